@@ -1,0 +1,71 @@
+package io.churnlake.common.config;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole typed, immutable configuration of one churnlake command, built once on the driver by
+ * {@link ChurnConfigLoader} and validated before Spark starts. Keys are documented in
+ * conf/application.conf.
+ */
+public record ChurnConfig(
+    String warehouse,
+    SparkSettings spark,
+    GenerateSettings generate,
+    IngestSettings ingest,
+    FeatureSettings features,
+    LabelSettings labels,
+    TrainSettings train,
+    SegmentSettings segment) {
+
+  /** Spark session settings ({@code churnlake.spark}). */
+  public record SparkSettings(
+      String master, String appName, int shufflePartitions, Map<String, String> extra) {}
+
+  /** Synthetic log generator settings ({@code churnlake.generate}). */
+  public record GenerateSettings(
+      String output,
+      int customers,
+      int days,
+      LocalDate startDate,
+      long seed,
+      double sessionsPerWeek,
+      double paidShare,
+      double newCustomerShare,
+      double monthlyPrice,
+      int partitions,
+      TruthSettings truth) {}
+
+  /** Which ground-truth probabilities the generator computes ({@code churnlake.generate.truth}). */
+  public record TruthSettings(List<Integer> horizonDays, int firstDay, int everyDays, int paths) {}
+
+  /** Raw event log ingestion ({@code churnlake.ingest}). */
+  public record IngestSettings(
+      String eventsPath, List<String> personalColumns, boolean keepPersonal) {}
+
+  /** Feature windows ({@code churnlake.features}). */
+  public record FeatureSettings(List<Integer> windows) {}
+
+  /** Churn label definition ({@code churnlake.labels}). */
+  public record LabelSettings(int horizonDays, String churnEvent) {}
+
+  /** Model training ({@code churnlake.train}). */
+  public record TrainSettings(
+      String algorithm,
+      int minHistoryDays,
+      int stepDays,
+      int retrainIntervalDays,
+      long seed,
+      GbtSettings gbt,
+      LogisticSettings logistic) {}
+
+  /** Gradient-boosted trees hyper-parameters. */
+  public record GbtSettings(int maxIter, int maxDepth, double stepSize, double subsamplingRate) {}
+
+  /** Logistic regression hyper-parameters. */
+  public record LogisticSettings(double regParam, double elasticNet, int maxIter) {}
+
+  /** Risk tier cut points on churn_probability ({@code churnlake.segment}). */
+  public record SegmentSettings(double mediumFrom, double highFrom) {}
+}

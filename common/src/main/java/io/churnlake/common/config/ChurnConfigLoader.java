@@ -1,0 +1,282 @@
+package io.churnlake.common.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import io.churnlake.common.errors.ChurnErrors;
+import java.io.File;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Builds a {@link ChurnConfig} from the bundled defaults (conf/application.conf), user files and
+ * {@code --set} overrides, in that order of increasing precedence, and validates every value.
+ */
+public final class ChurnConfigLoader {
+  static final String ROOT = "churnlake";
+  private static final String DEFAULTS_RESOURCE = "churnlake/application.conf";
+  private static final String EXTRA = ROOT + ".spark.extra";
+
+  private ChurnConfigLoader() {}
+
+  /** Defaults only: the embedded default configuration. */
+  public static ChurnConfig defaults() {
+    return load(List.of(), List.of());
+  }
+
+  /**
+   * Loads and validates the configuration.
+   *
+   * @param files user HOCON files, later ones win
+   * @param overrides {@code key=value} strings from {@code --set}, later ones win
+   */
+  public static ChurnConfig load(List<File> files, List<String> overrides) {
+    Config defaults = loadDefaults();
+    Config merged = ConfigFactory.empty();
+    for (String override : overrides) {
+      merged = parseOverride(override).withFallback(merged);
+    }
+    Config fromFiles = ConfigFactory.empty();
+    for (File file : files) {
+      fromFiles = parseFile(file).withFallback(fromFiles);
+    }
+    Config user = merged.withFallback(fromFiles);
+    rejectUnknownKeys(user, defaults);
+    Config config;
+    try {
+      config = user.withFallback(defaults).resolve();
+    } catch (ConfigException e) {
+      throw ChurnErrors.badConfigValue(ROOT, "unresolvable", e.getMessage());
+    }
+    return ChurnConfigReader.read(config.getConfig(ROOT));
+  }
+
+  private static Config loadDefaults() {
+    Config defaults =
+        ConfigFactory.parseResources(
+            ChurnConfigLoader.class.getClassLoader(),
+            DEFAULTS_RESOURCE,
+            ConfigParseOptions.defaults().setAllowMissing(false));
+    return defaults;
+  }
+
+  private static Config parseFile(File file) {
+    if (!file.isFile() || !file.canRead()) {
+      throw ChurnErrors.unreadableConfig(file.getPath(), "no such readable file");
+    }
+    try {
+      return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+    } catch (ConfigException e) {
+      throw ChurnErrors.unreadableConfig(file.getPath(), e.getMessage());
+    }
+  }
+
+  static Config parseOverride(String override) {
+    int eq = override.indexOf('=');
+    if (eq <= 0) {
+      throw ChurnErrors.badOverride(override);
+    }
+    String key = override.substring(0, eq).trim();
+    String value = override.substring(eq + 1).trim();
+    if (!key.startsWith(ROOT + ".")) {
+      key = ROOT + "." + key;
+    }
+    try {
+      return ConfigFactory.parseString(key + " = " + value);
+    } catch (ConfigException e) {
+      // Not a HOCON value (e.g. a path with a colon): take it as a plain string.
+      return ConfigFactory.parseMap(Map.of(key, value));
+    }
+  }
+
+  private static void rejectUnknownKeys(Config user, Config defaults) {
+    for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
+      String key = entry.getKey();
+      if (key.startsWith(EXTRA + ".") || defaults.hasPath(key)) {
+        continue;
+      }
+      throw ChurnErrors.unknownConfigKey(key, sections(defaults));
+    }
+  }
+
+  private static List<String> sections(Config defaults) {
+    return new ArrayList<>(new TreeSet<>(defaults.getConfig(ROOT).root().keySet()));
+  }
+
+  /** Reads typed values; every wrong type or out-of-range value names its full key. */
+  static final class ChurnConfigReader {
+    private final Config c;
+
+    private ChurnConfigReader(Config c) {
+      this.c = c;
+    }
+
+    static ChurnConfig read(Config c) {
+      ChurnConfigReader r = new ChurnConfigReader(c);
+      ChurnConfig config =
+          new ChurnConfig(
+              r.string("warehouse"),
+              r.spark(),
+              r.generate(),
+              r.ingest(),
+              new ChurnConfig.FeatureSettings(r.positiveInts("features.windows")),
+              new ChurnConfig.LabelSettings(
+                  r.intAtLeast("labels.horizon-days", 1), r.string("labels.churn-event")),
+              r.train(),
+              r.segment());
+      return config;
+    }
+
+    private ChurnConfig.SparkSettings spark() {
+      Map<String, String> extra = new TreeMap<>();
+      for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.extra").entrySet()) {
+        extra.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+      }
+      return new ChurnConfig.SparkSettings(
+          string("spark.master"),
+          string("spark.app-name"),
+          intAtLeast("spark.shuffle-partitions", 1),
+          Map.copyOf(extra));
+    }
+
+    private ChurnConfig.GenerateSettings generate() {
+      return new ChurnConfig.GenerateSettings(
+          string("generate.output"),
+          intAtLeast("generate.customers", 1),
+          intAtLeast("generate.days", 1),
+          date("generate.start-date"),
+          longValue("generate.seed"),
+          positive("generate.sessions-per-week"),
+          fraction("generate.paid-share"),
+          fraction("generate.new-customer-share"),
+          positive("generate.monthly-price"),
+          intAtLeast("generate.partitions", 0),
+          new ChurnConfig.TruthSettings(
+              positiveInts("generate.truth.horizon-days"),
+              intAtLeast("generate.truth.first-day", 0),
+              intAtLeast("generate.truth.every-days", 1),
+              intAtLeast("generate.truth.paths", 1)));
+    }
+
+    private ChurnConfig.IngestSettings ingest() {
+      return new ChurnConfig.IngestSettings(
+          string("ingest.events-path"),
+          List.copyOf(get("ingest.personal-columns", () -> c.getStringList("ingest.personal-columns"), "a list of strings")),
+          get("ingest.keep-personal", () -> c.getBoolean("ingest.keep-personal"), "true or false"));
+    }
+
+    private ChurnConfig.TrainSettings train() {
+      String algorithm = string("train.algorithm");
+      if (!List.of("gbt", "logistic").contains(algorithm)) {
+        throw ChurnErrors.badConfigValue(ROOT + ".train.algorithm", algorithm, "gbt, logistic");
+      }
+      return new ChurnConfig.TrainSettings(
+          algorithm,
+          intAtLeast("train.min-history-days", 1),
+          intAtLeast("train.step-days", 1),
+          intAtLeast("train.retrain-interval-days", 1),
+          longValue("train.seed"),
+          new ChurnConfig.GbtSettings(
+              intAtLeast("train.gbt.max-iter", 1),
+              intAtLeast("train.gbt.max-depth", 1),
+              positive("train.gbt.step-size"),
+              fraction("train.gbt.subsampling-rate")),
+          new ChurnConfig.LogisticSettings(
+              nonNegative("train.logistic.reg-param"),
+              fraction("train.logistic.elastic-net"),
+              intAtLeast("train.logistic.max-iter", 1)));
+    }
+
+    private ChurnConfig.SegmentSettings segment() {
+      double medium = fraction("segment.medium-from");
+      double high = fraction("segment.high-from");
+      if (!(medium < high)) {
+        throw ChurnErrors.badConfigValue(
+            ROOT + ".segment.high-from", high, "a probability above segment.medium-from (" + medium + ")");
+      }
+      return new ChurnConfig.SegmentSettings(medium, high);
+    }
+
+    private interface Getter<T> {
+      T get();
+    }
+
+    private <T> T get(String key, Getter<T> getter, String allowed) {
+      try {
+        return getter.get();
+      } catch (ConfigException e) {
+        Object raw = c.hasPath(key) ? c.getValue(key).unwrapped() : "missing";
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, raw, allowed);
+      }
+    }
+
+    private String string(String key) {
+      String value = get(key, () -> c.getString(key), "a non-empty string");
+      if (value.isBlank()) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, value, "a non-empty string");
+      }
+      return value;
+    }
+
+    private long longValue(String key) {
+      return get(key, () -> c.getLong(key), "a whole number");
+    }
+
+    private int intAtLeast(String key, int min) {
+      int value = get(key, () -> c.getInt(key), "a whole number >= " + min);
+      if (value < min) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, value, "a whole number >= " + min);
+      }
+      return value;
+    }
+
+    private double positive(String key) {
+      double value = get(key, () -> c.getDouble(key), "a number > 0");
+      if (!(value > 0)) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, value, "a number > 0");
+      }
+      return value;
+    }
+
+    private double nonNegative(String key) {
+      double value = get(key, () -> c.getDouble(key), "a number >= 0");
+      if (!(value >= 0)) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, value, "a number >= 0");
+      }
+      return value;
+    }
+
+    private double fraction(String key) {
+      double value = get(key, () -> c.getDouble(key), "a number in [0, 1]");
+      if (!(value >= 0 && value <= 1)) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, value, "a number in [0, 1]");
+      }
+      return value;
+    }
+
+    private LocalDate date(String key) {
+      String value = string(key);
+      try {
+        return LocalDate.parse(value);
+      } catch (DateTimeParseException e) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, value, "an ISO date yyyy-MM-dd");
+      }
+    }
+
+    private List<Integer> positiveInts(String key) {
+      List<Integer> values = get(key, () -> c.getIntList(key), "a non-empty list of whole numbers >= 1");
+      if (values.isEmpty() || values.stream().anyMatch(v -> v < 1)) {
+        throw ChurnErrors.badConfigValue(
+            ROOT + "." + key, values, "a non-empty list of whole numbers >= 1");
+      }
+      return List.copyOf(values);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.churnlake.common.errors;
+
+import java.time.LocalDate;
+import java.util.Collection;
+
+/**
+ * The one factory for user-facing errors. Each message names the key, path, table or date at
+ * fault and says what is allowed or what to do, in one line.
+ */
+public final class ChurnErrors {
+  private ChurnErrors() {}
+
+  private static ChurnException usage(String message) {
+    return new ChurnException(ExitCode.USAGE, message, null);
+  }
+
+  private static ChurnException runtime(String message, Throwable cause) {
+    return new ChurnException(ExitCode.RUNTIME_FAILURE, message, cause);
+  }
+
+  public static ChurnException unknownConfigKey(String key, Collection<String> allowedPrefixes) {
+    return usage(
+        "unknown configuration key '"
+            + key
+            + "'; keys are those documented in conf/application.conf (sections: "
+            + String.join(", ", allowedPrefixes)
+            + ")");
+  }
+
+  public static ChurnException badConfigValue(String key, Object value, String allowed) {
+    return usage(
+        "configuration key '" + key + "' has value '" + value + "'; allowed: " + allowed);
+  }
+
+  public static ChurnException unreadableConfig(String file, String reason) {
+    return usage("cannot read configuration file '" + file + "': " + reason);
+  }
+
+  public static ChurnException badOverride(String override) {
+    return usage("--set takes key=value, got '" + override + "'");
+  }
+
+  public static ChurnException badDate(String option, String value) {
+    return usage(option + " takes an ISO date yyyy-MM-dd, got '" + value + "'");
+  }
+
+  public static ChurnException badOption(String option, Object value, String allowed) {
+    return usage(option + " has value '" + value + "'; allowed: " + allowed);
+  }
+
+  public static ChurnException inputPathMissing(String path, String what) {
+    return runtime(
+        "input path '" + path + "' (" + what + ") does not exist or cannot be read", null);
+  }
+
+  public static ChurnException noDataBefore(String table, LocalDate asOf) {
+    return runtime(
+        "table '"
+            + table
+            + "' has no rows on or before as-of date "
+            + asOf
+            + "; ingest files dated on or before it first",
+        null);
+  }
+
+  public static ChurnException tableMissing(String table, String location, String hint) {
+    return runtime("table '" + table + "' does not exist at '" + location + "'; " + hint, null);
+  }
+
+  public static ChurnException labelsNotMature(LocalDate asOf, int horizonDays, LocalDate dataEnd) {
+    return runtime(
+        "labels for as-of date "
+            + asOf
+            + " need events through "
+            + asOf.plusDays(horizonDays)
+            + " (horizon "
+            + horizonDays
+            + " days) but events end on "
+            + dataEnd
+            + "; choose an as-of date on or before "
+            + dataEnd.minusDays(horizonDays),
+        null);
+  }
+
+  public static ChurnException notEnoughHistory(LocalDate asOf, String needed) {
+    return runtime("cannot train as of " + asOf + ": " + needed, null);
+  }
+
+  public static ChurnException noModel(String modelDir) {
+    return runtime(
+        "no trained model under '" + modelDir + "'; run 'churnlake train --as-of DATE' first",
+        null);
+  }
+
+  public static ChurnException modelUnreadable(String modelDir, Throwable cause) {
+    return runtime("model at '" + modelDir + "' cannot be read: " + cause.getMessage(), cause);
+  }
+
+  public static ChurnException stageFailed(String stage, Throwable cause) {
+    String reason = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
+    int newline = reason.indexOf('\n');
+    if (newline > 0) {
+      reason = reason.substring(0, newline);
+    }
+    return runtime("stage '" + stage + "' failed: " + reason, cause);
+  }
+
+  public static ChurnException sqlFailed(String query, Throwable cause) {
+    String reason = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
+    int newline = reason.indexOf('\n');
+    if (newline > 0) {
+      reason = reason.substring(0, newline);
+    }
+    return usage("query failed: " + reason);
+  }
+}

@@ -1,0 +1,40 @@
+package io.churnlake.common.table;
+
+import java.util.Optional;
+
+/** The logical tables churnlake owns. Jobs name these, never paths. */
+public enum ChurnTable {
+  /** Canonical interaction events, one row per event, partitioned by event date. */
+  EVENTS("events", "event_date"),
+  /** One row per raw file ingested: the ingest ledger that makes ingestion incremental. */
+  INGESTED_FILES("ingested_files", null),
+  /** Per-customer features as of a date. */
+  CUSTOMER_FEATURES("customer_features", "as_of_date"),
+  /** Churn labels as of a date (churned within the horizon after it). */
+  CHURN_LABELS("churn_labels", "as_of_date"),
+  /** Churn probabilities as of a date with the model version that produced them. */
+  CHURN_SCORES("churn_scores", "as_of_date"),
+  /** Risk tier per customer as of a date. */
+  RISK_SEGMENTS("risk_segments", "as_of_date"),
+  /** Per-model, per-date evaluation metrics. */
+  MODEL_EVALUATIONS("model_evaluations", null),
+  /** The generator's true churn probabilities (synthetic data only). */
+  GENERATED_TRUTH("generated_truth", "as_of_date");
+
+  private final String tableName;
+  private final String partitionColumn;
+
+  ChurnTable(String tableName, String partitionColumn) {
+    this.tableName = tableName;
+    this.partitionColumn = partitionColumn;
+  }
+
+  /** The name SQL users see, e.g. {@code risk_segments}. */
+  public String tableName() {
+    return tableName;
+  }
+
+  public Optional<String> partitionColumn() {
+    return Optional.ofNullable(partitionColumn);
+  }
+}

@@ -1,0 +1,35 @@
+package io.churnlake.common.table;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The one seam through which jobs read and write tables. Every write is atomic: a reader sees
+ * the table before or after it, never half of it.
+ */
+public interface TableStore {
+
+  boolean exists(ChurnTable table);
+
+  /** Reads the current version; fails with a message naming the table when it does not exist. */
+  Dataset<Row> read(ChurnTable table);
+
+  /**
+   * Replaces exactly the rows matching {@code predicate} (a SQL boolean expression) with {@code
+   * rows}, in one commit; every row written must satisfy the predicate. Creates the table when it
+   * does not exist. Running it twice with the same rows leaves the same content.
+   */
+  void replaceWhere(ChurnTable table, Dataset<Row> rows, String predicate);
+
+  /** Appends in one commit, creating the table when it does not exist. */
+  void append(ChurnTable table, Dataset<Row> rows);
+
+  /** The current version number of the table, or -1 when it does not exist. */
+  long version(ChurnTable table);
+
+  /** Where the table lives, for messages and for users who read it with plain Spark. */
+  String location(ChurnTable table);
+
+  /** Root directory of the warehouse (tables and model registry). */
+  String warehouse();
+}

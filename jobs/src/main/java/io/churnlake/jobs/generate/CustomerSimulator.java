@@ -1,0 +1,246 @@
+package io.churnlake.jobs.generate;
+
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Simulates one customer's whole life in the log: traits, the daily behaviour path, the events
+ * that show it (Sparkify-shaped) and, on truth days, the Monte-Carlo probability of churning
+ * within each horizon. Deterministic for (seed, customer id).
+ */
+final class CustomerSimulator {
+  private static final long DAY_MS = 86_400_000L;
+  private static final int WARM_UP_DAYS = 120;
+  private static final String[] FIRST = {"Ada", "Ben", "Chloe", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon"};
+  private static final String[] LAST = {"Meyer", "Okafor", "Silva", "Tanaka", "Novak", "Berg", "Rossi", "Khan"};
+  private static final String[] LOCATIONS = {
+    "Boston-Cambridge-Newton, MA-NH", "Los Angeles-Long Beach-Anaheim, CA", "Chicago-Naperville-Elgin, IL-IN-WI",
+    "Dallas-Fort Worth-Arlington, TX", "Seattle-Tacoma-Bellevue, WA", "Miami-Fort Lauderdale-West Palm Beach, FL"
+  };
+  private static final String[] AGENTS = {
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"
+  };
+  private static final String[] ARTISTS = {"Kings Of Leon", "Coldplay", "Florence + The Machine", "Dwight Yoakam", "Björk"};
+  private static final String[] SONGS = {"Use Somebody", "Yellow", "Dog Days Are Over", "You're The One", "Undo", "Revelry"};
+
+  private final SimulationSpec spec;
+  private final long customerId;
+  private final String userId;
+  private final SplittableRandom pathRng;
+  private final SplittableRandom detailRng;
+  private final SplittableRandom monteCarloRng;
+  private final int firstDay;
+  private final long registrationMs;
+  private final Behaviour behaviour;
+  private final String gender;
+  private final String location;
+  private final String agent;
+  private final String firstName;
+  private final String lastName;
+
+  CustomerSimulator(SimulationSpec spec, long customerId) {
+    this.spec = spec;
+    this.customerId = customerId;
+    this.userId = Long.toString(100_000 + customerId);
+    SplittableRandom traits = new SplittableRandom(mix(spec.seed(), customerId));
+    this.pathRng = traits.split();
+    this.detailRng = traits.split();
+    this.monteCarloRng = traits.split();
+    boolean isNew = traits.nextDouble() < spec.newCustomerShare();
+    int registrationDay = isNew ? traits.nextInt(spec.days()) : -WARM_UP_DAYS - traits.nextInt(400);
+    this.firstDay = isNew ? registrationDay : -WARM_UP_DAYS;
+    this.registrationMs = (spec.startEpochDay() + registrationDay) * DAY_MS + traits.nextInt(86_400) * 1000L;
+    double activity = spec.sessionsPerDay() * Math.exp(0.5 * Behaviour.gaussian(traits) - 0.125);
+    double friction = traits.nextDouble();
+    this.behaviour =
+        new Behaviour(
+            activity,
+            friction < 0.25 ? 0.08 : 0.004,
+            0.02 + 0.08 * traits.nextDouble(),
+            0.3 + 2.2 * traits.nextDouble() * traits.nextDouble(),
+            traits.nextDouble() < spec.paidShare(),
+            firstDay);
+    this.gender = traits.nextBoolean() ? "F" : "M";
+    this.location = LOCATIONS[traits.nextInt(LOCATIONS.length)];
+    this.agent = AGENTS[traits.nextInt(AGENTS.length)];
+    this.firstName = FIRST[traits.nextInt(FIRST.length)];
+    this.lastName = LAST[traits.nextInt(LAST.length)];
+  }
+
+  /** Emits the customer's raw events (rows of {@link RawEventSchema#SCHEMA}). */
+  void events(Consumer<Row> out) {
+    run(out, null);
+  }
+
+  /** Emits ground-truth rows (rows of {@link RawEventSchema#TRUTH_SCHEMA}). */
+  void truth(Consumer<Row> out) {
+    run(null, out);
+  }
+
+  private void run(Consumer<Row> events, Consumer<Row> truth) {
+    int sessionSeq = 0;
+    long paidSince = behaviour.paid ? firstDay - pathRng.nextInt(30) : Long.MIN_VALUE;
+    for (int day = firstDay; day < spec.days(); day++) {
+      boolean visible = day >= 0;
+      Behaviour.Day d = behaviour.step(day, pathRng, visible);
+      if (events != null && visible) {
+        if (behaviour.paid && paidSince != Long.MIN_VALUE && (day - paidSince) % 30 == 0) {
+          events.accept(billing(day));
+        }
+        if (d.sessions() > 0) {
+          sessionSeq = emitSessions(day, d, sessionSeq, events);
+        }
+      }
+      if (d.upgraded()) {
+        paidSince = day;
+      } else if (d.downgraded()) {
+        paidSince = Long.MIN_VALUE;
+      }
+      if (d.churned()) {
+        return;
+      }
+      if (truth != null && visible && spec.isTruthDay(day)) {
+        emitTruth(day, truth);
+      }
+    }
+  }
+
+  private void emitTruth(int day, Consumer<Row> out) {
+    int maxH = spec.maxHorizon();
+    int[] churnedWithin = new int[maxH + 1];
+    for (int p = 0; p < spec.truthPaths(); p++) {
+      Behaviour b = behaviour.copy();
+      for (int h = 1; h <= maxH; h++) {
+        if (b.step(day + h, monteCarloRng, true).churned()) {
+          churnedWithin[h]++;
+          break;
+        }
+      }
+    }
+    for (int h = 2; h <= maxH; h++) {
+      churnedWithin[h] += churnedWithin[h - 1];
+    }
+    List<String> drivers = behaviour.drivers(day);
+    for (int h : spec.truthHorizons()) {
+      out.accept(
+          RowFactory.create(
+              userId,
+              Date.valueOf(spec.date(day)),
+              h,
+              churnedWithin[h] / (double) spec.truthPaths(),
+              drivers.toArray(new String[0])));
+    }
+  }
+
+  private int emitSessions(int day, Behaviour.Day d, int sessionSeq, Consumer<Row> out) {
+    int n = d.sessions();
+    List<List<String>> pages = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<String> p = new ArrayList<>();
+      int songs = d.churned() ? detailRng.nextInt(3) : 1 + Behaviour.poisson(detailRng, 3.0);
+      for (int k = 0; k < songs; k++) {
+        p.add("NextSong");
+      }
+      if (detailRng.nextDouble() < 0.35) p.add("Thumbs Up");
+      if (detailRng.nextDouble() < 0.12) p.add("Add to Playlist");
+      if (detailRng.nextDouble() < 0.05) p.add("Add Friend");
+      if (detailRng.nextDouble() < 0.05) p.add("Settings");
+      pages.add(p);
+    }
+    scatter(pages, "Thumbs Down", d.thumbsDown());
+    scatter(pages, "Help", d.help());
+    scatter(pages, "Error", d.errors());
+    scatter(pages, "Roll Advert", d.adverts());
+    long dayStart = (spec.startEpochDay() + day) * DAY_MS;
+    long cursor = dayStart + (6 * 3600 + detailRng.nextInt(3 * 3600)) * 1000L;
+    for (int i = 0; i < n; i++) {
+      List<String> p = pages.get(i);
+      Collections.shuffle(p, new java.util.Random(detailRng.nextLong()));
+      p.add(0, "Home");
+      boolean last = i == n - 1;
+      if (last && d.upgraded()) {
+        p.add("Upgrade");
+        p.add("Submit Upgrade");
+      }
+      if (last && d.downgraded()) {
+        p.add("Downgrade");
+        p.add("Submit Downgrade");
+      }
+      if (last && d.churned()) {
+        p.add("Cancel");
+        p.add("Cancellation Confirmation");
+      } else if (detailRng.nextDouble() < 0.3) {
+        p.add("Logout");
+      }
+      long sessionId = customerId * 10_000L + sessionSeq++;
+      if (detailRng.nextDouble() < 0.1) {
+        out.accept(loggedOut(sessionId, cursor - 30_000));
+      }
+      cursor = emitSession(sessionId, p, cursor, d, out);
+      cursor += (1 + detailRng.nextInt(4 * 3600)) * 1000L;
+      cursor = Math.min(cursor, dayStart + DAY_MS - 3_600_000L);
+    }
+    return sessionSeq;
+  }
+
+  private long emitSession(long sessionId, List<String> pages, long cursor, Behaviour.Day d, Consumer<Row> out) {
+    // The level shown is the level before the day's change, until the change is submitted.
+    boolean paidShown = d.upgraded() ? false : d.downgraded() || behaviour.paid;
+    int item = 0;
+    for (String page : pages) {
+      double length = 0;
+      String artist = null;
+      String song = null;
+      if (page.equals("NextSong")) {
+        length = 120 + detailRng.nextInt(240) + detailRng.nextDouble();
+        artist = ARTISTS[detailRng.nextInt(ARTISTS.length)];
+        song = SONGS[detailRng.nextInt(SONGS.length)];
+      }
+      out.accept(event(cursor, sessionId, item++, page, paidShown, artist, song, page.equals("NextSong") ? length : null));
+      if (page.equals("Submit Upgrade")) paidShown = true;
+      if (page.equals("Submit Downgrade")) paidShown = false;
+      cursor += page.equals("NextSong") ? (long) (length * 1000) : (5 + detailRng.nextInt(40)) * 1000L;
+    }
+    return cursor;
+  }
+
+  private static void scatter(List<List<String>> pages, String page, int count) {
+    for (int k = 0; k < count; k++) {
+      pages.get(k % pages.size()).add(page);
+    }
+  }
+
+  private Row event(long ts, long sessionId, int item, String page, boolean paid, String artist, String song, Double length) {
+    String method = page.startsWith("Submit") || page.startsWith("Cancel") && page.length() > 6 ? "PUT" : "GET";
+    int status = page.equals("Error") ? 404 : page.startsWith("Submit") || page.equals("Cancellation Confirmation") ? 307 : 200;
+    return RowFactory.create(
+        artist, page.equals("Cancellation Confirmation") ? "Cancelled" : "Logged In", firstName, gender, item, lastName, length,
+        paid ? "paid" : "free", location, method, page, registrationMs, sessionId, song, status, ts, agent, userId, null);
+  }
+
+  private Row billing(int day) {
+    long ts = (spec.startEpochDay() + day) * DAY_MS + 60_000L;
+    return RowFactory.create(
+        null, "Logged In", firstName, gender, 0, lastName, null, "paid", location, "PUT", "Billing", registrationMs,
+        null, null, 200, ts, agent, userId, spec.monthlyPrice());
+  }
+
+  private Row loggedOut(long sessionId, long ts) {
+    return RowFactory.create(
+        null, "Logged Out", null, null, 0, null, null, "free", null, "GET", "Home", null, sessionId, null, 200, ts, null, "", null);
+  }
+
+  static long mix(long seed, long id) {
+    long z = seed * 0x9E3779B97F4A7C15L + id * 0xBF58476D1CE4E5B9L + 0x94D049BB133111EBL;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

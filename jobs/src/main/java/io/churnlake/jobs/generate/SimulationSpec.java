@@ -1,0 +1,51 @@
+package io.churnlake.jobs.generate;
+
+import io.churnlake.common.config.ChurnConfig;
+import java.io.Serializable;
+import java.time.LocalDate;
+import java.util.List;
+
+/** The serialisable parameters executors need to simulate customers. */
+record SimulationSpec(
+    int customers,
+    int days,
+    long startEpochDay,
+    long seed,
+    double sessionsPerDay,
+    double paidShare,
+    double newCustomerShare,
+    double monthlyPrice,
+    List<Integer> truthHorizons,
+    int truthFirstDay,
+    int truthEveryDays,
+    int truthPaths)
+    implements Serializable {
+
+  static SimulationSpec of(ChurnConfig.GenerateSettings g) {
+    return new SimulationSpec(
+        g.customers(),
+        g.days(),
+        g.startDate().toEpochDay(),
+        g.seed(),
+        g.sessionsPerWeek() / 7.0,
+        g.paidShare(),
+        g.newCustomerShare(),
+        g.monthlyPrice(),
+        List.copyOf(g.truth().horizonDays()),
+        g.truth().firstDay(),
+        g.truth().everyDays(),
+        g.truth().paths());
+  }
+
+  LocalDate date(int day) {
+    return LocalDate.ofEpochDay(startEpochDay + day);
+  }
+
+  boolean isTruthDay(int day) {
+    return day >= truthFirstDay && (day - truthFirstDay) % truthEveryDays == 0;
+  }
+
+  int maxHorizon() {
+    return truthHorizons.stream().mapToInt(Integer::intValue).max().orElse(0);
+  }
+}
