@@ -74,7 +74,7 @@ final class CustomerSimulator {
     this.lastName = LAST[traits.nextInt(LAST.length)];
   }
 
-  /** Emits the customer's raw events (rows of {@link RawEventSchema#SCHEMA}). */
+  /** Emits the customer's raw events (rows of {@link io.churnlake.jobs.ingest.SparkifyLog.SCHEMA}). */
   void events(Consumer<Row> out) {
     run(out, null);
   }
@@ -129,6 +129,9 @@ final class CustomerSimulator {
     }
     List<String> drivers = behaviour.drivers(day);
     for (int h : spec.truthHorizons()) {
+      if (!spec.isTruthDay(day, h)) {
+        continue;
+      }
       out.accept(
           RowFactory.create(
               userId,

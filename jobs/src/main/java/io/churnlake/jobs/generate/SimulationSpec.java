@@ -41,8 +41,18 @@ record SimulationSpec(
     return LocalDate.ofEpochDay(startEpochDay + day);
   }
 
+  /**
+   * Ground-truth days are counted back from the last day whose horizon still fits in the log
+   * (last day minus the horizon), every {@code truthEveryDays} days, down to {@code truthFirstDay},
+   * so that the latest as-of date with mature labels always has a true probability.
+   */
+  boolean isTruthDay(int day, int horizon) {
+    int anchor = days - 1 - horizon;
+    return day >= truthFirstDay && day <= anchor && (anchor - day) % truthEveryDays == 0;
+  }
+
   boolean isTruthDay(int day) {
-    return day >= truthFirstDay && (day - truthFirstDay) % truthEveryDays == 0;
+    return truthHorizons.stream().anyMatch(h -> isTruthDay(day, h));
   }
 
   int maxHorizon() {

@@ -1,0 +1,56 @@
+package io.churnlake.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import io.churnlake.common.errors.ChurnErrors;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** Reads of the events history that several stages share. */
+public final class History {
+  private History() {}
+
+  /** The first and last event dates on or before {@code asOf}. */
+  public record Span(LocalDate first, LocalDate last) {}
+
+  /** Events with event date on or before {@code asOf}. */
+  public static Dataset<Row> eventsUpTo(JobContext ctx, LocalDate asOf) {
+    return ctx.store().read(ChurnTable.EVENTS).where(col(Columns.EVENT_DATE).leq(Date.valueOf(asOf)));
+  }
+
+  /** The span of event dates on or before {@code asOf}; fails naming the date when there is none. */
+  public static Span spanUpTo(JobContext ctx, LocalDate asOf) {
+    if (!ctx.store().exists(ChurnTable.EVENTS)) {
+      throw ChurnErrors.noDataBefore(ChurnTable.EVENTS.tableName(), asOf);
+    }
+    Row r = eventsUpTo(ctx, asOf).agg(min(Columns.EVENT_DATE), max(Columns.EVENT_DATE)).head();
+    if (r.isNullAt(0)) {
+      throw ChurnErrors.noDataBefore(ChurnTable.EVENTS.tableName(), asOf);
+    }
+    return new Span(r.getDate(0).toLocalDate(), r.getDate(1).toLocalDate());
+  }
+
+  /** A one-column frame of as-of dates, the shape the feature and label transforms take. */
+  public static Dataset<Row> asOfDates(SparkSession spark, List<LocalDate> dates) {
+    StructType schema = new StructType().add(Columns.AS_OF_DATE, DataTypes.DateType, false);
+    List<Row> rows = dates.stream().map(d -> RowFactory.create(Date.valueOf(d))).collect(Collectors.toList());
+    return spark.createDataFrame(rows, schema);
+  }
+
+  /** The replaceWhere predicate for one as-of date partition. */
+  public static String asOfPredicate(LocalDate asOf) {
+    return Columns.AS_OF_DATE + " = DATE'" + asOf + "'";
+  }
+}

@@ -1,0 +1,96 @@
+package io.churnlake.jobs.cli;
+
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import io.churnlake.common.errors.ChurnException;
+import io.churnlake.common.errors.ExitCode;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** The {@code churnlake} command line: parses arguments and dispatches to one job per command. */
+@Command(
+    name = "churnlake",
+    mixinStandardHelpOptions = true,
+    version = "churnlake 0.1.0-SNAPSHOT",
+    description = "Churn-analysis pipeline on Apache Spark, MLlib and Delta Lake.",
+    subcommands = {
+      Commands.Generate.class,
+      Commands.Ingest.class,
+      Commands.Features.class,
+      Commands.Labels.class,
+      Commands.Train.class,
+      Commands.Score.class,
+      Commands.Segment.class,
+      Commands.Nightly.class,
+      Commands.Demo.class,
+      Commands.Sql.class
+    },
+    footerHeading = "%nExit codes:%n",
+    footer = {
+      "  0  success",
+      "  1  runtime failure (the message names the stage, table, file or date)",
+      "  2  usage or configuration error (the message names the option or key and what is allowed)"
+    })
+public final class ChurnlakeCli implements Runnable {
+  @Mixin GlobalOptions global;
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, System.out, System.err));
+  }
+
+  /** Runs one command line and returns its exit code; never calls System.exit. */
+  public static int execute(String[] args, PrintStream out, PrintStream err) {
+    exposeDefaultsToHelp();
+    CommandLine cmd = new CommandLine(new ChurnlakeCli());
+    cmd.registerConverter(LocalDate.class, ChurnlakeCli::parseDate);
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    cmd.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("churnlake: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+          return ExitCode.USAGE.code();
+        });
+    cmd.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          boolean verbose = ((ChurnlakeCli) commandLine.getCommandSpec().root().userObject()).global.verbose;
+          ExitCode code = ex instanceof ChurnException ce ? ce.exitCode() : ExitCode.RUNTIME_FAILURE;
+          String message = ex.getMessage() == null ? ex.getClass().getName() : ex.getMessage();
+          err.println("churnlake: " + message.lines().findFirst().orElse(message));
+          if (verbose) {
+            ex.printStackTrace(err);
+          }
+          return code.code();
+        });
+    return cmd.execute(args);
+  }
+
+  private static LocalDate parseDate(String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new CommandLine.TypeConversionException("'" + value + "' is not an ISO date yyyy-MM-dd");
+    }
+  }
+
+  /** Makes every configuration default available to help texts as ${sys:default.KEY}. */
+  private static void exposeDefaultsToHelp() {
+    var defaults =
+        ConfigFactory.parseResources(ChurnlakeCli.class.getClassLoader(), "churnlake/application.conf").resolve();
+    for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
+      System.setProperty("default." + e.getKey(), String.valueOf(e.getValue().unwrapped()));
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package io.churnlake.jobs.cli;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.spark.ChurnSpark;
+import io.churnlake.common.table.DeltaTableStore;
+import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.demo.DemoJob;
+import io.churnlake.jobs.features.FeaturesJob;
+import io.churnlake.jobs.generate.GenerateJob;
+import io.churnlake.jobs.ingest.IngestJob;
+import io.churnlake.jobs.labels.LabelsJob;
+import io.churnlake.jobs.nightly.NightlyJob;
+import io.churnlake.jobs.score.ScoreJob;
+import io.churnlake.jobs.segment.SegmentJob;
+import io.churnlake.jobs.sql.SqlJob;
+import io.churnlake.jobs.train.ModelInfo;
+import io.churnlake.jobs.train.TrainJob;
+import java.io.PrintStream;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** One picocli command per pipeline stage; each builds the config, starts Spark and runs its job. */
+final class Commands {
+  private Commands() {}
+
+  /** Shared plumbing: config from files and overrides, validated before Spark starts. */
+  abstract static class JobCommand implements Callable<Integer> {
+    @ParentCommand ChurnlakeCli root;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Command-specific options turned into configuration overrides (they win over --set). */
+    List<String> commandOverrides() {
+      return List.of();
+    }
+
+    abstract void run(JobContext ctx, PrintStream out);
+
+    @Override
+    public Integer call() {
+      List<String> overrides = new ArrayList<>(root.global.overrides);
+      overrides.addAll(commandOverrides());
+      ChurnConfig config = ChurnConfigLoader.load(root.global.configFiles, overrides);
+      if (!root.global.verbose) {
+        org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark", org.apache.logging.log4j.Level.WARN);
+      }
+      SparkSession spark = ChurnSpark.start(config.spark());
+      try {
+        JobContext ctx = new JobContext(config, spark, new DeltaTableStore(spark, config.warehouse()));
+        run(ctx, new PrintStream(System.out, true));
+        return 0;
+      } finally {
+        spark.stop();
+      }
+    }
+  }
+
+  /** Commands that work on one date. */
+  abstract static class DatedCommand extends JobCommand {
+    @Option(names = "--as-of", paramLabel = "DATE", required = true, description = "As-of date yyyy-MM-dd: the end of that day, UTC (required).")
+    LocalDate asOf;
+  }
+
+  @Command(name = "generate", mixinStandardHelpOptions = true,
+      description = "Write a synthetic Sparkify-shaped event log with planted churn drivers, one JSON-lines file per day, and its ground-truth table.")
+  static final class Generate extends JobCommand {
+    @Option(names = "--customers", description = "Customers to simulate (default: ${sys:default.churnlake.generate.customers}).")
+    Integer customers;
+
+    @Option(names = "--days", description = "Days to simulate (default: ${sys:default.churnlake.generate.days}).")
+    Integer days;
+
+    @Option(names = "--start-date", paramLabel = "DATE", description = "First simulated day (default: ${sys:default.churnlake.generate.start-date}).")
+    LocalDate startDate;
+
+    @Option(names = "--seed", description = "Random seed (default: ${sys:default.churnlake.generate.seed}).")
+    Long seed;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Output directory (default: ${sys:default.churnlake.generate.output}).")
+    String output;
+
+    @Override
+    List<String> commandOverrides() {
+      List<String> o = new ArrayList<>();
+      Optional.ofNullable(customers).ifPresent(v -> o.add("generate.customers=" + v));
+      Optional.ofNullable(days).ifPresent(v -> o.add("generate.days=" + v));
+      Optional.ofNullable(startDate).ifPresent(v -> o.add("generate.start-date=\"" + v + "\""));
+      Optional.ofNullable(seed).ifPresent(v -> o.add("generate.seed=" + v));
+      Optional.ofNullable(output).ifPresent(v -> o.add("generate.output=\"" + v + "\""));
+      return o;
+    }
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      GenerateJob.Result r = GenerateJob.run(ctx);
+      out.printf("generated %d daily files under %s and %d ground-truth rows in %s%n",
+          r.files(), r.output(), r.truthRows(), ctx.store().location(io.churnlake.common.table.ChurnTable.GENERATED_TRUTH));
+    }
+  }
+
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = "Load raw event files not yet ingested into the Delta table 'events'.")
+  static final class Ingest extends JobCommand {
+    @Option(names = "--as-of", paramLabel = "DATE", description = "Only files dated on or before this date (default: all files).")
+    LocalDate asOf;
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      IngestJob.Result r = IngestJob.run(ctx, Optional.ofNullable(asOf));
+      out.printf("ingested %d files: %d rows read, %d events loaded, %d without customer id (kept out), %d malformed%n",
+          r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsWithoutCustomer(), r.rowsMalformed());
+    }
+  }
+
+  @Command(name = "features", mixinStandardHelpOptions = true,
+      description = "Build per-customer features as of a date into 'customer_features'.")
+  static final class Features extends DatedCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.printf("customer_features as of %s: %d customers%n", asOf, FeaturesJob.run(ctx, asOf));
+    }
+  }
+
+  @Command(name = "labels", mixinStandardHelpOptions = true,
+      description = "Label churn within the horizon after a date into 'churn_labels'.")
+  static final class Labels extends DatedCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.printf("churn_labels as of %s: %d customers%n", asOf, LabelsJob.run(ctx, asOf));
+    }
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Train a churn model on earlier as-of dates, evaluate it on a later one, save a new model version.")
+  static final class Train extends DatedCommand {
+    @Option(names = "--algorithm", description = "gbt or logistic (default: ${sys:default.churnlake.train.algorithm}).")
+    String algorithm;
+
+    @Override
+    List<String> commandOverrides() {
+      return algorithm == null ? List.of() : List.of("train.algorithm=" + algorithm);
+    }
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      ModelInfo m = TrainJob.run(ctx, asOf);
+      out.printf("model %s (%s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f, recency baseline ROC AUC %.3f%n",
+          m.version(), m.algorithm(), m.evaluationDate(), m.metric("roc_auc"), m.metric("pr_auc"), m.metric("baseline_recency_roc_auc"));
+    }
+  }
+
+  @Command(name = "score", mixinStandardHelpOptions = true,
+      description = "Score a date's features with the newest model into 'churn_scores'.")
+  static final class Score extends DatedCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.printf("churn_scores as of %s: %d customers%n", asOf, ScoreJob.run(ctx, asOf));
+    }
+  }
+
+  @Command(name = "segment", mixinStandardHelpOptions = true,
+      description = "Assign risk tiers low/medium/high from a date's scores into 'risk_segments'.")
+  static final class Segment extends DatedCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.printf("risk_segments as of %s: %d customers%n", asOf, SegmentJob.run(ctx, asOf));
+    }
+  }
+
+  @Command(name = "nightly", mixinStandardHelpOptions = true,
+      description = "Ingest new files dated on or before the date, then features, train if due, score and segment; safe to re-run.")
+  static final class Nightly extends DatedCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      NightlyJob.Result r = NightlyJob.run(ctx, asOf);
+      out.printf("nightly %s: %d new files, %d customers featured, model %s%s, %d scored, %d segmented%n",
+          asOf, r.ingest().files(), r.features(), r.model().version(), r.trained() ? " (trained now)" : "", r.scored(), r.segmented());
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = "Reset the configured warehouse's churnlake tables, generate a log, run nightly as of its last day and print a summary.")
+  static final class Demo extends JobCommand {
+    @Option(names = "--customers", description = "Customers to simulate (default: ${sys:default.churnlake.generate.customers}).")
+    Integer customers;
+
+    @Option(names = "--days", description = "Days to simulate (default: ${sys:default.churnlake.generate.days}).")
+    Integer days;
+
+    @Option(names = "--seed", description = "Random seed (default: ${sys:default.churnlake.generate.seed}).")
+    Long seed;
+
+    @Override
+    List<String> commandOverrides() {
+      List<String> o = new ArrayList<>();
+      Optional.ofNullable(customers).ifPresent(v -> o.add("generate.customers=" + v));
+      Optional.ofNullable(days).ifPresent(v -> o.add("generate.days=" + v));
+      Optional.ofNullable(seed).ifPresent(v -> o.add("generate.seed=" + v));
+      return o;
+    }
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      DemoJob.run(ctx, out);
+    }
+  }
+
+  @Command(name = "sql", mixinStandardHelpOptions = true,
+      description = "Run Spark SQL with every churnlake table available by its name, e.g. SELECT risk_tier, count(*) FROM risk_segments GROUP BY 1.")
+  static final class Sql extends JobCommand {
+    @Parameters(index = "0", paramLabel = "QUERY", description = "The SQL query.")
+    String query;
+
+    @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+    SqlJob.Format format = SqlJob.Format.table;
+
+    @Option(names = "--limit", description = "Most rows printed (default: ${DEFAULT-VALUE}).")
+    int limit = 1000;
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      if (limit < 1) {
+        throw io.churnlake.common.errors.ChurnErrors.badOption("--limit", limit, "a whole number >= 1");
+      }
+      SqlJob.run(ctx, query, format, limit, out);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.churnlake.jobs.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.JobContext;
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code churnlake ingest}: loads the raw files not yet in the ingest ledger (dated on or before the
+ * as-of date, when one is given) into {@code events}, and records each file's row counts in {@code
+ * ingested_files}. Re-running after a failure at any point never duplicates events: a file's
+ * events are replaced as a whole, keyed by the file name.
+ */
+public final class IngestJob {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
+  /** Row counts of one ingest run (zero files when nothing was new). */
+  public record Result(int files, long rowsRead, long rowsLoaded, long rowsWithoutCustomer, long rowsMalformed) {}
+
+  private IngestJob() {}
+
+  public static Result run(JobContext ctx, Optional<LocalDate> asOf) {
+    ChurnConfig.IngestSettings settings = ctx.config().ingest();
+    List<RawFiles.RawFile> pending =
+        ctx.stage("ingest list", () -> pendingFiles(ctx, settings.eventsPath(), asOf));
+    if (pending.isEmpty()) {
+      LOG.info("ingest: no new raw files under {}{}", settings.eventsPath(), asOf.map(d -> " dated on or before " + d).orElse(""));
+      return new Result(0, 0, 0, 0, 0);
+    }
+    return ctx.stage("ingest load", () -> load(ctx, settings, pending));
+  }
+
+  private static List<RawFiles.RawFile> pendingFiles(JobContext ctx, String path, Optional<LocalDate> asOf) {
+    Set<String> done = new HashSet<>();
+    if (ctx.store().exists(ChurnTable.INGESTED_FILES)) {
+      // One row per raw file, not per customer: small enough for the driver.
+      for (Row r : ctx.store().read(ChurnTable.INGESTED_FILES).select("file_name").collectAsList()) {
+        done.add(r.getString(0));
+      }
+    }
+    return RawFiles.list(path, ctx.spark().sparkContext().hadoopConfiguration()).stream()
+        .filter(f -> asOf.map(d -> !f.date().isAfter(d)).orElse(true))
+        .filter(f -> !done.contains(f.name()))
+        .collect(Collectors.toList());
+  }
+
+  private static Result load(JobContext ctx, ChurnConfig.IngestSettings settings, List<RawFiles.RawFile> files) {
+    String runId = UUID.randomUUID().toString();
+    Dataset<Row> raw =
+        ctx.spark()
+            .read()
+            .schema(SparkifyLog.READ_SCHEMA)
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", "_corrupt_record")
+            .json(files.stream().map(RawFiles.RawFile::path).toArray(String[]::new))
+            .withColumn(Columns.SOURCE_FILE, regexp_extract(input_file_name(), "[^/]+$", 0))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      String predicate = inList(Columns.SOURCE_FILE, files);
+      Dataset<Row> events = new NormalizeEvents(runId, settings.personalColumns(), settings.keepPersonal()).apply(raw);
+      ctx.store().replaceWhere(ChurnTable.EVENTS, events, predicate);
+      Dataset<Row> ledger = ledgerRows(raw, runId);
+      ctx.store().replaceWhere(ChurnTable.INGESTED_FILES, ledger, inList("file_name", files));
+      Row totals =
+          ctx.store().read(ChurnTable.INGESTED_FILES).where(col("ingest_run_id").equalTo(runId))
+              .agg(sum("rows_read"), sum("rows_loaded"), sum("rows_without_customer"), sum("rows_malformed"))
+              .head();
+      Result result = new Result(files.size(), totals.getLong(0), totals.getLong(1), totals.getLong(2), totals.getLong(3));
+      LOG.info("ingest: {} files, {} rows read, {} loaded into events, {} without customer id, {} malformed",
+          result.files(), result.rowsRead(), result.rowsLoaded(), result.rowsWithoutCustomer(), result.rowsMalformed());
+      return result;
+    } finally {
+      raw.unpersist();
+    }
+  }
+
+  /** One row per file with its counts: every raw line is either loaded or counted as left out. */
+  static Dataset<Row> ledgerRows(Dataset<Row> raw, String runId) {
+    Column malformed = col("_corrupt_record").isNotNull();
+    Column loadable = NormalizeEvents.isLoadable();
+    return raw.groupBy(Columns.SOURCE_FILE)
+        .agg(
+            count(lit(1)).as("rows_read"),
+            sum(when(loadable, 1).otherwise(0)).cast("long").as("rows_loaded"),
+            sum(when(not(malformed).and(not(loadable)), 1).otherwise(0)).cast("long").as("rows_without_customer"),
+            sum(when(malformed, 1).otherwise(0)).cast("long").as("rows_malformed"))
+        .select(
+            col(Columns.SOURCE_FILE).as("file_name"),
+            to_date(regexp_extract(col(Columns.SOURCE_FILE), RawFiles.NAME.pattern(), 1)).as("file_date"),
+            lit(runId).as(Columns.INGEST_RUN_ID),
+            current_timestamp().as("ingested_at"),
+            col("rows_read"),
+            col("rows_loaded"),
+            col("rows_without_customer"),
+            col("rows_malformed"));
+  }
+
+  private static String inList(String column, List<RawFiles.RawFile> files) {
+    return column + " IN (" + files.stream().map(f -> "'" + f.name().replace("'", "''") + "'").collect(Collectors.joining(", ")) + ")";
+  }
+}

@@ -1,0 +1,68 @@
+package io.churnlake.jobs.sql;
+
+import io.churnlake.common.errors.ChurnErrors;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.jobs.JobContext;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code churnlake sql QUERY}: runs Spark SQL with every existing churnlake table registered under
+ * its logical name, and prints at most {@code limit} rows as a table, CSV or JSON lines.
+ */
+public final class SqlJob {
+  /** Output formats. */
+  public enum Format {
+    table,
+    csv,
+    json
+  }
+
+  private SqlJob() {}
+
+  public static void run(JobContext ctx, String query, Format format, int limit, PrintStream out) {
+    for (ChurnTable t : ChurnTable.values()) {
+      if (ctx.store().exists(t)) {
+        ctx.store().read(t).createOrReplaceTempView(t.tableName());
+      }
+    }
+    Dataset<Row> result;
+    try {
+      result = ctx.spark().sql(query);
+    } catch (RuntimeException e) {
+      throw ChurnErrors.sqlFailed(query, e);
+    }
+    ctx.stage("sql", () -> {
+      print(result, format, limit, out);
+      return null;
+    });
+  }
+
+  private static void print(Dataset<Row> result, Format format, int limit, PrintStream out) {
+    switch (format) {
+      case table -> out.print(result.showString(limit, 0, false));
+      case json -> result.toJSON().takeAsList(limit).forEach(out::println);
+      case csv -> {
+        out.println(String.join(",", result.columns()));
+        // The user asked for these rows; the limit bounds what reaches the driver.
+        List<Row> rows = result.takeAsList(limit);
+        for (Row r : rows) {
+          out.println(
+              java.util.stream.IntStream.range(0, r.length())
+                  .mapToObj(i -> csvField(r.isNullAt(i) ? "" : String.valueOf(r.get(i))))
+                  .collect(Collectors.joining(",")));
+        }
+      }
+    }
+  }
+
+  static String csvField(String v) {
+    if (v.contains(",") || v.contains("\"") || v.contains("\n")) {
+      return "\"" + v.replace("\"", "\"\"") + "\"";
+    }
+    return v;
+  }
+}
