@@ -40,7 +40,8 @@ public final class DeltaTableStore implements TableStore {
   public void replaceWhere(ChurnTable table, Dataset<Row> rows, String predicate) {
     DataFrameWriter<Row> writer =
         rows.write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", predicate);
-    write(table, writer, "replace " + predicate);
+    String shown = predicate.length() > 100 ? predicate.substring(0, 97) + "..." : predicate;
+    write(table, writer, "replace where " + shown);
   }
 
   @Override

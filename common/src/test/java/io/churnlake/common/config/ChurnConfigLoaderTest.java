@@ -1,0 +1,92 @@
+package io.churnlake.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.churnlake.common.errors.ChurnException;
+import io.churnlake.common.errors.ExitCode;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChurnConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsAreTheEmbeddedLocalSetup() {
+    ChurnConfig c = ChurnConfigLoader.defaults();
+    assertThat(c.warehouse()).isEqualTo("warehouse");
+    assertThat(c.spark().master()).isEqualTo("local[*]");
+    assertThat(c.generate().customers()).isEqualTo(2000);
+    assertThat(c.generate().days()).isEqualTo(240);
+    assertThat(c.generate().startDate()).isEqualTo(LocalDate.of(2026, 1, 1));
+    assertThat(c.labels().horizonDays()).isEqualTo(30);
+    assertThat(c.features().windows()).containsExactly(7, 14, 30);
+    assertThat(c.segment().mediumFrom()).isLessThan(c.segment().highFrom());
+    assertThat(c.ingest().personalColumns()).containsExactly("firstName", "lastName", "userAgent");
+    assertThat(c.ingest().keepPersonal()).isFalse();
+  }
+
+  @Test
+  void setOverridesWinOverFilesWhichWinOverDefaults() throws Exception {
+    File file = dir.resolve("site.conf").toFile();
+    Files.writeString(file.toPath(), "churnlake { warehouse = \"/data/wh\"\n labels.horizon-days = 14 }");
+    ChurnConfig c = ChurnConfigLoader.load(List.of(file), List.of("labels.horizon-days=21", "churnlake.segment.high-from=0.5"));
+    assertThat(c.warehouse()).isEqualTo("/data/wh");
+    assertThat(c.labels().horizonDays()).isEqualTo(21);
+    assertThat(c.segment().highFrom()).isEqualTo(0.5);
+  }
+
+  @Test
+  void laterSetWinsAndPlainStringsNeedNoQuotes() {
+    ChurnConfig c = ChurnConfigLoader.load(List.of(), List.of("warehouse=s3a://bucket/wh", "warehouse=hdfs://nn:8020/wh"));
+    assertThat(c.warehouse()).isEqualTo("hdfs://nn:8020/wh");
+  }
+
+  @Test
+  void sparkExtraTakesAnySparkKey() {
+    ChurnConfig c = ChurnConfigLoader.load(List.of(), List.of("spark.extra.\"spark.executor.memory\"=4g"));
+    assertThat(c.spark().extra()).containsEntry("spark.executor.memory", "4g");
+  }
+
+  @Test
+  void unknownKeyIsAUsageErrorNamingTheKey() {
+    assertUsageError(List.of("labels.horizon=30"), "unknown configuration key 'churnlake.labels.horizon'");
+  }
+
+  @Test
+  void wrongTypeNamesKeyValueAndWhatIsAllowed() {
+    assertUsageError(List.of("labels.horizon-days=soon"), "'churnlake.labels.horizon-days' has value 'soon'; allowed: a whole number >= 1");
+  }
+
+  @Test
+  void outOfRangeAndInconsistentValuesAreRejected() {
+    assertUsageError(List.of("generate.paid-share=1.5"), "'churnlake.generate.paid-share' has value '1.5'; allowed: a number in [0, 1]");
+    assertUsageError(List.of("segment.medium-from=0.6", "segment.high-from=0.5"), "a probability above segment.medium-from (0.6)");
+    assertUsageError(List.of("train.algorithm=svm"), "'churnlake.train.algorithm' has value 'svm'; allowed: gbt, logistic");
+    assertUsageError(List.of("generate.start-date=yesterday"), "allowed: an ISO date yyyy-MM-dd");
+    assertUsageError(List.of("novalue"), "--set takes key=value, got 'novalue'");
+  }
+
+  @Test
+  void missingConfigFileIsAUsageErrorNamingTheFile() {
+    File missing = dir.resolve("nope.conf").toFile();
+    assertThatThrownBy(() -> ChurnConfigLoader.load(List.of(missing), List.of()))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageContaining("cannot read configuration file '" + missing.getPath() + "'")
+        .extracting(e -> ((ChurnException) e).exitCode())
+        .isEqualTo(ExitCode.USAGE);
+  }
+
+  private static void assertUsageError(List<String> overrides, String message) {
+    assertThatThrownBy(() -> ChurnConfigLoader.load(List.of(), overrides))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageContaining(message)
+        .extracting(e -> ((ChurnException) e).exitCode())
+        .isEqualTo(ExitCode.USAGE);
+  }
+}

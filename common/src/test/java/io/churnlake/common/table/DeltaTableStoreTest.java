@@ -1,0 +1,62 @@
+package io.churnlake.common.table;
+
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.churnlake.common.errors.ChurnException;
+import io.churnlake.common.testing.SparkTestBase;
+import java.nio.file.Path;
+import java.sql.Date;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeltaTableStoreTest extends SparkTestBase {
+  static final StructType SCORES =
+      new StructType()
+          .add("customer_id", StringType)
+          .add("as_of_date", DateType)
+          .add("churn_probability", DoubleType);
+  static final Date D1 = Date.valueOf("2026-03-01");
+  static final Date D2 = Date.valueOf("2026-03-02");
+
+  @TempDir static Path warehouse;
+
+  @Test
+  void replaceWhereIsIdempotentAndTouchesOnlyItsPartition() {
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("idem").toString());
+    Dataset<Row> day1 = rows(SCORES, new Object[] {"a", D1, 0.1}, new Object[] {"b", D1, 0.9});
+    Dataset<Row> day2 = rows(SCORES, new Object[] {"a", D2, 0.2});
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'");
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day2, "as_of_date = DATE'2026-03-02'");
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'");
+    assertSameRows(day1.union(day2), store.read(ChurnTable.CHURN_SCORES));
+    assertThat(store.version(ChurnTable.CHURN_SCORES)).isEqualTo(2);
+  }
+
+  @Test
+  void replaceWhereRejectsRowsOutsideThePredicateAndLeavesTheTableAsItWas() {
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("reject").toString());
+    Dataset<Row> day1 = rows(SCORES, new Object[] {"a", D1, 0.1});
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'");
+    Dataset<Row> wrongDay = rows(SCORES, new Object[] {"z", D2, 0.5});
+    assertThatThrownBy(() -> store.replaceWhere(ChurnTable.CHURN_SCORES, wrongDay, "as_of_date = DATE'2026-03-01'"))
+        .hasMessageContaining("DELTA_REPLACE_WHERE_MISMATCH");
+    assertSameRows(day1, store.read(ChurnTable.CHURN_SCORES));
+  }
+
+  @Test
+  void readingAMissingTableNamesTableAndLocation() {
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("empty").toString());
+    assertThat(store.exists(ChurnTable.RISK_SEGMENTS)).isFalse();
+    assertThat(store.version(ChurnTable.RISK_SEGMENTS)).isEqualTo(-1);
+    assertThatThrownBy(() -> store.read(ChurnTable.RISK_SEGMENTS))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage("table 'risk_segments' does not exist at '" + warehouse.resolve("empty") + "/risk_segments'; run the stage that writes it first");
+  }
+}
