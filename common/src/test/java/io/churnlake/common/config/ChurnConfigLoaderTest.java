@@ -25,7 +25,7 @@ class ChurnConfigLoaderTest {
     assertThat(c.generate().days()).isEqualTo(240);
     assertThat(c.generate().startDate()).isEqualTo(LocalDate.of(2026, 1, 1));
     assertThat(c.labels().horizonDays()).isEqualTo(30);
-    assertThat(c.features().windows()).containsExactly(7, 14, 30);
+    assertThat(c.features().windows()).containsExactly(7, 30, 90);
     assertThat(c.segment().mediumFrom()).isLessThan(c.segment().highFrom());
     assertThat(c.ingest().personalColumns()).containsExactly("firstName", "lastName", "userAgent");
     assertThat(c.ingest().keepPersonal()).isFalse();

@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
 public final class ChurnlakeCli implements Runnable {
   @Mixin GlobalOptions global;
   @Spec CommandLine.Model.CommandSpec spec;
+  PrintStream out = System.out;
 
   @Override
   public void run() {
@@ -54,7 +55,9 @@ public final class ChurnlakeCli implements Runnable {
   /** Runs one command line and returns its exit code; never calls System.exit. */
   public static int execute(String[] args, PrintStream out, PrintStream err) {
     exposeDefaultsToHelp();
-    CommandLine cmd = new CommandLine(new ChurnlakeCli());
+    ChurnlakeCli root = new ChurnlakeCli();
+    root.out = out;
+    CommandLine cmd = new CommandLine(root);
     cmd.registerConverter(LocalDate.class, ChurnlakeCli::parseDate);
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));

@@ -56,7 +56,7 @@ final class Commands {
       SparkSession spark = ChurnSpark.start(config.spark());
       try {
         JobContext ctx = new JobContext(config, spark, new DeltaTableStore(spark, config.warehouse()));
-        run(ctx, new PrintStream(System.out, true));
+        run(ctx, root.out);
         return 0;
       } finally {
         spark.stop();

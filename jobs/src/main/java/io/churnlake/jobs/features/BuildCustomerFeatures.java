@@ -29,7 +29,7 @@ import org.apache.spark.sql.Row;
  * event on or before D.
  */
 public final class BuildCustomerFeatures {
-  /** Event types whose counts over the longest window, and rates per session, become features. */
+  /** Event types whose counts per window, and rates per session, become features. */
   static final List<String> TYPE_FEATURES =
       List.of(
           "thumbs_up",
@@ -49,10 +49,6 @@ public final class BuildCustomerFeatures {
     List<Integer> sorted = new ArrayList<>(windows);
     Collections.sort(sorted);
     this.windows = List.copyOf(sorted);
-  }
-
-  private int longestWindow() {
-    return windows.get(windows.size() - 1);
   }
 
   /**
@@ -105,16 +101,16 @@ public final class BuildCustomerFeatures {
     }
     a.add(sumIf(within(TREND_DAYS), "sessions").as("sessions_last_" + TREND_DAYS + "d"));
     a.add(sumIf(between(2 * TREND_DAYS, TREND_DAYS), "sessions").as("sessions_prev_" + TREND_DAYS + "d"));
-    int longest = longestWindow();
-    for (String t : TYPE_FEATURES) {
-      a.add(sumIf(within(longest), "n_" + t).as(t + "_" + longest + "d"));
+    for (int w : windows) {
+      for (String t : TYPE_FEATURES) {
+        a.add(sumIf(within(w), "n_" + t).as(t + "_" + w + "d"));
+      }
     }
     return a;
   }
 
   private List<Column> outputColumns() {
     Column asOf = col(Columns.AS_OF_DATE);
-    int longest = longestWindow();
     List<Column> out = new ArrayList<>();
     out.add(col(Columns.CUSTOMER_ID));
     out.add(asOf);
@@ -133,10 +129,12 @@ public final class BuildCustomerFeatures {
     String prev = "sessions_prev_" + TREND_DAYS + "d";
     out.add(col(prev).cast("int"));
     out.add(col(last).minus(col(prev)).divide(col(prev).plus(1)).cast("double").as("session_trend_" + TREND_DAYS + "d"));
-    Column sessions = greatest(col("sessions_" + longest + "d"), lit(1));
-    for (String t : TYPE_FEATURES) {
-      out.add(col(t + "_" + longest + "d").cast("int"));
-      out.add(col(t + "_" + longest + "d").divide(sessions).cast("double").as(t + "_per_session_" + longest + "d"));
+    for (int w : windows) {
+      Column sessions = greatest(col("sessions_" + w + "d"), lit(1));
+      for (String t : TYPE_FEATURES) {
+        out.add(col(t + "_" + w + "d").cast("int"));
+        out.add(col(t + "_" + w + "d").divide(sessions).cast("double").as(t + "_per_session_" + w + "d"));
+      }
     }
     out.add(col(Columns.LEVEL));
     out.add(when(col(Columns.LEVEL).equalTo("paid"), 1).otherwise(0).as("is_paid"));

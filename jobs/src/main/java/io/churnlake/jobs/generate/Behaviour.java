@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  */
 final class Behaviour implements Serializable {
   static final int WINDOW = 14;
-  static final int RATE_WINDOW = 28;
+  static final int RATE_WINDOW = 56;
   private static final int RING = RATE_WINDOW;
   static final int NEVER = -100_000;
 
@@ -82,7 +82,7 @@ final class Behaviour implements Serializable {
   double[] hazardTerms(int day) {
     int s14 = sum(sessions, day, 0, WINDOW);
     int sPrev = sum(sessions, day, WINDOW, WINDOW);
-    double perSession = s14 + sPrev + 1.0;
+    double perSession = sum(sessions, day, 0, RATE_WINDOW) + 1.0;
     double tdRate = sum(thumbsDown, day, 0, RATE_WINDOW) / perSession;
     double heRate = sum(helpErrors, day, 0, RATE_WINDOW) / perSession;
     double advRate = paid ? 0 : sum(adverts, day, 0, RATE_WINDOW) / perSession;
@@ -129,9 +129,9 @@ final class Behaviour implements Serializable {
       return new Day(1, 0, 0, 0, 0, false, false, true);
     }
     if (rng.nextDouble() < shockRate) {
-      frustration += -0.6 * Math.log(1 - rng.nextDouble());
+      frustration += -0.2 * Math.log(1 - rng.nextDouble());
     }
-    frustration *= 0.97;
+    frustration *= 0.99;
     double f = frustration;
     int s = poisson(rng, activity * Math.exp(-0.4 * f));
     int td = poisson(rng, s * (thumbsDownBase + 0.25 * f));

@@ -77,6 +77,12 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     expected.put("sessions_prev_14d", 0);
     expected.put("session_trend_14d", 3.0);
     for (String t : BuildCustomerFeatures.TYPE_FEATURES) {
+      // In the last 7 days only the upgrade (one session); in 30 days one of each of three types over 3 sessions.
+      int n7 = t.equals("submit_upgrade") ? 1 : 0;
+      expected.put(t + "_7d", n7);
+      expected.put(t + "_per_session_7d", n7 / 1.0);
+    }
+    for (String t : BuildCustomerFeatures.TYPE_FEATURES) {
       int n = List.of("thumbs_down", "help", "submit_upgrade").contains(t) ? 1 : 0;
       expected.put(t + "_30d", n);
       expected.put(t + "_per_session_30d", n / 3.0);

@@ -1,0 +1,90 @@
+package io.churnlake.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The exit codes and one-line messages an orchestrator relies on. */
+class CliExitCodesTest {
+  @TempDir static Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = ChurnlakeCli.execute(args, new PrintStream(out, true), new PrintStream(err, true));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static String[] withWarehouse(String... args) {
+    String[] all = new String[args.length + 6];
+    all[0] = "--set";
+    all[1] = "warehouse=\"" + dir.resolve("wh") + "\"";
+    all[2] = "--set";
+    all[3] = "spark.master=\"local[1]\"";
+    all[4] = "--set";
+    all[5] = "spark.shuffle-partitions=1";
+    System.arraycopy(args, 0, all, 6, args.length);
+    return all;
+  }
+
+  @Test
+  void helpListsEveryCommandAndTheExitCodes() {
+    Run r = run("--help");
+    assertThat(r.code()).isZero();
+    for (String c : new String[] {"generate", "ingest", "features", "labels", "train", "score", "segment", "nightly", "demo", "sql"}) {
+      assertThat(r.out()).contains("  " + c + " ");
+    }
+    assertThat(r.out()).contains("2  usage or configuration error");
+  }
+
+  @Test
+  void commandHelpStatesDefaultsFromTheConfiguration() {
+    Run r = run("generate", "--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("Customers to simulate (default: 2000)").contains("(default: 2026-01-01)");
+  }
+
+  @Test
+  void unknownCommandIsUsageError() {
+    Run r = run("bogus");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("churnlake: Unmatched argument at index 0: 'bogus'").hasLineCount(1);
+  }
+
+  @Test
+  void missingOrMalformedAsOfIsUsageError() {
+    assertThat(run("features").err()).contains("Missing required option: '--as-of=DATE'");
+    Run bad = run("score", "--as-of", "2026-02-30");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("'2026-02-30' is not an ISO date yyyy-MM-dd").hasLineCount(1);
+  }
+
+  @Test
+  void unknownConfigKeyIsUsageErrorBeforeSparkStarts() {
+    Run r = run("nightly", "--as-of", "2026-03-01", "--set", "segment.hi-from=0.5");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("churnlake: unknown configuration key 'churnlake.segment.hi-from'").hasLineCount(1);
+  }
+
+  @Test
+  void unreadableInputPathIsRuntimeFailureNamingThePath() {
+    Path missing = dir.resolve("no-such-log");
+    Run r = run(withWarehouse("ingest", "--set", "ingest.events-path=\"" + missing + "\""));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("churnlake: input path '" + missing + "' (raw event log directory, churnlake.ingest.events-path) does not exist or cannot be read\n");
+  }
+
+  @Test
+  void asOfDateWithNoDataIsRuntimeFailureNamingTheDate() {
+    Run r = run(withWarehouse("features", "--as-of", "2020-01-01"));
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("churnlake: table 'events' has no rows on or before as-of date 2020-01-01; ingest files dated on or before it first\n");
+  }
+}

@@ -1,0 +1,207 @@
+package io.churnlake.jobs.nightly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.DeltaTableStore;
+import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.generate.GenerateJob;
+import io.churnlake.jobs.labels.LabelsJob;
+import io.churnlake.jobs.train.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo path on a tiny generated log: generate, then nightly as of the last day (which trains
+ * the first model), then the invariants every output table must hold, then a second nightly run
+ * for the same date that must change no table.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NightlyPipelineTest extends SparkTestBase {
+  static final LocalDate START = LocalDate.of(2026, 1, 1);
+  static final int DAYS = 160;
+  static final LocalDate LAST = START.plusDays(DAYS - 1);
+  static final String D = "DATE'" + LAST + "'";
+
+  @TempDir static Path dir;
+  JobContext ctx;
+
+  @BeforeAll
+  void generateAndRunNightlyOnce() {
+    ChurnConfig config =
+        ChurnConfigLoader.load(
+            List.of(),
+            List.of(
+                "warehouse=\"" + dir.resolve("warehouse") + "\"",
+                "generate.output=\"" + dir.resolve("raw") + "\"",
+                "ingest.events-path=\"" + dir.resolve("raw") + "\"",
+                "generate.customers=150",
+                "generate.days=" + DAYS,
+                "generate.partitions=2",
+                "generate.truth.paths=20",
+                "train.min-history-days=45",
+                "train.step-days=14",
+                "segment.medium-from=0.05",
+                "segment.high-from=0.2"));
+    ctx = new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
+    GenerateJob.run(ctx);
+    NightlyJob.run(ctx, LAST);
+    for (ChurnTable t : ChurnTable.values()) {
+      if (ctx.store().exists(t)) {
+        ctx.store().read(t).createOrReplaceTempView(t.tableName());
+      }
+    }
+  }
+
+  private Dataset<Row> sql(String query) {
+    return spark().sql(query);
+  }
+
+  private static List<String> rawLines(Path raw) throws IOException {
+    try (Stream<Path> files = Files.list(raw)) {
+      return files.filter(p -> p.getFileName().toString().matches("events-\\d{4}-\\d{2}-\\d{2}\\.json"))
+          .flatMap(p -> {
+            try {
+              return Files.readAllLines(p).stream();
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          })
+          .toList();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void generatorWritesOneFilePerDayAndNoRawLineIsLost() throws IOException {
+    try (Stream<Path> files = Files.list(dir.resolve("raw"))) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).count()).isEqualTo(DAYS);
+    }
+    long lines = rawLines(dir.resolve("raw")).size();
+    Row ledger = sql("SELECT sum(rows_read), sum(rows_loaded), sum(rows_without_customer), sum(rows_malformed), count(*) FROM ingested_files").head();
+    assertThat(ledger.getLong(0)).isEqualTo(lines);
+    assertThat(ledger.getLong(1) + ledger.getLong(2) + ledger.getLong(3)).isEqualTo(lines);
+    assertThat(ledger.getLong(1)).isEqualTo(sql("SELECT count(*) FROM events").head().getLong(0));
+    assertThat(ledger.getLong(4)).isEqualTo(DAYS);
+  }
+
+  @Test
+  @Order(2)
+  void tablesHaveTheContractColumnsAndNoPersonalData() {
+    assertThat(sql("SELECT * FROM events").schema().simpleString())
+        .isEqualTo("struct<customer_id:string,event_time:timestamp,event_date:date,event_type:string,page:string,"
+            + "session_id:bigint,item_in_session:int,level:string,auth:string,method:string,status:int,"
+            + "registration_time:timestamp,gender:string,location:string,artist:string,song:string,length:double,"
+            + "amount:double,source_file:string,ingest_run_id:string>");
+    assertThat(sql("SELECT * FROM churn_scores").schema().simpleString())
+        .isEqualTo("struct<customer_id:string,as_of_date:date,churn_probability:double,model_version:string>");
+    assertThat(sql("SELECT * FROM risk_segments").schema().simpleString())
+        .isEqualTo("struct<customer_id:string,as_of_date:date,churn_probability:double,risk_tier:string,model_version:string>");
+    assertThat(sql("SELECT * FROM customer_features").columns())
+        .startsWith("customer_id", "as_of_date", "days_since_last_activity", "tenure_days")
+        .endsWith("level", "is_paid")
+        .doesNotContain("firstName", "lastName", "userAgent");
+    String raw = String.join("\n", rawLinesUnchecked());
+    assertThat(raw).contains("\"firstName\"").contains("\"userAgent\"");
+    Dataset<Row> leaked = sql("SELECT * FROM events WHERE location IN ('Ada', 'Meyer') OR page LIKE 'Mozilla%'");
+    assertThat(leaked.isEmpty()).isTrue();
+  }
+
+  private List<String> rawLinesUnchecked() {
+    try {
+      return rawLines(dir.resolve("raw")).subList(0, 200);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void featurePopulationIsExactlyTheKnownLiveCustomersOnePerCustomer() {
+    Dataset<Row> expected =
+        sql("SELECT customer_id FROM events WHERE event_date <= " + D + " GROUP BY customer_id"
+            + " HAVING sum(CASE WHEN event_type = 'cancellation_confirmation' THEN 1 ELSE 0 END) = 0");
+    assertSameRows(expected, sql("SELECT customer_id FROM customer_features WHERE as_of_date = " + D));
+    assertThat(sql("SELECT customer_id FROM customer_features GROUP BY customer_id, as_of_date HAVING count(*) > 1").isEmpty()).isTrue();
+    assertSameRows(expected, sql("SELECT customer_id FROM churn_scores WHERE as_of_date = " + D));
+    assertSameRows(expected, sql("SELECT customer_id FROM risk_segments WHERE as_of_date = " + D));
+  }
+
+  @Test
+  @Order(4)
+  void probabilitiesAreProbabilitiesAndTiersFollowTheCutPoints() {
+    assertThat(sql("SELECT * FROM churn_scores WHERE NOT (churn_probability BETWEEN 0 AND 1) OR churn_probability IS NULL").isEmpty()).isTrue();
+    Dataset<Row> inconsistent =
+        sql("SELECT * FROM risk_segments WHERE risk_tier <> CASE WHEN churn_probability >= 0.2 THEN 'high'"
+            + " WHEN churn_probability >= 0.05 THEN 'medium' ELSE 'low' END");
+    assertThat(inconsistent.isEmpty()).isTrue();
+    String latest = new ModelRegistry(ctx.config().warehouse(), spark().sparkContext().hadoopConfiguration()).latest().orElseThrow().version();
+    assertSameRows(sql("SELECT '" + latest + "' AS model_version"), sql("SELECT DISTINCT model_version FROM risk_segments"));
+    assertSameRows(sql("SELECT customer_id, as_of_date, churn_probability, model_version FROM churn_scores"),
+        sql("SELECT customer_id, as_of_date, churn_probability, model_version FROM risk_segments"));
+  }
+
+  @Test
+  @Order(5)
+  void labelsComeOnlyFromChurnEventsInsideTheHorizonAfterTheAsOfDate() {
+    LocalDate asOf = LAST.minusDays(40);
+    String a = "DATE'" + asOf + "'";
+    LabelsJob.run(ctx, asOf);
+    Dataset<Row> labels = ctx.store().read(ChurnTable.CHURN_LABELS).where("as_of_date = " + a);
+    labels.createOrReplaceTempView("labels_now");
+    Dataset<Row> churnedFromEvents =
+        sql("SELECT customer_id, min(event_date) AS churn_date FROM events WHERE event_type = 'cancellation_confirmation'"
+            + " AND event_date > " + a + " AND event_date <= date_add(" + a + ", 30) GROUP BY customer_id");
+    assertSameRows(churnedFromEvents, sql("SELECT customer_id, churn_date FROM labels_now WHERE churned"));
+    assertThat(sql("SELECT * FROM labels_now WHERE churned AND churn_date <= as_of_date").isEmpty()).isTrue();
+    Dataset<Row> population =
+        sql("SELECT customer_id FROM events WHERE event_date <= " + a + " GROUP BY customer_id"
+            + " HAVING sum(CASE WHEN event_type = 'cancellation_confirmation' THEN 1 ELSE 0 END) = 0");
+    assertSameRows(population, sql("SELECT customer_id FROM labels_now"));
+  }
+
+  @Test
+  @Order(6)
+  void labelsWhoseHorizonRunsPastTheDataAreRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LabelsJob.run(ctx, LAST.minusDays(10)))
+        .hasMessage("labels for as-of date " + LAST.minusDays(10) + " need events through " + LAST.plusDays(20)
+            + " (horizon 30 days) but events end on " + LAST + "; choose an as-of date on or before " + LAST.minusDays(30));
+  }
+
+  @Test
+  @Order(7)
+  void runningNightlyTwiceForTheSameDateChangesNoTable() {
+    Map<ChurnTable, Long> before = new EnumMap<>(ChurnTable.class);
+    for (ChurnTable t : ChurnTable.values()) {
+      before.put(t, ctx.store().version(t));
+    }
+    NightlyJob.Result again = NightlyJob.run(ctx, LAST);
+    assertThat(again.trained()).isFalse();
+    assertThat(again.ingest().files()).isZero();
+    for (ChurnTable t : ChurnTable.values()) {
+      if (before.get(t) < 0) {
+        assertThat(ctx.store().exists(t)).as(t.tableName()).isFalse();
+        continue;
+      }
+      Dataset<Row> old = spark().read().format("delta").option("versionAsOf", before.get(t)).load(ctx.store().location(t));
+      assertSameRows(old, ctx.store().read(t));
+    }
+  }
+}
