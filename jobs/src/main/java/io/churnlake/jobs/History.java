@@ -27,10 +27,14 @@ public final class History {
 
   /** Events with event date on or before {@code asOf}. */
   public static Dataset<Row> eventsUpTo(JobContext ctx, LocalDate asOf) {
-    return ctx.store().read(ChurnTable.EVENTS).where(col(Columns.EVENT_DATE).leq(Date.valueOf(asOf)));
+    return ctx.store()
+        .read(ChurnTable.EVENTS)
+        .where(col(Columns.EVENT_DATE).leq(Date.valueOf(asOf)));
   }
 
-  /** The span of event dates on or before {@code asOf}; fails naming the date when there is none. */
+  /**
+   * The span of event dates on or before {@code asOf}; fails naming the date when there is none.
+   */
   public static Span spanUpTo(JobContext ctx, LocalDate asOf) {
     if (!ctx.store().exists(ChurnTable.EVENTS)) {
       throw ChurnErrors.noDataBefore(ChurnTable.EVENTS.tableName(), asOf);
@@ -45,7 +49,8 @@ public final class History {
   /** A one-column frame of as-of dates, the shape the feature and label transforms take. */
   public static Dataset<Row> asOfDates(SparkSession spark, List<LocalDate> dates) {
     StructType schema = new StructType().add(Columns.AS_OF_DATE, DataTypes.DateType, false);
-    List<Row> rows = dates.stream().map(d -> RowFactory.create(Date.valueOf(d))).collect(Collectors.toList());
+    List<Row> rows =
+        dates.stream().map(d -> RowFactory.create(Date.valueOf(d))).collect(Collectors.toList());
     return spark.createDataFrame(rows, schema);
   }
 

@@ -168,7 +168,11 @@ public final class ChurnConfigLoader {
     private ChurnConfig.IngestSettings ingest() {
       return new ChurnConfig.IngestSettings(
           string("ingest.events-path"),
-          List.copyOf(get("ingest.personal-columns", () -> c.getStringList("ingest.personal-columns"), "a list of strings")),
+          List.copyOf(
+              get(
+                  "ingest.personal-columns",
+                  () -> c.getStringList("ingest.personal-columns"),
+                  "a list of strings")),
           get("ingest.keep-personal", () -> c.getBoolean("ingest.keep-personal"), "true or false"));
     }
 
@@ -199,7 +203,9 @@ public final class ChurnConfigLoader {
       double high = fraction("segment.high-from");
       if (!(medium < high)) {
         throw ChurnErrors.badConfigValue(
-            ROOT + ".segment.high-from", high, "a probability above segment.medium-from (" + medium + ")");
+            ROOT + ".segment.high-from",
+            high,
+            "a probability above segment.medium-from (" + medium + ")");
       }
       return new ChurnConfig.SegmentSettings(medium, high);
     }
@@ -271,7 +277,8 @@ public final class ChurnConfigLoader {
     }
 
     private List<Integer> positiveInts(String key) {
-      List<Integer> values = get(key, () -> c.getIntList(key), "a non-empty list of whole numbers >= 1");
+      List<Integer> values =
+          get(key, () -> c.getIntList(key), "a non-empty list of whole numbers >= 1");
       if (values.isEmpty() || values.stream().anyMatch(v -> v < 1)) {
         throw ChurnErrors.badConfigValue(
             ROOT + "." + key, values, "a non-empty list of whole numbers >= 1");

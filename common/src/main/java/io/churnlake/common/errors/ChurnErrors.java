@@ -4,8 +4,8 @@ import java.time.LocalDate;
 import java.util.Collection;
 
 /**
- * The one factory for user-facing errors. Each message names the key, path, table or date at
- * fault and says what is allowed or what to do, in one line.
+ * The one factory for user-facing errors. Each message names the key, path, table or date at fault
+ * and says what is allowed or what to do, in one line.
  */
 public final class ChurnErrors {
   private ChurnErrors() {}
@@ -28,8 +28,7 @@ public final class ChurnErrors {
   }
 
   public static ChurnException badConfigValue(String key, Object value, String allowed) {
-    return usage(
-        "configuration key '" + key + "' has value '" + value + "'; allowed: " + allowed);
+    return usage("configuration key '" + key + "' has value '" + value + "'; allowed: " + allowed);
   }
 
   public static ChurnException unreadableConfig(String file, String reason) {

@@ -28,8 +28,7 @@ public final class ChurnSpark {
     conf.set("spark.sql.shuffle.partitions", Integer.toString(settings.shufflePartitions()));
     conf.set("spark.sql.session.timeZone", "UTC");
     conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
-    conf.set(
-        "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     for (Map.Entry<String, String> e : settings.extra().entrySet()) {
       conf.set(e.getKey(), e.getValue());

@@ -19,7 +19,8 @@ public final class DeltaTableStore implements TableStore {
 
   public DeltaTableStore(SparkSession spark, String warehouse) {
     this.spark = spark;
-    this.warehouse = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
+    this.warehouse =
+        warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
   }
 
   @Override

@@ -4,8 +4,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The one seam through which jobs read and write tables. Every write is atomic: a reader sees
- * the table before or after it, never half of it.
+ * The one seam through which jobs read and write tables. Every write is atomic: a reader sees the
+ * table before or after it, never half of it.
  */
 public interface TableStore {
 

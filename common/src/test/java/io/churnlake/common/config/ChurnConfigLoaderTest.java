@@ -34,8 +34,11 @@ class ChurnConfigLoaderTest {
   @Test
   void setOverridesWinOverFilesWhichWinOverDefaults() throws Exception {
     File file = dir.resolve("site.conf").toFile();
-    Files.writeString(file.toPath(), "churnlake { warehouse = \"/data/wh\"\n labels.horizon-days = 14 }");
-    ChurnConfig c = ChurnConfigLoader.load(List.of(file), List.of("labels.horizon-days=21", "churnlake.segment.high-from=0.5"));
+    Files.writeString(
+        file.toPath(), "churnlake { warehouse = \"/data/wh\"\n labels.horizon-days = 14 }");
+    ChurnConfig c =
+        ChurnConfigLoader.load(
+            List.of(file), List.of("labels.horizon-days=21", "churnlake.segment.high-from=0.5"));
     assertThat(c.warehouse()).isEqualTo("/data/wh");
     assertThat(c.labels().horizonDays()).isEqualTo(21);
     assertThat(c.segment().highFrom()).isEqualTo(0.5);
@@ -43,31 +46,43 @@ class ChurnConfigLoaderTest {
 
   @Test
   void laterSetWinsAndPlainStringsNeedNoQuotes() {
-    ChurnConfig c = ChurnConfigLoader.load(List.of(), List.of("warehouse=s3a://bucket/wh", "warehouse=hdfs://nn:8020/wh"));
+    ChurnConfig c =
+        ChurnConfigLoader.load(
+            List.of(), List.of("warehouse=s3a://bucket/wh", "warehouse=hdfs://nn:8020/wh"));
     assertThat(c.warehouse()).isEqualTo("hdfs://nn:8020/wh");
   }
 
   @Test
   void sparkExtraTakesAnySparkKey() {
-    ChurnConfig c = ChurnConfigLoader.load(List.of(), List.of("spark.extra.\"spark.executor.memory\"=4g"));
+    ChurnConfig c =
+        ChurnConfigLoader.load(List.of(), List.of("spark.extra.\"spark.executor.memory\"=4g"));
     assertThat(c.spark().extra()).containsEntry("spark.executor.memory", "4g");
   }
 
   @Test
   void unknownKeyIsAUsageErrorNamingTheKey() {
-    assertUsageError(List.of("labels.horizon=30"), "unknown configuration key 'churnlake.labels.horizon'");
+    assertUsageError(
+        List.of("labels.horizon=30"), "unknown configuration key 'churnlake.labels.horizon'");
   }
 
   @Test
   void wrongTypeNamesKeyValueAndWhatIsAllowed() {
-    assertUsageError(List.of("labels.horizon-days=soon"), "'churnlake.labels.horizon-days' has value 'soon'; allowed: a whole number >= 1");
+    assertUsageError(
+        List.of("labels.horizon-days=soon"),
+        "'churnlake.labels.horizon-days' has value 'soon'; allowed: a whole number >= 1");
   }
 
   @Test
   void outOfRangeAndInconsistentValuesAreRejected() {
-    assertUsageError(List.of("generate.paid-share=1.5"), "'churnlake.generate.paid-share' has value '1.5'; allowed: a number in [0, 1]");
-    assertUsageError(List.of("segment.medium-from=0.6", "segment.high-from=0.5"), "a probability above segment.medium-from (0.6)");
-    assertUsageError(List.of("train.algorithm=svm"), "'churnlake.train.algorithm' has value 'svm'; allowed: gbt, logistic");
+    assertUsageError(
+        List.of("generate.paid-share=1.5"),
+        "'churnlake.generate.paid-share' has value '1.5'; allowed: a number in [0, 1]");
+    assertUsageError(
+        List.of("segment.medium-from=0.6", "segment.high-from=0.5"),
+        "a probability above segment.medium-from (0.6)");
+    assertUsageError(
+        List.of("train.algorithm=svm"),
+        "'churnlake.train.algorithm' has value 'svm'; allowed: gbt, logistic");
     assertUsageError(List.of("generate.start-date=yesterday"), "allowed: an ISO date yyyy-MM-dd");
     assertUsageError(List.of("novalue"), "--set takes key=value, got 'novalue'");
   }

@@ -45,7 +45,10 @@ class DeltaTableStoreTest extends SparkTestBase {
     Dataset<Row> day1 = rows(SCORES, new Object[] {"a", D1, 0.1});
     store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'");
     Dataset<Row> wrongDay = rows(SCORES, new Object[] {"z", D2, 0.5});
-    assertThatThrownBy(() -> store.replaceWhere(ChurnTable.CHURN_SCORES, wrongDay, "as_of_date = DATE'2026-03-01'"))
+    assertThatThrownBy(
+            () ->
+                store.replaceWhere(
+                    ChurnTable.CHURN_SCORES, wrongDay, "as_of_date = DATE'2026-03-01'"))
         .hasMessageContaining("DELTA_REPLACE_WHERE_MISMATCH");
     assertSameRows(day1, store.read(ChurnTable.CHURN_SCORES));
   }
@@ -57,6 +60,9 @@ class DeltaTableStoreTest extends SparkTestBase {
     assertThat(store.version(ChurnTable.RISK_SEGMENTS)).isEqualTo(-1);
     assertThatThrownBy(() -> store.read(ChurnTable.RISK_SEGMENTS))
         .isInstanceOf(ChurnException.class)
-        .hasMessage("table 'risk_segments' does not exist at '" + warehouse.resolve("empty") + "/risk_segments'; run the stage that writes it first");
+        .hasMessage(
+            "table 'risk_segments' does not exist at '"
+                + warehouse.resolve("empty")
+                + "/risk_segments'; run the stage that writes it first");
   }
 }

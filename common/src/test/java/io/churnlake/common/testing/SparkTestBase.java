@@ -60,7 +60,8 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
 
   /** Order-insensitive equality of data and schema (names, types; nullability ignored). */
   protected void assertSameRows(Dataset<Row> expected, Dataset<Row> actual) {
-    assertDataFrameDataEquals(expected, actual.select(expected.columns()[0], tail(expected.columns())));
+    assertDataFrameDataEquals(
+        expected, actual.select(expected.columns()[0], tail(expected.columns())));
   }
 
   private static String[] tail(String[] columns) {

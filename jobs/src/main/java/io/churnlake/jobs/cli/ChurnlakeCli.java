@@ -63,13 +63,20 @@ public final class ChurnlakeCli implements Runnable {
     cmd.setErr(new PrintWriter(err, true));
     cmd.setParameterExceptionHandler(
         (ex, a) -> {
-          err.println("churnlake: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+          err.println(
+              "churnlake: "
+                  + ex.getMessage()
+                  + " (see '"
+                  + ex.getCommandLine().getCommandSpec().qualifiedName()
+                  + " --help')");
           return ExitCode.USAGE.code();
         });
     cmd.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          boolean verbose = ((ChurnlakeCli) commandLine.getCommandSpec().root().userObject()).global.verbose;
-          ExitCode code = ex instanceof ChurnException ce ? ce.exitCode() : ExitCode.RUNTIME_FAILURE;
+          boolean verbose =
+              ((ChurnlakeCli) commandLine.getCommandSpec().root().userObject()).global.verbose;
+          ExitCode code =
+              ex instanceof ChurnException ce ? ce.exitCode() : ExitCode.RUNTIME_FAILURE;
           String message = ex.getMessage() == null ? ex.getClass().getName() : ex.getMessage();
           err.println("churnlake: " + message.lines().findFirst().orElse(message));
           if (verbose) {
@@ -84,14 +91,17 @@ public final class ChurnlakeCli implements Runnable {
     try {
       return LocalDate.parse(value);
     } catch (DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + value + "' is not an ISO date yyyy-MM-dd");
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not an ISO date yyyy-MM-dd");
     }
   }
 
   /** Makes every configuration default available to help texts as ${sys:default.KEY}. */
   private static void exposeDefaultsToHelp() {
     var defaults =
-        ConfigFactory.parseResources(ChurnlakeCli.class.getClassLoader(), "churnlake/application.conf").resolve();
+        ConfigFactory.parseResources(
+                ChurnlakeCli.class.getClassLoader(), "churnlake/application.conf")
+            .resolve();
     for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
       System.setProperty("default." + e.getKey(), String.valueOf(e.getValue().unwrapped()));
     }

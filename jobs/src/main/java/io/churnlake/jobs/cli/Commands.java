@@ -29,7 +29,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** One picocli command per pipeline stage; each builds the config, starts Spark and runs its job. */
+/**
+ * One picocli command per pipeline stage; each builds the config, starts Spark and runs its job.
+ */
 final class Commands {
   private Commands() {}
 
@@ -51,11 +53,13 @@ final class Commands {
       overrides.addAll(commandOverrides());
       ChurnConfig config = ChurnConfigLoader.load(root.global.configFiles, overrides);
       if (!root.global.verbose) {
-        org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark", org.apache.logging.log4j.Level.WARN);
+        org.apache.logging.log4j.core.config.Configurator.setLevel(
+            "org.apache.spark", org.apache.logging.log4j.Level.WARN);
       }
       SparkSession spark = ChurnSpark.start(config.spark());
       try {
-        JobContext ctx = new JobContext(config, spark, new DeltaTableStore(spark, config.warehouse()));
+        JobContext ctx =
+            new JobContext(config, spark, new DeltaTableStore(spark, config.warehouse()));
         run(ctx, root.out);
         return 0;
       } finally {
@@ -66,26 +70,47 @@ final class Commands {
 
   /** Commands that work on one date. */
   abstract static class DatedCommand extends JobCommand {
-    @Option(names = "--as-of", paramLabel = "DATE", required = true, description = "As-of date yyyy-MM-dd: the end of that day, UTC (required).")
+    @Option(
+        names = "--as-of",
+        paramLabel = "DATE",
+        required = true,
+        description = "As-of date yyyy-MM-dd: the end of that day, UTC (required).")
     LocalDate asOf;
   }
 
-  @Command(name = "generate", mixinStandardHelpOptions = true,
-      description = "Write a synthetic Sparkify-shaped event log with planted churn drivers, one JSON-lines file per day, and its ground-truth table.")
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write a synthetic Sparkify-shaped event log with planted churn drivers, one JSON-lines file per day, and its ground-truth table.")
   static final class Generate extends JobCommand {
-    @Option(names = "--customers", description = "Customers to simulate (default: ${sys:default.churnlake.generate.customers}).")
+    @Option(
+        names = "--customers",
+        description =
+            "Customers to simulate (default: ${sys:default.churnlake.generate.customers}).")
     Integer customers;
 
-    @Option(names = "--days", description = "Days to simulate (default: ${sys:default.churnlake.generate.days}).")
+    @Option(
+        names = "--days",
+        description = "Days to simulate (default: ${sys:default.churnlake.generate.days}).")
     Integer days;
 
-    @Option(names = "--start-date", paramLabel = "DATE", description = "First simulated day (default: ${sys:default.churnlake.generate.start-date}).")
+    @Option(
+        names = "--start-date",
+        paramLabel = "DATE",
+        description =
+            "First simulated day (default: ${sys:default.churnlake.generate.start-date}).")
     LocalDate startDate;
 
-    @Option(names = "--seed", description = "Random seed (default: ${sys:default.churnlake.generate.seed}).")
+    @Option(
+        names = "--seed",
+        description = "Random seed (default: ${sys:default.churnlake.generate.seed}).")
     Long seed;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Output directory (default: ${sys:default.churnlake.generate.output}).")
+    @Option(
+        names = "--output",
+        paramLabel = "DIR",
+        description = "Output directory (default: ${sys:default.churnlake.generate.output}).")
     String output;
 
     @Override
@@ -102,26 +127,38 @@ final class Commands {
     @Override
     void run(JobContext ctx, PrintStream out) {
       GenerateJob.Result r = GenerateJob.run(ctx);
-      out.printf("generated %d daily files under %s and %d ground-truth rows in %s%n",
-          r.files(), r.output(), r.truthRows(), ctx.store().location(io.churnlake.common.table.ChurnTable.GENERATED_TRUTH));
+      out.printf(
+          "generated %d daily files under %s and %d ground-truth rows in %s%n",
+          r.files(),
+          r.output(),
+          r.truthRows(),
+          ctx.store().location(io.churnlake.common.table.ChurnTable.GENERATED_TRUTH));
     }
   }
 
-  @Command(name = "ingest", mixinStandardHelpOptions = true,
+  @Command(
+      name = "ingest",
+      mixinStandardHelpOptions = true,
       description = "Load raw event files not yet ingested into the Delta table 'events'.")
   static final class Ingest extends JobCommand {
-    @Option(names = "--as-of", paramLabel = "DATE", description = "Only files dated on or before this date (default: all files).")
+    @Option(
+        names = "--as-of",
+        paramLabel = "DATE",
+        description = "Only files dated on or before this date (default: all files).")
     LocalDate asOf;
 
     @Override
     void run(JobContext ctx, PrintStream out) {
       IngestJob.Result r = IngestJob.run(ctx, Optional.ofNullable(asOf));
-      out.printf("ingested %d files: %d rows read, %d events loaded, %d without customer id (kept out), %d malformed%n",
+      out.printf(
+          "ingested %d files: %d rows read, %d events loaded, %d without customer id (kept out), %d malformed%n",
           r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsWithoutCustomer(), r.rowsMalformed());
     }
   }
 
-  @Command(name = "features", mixinStandardHelpOptions = true,
+  @Command(
+      name = "features",
+      mixinStandardHelpOptions = true,
       description = "Build per-customer features as of a date into 'customer_features'.")
   static final class Features extends DatedCommand {
     @Override
@@ -130,7 +167,9 @@ final class Commands {
     }
   }
 
-  @Command(name = "labels", mixinStandardHelpOptions = true,
+  @Command(
+      name = "labels",
+      mixinStandardHelpOptions = true,
       description = "Label churn within the horizon after a date into 'churn_labels'.")
   static final class Labels extends DatedCommand {
     @Override
@@ -139,10 +178,15 @@ final class Commands {
     }
   }
 
-  @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Train a churn model on earlier as-of dates, evaluate it on a later one, save a new model version.")
+  @Command(
+      name = "train",
+      mixinStandardHelpOptions = true,
+      description =
+          "Train a churn model on earlier as-of dates, evaluate it on a later one, save a new model version.")
   static final class Train extends DatedCommand {
-    @Option(names = "--algorithm", description = "gbt or logistic (default: ${sys:default.churnlake.train.algorithm}).")
+    @Option(
+        names = "--algorithm",
+        description = "gbt or logistic (default: ${sys:default.churnlake.train.algorithm}).")
     String algorithm;
 
     @Override
@@ -153,12 +197,20 @@ final class Commands {
     @Override
     void run(JobContext ctx, PrintStream out) {
       ModelInfo m = TrainJob.run(ctx, asOf);
-      out.printf("model %s (%s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f, recency baseline ROC AUC %.3f%n",
-          m.version(), m.algorithm(), m.evaluationDate(), m.metric("roc_auc"), m.metric("pr_auc"), m.metric("baseline_recency_roc_auc"));
+      out.printf(
+          "model %s (%s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f, recency baseline ROC AUC %.3f%n",
+          m.version(),
+          m.algorithm(),
+          m.evaluationDate(),
+          m.metric("roc_auc"),
+          m.metric("pr_auc"),
+          m.metric("baseline_recency_roc_auc"));
     }
   }
 
-  @Command(name = "score", mixinStandardHelpOptions = true,
+  @Command(
+      name = "score",
+      mixinStandardHelpOptions = true,
       description = "Score a date's features with the newest model into 'churn_scores'.")
   static final class Score extends DatedCommand {
     @Override
@@ -167,7 +219,9 @@ final class Commands {
     }
   }
 
-  @Command(name = "segment", mixinStandardHelpOptions = true,
+  @Command(
+      name = "segment",
+      mixinStandardHelpOptions = true,
       description = "Assign risk tiers low/medium/high from a date's scores into 'risk_segments'.")
   static final class Segment extends DatedCommand {
     @Override
@@ -176,27 +230,47 @@ final class Commands {
     }
   }
 
-  @Command(name = "nightly", mixinStandardHelpOptions = true,
-      description = "Ingest new files dated on or before the date, then features, train if due, score and segment; safe to re-run.")
+  @Command(
+      name = "nightly",
+      mixinStandardHelpOptions = true,
+      description =
+          "Ingest new files dated on or before the date, then features, train if due, score and segment; safe to re-run.")
   static final class Nightly extends DatedCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
       NightlyJob.Result r = NightlyJob.run(ctx, asOf);
-      out.printf("nightly %s: %d new files, %d customers featured, model %s%s, %d scored, %d segmented%n",
-          asOf, r.ingest().files(), r.features(), r.model().version(), r.trained() ? " (trained now)" : "", r.scored(), r.segmented());
+      out.printf(
+          "nightly %s: %d new files, %d customers featured, model %s%s, %d scored, %d segmented%n",
+          asOf,
+          r.ingest().files(),
+          r.features(),
+          r.model().version(),
+          r.trained() ? " (trained now)" : "",
+          r.scored(),
+          r.segmented());
     }
   }
 
-  @Command(name = "demo", mixinStandardHelpOptions = true,
-      description = "Reset the configured warehouse's churnlake tables, generate a log, run nightly as of its last day and print a summary.")
+  @Command(
+      name = "demo",
+      mixinStandardHelpOptions = true,
+      description =
+          "Reset the configured warehouse's churnlake tables, generate a log, run nightly as of its last day and print a summary.")
   static final class Demo extends JobCommand {
-    @Option(names = "--customers", description = "Customers to simulate (default: ${sys:default.churnlake.generate.customers}).")
+    @Option(
+        names = "--customers",
+        description =
+            "Customers to simulate (default: ${sys:default.churnlake.generate.customers}).")
     Integer customers;
 
-    @Option(names = "--days", description = "Days to simulate (default: ${sys:default.churnlake.generate.days}).")
+    @Option(
+        names = "--days",
+        description = "Days to simulate (default: ${sys:default.churnlake.generate.days}).")
     Integer days;
 
-    @Option(names = "--seed", description = "Random seed (default: ${sys:default.churnlake.generate.seed}).")
+    @Option(
+        names = "--seed",
+        description = "Random seed (default: ${sys:default.churnlake.generate.seed}).")
     Long seed;
 
     @Override
@@ -214,8 +288,11 @@ final class Commands {
     }
   }
 
-  @Command(name = "sql", mixinStandardHelpOptions = true,
-      description = "Run Spark SQL with every churnlake table available by its name, e.g. SELECT risk_tier, count(*) FROM risk_segments GROUP BY 1.")
+  @Command(
+      name = "sql",
+      mixinStandardHelpOptions = true,
+      description =
+          "Run Spark SQL with every churnlake table available by its name, e.g. SELECT risk_tier, count(*) FROM risk_segments GROUP BY 1.")
   static final class Sql extends JobCommand {
     @Parameters(index = "0", paramLabel = "QUERY", description = "The SQL query.")
     String query;
@@ -229,7 +306,8 @@ final class Commands {
     @Override
     void run(JobContext ctx, PrintStream out) {
       if (limit < 1) {
-        throw io.churnlake.common.errors.ChurnErrors.badOption("--limit", limit, "a whole number >= 1");
+        throw io.churnlake.common.errors.ChurnErrors.badOption(
+            "--limit", limit, "a whole number >= 1");
       }
       SqlJob.run(ctx, query, format, limit, out);
     }

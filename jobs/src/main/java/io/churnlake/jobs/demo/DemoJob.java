@@ -53,39 +53,77 @@ public final class DemoJob {
   }
 
   private static void printSummary(
-      JobContext ctx, PrintStream out, GenerateJob.Result generated, NightlyJob.Result nightly, LocalDate asOf, double seconds) {
+      JobContext ctx,
+      PrintStream out,
+      GenerateJob.Result generated,
+      NightlyJob.Result nightly,
+      LocalDate asOf,
+      double seconds) {
     ChurnConfig c = ctx.config();
     ModelInfo m = nightly.model();
     out.println();
     out.println("churnlake demo");
-    out.printf("  generated: %d customers, %d days from %s, %d daily files in %s%n",
-        c.generate().customers(), c.generate().days(), c.generate().startDate(), generated.files(), generated.output());
-    out.printf("  ingested: %d raw rows, %d events, %d without customer id (kept out), %d malformed%n",
-        nightly.ingest().rowsRead(), nightly.ingest().rowsLoaded(), nightly.ingest().rowsWithoutCustomer(), nightly.ingest().rowsMalformed());
+    out.printf(
+        "  generated: %d customers, %d days from %s, %d daily files in %s%n",
+        c.generate().customers(),
+        c.generate().days(),
+        c.generate().startDate(),
+        generated.files(),
+        generated.output());
+    out.printf(
+        "  ingested: %d raw rows, %d events, %d without customer id (kept out), %d malformed%n",
+        nightly.ingest().rowsRead(),
+        nightly.ingest().rowsLoaded(),
+        nightly.ingest().rowsWithoutCustomer(),
+        nightly.ingest().rowsMalformed());
     out.println("  rows per table:");
     for (ChurnTable t : ChurnTable.values()) {
       if (ctx.store().exists(t)) {
         out.printf("    %-18s %,12d%n", t.tableName(), ctx.store().read(t).count());
       }
     }
-    out.printf("  model %s (%s), trained on %d weekly as-of dates %s .. %s, evaluated on %s (horizon %d days):%n",
-        m.version(), m.algorithm(), m.trainingDates().size(), m.trainingDates().get(0),
-        m.trainingDates().get(m.trainingDates().size() - 1), m.evaluationDate(), m.horizonDays());
-    out.printf("    evaluation customers %.0f, churners %.0f%n", m.metric("evaluation_customers"), m.metric("evaluation_churners"));
-    out.printf("    ROC AUC  model %.3f | recency-only baseline %.3f | Bayes-optimal (true probabilities) %.3f%n",
-        m.metric("roc_auc"), m.metric("baseline_recency_roc_auc"), m.metric("bayes_optimal_roc_auc"));
-    out.printf("    PR AUC   model %.3f | recency-only baseline %.3f%n", m.metric("pr_auc"), m.metric("baseline_recency_pr_auc"));
-    out.printf("  risk tiers as of %s (medium from %.2f, high from %.2f):%n", asOf, c.segment().mediumFrom(), c.segment().highFrom());
+    out.printf(
+        "  model %s (%s), trained on %d weekly as-of dates %s .. %s, evaluated on %s (horizon %d days):%n",
+        m.version(),
+        m.algorithm(),
+        m.trainingDates().size(),
+        m.trainingDates().get(0),
+        m.trainingDates().get(m.trainingDates().size() - 1),
+        m.evaluationDate(),
+        m.horizonDays());
+    out.printf(
+        "    evaluation customers %.0f, churners %.0f%n",
+        m.metric("evaluation_customers"), m.metric("evaluation_churners"));
+    out.printf(
+        "    ROC AUC  model %.3f | recency-only baseline %.3f | Bayes-optimal (true probabilities) %.3f%n",
+        m.metric("roc_auc"),
+        m.metric("baseline_recency_roc_auc"),
+        m.metric("bayes_optimal_roc_auc"));
+    out.printf(
+        "    PR AUC   model %.3f | recency-only baseline %.3f%n",
+        m.metric("pr_auc"), m.metric("baseline_recency_pr_auc"));
+    out.printf(
+        "  risk tiers as of %s (medium from %.2f, high from %.2f):%n",
+        asOf, c.segment().mediumFrom(), c.segment().highFrom());
     // Three tiers at most: a tiny result.
     List<Row> tiers =
-        ctx.store().read(ChurnTable.RISK_SEGMENTS).where(History.asOfPredicate(asOf))
-            .groupBy(Columns.RISK_TIER).count().orderBy(col("count").desc()).collectAsList();
+        ctx.store()
+            .read(ChurnTable.RISK_SEGMENTS)
+            .where(History.asOfPredicate(asOf))
+            .groupBy(Columns.RISK_TIER)
+            .count()
+            .orderBy(col("count").desc())
+            .collectAsList();
     for (Row r : tiers) {
       out.printf("    %-7s %,8d customers%n", r.getString(0), r.getLong(1));
     }
-    out.printf("  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
-    out.println("  read them: ./churnlake sql \"SELECT risk_tier, count(*) AS customers, round(avg(churn_probability), 3) AS avg_p"
-        + " FROM risk_segments WHERE as_of_date = DATE'" + asOf + "' GROUP BY 1 ORDER BY 3 DESC\"");
+    out.printf(
+        "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
+    out.println(
+        "  read them: ./churnlake sql \"SELECT risk_tier, count(*) AS customers, round(avg(churn_probability), 3) AS avg_p"
+            + " FROM risk_segments WHERE as_of_date = DATE'"
+            + asOf
+            + "' GROUP BY 1 ORDER BY 3 DESC\"");
     out.printf("  wall time: %.0f s%n", seconds);
   }
 }

@@ -17,10 +17,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Aggregates canonical events to one row per customer and event date, in one pass: activity
- * counts, sessions, a count per tracked event type, churn events, billed amount and the level at
- * the day's last interaction. Features and labels for any number of as-of dates are then built
- * from this much smaller table.
+ * Aggregates canonical events to one row per customer and event date, in one pass: activity counts,
+ * sessions, a count per tracked event type, churn events, billed amount and the level at the day's
+ * last interaction. Features and labels for any number of as-of dates are then built from this much
+ * smaller table.
  */
 public final class AggregateDailyActivity {
   /** Event types counted per day; "billing" is a system event, not customer activity. */
@@ -56,7 +56,9 @@ public final class AggregateDailyActivity {
       aggs.add(sum(when(type.equalTo(t), 1).otherwise(0)).cast("int").as("n_" + t));
     }
     aggs.add(sum(when(type.equalTo(churnEvent), 1).otherwise(0)).cast("int").as("churn_events"));
-    aggs.add(coalesce(sum(when(type.equalTo(BILLING), col(Columns.AMOUNT))), lit(0.0)).as("billed_amount"));
+    aggs.add(
+        coalesce(sum(when(type.equalTo(BILLING), col(Columns.AMOUNT))), lit(0.0))
+            .as("billed_amount"));
     aggs.add(min("registration_time").as("registration_time"));
     aggs.add(expr("max_by(level, event_time)").as("last_level"));
     return events

@@ -23,10 +23,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Builds one feature row per customer and as-of date from the daily activity table, using only
- * days on or before the as-of date, in a single aggregation for all requested dates. A customer is
- * in the population for date D when they have at least one event on or before D and no churn
- * event on or before D.
+ * Builds one feature row per customer and as-of date from the daily activity table, using only days
+ * on or before the as-of date, in a single aggregation for all requested dates. A customer is in
+ * the population for date D when they have at least one event on or before D and no churn event on
+ * or before D.
  */
 public final class BuildCustomerFeatures {
   /** Event types whose counts per window, and rates per session, become features. */
@@ -57,12 +57,13 @@ public final class BuildCustomerFeatures {
    */
   public Dataset<Row> apply(Dataset<Row> daily, Dataset<Row> asOfDates) {
     Column asOf = col(Columns.AS_OF_DATE);
-    Dataset<Row> history =
-        daily.join(broadcast(asOfDates), col(Columns.EVENT_DATE).leq(asOf));
+    Dataset<Row> history = daily.join(broadcast(asOfDates), col(Columns.EVENT_DATE).leq(asOf));
     Dataset<Row> aggregated =
         history
             .groupBy(Columns.CUSTOMER_ID, Columns.AS_OF_DATE)
-            .agg(aggregates().get(0), aggregates().subList(1, aggregates().size()).toArray(new Column[0]))
+            .agg(
+                aggregates().get(0),
+                aggregates().subList(1, aggregates().size()).toArray(new Column[0]))
             .where(col("churn_events_to_date").equalTo(0));
     return aggregated.select(outputColumns().toArray(new Column[0]));
   }
@@ -100,7 +101,9 @@ public final class BuildCustomerFeatures {
       a.add(sumIf(within(w), "n_next_song").as("songs_" + w + "d"));
     }
     a.add(sumIf(within(TREND_DAYS), "sessions").as("sessions_last_" + TREND_DAYS + "d"));
-    a.add(sumIf(between(2 * TREND_DAYS, TREND_DAYS), "sessions").as("sessions_prev_" + TREND_DAYS + "d"));
+    a.add(
+        sumIf(between(2 * TREND_DAYS, TREND_DAYS), "sessions")
+            .as("sessions_prev_" + TREND_DAYS + "d"));
     for (int w : windows) {
       for (String t : TYPE_FEATURES) {
         a.add(sumIf(within(w), "n_" + t).as(t + "_" + w + "d"));
@@ -114,8 +117,12 @@ public final class BuildCustomerFeatures {
     List<Column> out = new ArrayList<>();
     out.add(col(Columns.CUSTOMER_ID));
     out.add(asOf);
-    out.add(datediff(asOf, coalesce(col("last_active_date"), col("first_event_date"))).as("days_since_last_activity"));
-    out.add(datediff(asOf, coalesce(to_date(col("registration_time")), col("first_event_date"))).as("tenure_days"));
+    out.add(
+        datediff(asOf, coalesce(col("last_active_date"), col("first_event_date")))
+            .as("days_since_last_activity"));
+    out.add(
+        datediff(asOf, coalesce(to_date(col("registration_time")), col("first_event_date")))
+            .as("tenure_days"));
     out.add(col("active_days_total").cast("int"));
     out.add(col("sessions_total").cast("int"));
     out.add(col("events_total").cast("int"));
@@ -128,12 +135,21 @@ public final class BuildCustomerFeatures {
     String last = "sessions_last_" + TREND_DAYS + "d";
     String prev = "sessions_prev_" + TREND_DAYS + "d";
     out.add(col(prev).cast("int"));
-    out.add(col(last).minus(col(prev)).divide(col(prev).plus(1)).cast("double").as("session_trend_" + TREND_DAYS + "d"));
+    out.add(
+        col(last)
+            .minus(col(prev))
+            .divide(col(prev).plus(1))
+            .cast("double")
+            .as("session_trend_" + TREND_DAYS + "d"));
     for (int w : windows) {
       Column sessions = greatest(col("sessions_" + w + "d"), lit(1));
       for (String t : TYPE_FEATURES) {
         out.add(col(t + "_" + w + "d").cast("int"));
-        out.add(col(t + "_" + w + "d").divide(sessions).cast("double").as(t + "_per_session_" + w + "d"));
+        out.add(
+            col(t + "_" + w + "d")
+                .divide(sessions)
+                .cast("double")
+                .as(t + "_per_session_" + w + "d"));
       }
     }
     out.add(col(Columns.LEVEL));

@@ -18,14 +18,19 @@ public final class FeaturesJob {
         () -> {
           History.spanUpTo(ctx, asOf);
           Dataset<Row> features = build(ctx, History.eventsUpTo(ctx, asOf), List.of(asOf));
-          ctx.store().replaceWhere(ChurnTable.CUSTOMER_FEATURES, features, History.asOfPredicate(asOf));
-          return ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf)).count();
+          ctx.store()
+              .replaceWhere(ChurnTable.CUSTOMER_FEATURES, features, History.asOfPredicate(asOf));
+          return ctx.store()
+              .read(ChurnTable.CUSTOMER_FEATURES)
+              .where(History.asOfPredicate(asOf))
+              .count();
         });
   }
 
   /** Features for several as-of dates from events that must already end on or before the last. */
   public static Dataset<Row> build(JobContext ctx, Dataset<Row> events, List<LocalDate> asOfDates) {
-    Dataset<Row> daily = new AggregateDailyActivity(ctx.config().labels().churnEvent()).apply(events);
+    Dataset<Row> daily =
+        new AggregateDailyActivity(ctx.config().labels().churnEvent()).apply(events);
     return new BuildCustomerFeatures(ctx.config().features().windows())
         .apply(daily, History.asOfDates(ctx.spark(), asOfDates));
   }

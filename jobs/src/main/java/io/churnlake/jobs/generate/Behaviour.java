@@ -9,12 +9,12 @@ import java.util.SplittableRandom;
  * The latent day-by-day behaviour of one simulated customer: daily counts of sessions and of the
  * pages that drive churn, level changes, and the churn decision.
  *
- * <p>The planted truth: the daily churn hazard is a logistic function of the customer's trailing
- * 14 days as they show in the log (thumbs-down, help and error rates per session, adverts per
- * session for free users, falling session counts versus the 14 days before, a downgrade in the
- * last 30 days, days since the last session). A latent frustration level drives those rates and
- * the session frequency; it is never used by the hazard directly. The same {@link #step} advances
- * the realised path and the Monte-Carlo continuations behind the ground truth.
+ * <p>The planted truth: the daily churn hazard is a logistic function of the customer's trailing 14
+ * days as they show in the log (thumbs-down, help and error rates per session, adverts per session
+ * for free users, falling session counts versus the 14 days before, a downgrade in the last 30
+ * days, days since the last session). A latent frustration level drives those rates and the session
+ * frequency; it is never used by the hazard directly. The same {@link #step} advances the realised
+ * path and the Monte-Carlo continuations behind the ground truth.
  */
 final class Behaviour implements Serializable {
   static final int WINDOW = 14;
@@ -47,7 +47,13 @@ final class Behaviour implements Serializable {
   private final int[] helpErrors = new int[RING];
   private final int[] adverts = new int[RING];
 
-  Behaviour(double activity, double shockRate, double thumbsDownBase, double advertRate, boolean paid, int firstDay) {
+  Behaviour(
+      double activity,
+      double shockRate,
+      double thumbsDownBase,
+      double advertRate,
+      boolean paid,
+      int firstDay) {
     this.activity = activity;
     this.shockRate = shockRate;
     this.thumbsDownBase = thumbsDownBase;
@@ -57,7 +63,8 @@ final class Behaviour implements Serializable {
   }
 
   Behaviour copy() {
-    Behaviour b = new Behaviour(activity, shockRate, thumbsDownBase, advertRate, paid, lastSessionDay);
+    Behaviour b =
+        new Behaviour(activity, shockRate, thumbsDownBase, advertRate, paid, lastSessionDay);
     b.frustration = frustration;
     b.lastDowngradeDay = lastDowngradeDay;
     System.arraycopy(sessions, 0, b.sessions, 0, RING);
@@ -100,7 +107,12 @@ final class Behaviour implements Serializable {
   }
 
   static final String[] DRIVERS = {
-    "thumbs_down_rate", "help_error_rate", "advert_rate", "falling_activity", "recent_downgrade", "inactivity"
+    "thumbs_down_rate",
+    "help_error_rate",
+    "advert_rate",
+    "falling_activity",
+    "recent_downgrade",
+    "inactivity"
   };
 
   /** Names of the hazard terms that add at least 0.5 to the logit as of the end of {@code day}. */

@@ -10,25 +10,36 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * Simulates one customer's whole life in the log: traits, the daily behaviour path, the events
- * that show it (Sparkify-shaped) and, on truth days, the Monte-Carlo probability of churning
- * within each horizon. Deterministic for (seed, customer id).
+ * Simulates one customer's whole life in the log: traits, the daily behaviour path, the events that
+ * show it (Sparkify-shaped) and, on truth days, the Monte-Carlo probability of churning within each
+ * horizon. Deterministic for (seed, customer id).
  */
 final class CustomerSimulator {
   private static final long DAY_MS = 86_400_000L;
   private static final int WARM_UP_DAYS = 120;
-  private static final String[] FIRST = {"Ada", "Ben", "Chloe", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon"};
-  private static final String[] LAST = {"Meyer", "Okafor", "Silva", "Tanaka", "Novak", "Berg", "Rossi", "Khan"};
+  private static final String[] FIRST = {
+    "Ada", "Ben", "Chloe", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon"
+  };
+  private static final String[] LAST = {
+    "Meyer", "Okafor", "Silva", "Tanaka", "Novak", "Berg", "Rossi", "Khan"
+  };
   private static final String[] LOCATIONS = {
-    "Boston-Cambridge-Newton, MA-NH", "Los Angeles-Long Beach-Anaheim, CA", "Chicago-Naperville-Elgin, IL-IN-WI",
-    "Dallas-Fort Worth-Arlington, TX", "Seattle-Tacoma-Bellevue, WA", "Miami-Fort Lauderdale-West Palm Beach, FL"
+    "Boston-Cambridge-Newton, MA-NH", "Los Angeles-Long Beach-Anaheim, CA",
+        "Chicago-Naperville-Elgin, IL-IN-WI",
+    "Dallas-Fort Worth-Arlington, TX", "Seattle-Tacoma-Bellevue, WA",
+        "Miami-Fort Lauderdale-West Palm Beach, FL"
   };
   private static final String[] AGENTS = {
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"
   };
-  private static final String[] ARTISTS = {"Kings Of Leon", "Coldplay", "Florence + The Machine", "Dwight Yoakam", "Björk"};
-  private static final String[] SONGS = {"Use Somebody", "Yellow", "Dog Days Are Over", "You're The One", "Undo", "Revelry"};
+  private static final String[] ARTISTS = {
+    "Kings Of Leon", "Coldplay", "Florence + The Machine", "Dwight Yoakam", "Björk"
+  };
+  private static final String[] SONGS = {
+    "Use Somebody", "Yellow", "Dog Days Are Over", "You're The One", "Undo", "Revelry"
+  };
 
   private final SimulationSpec spec;
   private final long customerId;
@@ -56,7 +67,8 @@ final class CustomerSimulator {
     boolean isNew = traits.nextDouble() < spec.newCustomerShare();
     int registrationDay = isNew ? traits.nextInt(spec.days()) : -WARM_UP_DAYS - traits.nextInt(400);
     this.firstDay = isNew ? registrationDay : -WARM_UP_DAYS;
-    this.registrationMs = (spec.startEpochDay() + registrationDay) * DAY_MS + traits.nextInt(86_400) * 1000L;
+    this.registrationMs =
+        (spec.startEpochDay() + registrationDay) * DAY_MS + traits.nextInt(86_400) * 1000L;
     double activity = spec.sessionsPerDay() * Math.exp(0.5 * Behaviour.gaussian(traits) - 0.125);
     double friction = traits.nextDouble();
     this.behaviour =
@@ -74,7 +86,9 @@ final class CustomerSimulator {
     this.lastName = LAST[traits.nextInt(LAST.length)];
   }
 
-  /** Emits the customer's raw events (rows of {@link io.churnlake.jobs.ingest.SparkifyLog.SCHEMA}). */
+  /**
+   * Emits the customer's raw events (rows of {@link io.churnlake.jobs.ingest.SparkifyLog.SCHEMA}).
+   */
   void events(Consumer<Row> out) {
     run(out, null);
   }
@@ -193,7 +207,8 @@ final class CustomerSimulator {
     return sessionSeq;
   }
 
-  private long emitSession(long sessionId, List<String> pages, long cursor, Behaviour.Day d, Consumer<Row> out) {
+  private long emitSession(
+      long sessionId, List<String> pages, long cursor, Behaviour.Day d, Consumer<Row> out) {
     // The level shown is the level before the day's change, until the change is submitted.
     boolean paidShown = d.upgraded() ? false : d.downgraded() || behaviour.paid;
     int item = 0;
@@ -206,10 +221,20 @@ final class CustomerSimulator {
         artist = ARTISTS[detailRng.nextInt(ARTISTS.length)];
         song = SONGS[detailRng.nextInt(SONGS.length)];
       }
-      out.accept(event(cursor, sessionId, item++, page, paidShown, artist, song, page.equals("NextSong") ? length : null));
+      out.accept(
+          event(
+              cursor,
+              sessionId,
+              item++,
+              page,
+              paidShown,
+              artist,
+              song,
+              page.equals("NextSong") ? length : null));
       if (page.equals("Submit Upgrade")) paidShown = true;
       if (page.equals("Submit Downgrade")) paidShown = false;
-      cursor += page.equals("NextSong") ? (long) (length * 1000) : (5 + detailRng.nextInt(40)) * 1000L;
+      cursor +=
+          page.equals("NextSong") ? (long) (length * 1000) : (5 + detailRng.nextInt(40)) * 1000L;
     }
     return cursor;
   }
@@ -220,24 +245,88 @@ final class CustomerSimulator {
     }
   }
 
-  private Row event(long ts, long sessionId, int item, String page, boolean paid, String artist, String song, Double length) {
-    String method = page.startsWith("Submit") || page.startsWith("Cancel") && page.length() > 6 ? "PUT" : "GET";
-    int status = page.equals("Error") ? 404 : page.startsWith("Submit") || page.equals("Cancellation Confirmation") ? 307 : 200;
+  private Row event(
+      long ts,
+      long sessionId,
+      int item,
+      String page,
+      boolean paid,
+      String artist,
+      String song,
+      Double length) {
+    String method =
+        page.startsWith("Submit") || page.startsWith("Cancel") && page.length() > 6 ? "PUT" : "GET";
+    int status =
+        page.equals("Error")
+            ? 404
+            : page.startsWith("Submit") || page.equals("Cancellation Confirmation") ? 307 : 200;
     return RowFactory.create(
-        artist, page.equals("Cancellation Confirmation") ? "Cancelled" : "Logged In", firstName, gender, item, lastName, length,
-        paid ? "paid" : "free", location, method, page, registrationMs, sessionId, song, status, ts, agent, userId, null);
+        artist,
+        page.equals("Cancellation Confirmation") ? "Cancelled" : "Logged In",
+        firstName,
+        gender,
+        item,
+        lastName,
+        length,
+        paid ? "paid" : "free",
+        location,
+        method,
+        page,
+        registrationMs,
+        sessionId,
+        song,
+        status,
+        ts,
+        agent,
+        userId,
+        null);
   }
 
   private Row billing(int day) {
     long ts = (spec.startEpochDay() + day) * DAY_MS + 60_000L;
     return RowFactory.create(
-        null, "Logged In", firstName, gender, 0, lastName, null, "paid", location, "PUT", "Billing", registrationMs,
-        null, null, 200, ts, agent, userId, spec.monthlyPrice());
+        null,
+        "Logged In",
+        firstName,
+        gender,
+        0,
+        lastName,
+        null,
+        "paid",
+        location,
+        "PUT",
+        "Billing",
+        registrationMs,
+        null,
+        null,
+        200,
+        ts,
+        agent,
+        userId,
+        spec.monthlyPrice());
   }
 
   private Row loggedOut(long sessionId, long ts) {
     return RowFactory.create(
-        null, "Logged Out", null, null, 0, null, null, "free", null, "GET", "Home", null, sessionId, null, 200, ts, null, "", null);
+        null,
+        "Logged Out",
+        null,
+        null,
+        0,
+        null,
+        null,
+        "free",
+        null,
+        "GET",
+        "Home",
+        null,
+        sessionId,
+        null,
+        200,
+        ts,
+        null,
+        "",
+        null);
   }
 
   static long mix(long seed, long id) {

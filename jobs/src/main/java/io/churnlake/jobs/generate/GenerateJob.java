@@ -40,7 +40,8 @@ public final class GenerateJob {
     int partitions =
         g.partitions() > 0 ? g.partitions() : 2 * ctx.spark().sparkContext().defaultParallelism();
     Dataset<Long> ids = ctx.spark().range(0, spec.customers(), 1, partitions);
-    int files = ctx.stage("generate events", () -> writeEvents(ctx, simulateEvents(ids, spec), g.output()));
+    int files =
+        ctx.stage("generate events", () -> writeEvents(ctx, simulateEvents(ids, spec), g.output()));
     long truthRows =
         ctx.stage(
             "generate truth",
@@ -99,7 +100,8 @@ public final class GenerateJob {
         String day = dayDir.getPath().getName().substring("day=".length());
         FileStatus[] parts = fs.globStatus(new Path(dayDir.getPath(), "part-*"));
         if (parts.length != 1) {
-          throw new IllegalStateException(parts.length + " part files for day " + day + " under " + tmp);
+          throw new IllegalStateException(
+              parts.length + " part files for day " + day + " under " + tmp);
         }
         fs.rename(parts[0].getPath(), new Path(out, "events-" + day + ".json"));
         files++;

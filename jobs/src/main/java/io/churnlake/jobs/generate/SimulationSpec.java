@@ -42,9 +42,9 @@ record SimulationSpec(
   }
 
   /**
-   * Ground-truth days are counted back from the last day whose horizon still fits in the log
-   * (last day minus the horizon), every {@code truthEveryDays} days, down to {@code truthFirstDay},
-   * so that the latest as-of date with mature labels always has a true probability.
+   * Ground-truth days are counted back from the last day whose horizon still fits in the log (last
+   * day minus the horizon), every {@code truthEveryDays} days, down to {@code truthFirstDay}, so
+   * that the latest as-of date with mature labels always has a true probability.
    */
   boolean isTruthDay(int day, int horizon) {
     int anchor = days - 1 - horizon;

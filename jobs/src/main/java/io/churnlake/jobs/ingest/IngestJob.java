@@ -30,16 +30,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code churnlake ingest}: loads the raw files not yet in the ingest ledger (dated on or before the
- * as-of date, when one is given) into {@code events}, and records each file's row counts in {@code
- * ingested_files}. Re-running after a failure at any point never duplicates events: a file's
+ * {@code churnlake ingest}: loads the raw files not yet in the ingest ledger (dated on or before
+ * the as-of date, when one is given) into {@code events}, and records each file's row counts in
+ * {@code ingested_files}. Re-running after a failure at any point never duplicates events: a file's
  * events are replaced as a whole, keyed by the file name.
  */
 public final class IngestJob {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
   /** Row counts of one ingest run (zero files when nothing was new). */
-  public record Result(int files, long rowsRead, long rowsLoaded, long rowsWithoutCustomer, long rowsMalformed) {}
+  public record Result(
+      int files, long rowsRead, long rowsLoaded, long rowsWithoutCustomer, long rowsMalformed) {}
 
   private IngestJob() {}
 
@@ -48,17 +49,22 @@ public final class IngestJob {
     List<RawFiles.RawFile> pending =
         ctx.stage("ingest list", () -> pendingFiles(ctx, settings.eventsPath(), asOf));
     if (pending.isEmpty()) {
-      LOG.info("ingest: no new raw files under {}{}", settings.eventsPath(), asOf.map(d -> " dated on or before " + d).orElse(""));
+      LOG.info(
+          "ingest: no new raw files under {}{}",
+          settings.eventsPath(),
+          asOf.map(d -> " dated on or before " + d).orElse(""));
       return new Result(0, 0, 0, 0, 0);
     }
     return ctx.stage("ingest load", () -> load(ctx, settings, pending));
   }
 
-  private static List<RawFiles.RawFile> pendingFiles(JobContext ctx, String path, Optional<LocalDate> asOf) {
+  private static List<RawFiles.RawFile> pendingFiles(
+      JobContext ctx, String path, Optional<LocalDate> asOf) {
     Set<String> done = new HashSet<>();
     if (ctx.store().exists(ChurnTable.INGESTED_FILES)) {
       // One row per raw file, not per customer: small enough for the driver.
-      for (Row r : ctx.store().read(ChurnTable.INGESTED_FILES).select("file_name").collectAsList()) {
+      for (Row r :
+          ctx.store().read(ChurnTable.INGESTED_FILES).select("file_name").collectAsList()) {
         done.add(r.getString(0));
       }
     }
@@ -68,7 +74,8 @@ public final class IngestJob {
         .collect(Collectors.toList());
   }
 
-  private static Result load(JobContext ctx, ChurnConfig.IngestSettings settings, List<RawFiles.RawFile> files) {
+  private static Result load(
+      JobContext ctx, ChurnConfig.IngestSettings settings, List<RawFiles.RawFile> files) {
     String runId = UUID.randomUUID().toString();
     Dataset<Row> raw =
         ctx.spark()
@@ -81,17 +88,36 @@ public final class IngestJob {
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       String predicate = inList(Columns.SOURCE_FILE, files);
-      Dataset<Row> events = new NormalizeEvents(runId, settings.personalColumns(), settings.keepPersonal()).apply(raw);
+      Dataset<Row> events =
+          new NormalizeEvents(runId, settings.personalColumns(), settings.keepPersonal())
+              .apply(raw);
       ctx.store().replaceWhere(ChurnTable.EVENTS, events, predicate);
       Dataset<Row> ledger = ledgerRows(raw, runId);
       ctx.store().replaceWhere(ChurnTable.INGESTED_FILES, ledger, inList("file_name", files));
       Row totals =
-          ctx.store().read(ChurnTable.INGESTED_FILES).where(col("ingest_run_id").equalTo(runId))
-              .agg(sum("rows_read"), sum("rows_loaded"), sum("rows_without_customer"), sum("rows_malformed"))
+          ctx.store()
+              .read(ChurnTable.INGESTED_FILES)
+              .where(col("ingest_run_id").equalTo(runId))
+              .agg(
+                  sum("rows_read"),
+                  sum("rows_loaded"),
+                  sum("rows_without_customer"),
+                  sum("rows_malformed"))
               .head();
-      Result result = new Result(files.size(), totals.getLong(0), totals.getLong(1), totals.getLong(2), totals.getLong(3));
-      LOG.info("ingest: {} files, {} rows read, {} loaded into events, {} without customer id, {} malformed",
-          result.files(), result.rowsRead(), result.rowsLoaded(), result.rowsWithoutCustomer(), result.rowsMalformed());
+      Result result =
+          new Result(
+              files.size(),
+              totals.getLong(0),
+              totals.getLong(1),
+              totals.getLong(2),
+              totals.getLong(3));
+      LOG.info(
+          "ingest: {} files, {} rows read, {} loaded into events, {} without customer id, {} malformed",
+          result.files(),
+          result.rowsRead(),
+          result.rowsLoaded(),
+          result.rowsWithoutCustomer(),
+          result.rowsMalformed());
       return result;
     } finally {
       raw.unpersist();
@@ -106,11 +132,14 @@ public final class IngestJob {
         .agg(
             count(lit(1)).as("rows_read"),
             sum(when(loadable, 1).otherwise(0)).cast("long").as("rows_loaded"),
-            sum(when(not(malformed).and(not(loadable)), 1).otherwise(0)).cast("long").as("rows_without_customer"),
+            sum(when(not(malformed).and(not(loadable)), 1).otherwise(0))
+                .cast("long")
+                .as("rows_without_customer"),
             sum(when(malformed, 1).otherwise(0)).cast("long").as("rows_malformed"))
         .select(
             col(Columns.SOURCE_FILE).as("file_name"),
-            to_date(regexp_extract(col(Columns.SOURCE_FILE), RawFiles.NAME.pattern(), 1)).as("file_date"),
+            to_date(regexp_extract(col(Columns.SOURCE_FILE), RawFiles.NAME.pattern(), 1))
+                .as("file_date"),
             lit(runId).as(Columns.INGEST_RUN_ID),
             current_timestamp().as("ingested_at"),
             col("rows_read"),
@@ -120,6 +149,11 @@ public final class IngestJob {
   }
 
   private static String inList(String column, List<RawFiles.RawFile> files) {
-    return column + " IN (" + files.stream().map(f -> "'" + f.name().replace("'", "''") + "'").collect(Collectors.joining(", ")) + ")";
+    return column
+        + " IN ("
+        + files.stream()
+            .map(f -> "'" + f.name().replace("'", "''") + "'")
+            .collect(Collectors.joining(", "))
+        + ")";
   }
 }

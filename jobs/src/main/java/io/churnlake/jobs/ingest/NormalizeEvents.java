@@ -16,9 +16,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Maps raw Sparkify-shaped rows (with {@code source_file}) to the canonical {@code events}
- * columns. Rows without a customer id or that failed to parse are not canonical events; see
- * {@link #isLoadable()}. Personal keys are dropped unless kept by configuration.
+ * Maps raw Sparkify-shaped rows (with {@code source_file}) to the canonical {@code events} columns.
+ * Rows without a customer id or that failed to parse are not canonical events; see {@link
+ * #isLoadable()}. Personal keys are dropped unless kept by configuration.
  */
 final class NormalizeEvents {
   private final String ingestRunId;

@@ -29,13 +29,18 @@ final class RawFiles {
     try {
       FileSystem fs = dir.getFileSystem(hadoop);
       if (!fs.exists(dir) || !fs.getFileStatus(dir).isDirectory()) {
-        throw ChurnErrors.inputPathMissing(directory, "raw event log directory, churnlake.ingest.events-path");
+        throw ChurnErrors.inputPathMissing(
+            directory, "raw event log directory, churnlake.ingest.events-path");
       }
       List<RawFile> files = new ArrayList<>();
       for (FileStatus status : fs.listStatus(dir)) {
         Matcher m = NAME.matcher(status.getPath().getName());
         if (status.isFile() && m.matches()) {
-          files.add(new RawFile(status.getPath().getName(), status.getPath().toString(), parse(m.group(1), status)));
+          files.add(
+              new RawFile(
+                  status.getPath().getName(),
+                  status.getPath().toString(),
+                  parse(m.group(1), status)));
         }
       }
       files.sort(Comparator.comparing(RawFile::date));
@@ -49,7 +54,8 @@ final class RawFiles {
     try {
       return LocalDate.parse(date);
     } catch (DateTimeParseException e) {
-      throw ChurnErrors.badOption("raw file name", status.getPath(), "events-YYYY-MM-DD.json with a real date");
+      throw ChurnErrors.badOption(
+          "raw file name", status.getPath(), "events-YYYY-MM-DD.json with a real date");
     }
   }
 }

@@ -27,15 +27,20 @@ public final class LabelsJob {
           if (asOf.plusDays(horizon).isAfter(span.last())) {
             throw ChurnErrors.labelsNotMature(asOf, horizon, span.last());
           }
-          Dataset<Row> labels = build(ctx, History.eventsUpTo(ctx, asOf.plusDays(horizon)), List.of(asOf));
+          Dataset<Row> labels =
+              build(ctx, History.eventsUpTo(ctx, asOf.plusDays(horizon)), List.of(asOf));
           ctx.store().replaceWhere(ChurnTable.CHURN_LABELS, labels, History.asOfPredicate(asOf));
-          return ctx.store().read(ChurnTable.CHURN_LABELS).where(History.asOfPredicate(asOf)).count();
+          return ctx.store()
+              .read(ChurnTable.CHURN_LABELS)
+              .where(History.asOfPredicate(asOf))
+              .count();
         });
   }
 
   /** Labels for mature as-of dates from events that reach at least the last date plus horizon. */
   public static Dataset<Row> build(JobContext ctx, Dataset<Row> events, List<LocalDate> asOfDates) {
-    Dataset<Row> daily = new AggregateDailyActivity(ctx.config().labels().churnEvent()).apply(events);
+    Dataset<Row> daily =
+        new AggregateDailyActivity(ctx.config().labels().churnEvent()).apply(events);
     return new BuildChurnLabels(ctx.config().labels().horizonDays())
         .apply(daily, History.asOfDates(ctx.spark(), asOfDates));
   }

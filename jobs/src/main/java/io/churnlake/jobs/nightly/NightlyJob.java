@@ -14,24 +14,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code churnlake nightly --as-of D}: ingest new files dated on or before D, then features, (re)train
- * when no model exists or the newest is older than the retraining interval, score and segment as of
- * D. Every output for D is replaced atomically, so running it again for D leaves the same tables.
+ * {@code churnlake nightly --as-of D}: ingest new files dated on or before D, then features,
+ * (re)train when no model exists or the newest is older than the retraining interval, score and
+ * segment as of D. Every output for D is replaced atomically, so running it again for D leaves the
+ * same tables.
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
 
   /** What the run did. */
-  public record Result(IngestJob.Result ingest, long features, ModelInfo model, boolean trained, long scored, long segmented) {}
+  public record Result(
+      IngestJob.Result ingest,
+      long features,
+      ModelInfo model,
+      boolean trained,
+      long scored,
+      long segmented) {}
 
   private NightlyJob() {}
 
   public static Result run(JobContext ctx, LocalDate asOf) {
     IngestJob.Result ingest = IngestJob.run(ctx, Optional.of(asOf));
     long features = FeaturesJob.run(ctx, asOf);
-    ModelRegistry registry = new ModelRegistry(ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
+    ModelRegistry registry =
+        new ModelRegistry(
+            ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
     Optional<ModelInfo> latest = registry.latest();
-    boolean retrain = latest.map(m -> isStale(m, asOf, ctx.config().train().retrainIntervalDays())).orElse(true);
+    boolean retrain =
+        latest.map(m -> isStale(m, asOf, ctx.config().train().retrainIntervalDays())).orElse(true);
     ModelInfo model = retrain ? TrainJob.run(ctx, asOf) : latest.get();
     if (!retrain) {
       LOG.info("nightly: reusing model {} trained as of {}", model.version(), model.trainedAsOf());

@@ -17,10 +17,14 @@ public final class SegmentJob {
         "segment",
         () -> {
           ChurnConfig.SegmentSettings s = ctx.config().segment();
-          Dataset<Row> scores = ctx.store().read(ChurnTable.CHURN_SCORES).where(History.asOfPredicate(asOf));
+          Dataset<Row> scores =
+              ctx.store().read(ChurnTable.CHURN_SCORES).where(History.asOfPredicate(asOf));
           Dataset<Row> segments = new AssignRiskTiers(s.mediumFrom(), s.highFrom()).apply(scores);
           ctx.store().replaceWhere(ChurnTable.RISK_SEGMENTS, segments, History.asOfPredicate(asOf));
-          return ctx.store().read(ChurnTable.RISK_SEGMENTS).where(History.asOfPredicate(asOf)).count();
+          return ctx.store()
+              .read(ChurnTable.RISK_SEGMENTS)
+              .where(History.asOfPredicate(asOf))
+              .count();
         });
   }
 }

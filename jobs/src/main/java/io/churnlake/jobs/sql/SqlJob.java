@@ -35,10 +35,12 @@ public final class SqlJob {
     } catch (RuntimeException e) {
       throw ChurnErrors.sqlFailed(query, e);
     }
-    ctx.stage("sql", () -> {
-      print(result, format, limit, out);
-      return null;
-    });
+    ctx.stage(
+        "sql",
+        () -> {
+          print(result, format, limit, out);
+          return null;
+        });
   }
 
   private static void print(Dataset<Row> result, Format format, int limit, PrintStream out) {

@@ -30,7 +30,8 @@ public final class ChurnPipelines {
     List<String> out = new ArrayList<>();
     for (StructField f : features.fields()) {
       DataType t = f.dataType();
-      boolean numeric = t == DataTypes.IntegerType || t == DataTypes.LongType || t == DataTypes.DoubleType;
+      boolean numeric =
+          t == DataTypes.IntegerType || t == DataTypes.LongType || t == DataTypes.DoubleType;
       if (numeric && !KEYS.contains(f.name())) {
         out.add(f.name());
       }
@@ -42,13 +43,25 @@ public final class ChurnPipelines {
     List<PipelineStage> stages = new ArrayList<>();
     List<String> assembled = new ArrayList<>(numeric);
     for (String c : CATEGORICAL) {
-      stages.add(new StringIndexer().setInputCol(c).setOutputCol(c + "_index").setHandleInvalid("keep"));
-      stages.add(new OneHotEncoder().setInputCol(c + "_index").setOutputCol(c + "_vector").setHandleInvalid("keep"));
+      stages.add(
+          new StringIndexer().setInputCol(c).setOutputCol(c + "_index").setHandleInvalid("keep"));
+      stages.add(
+          new OneHotEncoder()
+              .setInputCol(c + "_index")
+              .setOutputCol(c + "_vector")
+              .setHandleInvalid("keep"));
       assembled.add(c + "_vector");
     }
-    stages.add(new VectorAssembler().setInputCols(assembled.toArray(new String[0])).setOutputCol("features_raw"));
+    stages.add(
+        new VectorAssembler()
+            .setInputCols(assembled.toArray(new String[0]))
+            .setOutputCol("features_raw"));
     if (settings.algorithm().equals("logistic")) {
-      stages.add(new StandardScaler().setInputCol("features_raw").setOutputCol("features").setWithMean(true));
+      stages.add(
+          new StandardScaler()
+              .setInputCol("features_raw")
+              .setOutputCol("features")
+              .setWithMean(true));
       stages.add(
           new LogisticRegression()
               .setLabelCol(LABEL)

@@ -84,7 +84,8 @@ public final class ModelRegistry {
       int newest = -1;
       for (FileStatus s : fs.listStatus(root)) {
         Matcher m = VERSION.matcher(s.getPath().getName());
-        if (s.isDirectory() && m.matches()
+        if (s.isDirectory()
+            && m.matches()
             && (!completeOnly || fs.exists(new Path(s.getPath(), "metadata.json")))) {
           newest = Math.max(newest, Integer.parseInt(m.group(1)));
         }

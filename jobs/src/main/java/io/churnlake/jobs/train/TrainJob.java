@@ -50,40 +50,57 @@ public final class TrainJob {
     int horizon = c.labels().horizonDays();
     History.Span span = History.spanUpTo(ctx, asOf);
     TrainingCalendar calendar =
-        TrainingCalendar.of(span.first(), span.last(), horizon, c.train().minHistoryDays(), c.train().stepDays());
+        TrainingCalendar.of(
+            span.first(), span.last(), horizon, c.train().minHistoryDays(), c.train().stepDays());
     long eventsVersion = ctx.store().version(ChurnTable.EVENTS);
-    Dataset<Row> events = History.eventsUpTo(ctx, span.last()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> events =
+        History.eventsUpTo(ctx, span.last()).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> features = FeaturesJob.build(ctx, events, calendar.allDates());
       Dataset<Row> labels = LabelsJob.build(ctx, events, calendar.allDates());
       Dataset<Row> examples =
           features
-              .join(labels.select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, Columns.CHURNED), new String[] {Columns.CUSTOMER_ID, Columns.AS_OF_DATE})
+              .join(
+                  labels.select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, Columns.CHURNED),
+                  new String[] {Columns.CUSTOMER_ID, Columns.AS_OF_DATE})
               .withColumn(ChurnPipelines.LABEL, col(Columns.CHURNED).cast("double"))
               .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> trainSet = examples.where(col(Columns.AS_OF_DATE).lt(Date.valueOf(calendar.evaluationDate())));
-      Dataset<Row> evalSet = examples.where(col(Columns.AS_OF_DATE).equalTo(Date.valueOf(calendar.evaluationDate())));
+      Dataset<Row> trainSet =
+          examples.where(col(Columns.AS_OF_DATE).lt(Date.valueOf(calendar.evaluationDate())));
+      Dataset<Row> evalSet =
+          examples.where(col(Columns.AS_OF_DATE).equalTo(Date.valueOf(calendar.evaluationDate())));
       List<String> numeric = ChurnPipelines.numericFeatures(features.schema());
       PipelineModel model = ChurnPipelines.build(c.train(), numeric).fit(trainSet);
-      String version = new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration()).nextVersion();
-      Map<String, Double> metrics = evaluate(ctx, model, version, trainSet, evalSet, calendar.evaluationDate(), horizon);
+      String version =
+          new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
+              .nextVersion();
+      Map<String, Double> metrics =
+          evaluate(ctx, model, version, trainSet, evalSet, calendar.evaluationDate(), horizon);
       ModelInfo info =
           new ModelInfo(
               version,
               c.train().algorithm(),
               asOf.toString(),
-              calendar.trainingDates().stream().map(LocalDate::toString).collect(Collectors.toList()),
+              calendar.trainingDates().stream()
+                  .map(LocalDate::toString)
+                  .collect(Collectors.toList()),
               calendar.evaluationDate().toString(),
               horizon,
               numeric,
               eventsVersion,
               Instant.now().toString(),
               metrics);
-      new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration()).save(model, info);
+      new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
+          .save(model, info);
       writeEvaluations(ctx, info);
       examples.unpersist();
-      LOG.info("train: model {} ({}) trained on {} dates, evaluated on {}: {}", version, info.algorithm(),
-          calendar.trainingDates().size(), calendar.evaluationDate(), metrics);
+      LOG.info(
+          "train: model {} ({}) trained on {} dates, evaluated on {}: {}",
+          version,
+          info.algorithm(),
+          calendar.trainingDates().size(),
+          calendar.evaluationDate(),
+          metrics);
       return info;
     } finally {
       events.unpersist();
@@ -91,11 +108,19 @@ public final class TrainJob {
   }
 
   private static Map<String, Double> evaluate(
-      JobContext ctx, PipelineModel model, String version, Dataset<Row> trainSet, Dataset<Row> evalSet,
-      LocalDate evaluationDate, int horizon) {
+      JobContext ctx,
+      PipelineModel model,
+      String version,
+      Dataset<Row> trainSet,
+      Dataset<Row> evalSet,
+      LocalDate evaluationDate,
+      int horizon) {
     Dataset<Row> scored =
-        new ScoreCustomers(model, version).apply(evalSet)
-            .join(evalSet.select(Columns.CUSTOMER_ID, RECENCY, ChurnPipelines.LABEL), Columns.CUSTOMER_ID);
+        new ScoreCustomers(model, version)
+            .apply(evalSet)
+            .join(
+                evalSet.select(Columns.CUSTOMER_ID, RECENCY, ChurnPipelines.LABEL),
+                Columns.CUSTOMER_ID);
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("roc_auc", EvaluateChurnModel.rocAuc(scored, Columns.CHURN_PROBABILITY));
     m.put("pr_auc", EvaluateChurnModel.prAuc(scored, Columns.CHURN_PROBABILITY));
@@ -109,10 +134,17 @@ public final class TrainJob {
     m.put("training_churners", train.getDouble(1));
     if (ctx.store().exists(ChurnTable.GENERATED_TRUTH)) {
       Dataset<Row> truth =
-          ctx.store().read(ChurnTable.GENERATED_TRUTH)
-              .where(col(Columns.AS_OF_DATE).equalTo(Date.valueOf(evaluationDate)).and(col(Columns.HORIZON_DAYS).equalTo(horizon)))
+          ctx.store()
+              .read(ChurnTable.GENERATED_TRUTH)
+              .where(
+                  col(Columns.AS_OF_DATE)
+                      .equalTo(Date.valueOf(evaluationDate))
+                      .and(col(Columns.HORIZON_DAYS).equalTo(horizon)))
               .select(Columns.CUSTOMER_ID, "true_probability");
-      Dataset<Row> withTruth = evalSet.select(Columns.CUSTOMER_ID, ChurnPipelines.LABEL).join(truth, Columns.CUSTOMER_ID);
+      Dataset<Row> withTruth =
+          evalSet
+              .select(Columns.CUSTOMER_ID, ChurnPipelines.LABEL)
+              .join(truth, Columns.CUSTOMER_ID);
       long matched = withTruth.count();
       if (matched > 0) {
         m.put("bayes_optimal_roc_auc", EvaluateChurnModel.rocAuc(withTruth, "true_probability"));
@@ -131,10 +163,14 @@ public final class TrainJob {
             .add("value", DataTypes.DoubleType, false);
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<String, Double> e : info.metrics().entrySet()) {
-      rows.add(RowFactory.create(info.version(), Date.valueOf(info.evaluationDate()), e.getKey(), e.getValue()));
+      rows.add(
+          RowFactory.create(
+              info.version(), Date.valueOf(info.evaluationDate()), e.getKey(), e.getValue()));
     }
-    ctx.store().replaceWhere(
-        ChurnTable.MODEL_EVALUATIONS, ctx.spark().createDataFrame(rows, schema),
-        Columns.MODEL_VERSION + " = '" + info.version() + "'");
+    ctx.store()
+        .replaceWhere(
+            ChurnTable.MODEL_EVALUATIONS,
+            ctx.spark().createDataFrame(rows, schema),
+            Columns.MODEL_VERSION + " = '" + info.version() + "'");
   }
 }

@@ -7,9 +7,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The time-based split for a model trained as of D with data through D: the evaluation date is
- * the latest date whose labels are complete (D - horizon); training dates step back from one
- * horizon before it, so no training label overlaps the evaluation window.
+ * The time-based split for a model trained as of D with data through D: the evaluation date is the
+ * latest date whose labels are complete (D - horizon); training dates step back from one horizon
+ * before it, so no training label overlaps the evaluation window.
  */
 public record TrainingCalendar(List<LocalDate> trainingDates, LocalDate evaluationDate) {
 
@@ -18,7 +18,9 @@ public record TrainingCalendar(List<LocalDate> trainingDates, LocalDate evaluati
     LocalDate evaluation = dataEnd.minusDays(horizon);
     LocalDate earliest = firstEvent.plusDays(minHistoryDays);
     List<LocalDate> dates = new ArrayList<>();
-    for (LocalDate t = evaluation.minusDays(horizon); !t.isBefore(earliest); t = t.minusDays(stepDays)) {
+    for (LocalDate t = evaluation.minusDays(horizon);
+        !t.isBefore(earliest);
+        t = t.minusDays(stepDays)) {
       dates.add(t);
     }
     if (dates.isEmpty()) {

@@ -19,7 +19,8 @@ class CliExitCodesTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = ChurnlakeCli.execute(args, new PrintStream(out, true), new PrintStream(err, true));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static String[] withWarehouse(String... args) {
@@ -38,7 +39,19 @@ class CliExitCodesTest {
   void helpListsEveryCommandAndTheExitCodes() {
     Run r = run("--help");
     assertThat(r.code()).isZero();
-    for (String c : new String[] {"generate", "ingest", "features", "labels", "train", "score", "segment", "nightly", "demo", "sql"}) {
+    for (String c :
+        new String[] {
+          "generate",
+          "ingest",
+          "features",
+          "labels",
+          "train",
+          "score",
+          "segment",
+          "nightly",
+          "demo",
+          "sql"
+        }) {
       assertThat(r.out()).contains("  " + c + " ");
     }
     assertThat(r.out()).contains("2  usage or configuration error");
@@ -48,14 +61,18 @@ class CliExitCodesTest {
   void commandHelpStatesDefaultsFromTheConfiguration() {
     Run r = run("generate", "--help");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("Customers to simulate (default: 2000)").contains("(default: 2026-01-01)");
+    assertThat(r.out())
+        .contains("Customers to simulate (default: 2000)")
+        .contains("(default: 2026-01-01)");
   }
 
   @Test
   void unknownCommandIsUsageError() {
     Run r = run("bogus");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).startsWith("churnlake: Unmatched argument at index 0: 'bogus'").hasLineCount(1);
+    assertThat(r.err())
+        .startsWith("churnlake: Unmatched argument at index 0: 'bogus'")
+        .hasLineCount(1);
   }
 
   @Test
@@ -70,7 +87,9 @@ class CliExitCodesTest {
   void unknownConfigKeyIsUsageErrorBeforeSparkStarts() {
     Run r = run("nightly", "--as-of", "2026-03-01", "--set", "segment.hi-from=0.5");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).startsWith("churnlake: unknown configuration key 'churnlake.segment.hi-from'").hasLineCount(1);
+    assertThat(r.err())
+        .startsWith("churnlake: unknown configuration key 'churnlake.segment.hi-from'")
+        .hasLineCount(1);
   }
 
   @Test
@@ -78,13 +97,19 @@ class CliExitCodesTest {
     Path missing = dir.resolve("no-such-log");
     Run r = run(withWarehouse("ingest", "--set", "ingest.events-path=\"" + missing + "\""));
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("churnlake: input path '" + missing + "' (raw event log directory, churnlake.ingest.events-path) does not exist or cannot be read\n");
+    assertThat(r.err())
+        .isEqualTo(
+            "churnlake: input path '"
+                + missing
+                + "' (raw event log directory, churnlake.ingest.events-path) does not exist or cannot be read\n");
   }
 
   @Test
   void asOfDateWithNoDataIsRuntimeFailureNamingTheDate() {
     Run r = run(withWarehouse("features", "--as-of", "2020-01-01"));
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("churnlake: table 'events' has no rows on or before as-of date 2020-01-01; ingest files dated on or before it first\n");
+    assertThat(r.err())
+        .isEqualTo(
+            "churnlake: table 'events' has no rows on or before as-of date 2020-01-01; ingest files dated on or before it first\n");
   }
 }

@@ -48,7 +48,8 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
 
   private Dataset<Row> features(Dataset<Row> events, List<Date> dates) {
     StructType schema = new StructType().add("as_of_date", DataTypes.DateType);
-    Dataset<Row> asOf = rows(schema, dates.stream().map(d -> new Object[] {d}).toArray(Object[][]::new));
+    Dataset<Row> asOf =
+        rows(schema, dates.stream().map(d -> new Object[] {d}).toArray(Object[][]::new));
     Dataset<Row> daily = new AggregateDailyActivity("cancellation_confirmation").apply(events);
     return new BuildCustomerFeatures(List.of(30, 7)).apply(daily, asOf);
   }
@@ -77,7 +78,8 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     expected.put("sessions_prev_14d", 0);
     expected.put("session_trend_14d", 3.0);
     for (String t : BuildCustomerFeatures.TYPE_FEATURES) {
-      // In the last 7 days only the upgrade (one session); in 30 days one of each of three types over 3 sessions.
+      // In the last 7 days only the upgrade (one session); in 30 days one of each of three types
+      // over 3 sessions.
       int n7 = t.equals("submit_upgrade") ? 1 : 0;
       expected.put(t + "_7d", n7);
       expected.put(t + "_per_session_7d", n7 / 1.0);
@@ -108,10 +110,17 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
   void manyDatesInOnePassEqualOneDateAtATime() {
     Date early = Date.valueOf("2026-03-21");
     Dataset<Row> together = features(history(), List.of(early, AS_OF));
-    Dataset<Row> separate = features(history(), List.of(early)).union(features(history(), List.of(AS_OF)));
+    Dataset<Row> separate =
+        features(history(), List.of(early)).union(features(history(), List.of(AS_OF)));
     assertSameRows(separate, together);
     // On 03-21 customer 2 is still live and customer 1 was last active that day.
-    assertThat(together.where("as_of_date = DATE'2026-03-21'").select("customer_id", "days_since_last_activity").collectAsList())
-        .containsExactlyInAnyOrder(org.apache.spark.sql.RowFactory.create("1", 0), org.apache.spark.sql.RowFactory.create("2", 20));
+    assertThat(
+            together
+                .where("as_of_date = DATE'2026-03-21'")
+                .select("customer_id", "days_since_last_activity")
+                .collectAsList())
+        .containsExactlyInAnyOrder(
+            org.apache.spark.sql.RowFactory.create("1", 0),
+            org.apache.spark.sql.RowFactory.create("2", 20));
   }
 }

@@ -22,71 +22,201 @@ class NormalizeEventsTest extends SparkTestBase {
 
   /** 2026-03-01T10:00:00Z and 2026-03-01T23:59:59Z in epoch milliseconds. */
   static final long T1 = 1772359200000L;
+
   static final long T2 = 1772409599000L;
   static final long REG = 1767225600000L;
 
   /**
-   * Parses like IngestJob: the whole raw schema is materialised once, because a JSON scan re-planned
-   * with fewer columns may judge _corrupt_record differently.
+   * Parses like IngestJob: the whole raw schema is materialised once, because a JSON scan
+   * re-planned with fewer columns may judge _corrupt_record differently.
    */
   private Dataset<Row> parse(String... lines) throws Exception {
     // A fresh directory per call: Spark caches file listings (with lengths) per path.
     Path file = Files.createTempDirectory(raw, "t").resolve("events-2026-03-01.json");
     Files.write(file, List.of(lines));
-    return spark().read().schema(SparkifyLog.READ_SCHEMA).option("mode", "PERMISSIVE").json(file.toString())
+    return spark()
+        .read()
+        .schema(SparkifyLog.READ_SCHEMA)
+        .option("mode", "PERMISSIVE")
+        .json(file.toString())
         .withColumn("source_file", lit("events-2026-03-01.json"))
         .cache();
   }
 
   private static String line(String userId, long ts, String page, String extra) {
-    return "{\"ts\":" + ts + ",\"userId\":\"" + userId + "\",\"sessionId\":7,\"itemInSession\":2,\"page\":\"" + page
-        + "\",\"auth\":\"Logged In\",\"level\":\"paid\",\"method\":\"GET\",\"status\":200,\"registration\":" + REG
-        + ",\"gender\":\"F\",\"location\":\"Boston, MA\",\"userAgent\":\"Mozilla/5.0\",\"firstName\":\"Ada\",\"lastName\":\"Meyer\"" + extra + "}";
+    return "{\"ts\":"
+        + ts
+        + ",\"userId\":\""
+        + userId
+        + "\",\"sessionId\":7,\"itemInSession\":2,\"page\":\""
+        + page
+        + "\",\"auth\":\"Logged In\",\"level\":\"paid\",\"method\":\"GET\",\"status\":200,\"registration\":"
+        + REG
+        + ",\"gender\":\"F\",\"location\":\"Boston, MA\",\"userAgent\":\"Mozilla/5.0\",\"firstName\":\"Ada\",\"lastName\":\"Meyer\""
+        + extra
+        + "}";
   }
 
   @Test
   void mapsPagesToCanonicalEventsAndDropsPersonalKeys() throws Exception {
     Dataset<Row> input =
         parse(
-            line("42", T1, "NextSong", ",\"artist\":\"Coldplay\",\"song\":\"Yellow\",\"length\":266.5"),
+            line(
+                "42",
+                T1,
+                "NextSong",
+                ",\"artist\":\"Coldplay\",\"song\":\"Yellow\",\"length\":266.5"),
             line("42", T2, "Thumbs Down", ""),
             line(" 43 ", T1, "Cancellation Confirmation", ""),
             line("43", T1, "Billing", ",\"amount\":9.99"),
             line("", T1, "Home", ""),
             "{this is not json");
-    Dataset<Row> events = new NormalizeEvents("run-1", List.of("firstName", "lastName", "userAgent"), false).apply(input);
+    Dataset<Row> events =
+        new NormalizeEvents("run-1", List.of("firstName", "lastName", "userAgent"), false)
+            .apply(input);
 
     assertThat(events.columns())
-        .containsExactly("customer_id", "event_time", "event_date", "event_type", "page", "session_id", "item_in_session",
-            "level", "auth", "method", "status", "registration_time", "gender", "location", "artist", "song", "length",
-            "amount", "source_file", "ingest_run_id");
+        .containsExactly(
+            "customer_id",
+            "event_time",
+            "event_date",
+            "event_type",
+            "page",
+            "session_id",
+            "item_in_session",
+            "level",
+            "auth",
+            "method",
+            "status",
+            "registration_time",
+            "gender",
+            "location",
+            "artist",
+            "song",
+            "length",
+            "amount",
+            "source_file",
+            "ingest_run_id");
     Timestamp t1 = Timestamp.valueOf("2026-03-01 10:00:00");
     Timestamp t2 = Timestamp.valueOf("2026-03-01 23:59:59");
     Timestamp reg = Timestamp.valueOf("2026-01-01 00:00:00");
     Date d = Date.valueOf("2026-03-01");
     StructType schema = events.schema();
     Dataset<Row> expected =
-        rows(schema,
-            new Object[] {"42", t1, d, "next_song", "NextSong", 7L, 2, "paid", "Logged In", "GET", 200, reg, "F", "Boston, MA", "Coldplay", "Yellow", 266.5, null, "events-2026-03-01.json", "run-1"},
-            new Object[] {"42", t2, d, "thumbs_down", "Thumbs Down", 7L, 2, "paid", "Logged In", "GET", 200, reg, "F", "Boston, MA", null, null, null, null, "events-2026-03-01.json", "run-1"},
-            new Object[] {"43", t1, d, "cancellation_confirmation", "Cancellation Confirmation", 7L, 2, "paid", "Logged In", "GET", 200, reg, "F", "Boston, MA", null, null, null, null, "events-2026-03-01.json", "run-1"},
-            new Object[] {"43", t1, d, "billing", "Billing", 7L, 2, "paid", "Logged In", "GET", 200, reg, "F", "Boston, MA", null, null, null, 9.99, "events-2026-03-01.json", "run-1"});
+        rows(
+            schema,
+            new Object[] {
+              "42",
+              t1,
+              d,
+              "next_song",
+              "NextSong",
+              7L,
+              2,
+              "paid",
+              "Logged In",
+              "GET",
+              200,
+              reg,
+              "F",
+              "Boston, MA",
+              "Coldplay",
+              "Yellow",
+              266.5,
+              null,
+              "events-2026-03-01.json",
+              "run-1"
+            },
+            new Object[] {
+              "42",
+              t2,
+              d,
+              "thumbs_down",
+              "Thumbs Down",
+              7L,
+              2,
+              "paid",
+              "Logged In",
+              "GET",
+              200,
+              reg,
+              "F",
+              "Boston, MA",
+              null,
+              null,
+              null,
+              null,
+              "events-2026-03-01.json",
+              "run-1"
+            },
+            new Object[] {
+              "43",
+              t1,
+              d,
+              "cancellation_confirmation",
+              "Cancellation Confirmation",
+              7L,
+              2,
+              "paid",
+              "Logged In",
+              "GET",
+              200,
+              reg,
+              "F",
+              "Boston, MA",
+              null,
+              null,
+              null,
+              null,
+              "events-2026-03-01.json",
+              "run-1"
+            },
+            new Object[] {
+              "43",
+              t1,
+              d,
+              "billing",
+              "Billing",
+              7L,
+              2,
+              "paid",
+              "Logged In",
+              "GET",
+              200,
+              reg,
+              "F",
+              "Boston, MA",
+              null,
+              null,
+              null,
+              9.99,
+              "events-2026-03-01.json",
+              "run-1"
+            });
     assertSameRows(expected, events);
   }
 
   @Test
   void personalKeysAreCopiedOnlyWhenConfigured() throws Exception {
     Dataset<Row> input = parse(line("42", T1, "Home", ""));
-    Dataset<Row> kept = new NormalizeEvents("r", List.of("firstName", "userAgent"), true).apply(input);
-    assertThat(kept.select("firstName", "userAgent").head()).isEqualTo(org.apache.spark.sql.RowFactory.create("Ada", "Mozilla/5.0"));
-    Dataset<Row> dropped = new NormalizeEvents("r", List.of("firstName", "userAgent"), false).apply(input);
+    Dataset<Row> kept =
+        new NormalizeEvents("r", List.of("firstName", "userAgent"), true).apply(input);
+    assertThat(kept.select("firstName", "userAgent").head())
+        .isEqualTo(org.apache.spark.sql.RowFactory.create("Ada", "Mozilla/5.0"));
+    Dataset<Row> dropped =
+        new NormalizeEvents("r", List.of("firstName", "userAgent"), false).apply(input);
     assertThat(dropped.columns()).doesNotContain("firstName", "lastName", "userAgent");
   }
 
   @Test
   void ledgerAccountsForEveryRawLine() throws Exception {
     Dataset<Row> input =
-        parse(line("42", T1, "NextSong", ""), line("", T1, "Home", ""), line("  ", T1, "Home", ""), "{broken", line("44", T1, "Home", ""));
+        parse(
+            line("42", T1, "NextSong", ""),
+            line("", T1, "Home", ""),
+            line("  ", T1, "Home", ""),
+            "{broken",
+            line("44", T1, "Home", ""));
     Dataset<Row> ledger = IngestJob.ledgerRows(input, "run-9").drop("ingested_at");
     assertThat(ledger.columns()).contains("file_name");
     StructType schema =
@@ -99,15 +229,30 @@ class NormalizeEventsTest extends SparkTestBase {
             .add("rows_without_customer", DataTypes.LongType)
             .add("rows_malformed", DataTypes.LongType);
     assertSameRows(
-        rows(schema, new Object[] {"events-2026-03-01.json", Date.valueOf("2026-03-01"), "run-9", 5L, 2L, 2L, 1L}),
+        rows(
+            schema,
+            new Object[] {
+              "events-2026-03-01.json", Date.valueOf("2026-03-01"), "run-9", 5L, 2L, 2L, 1L
+            }),
         ledger);
   }
 
   @Test
   void eventTypeNamesAreSnakeCase() {
     Dataset<Row> pages =
-        spark().createDataset(List.of("NextSong", "Thumbs Up", "Add to Playlist", "Submit Downgrade", "Roll Advert"), org.apache.spark.sql.Encoders.STRING()).toDF("page");
-    List<String> types = pages.select(NormalizeEvents.eventType(col("page"))).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-    assertThat(types).containsExactly("next_song", "thumbs_up", "add_to_playlist", "submit_downgrade", "roll_advert");
+        spark()
+            .createDataset(
+                List.of(
+                    "NextSong", "Thumbs Up", "Add to Playlist", "Submit Downgrade", "Roll Advert"),
+                org.apache.spark.sql.Encoders.STRING())
+            .toDF("page");
+    List<String> types =
+        pages
+            .select(NormalizeEvents.eventType(col("page")))
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
+    assertThat(types)
+        .containsExactly(
+            "next_song", "thumbs_up", "add_to_playlist", "submit_downgrade", "roll_advert");
   }
 }

@@ -42,7 +42,8 @@ class BuildChurnLabelsTest extends SparkTestBase {
 
   private Dataset<Row> labels(List<Date> dates) {
     StructType schema = new StructType().add("as_of_date", DataTypes.DateType);
-    Dataset<Row> asOf = rows(schema, dates.stream().map(d -> new Object[] {d}).toArray(Object[][]::new));
+    Dataset<Row> asOf =
+        rows(schema, dates.stream().map(d -> new Object[] {d}).toArray(Object[][]::new));
     Dataset<Row> daily = new AggregateDailyActivity("cancellation_confirmation").apply(events());
     return new BuildChurnLabels(30).apply(daily, asOf);
   }

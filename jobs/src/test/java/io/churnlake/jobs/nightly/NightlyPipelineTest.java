@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The demo path on a tiny generated log: generate, then nightly as of the last day (which trains
- * the first model), then the invariants every output table must hold, then a second nightly run
- * for the same date that must change no table.
+ * the first model), then the invariants every output table must hold, then a second nightly run for
+ * the same date that must change no table.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NightlyPipelineTest extends SparkTestBase {
@@ -76,14 +76,16 @@ class NightlyPipelineTest extends SparkTestBase {
 
   private static List<String> rawLines(Path raw) throws IOException {
     try (Stream<Path> files = Files.list(raw)) {
-      return files.filter(p -> p.getFileName().toString().matches("events-\\d{4}-\\d{2}-\\d{2}\\.json"))
-          .flatMap(p -> {
-            try {
-              return Files.readAllLines(p).stream();
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          })
+      return files
+          .filter(p -> p.getFileName().toString().matches("events-\\d{4}-\\d{2}-\\d{2}\\.json"))
+          .flatMap(
+              p -> {
+                try {
+                  return Files.readAllLines(p).stream();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
           .toList();
     }
   }
@@ -92,10 +94,14 @@ class NightlyPipelineTest extends SparkTestBase {
   @Order(1)
   void generatorWritesOneFilePerDayAndNoRawLineIsLost() throws IOException {
     try (Stream<Path> files = Files.list(dir.resolve("raw"))) {
-      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).count()).isEqualTo(DAYS);
+      assertThat(
+              files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).count())
+          .isEqualTo(DAYS);
     }
     long lines = rawLines(dir.resolve("raw")).size();
-    Row ledger = sql("SELECT sum(rows_read), sum(rows_loaded), sum(rows_without_customer), sum(rows_malformed), count(*) FROM ingested_files").head();
+    Row ledger =
+        sql("SELECT sum(rows_read), sum(rows_loaded), sum(rows_without_customer), sum(rows_malformed), count(*) FROM ingested_files")
+            .head();
     assertThat(ledger.getLong(0)).isEqualTo(lines);
     assertThat(ledger.getLong(1) + ledger.getLong(2) + ledger.getLong(3)).isEqualTo(lines);
     assertThat(ledger.getLong(1)).isEqualTo(sql("SELECT count(*) FROM events").head().getLong(0));
@@ -106,21 +112,25 @@ class NightlyPipelineTest extends SparkTestBase {
   @Order(2)
   void tablesHaveTheContractColumnsAndNoPersonalData() {
     assertThat(sql("SELECT * FROM events").schema().simpleString())
-        .isEqualTo("struct<customer_id:string,event_time:timestamp,event_date:date,event_type:string,page:string,"
-            + "session_id:bigint,item_in_session:int,level:string,auth:string,method:string,status:int,"
-            + "registration_time:timestamp,gender:string,location:string,artist:string,song:string,length:double,"
-            + "amount:double,source_file:string,ingest_run_id:string>");
+        .isEqualTo(
+            "struct<customer_id:string,event_time:timestamp,event_date:date,event_type:string,page:string,"
+                + "session_id:bigint,item_in_session:int,level:string,auth:string,method:string,status:int,"
+                + "registration_time:timestamp,gender:string,location:string,artist:string,song:string,length:double,"
+                + "amount:double,source_file:string,ingest_run_id:string>");
     assertThat(sql("SELECT * FROM churn_scores").schema().simpleString())
-        .isEqualTo("struct<customer_id:string,as_of_date:date,churn_probability:double,model_version:string>");
+        .isEqualTo(
+            "struct<customer_id:string,as_of_date:date,churn_probability:double,model_version:string>");
     assertThat(sql("SELECT * FROM risk_segments").schema().simpleString())
-        .isEqualTo("struct<customer_id:string,as_of_date:date,churn_probability:double,risk_tier:string,model_version:string>");
+        .isEqualTo(
+            "struct<customer_id:string,as_of_date:date,churn_probability:double,risk_tier:string,model_version:string>");
     assertThat(sql("SELECT * FROM customer_features").columns())
         .startsWith("customer_id", "as_of_date", "days_since_last_activity", "tenure_days")
         .endsWith("level", "is_paid")
         .doesNotContain("firstName", "lastName", "userAgent");
     String raw = String.join("\n", rawLinesUnchecked());
     assertThat(raw).contains("\"firstName\"").contains("\"userAgent\"");
-    Dataset<Row> leaked = sql("SELECT * FROM events WHERE location IN ('Ada', 'Meyer') OR page LIKE 'Mozilla%'");
+    Dataset<Row> leaked =
+        sql("SELECT * FROM events WHERE location IN ('Ada', 'Meyer') OR page LIKE 'Mozilla%'");
     assertThat(leaked.isEmpty()).isTrue();
   }
 
@@ -136,10 +146,17 @@ class NightlyPipelineTest extends SparkTestBase {
   @Order(3)
   void featurePopulationIsExactlyTheKnownLiveCustomersOnePerCustomer() {
     Dataset<Row> expected =
-        sql("SELECT customer_id FROM events WHERE event_date <= " + D + " GROUP BY customer_id"
-            + " HAVING sum(CASE WHEN event_type = 'cancellation_confirmation' THEN 1 ELSE 0 END) = 0");
-    assertSameRows(expected, sql("SELECT customer_id FROM customer_features WHERE as_of_date = " + D));
-    assertThat(sql("SELECT customer_id FROM customer_features GROUP BY customer_id, as_of_date HAVING count(*) > 1").isEmpty()).isTrue();
+        sql(
+            "SELECT customer_id FROM events WHERE event_date <= "
+                + D
+                + " GROUP BY customer_id"
+                + " HAVING sum(CASE WHEN event_type = 'cancellation_confirmation' THEN 1 ELSE 0 END) = 0");
+    assertSameRows(
+        expected, sql("SELECT customer_id FROM customer_features WHERE as_of_date = " + D));
+    assertThat(
+            sql("SELECT customer_id FROM customer_features GROUP BY customer_id, as_of_date HAVING count(*) > 1")
+                .isEmpty())
+        .isTrue();
     assertSameRows(expected, sql("SELECT customer_id FROM churn_scores WHERE as_of_date = " + D));
     assertSameRows(expected, sql("SELECT customer_id FROM risk_segments WHERE as_of_date = " + D));
   }
@@ -147,14 +164,25 @@ class NightlyPipelineTest extends SparkTestBase {
   @Test
   @Order(4)
   void probabilitiesAreProbabilitiesAndTiersFollowTheCutPoints() {
-    assertThat(sql("SELECT * FROM churn_scores WHERE NOT (churn_probability BETWEEN 0 AND 1) OR churn_probability IS NULL").isEmpty()).isTrue();
+    assertThat(
+            sql("SELECT * FROM churn_scores WHERE NOT (churn_probability BETWEEN 0 AND 1) OR churn_probability IS NULL")
+                .isEmpty())
+        .isTrue();
     Dataset<Row> inconsistent =
-        sql("SELECT * FROM risk_segments WHERE risk_tier <> CASE WHEN churn_probability >= 0.2 THEN 'high'"
-            + " WHEN churn_probability >= 0.05 THEN 'medium' ELSE 'low' END");
+        sql(
+            "SELECT * FROM risk_segments WHERE risk_tier <> CASE WHEN churn_probability >= 0.2 THEN 'high'"
+                + " WHEN churn_probability >= 0.05 THEN 'medium' ELSE 'low' END");
     assertThat(inconsistent.isEmpty()).isTrue();
-    String latest = new ModelRegistry(ctx.config().warehouse(), spark().sparkContext().hadoopConfiguration()).latest().orElseThrow().version();
-    assertSameRows(sql("SELECT '" + latest + "' AS model_version"), sql("SELECT DISTINCT model_version FROM risk_segments"));
-    assertSameRows(sql("SELECT customer_id, as_of_date, churn_probability, model_version FROM churn_scores"),
+    String latest =
+        new ModelRegistry(ctx.config().warehouse(), spark().sparkContext().hadoopConfiguration())
+            .latest()
+            .orElseThrow()
+            .version();
+    assertSameRows(
+        sql("SELECT '" + latest + "' AS model_version"),
+        sql("SELECT DISTINCT model_version FROM risk_segments"));
+    assertSameRows(
+        sql("SELECT customer_id, as_of_date, churn_probability, model_version FROM churn_scores"),
         sql("SELECT customer_id, as_of_date, churn_probability, model_version FROM risk_segments"));
   }
 
@@ -167,13 +195,23 @@ class NightlyPipelineTest extends SparkTestBase {
     Dataset<Row> labels = ctx.store().read(ChurnTable.CHURN_LABELS).where("as_of_date = " + a);
     labels.createOrReplaceTempView("labels_now");
     Dataset<Row> churnedFromEvents =
-        sql("SELECT customer_id, min(event_date) AS churn_date FROM events WHERE event_type = 'cancellation_confirmation'"
-            + " AND event_date > " + a + " AND event_date <= date_add(" + a + ", 30) GROUP BY customer_id");
-    assertSameRows(churnedFromEvents, sql("SELECT customer_id, churn_date FROM labels_now WHERE churned"));
-    assertThat(sql("SELECT * FROM labels_now WHERE churned AND churn_date <= as_of_date").isEmpty()).isTrue();
+        sql(
+            "SELECT customer_id, min(event_date) AS churn_date FROM events WHERE event_type = 'cancellation_confirmation'"
+                + " AND event_date > "
+                + a
+                + " AND event_date <= date_add("
+                + a
+                + ", 30) GROUP BY customer_id");
+    assertSameRows(
+        churnedFromEvents, sql("SELECT customer_id, churn_date FROM labels_now WHERE churned"));
+    assertThat(sql("SELECT * FROM labels_now WHERE churned AND churn_date <= as_of_date").isEmpty())
+        .isTrue();
     Dataset<Row> population =
-        sql("SELECT customer_id FROM events WHERE event_date <= " + a + " GROUP BY customer_id"
-            + " HAVING sum(CASE WHEN event_type = 'cancellation_confirmation' THEN 1 ELSE 0 END) = 0");
+        sql(
+            "SELECT customer_id FROM events WHERE event_date <= "
+                + a
+                + " GROUP BY customer_id"
+                + " HAVING sum(CASE WHEN event_type = 'cancellation_confirmation' THEN 1 ELSE 0 END) = 0");
     assertSameRows(population, sql("SELECT customer_id FROM labels_now"));
   }
 
@@ -181,8 +219,15 @@ class NightlyPipelineTest extends SparkTestBase {
   @Order(6)
   void labelsWhoseHorizonRunsPastTheDataAreRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> LabelsJob.run(ctx, LAST.minusDays(10)))
-        .hasMessage("labels for as-of date " + LAST.minusDays(10) + " need events through " + LAST.plusDays(20)
-            + " (horizon 30 days) but events end on " + LAST + "; choose an as-of date on or before " + LAST.minusDays(30));
+        .hasMessage(
+            "labels for as-of date "
+                + LAST.minusDays(10)
+                + " need events through "
+                + LAST.plusDays(20)
+                + " (horizon 30 days) but events end on "
+                + LAST
+                + "; choose an as-of date on or before "
+                + LAST.minusDays(30));
   }
 
   @Test
@@ -200,7 +245,12 @@ class NightlyPipelineTest extends SparkTestBase {
         assertThat(ctx.store().exists(t)).as(t.tableName()).isFalse();
         continue;
       }
-      Dataset<Row> old = spark().read().format("delta").option("versionAsOf", before.get(t)).load(ctx.store().location(t));
+      Dataset<Row> old =
+          spark()
+              .read()
+              .format("delta")
+              .option("versionAsOf", before.get(t))
+              .load(ctx.store().location(t));
       assertSameRows(old, ctx.store().read(t));
     }
   }

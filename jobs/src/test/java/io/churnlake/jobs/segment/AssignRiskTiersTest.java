@@ -20,21 +20,24 @@ class AssignRiskTiersTest extends SparkTestBase {
   @Test
   void tiersFollowTheCutPointsWithTheCutPointInTheHigherTier() {
     Dataset<Row> scores =
-        rows(SCORES,
+        rows(
+            SCORES,
             new Object[] {"a", D, 0.0, "v0001"},
             new Object[] {"b", D, 0.0999, "v0001"},
             new Object[] {"c", D, 0.1, "v0001"},
             new Object[] {"d", D, 0.2999, "v0001"},
             new Object[] {"e", D, 0.3, "v0001"},
             new Object[] {"f", D, 1.0, "v0001"});
-    StructType out = new StructType()
-        .add("customer_id", DataTypes.StringType)
-        .add("as_of_date", DataTypes.DateType)
-        .add("churn_probability", DataTypes.DoubleType)
-        .add("risk_tier", DataTypes.StringType)
-        .add("model_version", DataTypes.StringType);
+    StructType out =
+        new StructType()
+            .add("customer_id", DataTypes.StringType)
+            .add("as_of_date", DataTypes.DateType)
+            .add("churn_probability", DataTypes.DoubleType)
+            .add("risk_tier", DataTypes.StringType)
+            .add("model_version", DataTypes.StringType);
     Dataset<Row> expected =
-        rows(out,
+        rows(
+            out,
             new Object[] {"a", D, 0.0, "low", "v0001"},
             new Object[] {"b", D, 0.0999, "low", "v0001"},
             new Object[] {"c", D, 0.1, "medium", "v0001"},

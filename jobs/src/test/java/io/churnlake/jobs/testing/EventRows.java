@@ -24,14 +24,19 @@ public final class EventRows {
   static final Timestamp REGISTERED = Timestamp.valueOf("2026-01-01 00:00:00");
 
   /** An interaction event at {@code time} ("yyyy-MM-dd HH:mm:ss", UTC) in a session. */
-  public static Object[] event(String customer, String time, String type, Long session, String level) {
+  public static Object[] event(
+      String customer, String time, String type, Long session, String level) {
     Timestamp ts = Timestamp.valueOf(time);
-    return new Object[] {customer, ts, Date.valueOf(time.substring(0, 10)), type, session, null, REGISTERED, level};
+    return new Object[] {
+      customer, ts, Date.valueOf(time.substring(0, 10)), type, session, null, REGISTERED, level
+    };
   }
 
   /** A billing event (no session) with an amount. */
   public static Object[] billing(String customer, String time, double amount) {
     Timestamp ts = Timestamp.valueOf(time);
-    return new Object[] {customer, ts, Date.valueOf(time.substring(0, 10)), "billing", null, amount, REGISTERED, "paid"};
+    return new Object[] {
+      customer, ts, Date.valueOf(time.substring(0, 10)), "billing", null, amount, REGISTERED, "paid"
+    };
   }
 }

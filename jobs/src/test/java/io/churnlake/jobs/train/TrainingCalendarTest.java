@@ -35,7 +35,8 @@ class TrainingCalendarTest {
   void tooLittleHistoryNamesTheDatesNeeded() {
     assertThatThrownBy(() -> TrainingCalendar.of(START, START.plusDays(100), 30, 90, 7))
         .isInstanceOf(ChurnException.class)
-        .hasMessage("cannot train as of 2026-04-11: events run from 2026-01-01 to 2026-04-11; training needs at least"
-            + " train.min-history-days (90) plus twice labels.horizon-days (30) days of events, i.e. events through 2026-05-31");
+        .hasMessage(
+            "cannot train as of 2026-04-11: events run from 2026-01-01 to 2026-04-11; training needs at least"
+                + " train.min-history-days (90) plus twice labels.horizon-days (30) days of events, i.e. events through 2026-05-31");
   }
 }
