@@ -9,12 +9,13 @@ import java.util.SplittableRandom;
  * The latent day-by-day behaviour of one simulated customer: daily counts of sessions and of the
  * pages that drive churn, level changes, and the churn decision.
  *
- * <p>The planted truth: the daily churn hazard is a logistic function of the customer's trailing 14
- * days as they show in the log (thumbs-down, help and error rates per session, adverts per session
- * for free users, falling session counts versus the 14 days before, a downgrade in the last 30
- * days, days since the last session). A latent frustration level drives those rates and the session
- * frequency; it is never used by the hazard directly. The same {@link #step} advances the realised
- * path and the Monte-Carlo continuations behind the ground truth.
+ * <p>The planted truth (docs/generator.md): the daily churn hazard is a logistic function of the
+ * customer's recent history as it shows in the log: thumbs-down and help/error pages per session
+ * and adverts per session for free users over the last 56 days, sessions in the last 14 days
+ * falling below the 14 before, a downgrade in the last 30 days, and days since the last session.
+ * A latent, slowly decaying frustration level drives those page rates and the session frequency;
+ * the hazard never reads it directly. The same {@link #step} advances the realised path and the
+ * Monte-Carlo continuations behind the ground truth.
  */
 final class Behaviour implements Serializable {
   static final int WINDOW = 14;
