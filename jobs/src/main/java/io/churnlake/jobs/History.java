@@ -32,6 +32,11 @@ public final class History {
         .where(col(Columns.EVENT_DATE).leq(Date.valueOf(asOf)));
   }
 
+  /** The span of all event dates; fails when there are no events. */
+  public static Span span(JobContext ctx) {
+    return spanUpTo(ctx, LocalDate.of(9999, 12, 31));
+  }
+
   /**
    * The span of event dates on or before {@code asOf}; fails naming the date when there is none.
    */

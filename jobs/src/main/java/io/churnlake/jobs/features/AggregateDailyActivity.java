@@ -60,7 +60,12 @@ public final class AggregateDailyActivity {
         coalesce(sum(when(type.equalTo(BILLING), col(Columns.AMOUNT))), lit(0.0))
             .as("billed_amount"));
     aggs.add(min("registration_time").as("registration_time"));
-    aggs.add(expr("max_by(level, event_time)").as("last_level"));
+    // The level after the day's last event. In Sparkify-shaped logs a submit event still shows the
+    // level it changes from, so it counts as the new level.
+    aggs.add(
+        expr("max_by(CASE WHEN event_type = 'submit_upgrade' THEN 'paid'"
+                + " WHEN event_type = 'submit_downgrade' THEN 'free' ELSE level END, event_time)")
+            .as("last_level"));
     return events
         .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE)
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));

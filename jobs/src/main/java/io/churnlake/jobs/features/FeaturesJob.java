@@ -17,7 +17,8 @@ public final class FeaturesJob {
         "features",
         () -> {
           History.spanUpTo(ctx, asOf);
-          Dataset<Row> features = build(ctx, History.eventsUpTo(ctx, asOf), List.of(asOf));
+          Dataset<Row> features =
+              build(ctx, daily(ctx, History.eventsUpTo(ctx, asOf)), List.of(asOf));
           ctx.store()
               .replaceWhere(ChurnTable.CUSTOMER_FEATURES, features, History.asOfPredicate(asOf));
           return ctx.store()
@@ -27,10 +28,15 @@ public final class FeaturesJob {
         });
   }
 
-  /** Features for several as-of dates from events that must already end on or before the last. */
-  public static Dataset<Row> build(JobContext ctx, Dataset<Row> events, List<LocalDate> asOfDates) {
-    Dataset<Row> daily =
-        new AggregateDailyActivity(ctx.config().labels().churnEvent()).apply(events);
+  /** Canonical events aggregated per customer and day: what features and labels are built from. */
+  public static Dataset<Row> daily(JobContext ctx, Dataset<Row> events) {
+    return new AggregateDailyActivity(ctx.config().labels().churnEvent()).apply(events);
+  }
+
+  /**
+   * Features for several as-of dates from daily activity (rows after a date are ignored for it).
+   */
+  public static Dataset<Row> build(JobContext ctx, Dataset<Row> daily, List<LocalDate> asOfDates) {
     return new BuildCustomerFeatures(ctx.config().features().windows())
         .apply(daily, History.asOfDates(ctx.spark(), asOfDates));
   }

@@ -12,9 +12,9 @@ import java.util.SplittableRandom;
  * <p>The planted truth (docs/generator.md): the daily churn hazard is a logistic function of the
  * customer's recent history as it shows in the log: thumbs-down and help/error pages per session
  * and adverts per session for free users over the last 56 days, sessions in the last 14 days
- * falling below the 14 before, a downgrade in the last 30 days, and days since the last session.
- * A latent, slowly decaying frustration level drives those page rates and the session frequency;
- * the hazard never reads it directly. The same {@link #step} advances the realised path and the
+ * falling below the 14 before, a downgrade in the last 30 days, and days since the last session. A
+ * latent, slowly decaying frustration level drives those page rates and the session frequency; the
+ * hazard never reads it directly. The same {@link #step} advances the realised path and the
  * Monte-Carlo continuations behind the ground truth.
  */
 final class Behaviour implements Serializable {

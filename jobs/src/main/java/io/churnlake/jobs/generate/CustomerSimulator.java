@@ -175,8 +175,8 @@ final class CustomerSimulator {
     scatter(pages, "Help", d.help());
     scatter(pages, "Error", d.errors());
     scatter(pages, "Roll Advert", d.adverts());
-    long dayStart = (spec.startEpochDay() + day) * DAY_MS;
-    long cursor = dayStart + (6 * 3600 + detailRng.nextInt(3 * 3600)) * 1000L;
+    List<List<Page>> planned = new ArrayList<>();
+    long busy = 0;
     for (int i = 0; i < n; i++) {
       List<String> p = pages.get(i);
       Collections.shuffle(p, new java.util.Random(detailRng.nextLong()));
@@ -196,45 +196,61 @@ final class CustomerSimulator {
       } else if (detailRng.nextDouble() < 0.3) {
         p.add("Logout");
       }
+      List<Page> session = plan(p);
+      busy += session.stream().mapToLong(Page::durationMs).sum();
+      planned.add(session);
+    }
+    // Sessions and the gaps between them fit in 00:30-23:30, so every event of the day is dated
+    // on the day whose behaviour it shows.
+    long dayStart = (spec.startEpochDay() + day) * DAY_MS;
+    long free = Math.max(0, 23 * 3_600_000L - busy);
+    double[] gaps = new double[n + 1];
+    double total = 0;
+    for (int i = 0; i <= n; i++) {
+      gaps[i] = detailRng.nextDouble();
+      total += gaps[i];
+    }
+    long cursor = dayStart + 1_800_000L;
+    for (int i = 0; i < n; i++) {
+      cursor += (long) (free * gaps[i] / total);
       long sessionId = customerId * 10_000L + sessionSeq++;
       if (detailRng.nextDouble() < 0.1) {
         out.accept(loggedOut(sessionId, cursor - 30_000));
       }
-      cursor = emitSession(sessionId, p, cursor, d, out);
-      cursor += (1 + detailRng.nextInt(4 * 3600)) * 1000L;
-      cursor = Math.min(cursor, dayStart + DAY_MS - 3_600_000L);
+      cursor = emitSession(sessionId, planned.get(i), cursor, d, out);
     }
     return sessionSeq;
   }
 
+  /** One page of a session with its dwell time (a song's length for NextSong). */
+  private record Page(String page, long durationMs, Double length, String artist, String song) {}
+
+  private List<Page> plan(List<String> pages) {
+    List<Page> out = new ArrayList<>();
+    for (String page : pages) {
+      if (page.equals("NextSong")) {
+        double length = 120 + detailRng.nextInt(240) + detailRng.nextDouble();
+        String artist = ARTISTS[detailRng.nextInt(ARTISTS.length)];
+        String song = SONGS[detailRng.nextInt(SONGS.length)];
+        out.add(new Page(page, (long) (length * 1000), length, artist, song));
+      } else {
+        out.add(new Page(page, (5 + detailRng.nextInt(40)) * 1000L, null, null, null));
+      }
+    }
+    return out;
+  }
+
   private long emitSession(
-      long sessionId, List<String> pages, long cursor, Behaviour.Day d, Consumer<Row> out) {
+      long sessionId, List<Page> pages, long cursor, Behaviour.Day d, Consumer<Row> out) {
     // The level shown is the level before the day's change, until the change is submitted.
     boolean paidShown = d.upgraded() ? false : d.downgraded() || behaviour.paid;
     int item = 0;
-    for (String page : pages) {
-      double length = 0;
-      String artist = null;
-      String song = null;
-      if (page.equals("NextSong")) {
-        length = 120 + detailRng.nextInt(240) + detailRng.nextDouble();
-        artist = ARTISTS[detailRng.nextInt(ARTISTS.length)];
-        song = SONGS[detailRng.nextInt(SONGS.length)];
-      }
+    for (Page p : pages) {
       out.accept(
-          event(
-              cursor,
-              sessionId,
-              item++,
-              page,
-              paidShown,
-              artist,
-              song,
-              page.equals("NextSong") ? length : null));
-      if (page.equals("Submit Upgrade")) paidShown = true;
-      if (page.equals("Submit Downgrade")) paidShown = false;
-      cursor +=
-          page.equals("NextSong") ? (long) (length * 1000) : (5 + detailRng.nextInt(40)) * 1000L;
+          event(cursor, sessionId, item++, p.page(), paidShown, p.artist(), p.song(), p.length()));
+      if (p.page().equals("Submit Upgrade")) paidShown = true;
+      if (p.page().equals("Submit Downgrade")) paidShown = false;
+      cursor += p.durationMs();
     }
     return cursor;
   }

@@ -4,7 +4,7 @@ import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
-import io.churnlake.jobs.features.AggregateDailyActivity;
+import io.churnlake.jobs.features.FeaturesJob;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -22,13 +22,14 @@ public final class LabelsJob {
         "labels",
         () -> {
           int horizon = ctx.config().labels().horizonDays();
-          History.Span span = History.spanUpTo(ctx, LocalDate.of(9999, 12, 31));
           History.spanUpTo(ctx, asOf);
+          History.Span span = History.span(ctx);
           if (asOf.plusDays(horizon).isAfter(span.last())) {
             throw ChurnErrors.labelsNotMature(asOf, horizon, span.last());
           }
-          Dataset<Row> labels =
-              build(ctx, History.eventsUpTo(ctx, asOf.plusDays(horizon)), List.of(asOf));
+          Dataset<Row> daily =
+              FeaturesJob.daily(ctx, History.eventsUpTo(ctx, asOf.plusDays(horizon)));
+          Dataset<Row> labels = build(ctx, daily, List.of(asOf));
           ctx.store().replaceWhere(ChurnTable.CHURN_LABELS, labels, History.asOfPredicate(asOf));
           return ctx.store()
               .read(ChurnTable.CHURN_LABELS)
@@ -38,9 +39,7 @@ public final class LabelsJob {
   }
 
   /** Labels for mature as-of dates from events that reach at least the last date plus horizon. */
-  public static Dataset<Row> build(JobContext ctx, Dataset<Row> events, List<LocalDate> asOfDates) {
-    Dataset<Row> daily =
-        new AggregateDailyActivity(ctx.config().labels().churnEvent()).apply(events);
+  public static Dataset<Row> build(JobContext ctx, Dataset<Row> daily, List<LocalDate> asOfDates) {
     return new BuildChurnLabels(ctx.config().labels().horizonDays())
         .apply(daily, History.asOfDates(ctx.spark(), asOfDates));
   }

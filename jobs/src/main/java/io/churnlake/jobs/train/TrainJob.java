@@ -53,11 +53,13 @@ public final class TrainJob {
         TrainingCalendar.of(
             span.first(), span.last(), horizon, c.train().minHistoryDays(), c.train().stepDays());
     long eventsVersion = ctx.store().version(ChurnTable.EVENTS);
-    Dataset<Row> events =
-        History.eventsUpTo(ctx, span.last()).persist(StorageLevel.MEMORY_AND_DISK());
+    // One pass over the events: features and labels for every date come from the daily table.
+    Dataset<Row> daily =
+        FeaturesJob.daily(ctx, History.eventsUpTo(ctx, span.last()))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Dataset<Row> features = FeaturesJob.build(ctx, events, calendar.allDates());
-      Dataset<Row> labels = LabelsJob.build(ctx, events, calendar.allDates());
+      Dataset<Row> features = FeaturesJob.build(ctx, daily, calendar.allDates());
+      Dataset<Row> labels = LabelsJob.build(ctx, daily, calendar.allDates());
       Dataset<Row> examples =
           features
               .join(
@@ -103,7 +105,7 @@ public final class TrainJob {
           metrics);
       return info;
     } finally {
-      events.unpersist();
+      daily.unpersist();
     }
   }
 

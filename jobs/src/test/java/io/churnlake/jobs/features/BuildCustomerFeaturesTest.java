@@ -22,15 +22,18 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
   private Dataset<Row> history() {
     return rows(
         EventRows.SCHEMA,
-        // Customer 1: active on 02-19, 03-21 and 03-28; upgrades and is billed on 03-28.
+        // Customer 1: active on 02-19, 03-21 and 03-28, where the day ends with an upgrade.
         event("1", "2026-02-19 10:00:00", "next_song", 1L, "free"),
         event("1", "2026-02-19 10:04:00", "next_song", 1L, "free"),
         event("1", "2026-03-21 09:00:00", "next_song", 2L, "free"),
         event("1", "2026-03-21 09:03:00", "thumbs_down", 2L, "free"),
         event("1", "2026-03-21 20:00:00", "help", 3L, "free"),
         event("1", "2026-03-28 10:00:00", "next_song", 4L, "free"),
-        event("1", "2026-03-28 10:05:00", "submit_upgrade", 4L, "paid"),
-        billing("1", "2026-03-28 12:00:00", 9.99),
+        // As in Sparkify logs, the submit event still shows the level it changes from.
+        event("1", "2026-03-28 10:05:00", "submit_upgrade", 4L, "free"),
+        // Customer 4: paid, billed once, one song; billing is not activity.
+        billing("4", "2026-03-15 00:01:00", 9.99),
+        event("4", "2026-03-15 18:00:00", "next_song", 40L, "paid"),
         // Customer 2 churned before the as-of date: not in the population.
         event("2", "2026-03-01 08:00:00", "next_song", 20L, "free"),
         event("2", "2026-03-26 08:00:00", "cancellation_confirmation", 21L, "free"),
@@ -56,8 +59,8 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
 
   @Test
   void oneRowPerKnownLiveCustomerWithEveryFeatureComputedFromEventsOnOrBeforeTheDate() {
-    List<Row> out = features(history(), List.of(AS_OF)).collectAsList();
-    assertThat(out).hasSize(1);
+    List<Row> out = features(history(), List.of(AS_OF)).orderBy("customer_id").collectAsList();
+    assertThat(out).extracting(r -> r.getString(0)).containsExactly("1", "4");
     Map<String, Object> expected = new LinkedHashMap<>();
     expected.put("customer_id", "1");
     expected.put("as_of_date", AS_OF);
@@ -66,7 +69,7 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     expected.put("active_days_total", 3);
     expected.put("sessions_total", 4);
     expected.put("events_total", 7);
-    expected.put("billed_amount_total", 9.99);
+    expected.put("billed_amount_total", 0.0);
     expected.put("events_7d", 2);
     expected.put("sessions_7d", 1);
     expected.put("active_days_7d", 1);
@@ -96,6 +99,17 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     for (Map.Entry<String, Object> e : expected.entrySet()) {
       assertThat((Object) row.getAs(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
     }
+    Row paid = out.get(1);
+    assertThat(
+            List.of(
+                paid.getAs("days_since_last_activity"),
+                paid.getAs("active_days_total"),
+                paid.getAs("events_total"),
+                paid.getAs("sessions_total"),
+                paid.getAs("billed_amount_total"),
+                paid.getAs("level"),
+                paid.getAs("is_paid")))
+        .containsExactly(16, 1, 1, 1, 9.99, "paid", 1);
   }
 
   @Test
@@ -113,7 +127,7 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     Dataset<Row> separate =
         features(history(), List.of(early)).union(features(history(), List.of(AS_OF)));
     assertSameRows(separate, together);
-    // On 03-21 customer 2 is still live and customer 1 was last active that day.
+    // On 03-21 customer 2 is still live, customer 1 was last active that day, customer 4 on 03-15.
     assertThat(
             together
                 .where("as_of_date = DATE'2026-03-21'")
@@ -121,6 +135,7 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
                 .collectAsList())
         .containsExactlyInAnyOrder(
             org.apache.spark.sql.RowFactory.create("1", 0),
-            org.apache.spark.sql.RowFactory.create("2", 20));
+            org.apache.spark.sql.RowFactory.create("2", 20),
+            org.apache.spark.sql.RowFactory.create("4", 6));
   }
 }

@@ -1,0 +1,190 @@
+package io.churnlake.jobs.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+class CustomerSimulatorTest {
+  static final long START = java.time.LocalDate.of(2026, 1, 1).toEpochDay();
+  static final SimulationSpec SPEC =
+      new SimulationSpec(300, 150, START, 42, 3.0 / 7, 0.4, 0.3, 9.99, List.of(30), 60, 7, 40);
+  // Field positions in SparkifyLog.SCHEMA.
+  static final int LEVEL = 7, PAGE = 10, SESSION = 12, TS = 15, USER = 17, AMOUNT = 18;
+
+  static List<Row> events(SimulationSpec spec, long id) {
+    List<Row> rows = new ArrayList<>();
+    new CustomerSimulator(spec, id).events(rows::add);
+    return rows;
+  }
+
+  static List<Row> truth(SimulationSpec spec, long id) {
+    List<Row> rows = new ArrayList<>();
+    new CustomerSimulator(spec, id).truth(rows::add);
+    return rows;
+  }
+
+  /**
+   * Truth rows as plain values (the drivers column is a String[], which Row.equals compares by
+   * identity).
+   */
+  static List<List<Object>> truthValues(SimulationSpec spec, long id) {
+    return truth(spec, id).stream()
+        .map(r -> List.of(r.get(0), r.get(1), r.get(2), r.get(3), List.of((String[]) r.get(4))))
+        .toList();
+  }
+
+  static int day(Row r) {
+    return (int) (Math.floorDiv(r.getLong(TS), 86_400_000L) - START);
+  }
+
+  @Test
+  void sameSeedGivesTheSameLogAndAnotherSeedAnother() {
+    assertThat(events(SPEC, 7)).isEqualTo(events(SPEC, 7));
+    assertThat(truthValues(SPEC, 7)).isEqualTo(truthValues(SPEC, 7));
+    SimulationSpec other =
+        new SimulationSpec(300, 150, START, 43, 3.0 / 7, 0.4, 0.3, 9.99, List.of(30), 60, 7, 40);
+    assertThat(events(other, 7)).isNotEqualTo(events(SPEC, 7));
+  }
+
+  @Test
+  void churnersEndWithACancellationAndNothingFollowsAndTimeOnlyMovesForward() {
+    int churners = 0;
+    for (long id = 0; id < 300; id++) {
+      List<Row> rows = events(SPEC, id);
+      long previous = Long.MIN_VALUE;
+      for (Row r : rows) {
+        assertThat(r.getLong(TS)).isGreaterThanOrEqualTo(previous);
+        assertThat(day(r)).isBetween(0, SPEC.days() - 1);
+        previous = r.getLong(TS);
+      }
+      List<String> pages =
+          rows.stream()
+              .filter(r -> !r.getString(USER).isEmpty())
+              .map(r -> r.getString(PAGE))
+              .toList();
+      int cancel = pages.indexOf("Cancellation Confirmation");
+      if (cancel >= 0) {
+        churners++;
+        assertThat(cancel).isEqualTo(pages.size() - 1);
+        assertThat(pages.get(cancel - 1)).isEqualTo("Cancel");
+      }
+      for (Row r : rows) {
+        if (r.getString(PAGE).equals("Billing")) {
+          assertThat(r.getDouble(AMOUNT)).isEqualTo(9.99);
+          assertThat(r.getString(LEVEL)).isEqualTo("paid");
+        }
+      }
+    }
+    assertThat(churners).isGreaterThan(10);
+  }
+
+  @Test
+  void trueProbabilitiesAreProbabilitiesOnTheTruthCalendar() {
+    for (long id = 0; id < 100; id++) {
+      for (Row t : truth(SPEC, id)) {
+        assertThat(t.getDouble(3)).isBetween(0.0, 1.0);
+        int d = (int) (t.getDate(1).toLocalDate().toEpochDay() - START);
+        // Counted back every 7 days from (last day - horizon) = 119, down to day 60.
+        assertThat((119 - d) % 7).isZero();
+        assertThat(d).isBetween(60, 119);
+      }
+    }
+  }
+
+  /**
+   * The invariant behind the Bayes-optimal AUC: the hazard reads only what the log shows. The
+   * drivers recorded with each true probability are recomputed here from the customer's events
+   * alone, with the documented formula, and must match.
+   */
+  @Test
+  void hazardTermsAreRecomputableFromTheLogAlone() {
+    int compared = 0;
+    for (long id = 0; id < 300; id++) {
+      List<Row> rows = events(SPEC, id).stream().filter(r -> !r.getString(USER).isEmpty()).toList();
+      for (Row t : truth(SPEC, id)) {
+        int d = (int) (t.getDate(1).toLocalDate().toEpochDay() - START);
+        List<String> recomputed = driversFromLog(rows, d);
+        if (recomputed == null) {
+          continue;
+        }
+        assertThat(recomputed)
+            .as("customer %d day %d", id, d)
+            .isEqualTo(Arrays.asList((String[]) t.get(4)));
+        compared++;
+      }
+    }
+    assertThat(compared).isGreaterThan(500);
+  }
+
+  /** Hazard drivers as of the end of day {@code d}, from events only; null when not decidable. */
+  static List<String> driversFromLog(List<Row> rows, int d) {
+    Map<Integer, Set<Long>> sessions = new HashMap<>();
+    int[] td = new int[d + 1], he = new int[d + 1], adv = new int[d + 1];
+    int lastSession = -1, lastDowngrade = Behaviour.NEVER;
+    String level = null;
+    for (Row r : rows) {
+      int day = day(r);
+      if (day > d) {
+        break;
+      }
+      String page = r.getString(PAGE);
+      // A submit event still shows the old level; the change holds from then on.
+      level =
+          page.equals("Submit Upgrade")
+              ? "paid"
+              : page.equals("Submit Downgrade") ? "free" : r.getString(LEVEL);
+      if (page.equals("Billing")) {
+        continue;
+      }
+      sessions.computeIfAbsent(day, k -> new HashSet<>()).add(r.getLong(SESSION));
+      lastSession = day;
+      switch (page) {
+        case "Thumbs Down" -> td[day]++;
+        case "Help", "Error" -> he[day]++;
+        case "Roll Advert" -> adv[day]++;
+        case "Submit Downgrade" -> lastDowngrade = day;
+        default -> {}
+      }
+    }
+    if (lastSession < 0) {
+      return null;
+    }
+    int s14 = 0, sPrev = 0, sAll = 0, tdSum = 0, heSum = 0, advSum = 0;
+    for (int k = d - Behaviour.RATE_WINDOW + 1; k <= d; k++) {
+      int s = k < 0 ? 0 : sessions.getOrDefault(k, Set.of()).size();
+      sAll += s;
+      if (k > d - 14) s14 += s;
+      else if (k > d - 28) sPrev += s;
+      if (k >= 0) {
+        tdSum += td[k];
+        heSum += he[k];
+        advSum += adv[k];
+      }
+    }
+    double per = sAll + 1.0;
+    boolean paid = "paid".equals(level);
+    double[] terms = {
+      Behaviour.B_THUMBS_DOWN * (tdSum / per),
+      Behaviour.B_HELP_ERROR * (heSum / per),
+      Behaviour.B_ADVERTS * (paid ? 0 : advSum / per),
+      Behaviour.B_FALLING * Math.max(0, (sPrev - s14) / (sPrev + 2.0)),
+      d - lastDowngrade <= 30 ? Behaviour.B_DOWNGRADE : 0,
+      Behaviour.B_INACTIVE * Math.log1p(Math.max(0, d - lastSession))
+    };
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < terms.length; i++) {
+      if (terms[i] >= 0.5) {
+        out.add(Behaviour.DRIVERS[i]);
+      }
+    }
+    return out;
+  }
+}
