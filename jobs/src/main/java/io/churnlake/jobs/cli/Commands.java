@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -84,16 +85,7 @@ final class Commands {
       description =
           "Write a synthetic Sparkify-shaped event log with planted churn drivers, one JSON-lines file per day, and its ground-truth table.")
   static final class Generate extends JobCommand {
-    @Option(
-        names = "--customers",
-        description =
-            "Customers to simulate (default: ${sys:default.churnlake.generate.customers}).")
-    Integer customers;
-
-    @Option(
-        names = "--days",
-        description = "Days to simulate (default: ${sys:default.churnlake.generate.days}).")
-    Integer days;
+    @Mixin LogSizeOptions size;
 
     @Option(
         names = "--start-date",
@@ -103,11 +95,6 @@ final class Commands {
     LocalDate startDate;
 
     @Option(
-        names = "--seed",
-        description = "Random seed (default: ${sys:default.churnlake.generate.seed}).")
-    Long seed;
-
-    @Option(
         names = "--output",
         paramLabel = "DIR",
         description = "Output directory (default: ${sys:default.churnlake.generate.output}).")
@@ -115,11 +102,8 @@ final class Commands {
 
     @Override
     List<String> commandOverrides() {
-      List<String> o = new ArrayList<>();
-      Optional.ofNullable(customers).ifPresent(v -> o.add("generate.customers=" + v));
-      Optional.ofNullable(days).ifPresent(v -> o.add("generate.days=" + v));
+      List<String> o = new ArrayList<>(size.overrides());
       Optional.ofNullable(startDate).ifPresent(v -> o.add("generate.start-date=\"" + v + "\""));
-      Optional.ofNullable(seed).ifPresent(v -> o.add("generate.seed=" + v));
       Optional.ofNullable(output).ifPresent(v -> o.add("generate.output=\"" + v + "\""));
       return o;
     }
@@ -257,29 +241,11 @@ final class Commands {
       description =
           "Reset the configured warehouse's churnlake tables, generate a log, run nightly as of its last day and print a summary.")
   static final class Demo extends JobCommand {
-    @Option(
-        names = "--customers",
-        description =
-            "Customers to simulate (default: ${sys:default.churnlake.generate.customers}).")
-    Integer customers;
-
-    @Option(
-        names = "--days",
-        description = "Days to simulate (default: ${sys:default.churnlake.generate.days}).")
-    Integer days;
-
-    @Option(
-        names = "--seed",
-        description = "Random seed (default: ${sys:default.churnlake.generate.seed}).")
-    Long seed;
+    @Mixin LogSizeOptions size;
 
     @Override
     List<String> commandOverrides() {
-      List<String> o = new ArrayList<>();
-      Optional.ofNullable(customers).ifPresent(v -> o.add("generate.customers=" + v));
-      Optional.ofNullable(days).ifPresent(v -> o.add("generate.days=" + v));
-      Optional.ofNullable(seed).ifPresent(v -> o.add("generate.seed=" + v));
-      return o;
+      return size.overrides();
     }
 
     @Override
