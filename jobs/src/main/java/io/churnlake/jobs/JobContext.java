@@ -26,7 +26,8 @@ public record JobContext(ChurnConfig config, SparkSession spark, TableStore stor
       return result;
     } catch (ChurnException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Spark's AnalysisException is a checked exception thrown from Scala code.
       throw ChurnErrors.stageFailed(name, e);
     }
   }

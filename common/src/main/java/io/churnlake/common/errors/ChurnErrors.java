@@ -96,20 +96,21 @@ public final class ChurnErrors {
   }
 
   public static ChurnException stageFailed(String stage, Throwable cause) {
-    String reason = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
-    int newline = reason.indexOf('\n');
-    if (newline > 0) {
-      reason = reason.substring(0, newline);
-    }
-    return runtime("stage '" + stage + "' failed: " + reason, cause);
+    return runtime("stage '" + stage + "' failed: " + firstLine(cause), cause);
   }
 
-  public static ChurnException sqlFailed(String query, Throwable cause) {
-    String reason = cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage();
-    int newline = reason.indexOf('\n');
-    if (newline > 0) {
-      reason = reason.substring(0, newline);
-    }
-    return usage("query failed: " + reason);
+  public static ChurnException sqlFailed(Throwable cause) {
+    return usage("query failed: " + firstLine(cause));
+  }
+
+  /** The first non-blank line of a cause's message (Spark's often start with a newline). */
+  public static String firstLine(Throwable cause) {
+    String message = cause.getMessage() == null ? "" : cause.getMessage();
+    return message
+        .lines()
+        .map(String::trim)
+        .filter(l -> !l.isEmpty())
+        .findFirst()
+        .orElse(cause.getClass().getName());
   }
 }

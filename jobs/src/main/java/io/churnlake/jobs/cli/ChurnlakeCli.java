@@ -2,6 +2,7 @@ package io.churnlake.jobs.cli;
 
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.errors.ExitCode;
 import java.io.PrintStream;
@@ -77,8 +78,7 @@ public final class ChurnlakeCli implements Runnable {
               ((ChurnlakeCli) commandLine.getCommandSpec().root().userObject()).global.verbose;
           ExitCode code =
               ex instanceof ChurnException ce ? ce.exitCode() : ExitCode.RUNTIME_FAILURE;
-          String message = ex.getMessage() == null ? ex.getClass().getName() : ex.getMessage();
-          err.println("churnlake: " + message.lines().findFirst().orElse(message));
+          err.println("churnlake: " + ChurnErrors.firstLine(ex));
           if (verbose) {
             ex.printStackTrace(err);
           }

@@ -1,11 +1,15 @@
 package io.churnlake.jobs.sql;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.jobs.JobContext;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -32,8 +36,9 @@ public final class SqlJob {
     Dataset<Row> result;
     try {
       result = ctx.spark().sql(query);
-    } catch (RuntimeException e) {
-      throw ChurnErrors.sqlFailed(query, e);
+    } catch (Exception e) {
+      // AnalysisException (including ParseException) is checked and thrown from Scala.
+      throw ChurnErrors.sqlFailed(e);
     }
     ctx.stage(
         "sql",
@@ -49,8 +54,14 @@ public final class SqlJob {
       case json -> result.toJSON().takeAsList(limit).forEach(out::println);
       case csv -> {
         out.println(String.join(",", result.columns()));
+        // Spark's own string form for every type (arrays as [a, b], dates as yyyy-MM-dd).
+        Dataset<Row> text =
+            result.select(
+                Arrays.stream(result.columns())
+                    .map(c -> col(c).cast("string").as(c))
+                    .toArray(Column[]::new));
         // The user asked for these rows; the limit bounds what reaches the driver.
-        List<Row> rows = result.takeAsList(limit);
+        List<Row> rows = text.takeAsList(limit);
         for (Row r : rows) {
           out.println(
               java.util.stream.IntStream.range(0, r.length())

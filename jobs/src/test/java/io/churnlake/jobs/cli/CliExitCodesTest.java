@@ -112,4 +112,26 @@ class CliExitCodesTest {
         .isEqualTo(
             "churnlake: table 'events' has no rows on or before as-of date 2020-01-01; ingest files dated on or before it first\n");
   }
+
+  @Test
+  void malformedSqlIsUsageErrorWithSparksFirstLine() {
+    Run r = run(withWarehouse("sql", "SELEC 1"));
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith("churnlake: query failed: [PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'")
+        .hasLineCount(1);
+  }
+
+  @Test
+  void sqlPrintsCsvWithSparksTextForms() {
+    Run r =
+        run(
+            withWarehouse(
+                "sql",
+                "--format",
+                "csv",
+                "SELECT array('a', 'b') AS drivers, DATE'2026-03-01' AS d, 'x,y' AS s"));
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo("drivers,d,s\n\"[a, b]\",2026-03-01,\"x,y\"\n");
+  }
 }
