@@ -62,6 +62,21 @@ public final class ChurnErrors {
         null);
   }
 
+  public static ChurnException reconciliationFailed(
+      String file, long read, long loaded, long quarantined) {
+    return runtime(
+        "ingest of '"
+            + file
+            + "' does not reconcile: "
+            + read
+            + " records read but "
+            + loaded
+            + " loaded + "
+            + quarantined
+            + " quarantined; the file is not marked ingested, re-run ingest",
+        null);
+  }
+
   public static ChurnException tableMissing(String table, String location, String hint) {
     return runtime("table '" + table + "' does not exist at '" + location + "'; " + hint, null);
   }

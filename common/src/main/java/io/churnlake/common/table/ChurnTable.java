@@ -6,6 +6,8 @@ import java.util.Optional;
 public enum ChurnTable {
   /** Canonical interaction events, one row per event, partitioned by event date. */
   EVENTS("events", "event_date"),
+  /** Raw records that did not become events, with the reason; can hold personal data. */
+  QUARANTINE("quarantine", null),
   /** One row per raw file ingested: the ingest ledger that makes ingestion incremental. */
   INGESTED_FILES("ingested_files", null),
   /** Per-customer features as of a date. */

@@ -135,8 +135,8 @@ final class Commands {
     void run(JobContext ctx, PrintStream out) {
       IngestJob.Result r = IngestJob.run(ctx, Optional.ofNullable(asOf));
       out.printf(
-          "ingested %d files: %d rows read, %d events loaded, %d without customer id (kept out), %d malformed%n",
-          r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsWithoutCustomer(), r.rowsMalformed());
+          "ingested %d files: %d records read = %d loaded into events + %d quarantined%n",
+          r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsQuarantined());
     }
   }
 

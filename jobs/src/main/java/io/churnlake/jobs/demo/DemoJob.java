@@ -71,11 +71,20 @@ public final class DemoJob {
         generated.files(),
         generated.output());
     out.printf(
-        "  ingested: %d raw rows, %d events, %d without customer id (kept out), %d malformed%n",
+        "  ingested: %d raw records = %d events + %d quarantined%n",
         nightly.ingest().rowsRead(),
         nightly.ingest().rowsLoaded(),
-        nightly.ingest().rowsWithoutCustomer(),
-        nightly.ingest().rowsMalformed());
+        nightly.ingest().rowsQuarantined());
+    // One row per reason: a tiny result.
+    for (Row r :
+        ctx.store()
+            .read(ChurnTable.QUARANTINE)
+            .groupBy("reason")
+            .count()
+            .orderBy(col("count").desc())
+            .collectAsList()) {
+      out.printf("    quarantined as %-22s %,10d%n", r.getString(0), r.getLong(1));
+    }
     out.println("  rows per table:");
     for (ChurnTable t : ChurnTable.values()) {
       if (ctx.store().exists(t)) {

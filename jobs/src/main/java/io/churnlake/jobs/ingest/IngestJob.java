@@ -1,17 +1,16 @@
 package io.churnlake.jobs.ingest;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_extract;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.JobContext;
@@ -22,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -39,8 +37,10 @@ public final class IngestJob {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
   /** Row counts of one ingest run (zero files when nothing was new). */
-  public record Result(
-      int files, long rowsRead, long rowsLoaded, long rowsWithoutCustomer, long rowsMalformed) {}
+  public record Result(int files, long rowsRead, long rowsLoaded, long rowsQuarantined) {}
+
+  /** The source name recorded in quarantine rows. */
+  static final String SOURCE = "events";
 
   private IngestJob() {}
 
@@ -53,7 +53,7 @@ public final class IngestJob {
           "ingest: no new raw files under {}{}",
           settings.eventsPath(),
           asOf.map(d -> " dated on or before " + d).orElse(""));
-      return new Result(0, 0, 0, 0, 0);
+      return new Result(0, 0, 0, 0);
     }
     return ctx.stage("ingest load", () -> load(ctx, settings, pending));
   }
@@ -87,55 +87,65 @@ public final class IngestJob {
             .withColumn(Columns.SOURCE_FILE, regexp_extract(input_file_name(), "[^/]+$", 0))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      Dataset<Row> classified = new ClassifyRawEvents().apply(raw);
       String predicate = inList(Columns.SOURCE_FILE, files);
       Dataset<Row> events =
           new NormalizeEvents(runId, settings.personalColumns(), settings.keepPersonal())
-              .apply(raw);
+              .apply(classified);
       ctx.store().replaceWhere(ChurnTable.EVENTS, events, predicate);
-      Dataset<Row> ledger = ledgerRows(raw, runId);
+      Dataset<Row> rejected = new QuarantineRecords(SOURCE, runId).apply(classified);
+      ctx.store().replaceWhere(ChurnTable.QUARANTINE, rejected, predicate);
+      Dataset<Row> ledger =
+          reconcile(
+                  raw,
+                  ctx.store().read(ChurnTable.EVENTS).where(predicate),
+                  ctx.store().read(ChurnTable.QUARANTINE).where(predicate),
+                  runId)
+              .persist(StorageLevel.MEMORY_AND_DISK());
+      // One row per file: small enough for the driver.
+      List<Row> perFile = ledger.collectAsList();
+      for (Row r : perFile) {
+        long read = r.getAs("rows_read");
+        long loaded = r.getAs("rows_loaded");
+        long quarantined = r.getAs("rows_quarantined");
+        if (read != loaded + quarantined) {
+          throw ChurnErrors.reconciliationFailed(r.getAs("file_name"), read, loaded, quarantined);
+        }
+      }
+      // The ledger is written last: a file counts as ingested only once it reconciles.
       ctx.store().replaceWhere(ChurnTable.INGESTED_FILES, ledger, inList("file_name", files));
-      Row totals =
-          ctx.store()
-              .read(ChurnTable.INGESTED_FILES)
-              .where(col("ingest_run_id").equalTo(runId))
-              .agg(
-                  sum("rows_read"),
-                  sum("rows_loaded"),
-                  sum("rows_without_customer"),
-                  sum("rows_malformed"))
-              .head();
       Result result =
           new Result(
               files.size(),
-              totals.getLong(0),
-              totals.getLong(1),
-              totals.getLong(2),
-              totals.getLong(3));
+              perFile.stream().mapToLong(r -> r.<Long>getAs("rows_read")).sum(),
+              perFile.stream().mapToLong(r -> r.<Long>getAs("rows_loaded")).sum(),
+              perFile.stream().mapToLong(r -> r.<Long>getAs("rows_quarantined")).sum());
       LOG.info(
-          "ingest: {} files, {} rows read, {} loaded into events, {} without customer id, {} malformed",
+          "ingest: {} files, {} records read = {} loaded into events + {} quarantined",
           result.files(),
           result.rowsRead(),
           result.rowsLoaded(),
-          result.rowsWithoutCustomer(),
-          result.rowsMalformed());
+          result.rowsQuarantined());
+      ledger.unpersist();
       return result;
     } finally {
       raw.unpersist();
     }
   }
 
-  /** One row per file with its counts: every raw line is either loaded or counted as left out. */
-  static Dataset<Row> ledgerRows(Dataset<Row> raw, String runId) {
-    Column malformed = col("_corrupt_record").isNotNull();
-    Column loadable = NormalizeEvents.isLoadable();
-    return raw.groupBy(Columns.SOURCE_FILE)
-        .agg(
-            count(lit(1)).as("rows_read"),
-            sum(when(loadable, 1).otherwise(0)).cast("long").as("rows_loaded"),
-            sum(when(not(malformed).and(not(loadable)), 1).otherwise(0))
-                .cast("long")
-                .as("rows_without_customer"),
-            sum(when(malformed, 1).otherwise(0)).cast("long").as("rows_malformed"))
+  /**
+   * The ledger rows: per raw file, records read (from the raw batch) against rows loaded and
+   * quarantined (counted in the tables as written), so a lost write shows as a mismatch.
+   */
+  static Dataset<Row> reconcile(
+      Dataset<Row> raw, Dataset<Row> loaded, Dataset<Row> quarantined, String runId) {
+    Dataset<Row> read = raw.groupBy(Columns.SOURCE_FILE).agg(count(lit(1)).as("rows_read"));
+    Dataset<Row> inEvents =
+        loaded.groupBy(Columns.SOURCE_FILE).agg(count(lit(1)).as("rows_loaded"));
+    Dataset<Row> inQuarantine =
+        quarantined.groupBy(Columns.SOURCE_FILE).agg(count(lit(1)).as("rows_quarantined"));
+    return read.join(inEvents, List.of(Columns.SOURCE_FILE).toArray(new String[0]), "left")
+        .join(inQuarantine, new String[] {Columns.SOURCE_FILE}, "left")
         .select(
             col(Columns.SOURCE_FILE).as("file_name"),
             to_date(regexp_extract(col(Columns.SOURCE_FILE), RawFiles.NAME.pattern(), 1))
@@ -143,9 +153,8 @@ public final class IngestJob {
             lit(runId).as(Columns.INGEST_RUN_ID),
             current_timestamp().as("ingested_at"),
             col("rows_read"),
-            col("rows_loaded"),
-            col("rows_without_customer"),
-            col("rows_malformed"));
+            coalesce(col("rows_loaded"), lit(0L)).as("rows_loaded"),
+            coalesce(col("rows_quarantined"), lit(0L)).as("rows_quarantined"));
   }
 
   private static String inList(String column, List<RawFiles.RawFile> files) {

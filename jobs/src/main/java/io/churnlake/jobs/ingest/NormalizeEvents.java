@@ -17,8 +17,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * Maps raw Sparkify-shaped rows (with {@code source_file}) to the canonical {@code events} columns.
- * Rows without a customer id or that failed to parse are not canonical events; see {@link
- * #isLoadable()}. Personal keys are dropped unless kept by configuration.
+ * Only rows that {@link ClassifyRawEvents} left without a reject reason become events. Personal
+ * keys are dropped unless kept by configuration.
  */
 final class NormalizeEvents {
   private final String ingestRunId;
@@ -29,15 +29,6 @@ final class NormalizeEvents {
     this.ingestRunId = ingestRunId;
     this.personalKeys = List.copyOf(personalKeys);
     this.keepPersonal = keepPersonal;
-  }
-
-  /** True for rows that become events: parsed, with a non-empty user id and a timestamp. */
-  static Column isLoadable() {
-    return col("_corrupt_record")
-        .isNull()
-        .and(col("userId").isNotNull())
-        .and(trim(col("userId")).notEqual(""))
-        .and(col("ts").isNotNull());
   }
 
   /** "NextSong" becomes "next_song", "Thumbs Down" becomes "thumbs_down". */
@@ -73,6 +64,6 @@ final class NormalizeEvents {
     }
     out.add(col(Columns.SOURCE_FILE));
     out.add(lit(ingestRunId).as(Columns.INGEST_RUN_ID));
-    return raw.where(isLoadable()).select(out.toArray(new Column[0]));
+    return raw.where(col(ClassifyRawEvents.REASON).isNull()).select(out.toArray(new Column[0]));
   }
 }

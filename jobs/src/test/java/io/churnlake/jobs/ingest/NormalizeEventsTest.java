@@ -73,7 +73,7 @@ class NormalizeEventsTest extends SparkTestBase {
             "{this is not json");
     Dataset<Row> events =
         new NormalizeEvents("run-1", List.of("firstName", "lastName", "userAgent"), false)
-            .apply(input);
+            .apply(new ClassifyRawEvents().apply(input));
 
     assertThat(events.columns())
         .containsExactly(
@@ -200,25 +200,85 @@ class NormalizeEventsTest extends SparkTestBase {
   void personalKeysAreCopiedOnlyWhenConfigured() throws Exception {
     Dataset<Row> input = parse(line("42", T1, "Home", ""));
     Dataset<Row> kept =
-        new NormalizeEvents("r", List.of("firstName", "userAgent"), true).apply(input);
+        new NormalizeEvents("r", List.of("firstName", "userAgent"), true)
+            .apply(new ClassifyRawEvents().apply(input));
     assertThat(kept.select("firstName", "userAgent").head())
         .isEqualTo(org.apache.spark.sql.RowFactory.create("Ada", "Mozilla/5.0"));
     Dataset<Row> dropped =
-        new NormalizeEvents("r", List.of("firstName", "userAgent"), false).apply(input);
+        new NormalizeEvents("r", List.of("firstName", "userAgent"), false)
+            .apply(new ClassifyRawEvents().apply(input));
     assertThat(dropped.columns()).doesNotContain("firstName", "lastName", "userAgent");
   }
 
   @Test
-  void ledgerAccountsForEveryRawLine() throws Exception {
-    Dataset<Row> input =
-        parse(
-            line("42", T1, "NextSong", ""),
-            line("", T1, "Home", ""),
-            line("  ", T1, "Home", ""),
-            "{broken",
-            line("44", T1, "Home", ""));
-    Dataset<Row> ledger = IngestJob.ledgerRows(input, "run-9").drop("ingested_at");
-    assertThat(ledger.columns()).contains("file_name");
+  void everyRejectedRecordIsQuarantinedWithItsReasonAndEveryOtherBecomesAnEvent() throws Exception {
+    long nextDay = T1 + 86_400_000L;
+    Dataset<Row> classified =
+        new ClassifyRawEvents()
+            .apply(
+                parse(
+                    line("42", T1, "NextSong", ""),
+                    line("", T1, "Home", ""),
+                    "{broken",
+                    line("9".repeat(300), T1, "Home", ""),
+                    line("43", T1, "Home", "").replace("\"ts\":" + T1, "\"ts\":null"),
+                    line("43", -5, "Home", ""),
+                    line("43", 1900000000000L, "Home", ""),
+                    line("43", T1, "", ""),
+                    line("44", nextDay, "Logout", "")));
+    Dataset<Row> quarantine = new QuarantineRecords("events", "run-9").apply(classified);
+    StructType schema =
+        new StructType()
+            .add("source", DataTypes.StringType)
+            .add("source_file", DataTypes.StringType)
+            .add("reason", DataTypes.StringType)
+            .add("ingest_run_id", DataTypes.StringType);
+    String f = "events-2026-03-01.json";
+    assertSameRows(
+        rows(
+            schema,
+            new Object[] {"events", f, "missing_customer_id", "run-9"},
+            new Object[] {"events", f, "malformed_json", "run-9"},
+            new Object[] {"events", f, "customer_id_too_long", "run-9"},
+            new Object[] {"events", f, "missing_timestamp", "run-9"},
+            new Object[] {"events", f, "timestamp_before_1970", "run-9"},
+            new Object[] {"events", f, "timestamp_after_file_date", "run-9"},
+            new Object[] {"events", f, "missing_event_type", "run-9"}),
+        quarantine.drop("record", "quarantined_at"));
+    assertThat(quarantine.where("reason = 'malformed_json'").select("record").head().getString(0))
+        .isEqualTo("{broken");
+    assertThat(
+            quarantine.where("reason = 'missing_customer_id'").select("record").head().getString(0))
+        .isEqualTo(
+            "{\"auth\":\"Logged In\",\"firstName\":\"Ada\",\"gender\":\"F\",\"itemInSession\":2,"
+                + "\"lastName\":\"Meyer\",\"level\":\"paid\",\"location\":\"Boston, MA\",\"method\":\"GET\","
+                + "\"page\":\"Home\",\"registration\":1767225600000,\"sessionId\":7,\"status\":200,"
+                + "\"ts\":1772359200000,\"userAgent\":\"Mozilla/5.0\",\"userId\":\"\"}");
+    Dataset<Row> events = new NormalizeEvents("run-9", List.of(), false).apply(classified);
+    assertThat(events.select("customer_id", "event_type").collectAsList())
+        .containsExactlyInAnyOrder(
+            org.apache.spark.sql.RowFactory.create("42", "next_song"),
+            org.apache.spark.sql.RowFactory.create("44", "logout"));
+  }
+
+  @Test
+  void reconciliationCountsReadLoadedAndQuarantinedPerFile() {
+    StructType files = new StructType().add("source_file", DataTypes.StringType);
+    String a = "events-2026-03-01.json";
+    String b = "events-2026-03-02.json";
+    Dataset<Row> raw =
+        rows(
+            files,
+            new Object[] {a},
+            new Object[] {a},
+            new Object[] {a},
+            new Object[] {b},
+            new Object[] {b});
+    Dataset<Row> loaded =
+        rows(files, new Object[] {a}, new Object[] {a}, new Object[] {b}, new Object[] {b});
+    Dataset<Row> quarantined = rows(files, new Object[] {a});
+    Dataset<Row> ledger =
+        IngestJob.reconcile(raw, loaded, quarantined, "run-9").drop("ingested_at");
     StructType schema =
         new StructType()
             .add("file_name", DataTypes.StringType)
@@ -226,14 +286,12 @@ class NormalizeEventsTest extends SparkTestBase {
             .add("ingest_run_id", DataTypes.StringType)
             .add("rows_read", DataTypes.LongType)
             .add("rows_loaded", DataTypes.LongType)
-            .add("rows_without_customer", DataTypes.LongType)
-            .add("rows_malformed", DataTypes.LongType);
+            .add("rows_quarantined", DataTypes.LongType);
     assertSameRows(
         rows(
             schema,
-            new Object[] {
-              "events-2026-03-01.json", Date.valueOf("2026-03-01"), "run-9", 5L, 2L, 2L, 1L
-            }),
+            new Object[] {a, Date.valueOf("2026-03-01"), "run-9", 3L, 2L, 1L},
+            new Object[] {b, Date.valueOf("2026-03-02"), "run-9", 2L, 2L, 0L}),
         ledger);
   }
 
