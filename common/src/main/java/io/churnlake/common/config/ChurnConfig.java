@@ -42,7 +42,10 @@ public record ChurnConfig(
 
   /** Raw event log ingestion ({@code churnlake.ingest}). */
   public record IngestSettings(
-      String eventsPath, List<String> personalColumns, boolean keepPersonal) {}
+      String eventsPath,
+      List<String> personalColumns,
+      boolean keepPersonal,
+      List<String> dedupKey) {}
 
   /** Feature windows ({@code churnlake.features}). */
   public record FeatureSettings(List<Integer> windows) {}

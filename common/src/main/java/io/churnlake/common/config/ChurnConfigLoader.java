@@ -173,7 +173,12 @@ public final class ChurnConfigLoader {
                   "ingest.personal-columns",
                   () -> c.getStringList("ingest.personal-columns"),
                   "a list of strings")),
-          get("ingest.keep-personal", () -> c.getBoolean("ingest.keep-personal"), "true or false"));
+          get("ingest.keep-personal", () -> c.getBoolean("ingest.keep-personal"), "true or false"),
+          List.copyOf(
+              get(
+                  "ingest.dedup-key",
+                  () -> c.getStringList("ingest.dedup-key"),
+                  "a list of raw key names")));
     }
 
     private ChurnConfig.TrainSettings train() {

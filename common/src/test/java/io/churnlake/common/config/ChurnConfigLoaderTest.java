@@ -29,6 +29,8 @@ class ChurnConfigLoaderTest {
     assertThat(c.segment().mediumFrom()).isLessThan(c.segment().highFrom());
     assertThat(c.ingest().personalColumns()).containsExactly("firstName", "lastName", "userAgent");
     assertThat(c.ingest().keepPersonal()).isFalse();
+    assertThat(c.ingest().dedupKey())
+        .containsExactly("userId", "sessionId", "itemInSession", "ts", "page");
   }
 
   @Test

@@ -87,7 +87,7 @@ public final class IngestJob {
             .withColumn(Columns.SOURCE_FILE, regexp_extract(input_file_name(), "[^/]+$", 0))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Dataset<Row> classified = new ClassifyRawEvents().apply(raw);
+      Dataset<Row> classified = new ClassifyRawEvents(settings.dedupKey()).apply(raw);
       String predicate = inList(Columns.SOURCE_FILE, files);
       Dataset<Row> events =
           new NormalizeEvents(runId, settings.personalColumns(), settings.keepPersonal())

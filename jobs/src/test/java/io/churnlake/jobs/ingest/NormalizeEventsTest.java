@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NormalizeEventsTest extends SparkTestBase {
   @TempDir static Path raw;
 
+  static final List<String> KEY = List.of("userId", "sessionId", "itemInSession", "ts", "page");
+
   /** 2026-03-01T10:00:00Z and 2026-03-01T23:59:59Z in epoch milliseconds. */
   static final long T1 = 1772359200000L;
 
@@ -73,7 +75,7 @@ class NormalizeEventsTest extends SparkTestBase {
             "{this is not json");
     Dataset<Row> events =
         new NormalizeEvents("run-1", List.of("firstName", "lastName", "userAgent"), false)
-            .apply(new ClassifyRawEvents().apply(input));
+            .apply(new ClassifyRawEvents(KEY).apply(input));
 
     assertThat(events.columns())
         .containsExactly(
@@ -201,12 +203,12 @@ class NormalizeEventsTest extends SparkTestBase {
     Dataset<Row> input = parse(line("42", T1, "Home", ""));
     Dataset<Row> kept =
         new NormalizeEvents("r", List.of("firstName", "userAgent"), true)
-            .apply(new ClassifyRawEvents().apply(input));
+            .apply(new ClassifyRawEvents(KEY).apply(input));
     assertThat(kept.select("firstName", "userAgent").head())
         .isEqualTo(org.apache.spark.sql.RowFactory.create("Ada", "Mozilla/5.0"));
     Dataset<Row> dropped =
         new NormalizeEvents("r", List.of("firstName", "userAgent"), false)
-            .apply(new ClassifyRawEvents().apply(input));
+            .apply(new ClassifyRawEvents(KEY).apply(input));
     assertThat(dropped.columns()).doesNotContain("firstName", "lastName", "userAgent");
   }
 
@@ -214,11 +216,13 @@ class NormalizeEventsTest extends SparkTestBase {
   void everyRejectedRecordIsQuarantinedWithItsReasonAndEveryOtherBecomesAnEvent() throws Exception {
     long nextDay = T1 + 86_400_000L;
     Dataset<Row> classified =
-        new ClassifyRawEvents()
+        new ClassifyRawEvents(KEY)
             .apply(
                 parse(
                     line("42", T1, "NextSong", ""),
+                    line("42", T1, "NextSong", ""),
                     line("", T1, "Home", ""),
+                    "{broken",
                     "{broken",
                     line("9".repeat(300), T1, "Home", ""),
                     line("43", T1, "Home", "").replace("\"ts\":" + T1, "\"ts\":null"),
@@ -237,7 +241,9 @@ class NormalizeEventsTest extends SparkTestBase {
     assertSameRows(
         rows(
             schema,
+            new Object[] {"events", f, "duplicate_record", "run-9"},
             new Object[] {"events", f, "missing_customer_id", "run-9"},
+            new Object[] {"events", f, "malformed_json", "run-9"},
             new Object[] {"events", f, "malformed_json", "run-9"},
             new Object[] {"events", f, "customer_id_too_long", "run-9"},
             new Object[] {"events", f, "missing_timestamp", "run-9"},
@@ -245,8 +251,9 @@ class NormalizeEventsTest extends SparkTestBase {
             new Object[] {"events", f, "timestamp_after_file_date", "run-9"},
             new Object[] {"events", f, "missing_event_type", "run-9"}),
         quarantine.drop("record", "quarantined_at"));
-    assertThat(quarantine.where("reason = 'malformed_json'").select("record").head().getString(0))
-        .isEqualTo("{broken");
+    assertThat(quarantine.where("reason = 'malformed_json'").select("record").collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactly("{broken", "{broken");
     assertThat(
             quarantine.where("reason = 'missing_customer_id'").select("record").head().getString(0))
         .isEqualTo(
@@ -259,6 +266,14 @@ class NormalizeEventsTest extends SparkTestBase {
         .containsExactlyInAnyOrder(
             org.apache.spark.sql.RowFactory.create("42", "next_song"),
             org.apache.spark.sql.RowFactory.create("44", "logout"));
+  }
+
+  @Test
+  void anUnknownDedupKeyIsAConfigurationErrorNamingIt() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new ClassifyRawEvents(List.of("userId", "user_id")))
+        .hasMessageStartingWith(
+            "configuration key 'churnlake.ingest.dedup-key' has value 'user_id'; allowed: raw keys [artist, auth,");
   }
 
   @Test
