@@ -29,18 +29,11 @@ import org.apache.spark.sql.Row;
  * or before D.
  */
 public final class BuildCustomerFeatures {
-  /** Event types whose counts per window, and rates per session, become features. */
+  /** Event types counted per window, with rates per session, as features. */
   static final List<String> TYPE_FEATURES =
-      List.of(
-          "thumbs_up",
-          "thumbs_down",
-          "add_to_playlist",
-          "add_friend",
-          "roll_advert",
-          "help",
-          "error",
-          "submit_downgrade",
-          "submit_upgrade");
+      AggregateDailyActivity.TRACKED_TYPES.stream()
+          .filter(t -> !List.of("next_song", "settings", "logout").contains(t))
+          .toList();
 
   static final int TREND_DAYS = 14;
   private final List<Integer> windows;
