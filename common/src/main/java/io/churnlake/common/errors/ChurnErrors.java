@@ -39,10 +39,6 @@ public final class ChurnErrors {
     return usage("--set takes key=value, got '" + override + "'");
   }
 
-  public static ChurnException badDate(String option, String value) {
-    return usage(option + " takes an ISO date yyyy-MM-dd, got '" + value + "'");
-  }
-
   public static ChurnException badOption(String option, Object value, String allowed) {
     return usage(option + " has value '" + value + "'; allowed: " + allowed);
   }

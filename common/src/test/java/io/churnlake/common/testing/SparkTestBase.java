@@ -67,19 +67,4 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
   private static String[] tail(String[] columns) {
     return Arrays.copyOfRange(columns, 1, columns.length);
   }
-
-  /** Sets one SQL conf for the duration of {@code body}, then restores it. */
-  protected void withSqlConf(String key, String value, Runnable body) {
-    String previous = spark().conf().contains(key) ? spark().conf().get(key) : null;
-    spark().conf().set(key, value);
-    try {
-      body.run();
-    } finally {
-      if (previous == null) {
-        spark().conf().unset(key);
-      } else {
-        spark().conf().set(key, previous);
-      }
-    }
-  }
 }
