@@ -14,6 +14,7 @@ public record ChurnConfig(
     SparkSettings spark,
     GenerateSettings generate,
     IngestSettings ingest,
+    Map<String, SourceSpec> sources,
     FeatureSettings features,
     LabelSettings labels,
     TrainSettings train,
@@ -40,12 +41,30 @@ public record ChurnConfig(
   /** Which ground-truth probabilities the generator computes ({@code churnlake.generate.truth}). */
   public record TruthSettings(List<Integer> horizonDays, int firstDay, int everyDays, int paths) {}
 
-  /** Raw event log ingestion ({@code churnlake.ingest}). */
+  /** What {@code ingest} does across sources ({@code churnlake.ingest}). */
   public record IngestSettings(
-      String eventsPath,
-      List<String> personalColumns,
-      boolean keepPersonal,
-      List<String> dedupKey) {}
+      List<String> sources,
+      OnChangedFile onChangedFile,
+      String hashKeyEnv,
+      int quarantineRetentionDays) {}
+
+  /** What ingest does with a file already ingested whose size or modification time changed. */
+  public enum OnChangedFile {
+    /** Fail the source, naming the file, and load nothing from it. */
+    REJECT,
+    /** Replace everything loaded from the file by its new content. */
+    RELOAD
+  }
+
+  /** The source of that name, or a usage error listing the configured ones. */
+  public SourceSpec source(String name) {
+    SourceSpec spec = sources.get(name);
+    if (spec == null) {
+      throw io.churnlake.common.errors.ChurnErrors.badOption(
+          "source", name, "a source configured under churnlake.sources " + sources.keySet());
+    }
+    return spec;
+  }
 
   /** Feature windows ({@code churnlake.features}). */
   public record FeatureSettings(List<Integer> windows) {}

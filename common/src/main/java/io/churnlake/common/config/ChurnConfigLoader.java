@@ -23,6 +23,7 @@ public final class ChurnConfigLoader {
   static final String ROOT = "churnlake";
   private static final String DEFAULTS_RESOURCE = "churnlake/application.conf";
   private static final String EXTRA = ROOT + ".spark.extra";
+  private static final String SOURCES = ROOT + ".sources";
 
   private ChurnConfigLoader() {}
 
@@ -99,7 +100,8 @@ public final class ChurnConfigLoader {
   private static void rejectUnknownKeys(Config user, Config defaults) {
     for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
       String key = entry.getKey();
-      if (key.startsWith(EXTRA + ".") || defaults.hasPath(key)) {
+      // Sources are named by users; SourceSpecReader checks the keys inside each one.
+      if (key.startsWith(EXTRA + ".") || key.startsWith(SOURCES + ".") || defaults.hasPath(key)) {
         continue;
       }
       throw ChurnErrors.unknownConfigKey(key, sections(defaults));
@@ -126,6 +128,7 @@ public final class ChurnConfigLoader {
               r.spark(),
               r.generate(),
               r.ingest(),
+              sources(c),
               new ChurnConfig.FeatureSettings(r.positiveInts("features.windows")),
               new ChurnConfig.LabelSettings(
                   r.intAtLeast("labels.horizon-days", 1), r.string("labels.churn-event")),
@@ -165,20 +168,38 @@ public final class ChurnConfigLoader {
               intAtLeast("generate.truth.paths", 1)));
     }
 
+    private static java.util.Map<String, SourceSpec> sources(Config c) {
+      return SourceSpecReader.readAll(c.getConfig("sources"));
+    }
+
     private ChurnConfig.IngestSettings ingest() {
+      List<String> sources =
+          List.copyOf(
+              get(
+                  "ingest.sources",
+                  () -> c.getStringList("ingest.sources"),
+                  "a list of source names"));
+      for (String s : sources) {
+        if (!c.hasPath("sources.\"" + s + "\"")) {
+          throw ChurnErrors.badConfigValue(
+              ROOT + ".ingest.sources",
+              s,
+              "names of blocks under churnlake.sources " + c.getConfig("sources").root().keySet());
+        }
+      }
+      String onChanged = string("ingest.on-changed-file");
+      ChurnConfig.OnChangedFile mode;
+      try {
+        mode = ChurnConfig.OnChangedFile.valueOf(onChanged.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw ChurnErrors.badConfigValue(
+            ROOT + ".ingest.on-changed-file", onChanged, "reject, reload");
+      }
       return new ChurnConfig.IngestSettings(
-          string("ingest.events-path"),
-          List.copyOf(
-              get(
-                  "ingest.personal-columns",
-                  () -> c.getStringList("ingest.personal-columns"),
-                  "a list of strings")),
-          get("ingest.keep-personal", () -> c.getBoolean("ingest.keep-personal"), "true or false"),
-          List.copyOf(
-              get(
-                  "ingest.dedup-key",
-                  () -> c.getStringList("ingest.dedup-key"),
-                  "a list of raw key names")));
+          sources,
+          mode,
+          string("ingest.hash-key-env"),
+          intAtLeast("ingest.quarantine-retention-days", 1));
     }
 
     private ChurnConfig.TrainSettings train() {

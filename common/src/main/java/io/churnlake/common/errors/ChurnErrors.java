@@ -48,6 +48,38 @@ public final class ChurnErrors {
         "input path '" + path + "' (" + what + ") does not exist or cannot be read", null);
   }
 
+  /** A raw input file that cannot be ingested as configured (name, what is wrong, what to do). */
+  public static ChurnException badInputFile(String source, String file, String problem) {
+    return runtime("source '" + source + "', file '" + file + "': " + problem, null);
+  }
+
+  public static ChurnException changedFile(
+      String source, String file, long oldSize, long newSize, String key) {
+    return runtime(
+        "source '"
+            + source
+            + "', file '"
+            + file
+            + "' changed since it was ingested (size "
+            + oldSize
+            + " -> "
+            + newSize
+            + " bytes, or a new modification time); restore it, or set "
+            + key
+            + " = reload to replace what was loaded from it",
+        null);
+  }
+
+  public static ChurnException missingHashKey(String envVariable, String source) {
+    return usage(
+        "source '"
+            + source
+            + "' hashes personal data or customer ids but environment variable "
+            + envVariable
+            + " (churnlake.ingest.hash-key-env) is unset or empty; set it to a secret of 16+"
+            + " characters");
+  }
+
   public static ChurnException noDataBefore(String table, LocalDate asOf) {
     return runtime(
         "table '"
@@ -59,7 +91,7 @@ public final class ChurnErrors {
   }
 
   public static ChurnException reconciliationFailed(
-      String file, long read, long loaded, long quarantined) {
+      String file, long read, long loaded, long quarantined, long dropped) {
     return runtime(
         "ingest of '"
             + file
@@ -69,7 +101,9 @@ public final class ChurnErrors {
             + loaded
             + " loaded + "
             + quarantined
-            + " quarantined; the file is not marked ingested, re-run ingest",
+            + " quarantined + "
+            + dropped
+            + " dropped; the file is not marked ingested, re-run ingest",
         null);
   }
 

@@ -27,6 +27,8 @@ public final class ChurnSpark {
     }
     conf.set("spark.sql.shuffle.partitions", Integer.toString(settings.shufflePartitions()));
     conf.set("spark.sql.session.timeZone", "UTC");
+    // Unparseable source times become null (and a quarantine reason), never an upgrade exception.
+    conf.set("spark.sql.legacy.timeParserPolicy", "CORRECTED");
     conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");

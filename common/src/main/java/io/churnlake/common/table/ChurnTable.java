@@ -6,9 +6,13 @@ import java.util.Optional;
 public enum ChurnTable {
   /** Canonical interaction events, one row per event, partitioned by event date. */
   EVENTS("events", "event_date"),
+  /** Canonical order lines (purchases, cancellations, returns), partitioned by event date. */
+  TRANSACTIONS("transactions", "event_date"),
+  /** Customer attributes per snapshot date, with the given churn flag when a source has one. */
+  CUSTOMERS("customers", "snapshot_date"),
   /** Raw records that did not become events, with the reason; can hold personal data. */
   QUARANTINE("quarantine", null),
-  /** One row per raw file ingested: the ingest ledger that makes ingestion incremental. */
+  /** One row per source file ingested: the ingest ledger that makes ingestion incremental. */
   INGESTED_FILES("ingested_files", null),
   /** Per-customer features as of a date. */
   CUSTOMER_FEATURES("customer_features", "as_of_date"),

@@ -17,12 +17,30 @@ public interface TableStore {
   /**
    * Replaces exactly the rows matching {@code predicate} (a SQL boolean expression) with {@code
    * rows}, in one commit; every row written must satisfy the predicate. Creates the table when it
-   * does not exist. Running it twice with the same rows leaves the same content.
+   * does not exist; new columns of {@code rows} are added to the table (schemas only grow). Running
+   * it twice with the same rows leaves the same content.
    */
   void replaceWhere(ChurnTable table, Dataset<Row> rows, String predicate);
 
   /** Appends in one commit, creating the table when it does not exist. */
   void append(ChurnTable table, Dataset<Row> rows);
+
+  /**
+   * Deletes the rows matching {@code predicate} in one commit; nothing when the table is absent.
+   */
+  void delete(ChurnTable table, String predicate);
+
+  /**
+   * As {@link #replaceWhere(ChurnTable, Dataset, String)}, tagging the commit with {@code tag}
+   * (Delta's userMetadata) so that {@link #committedRows} can find it among concurrent commits.
+   */
+  void replaceWhere(ChurnTable table, Dataset<Row> rows, String predicate, String tag);
+
+  /**
+   * Rows written by the newest commit tagged {@code tag} (Delta's {@code numOutputRows} metric),
+   * for reconciling what a job meant to write with what the commit holds; -1 when none is found.
+   */
+  long committedRows(ChurnTable table, String tag);
 
   /** The current version number of the table, or -1 when it does not exist. */
   long version(ChurnTable table);

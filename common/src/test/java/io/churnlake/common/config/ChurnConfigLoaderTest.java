@@ -27,10 +27,61 @@ class ChurnConfigLoaderTest {
     assertThat(c.labels().horizonDays()).isEqualTo(30);
     assertThat(c.features().windows()).containsExactly(7, 30, 90);
     assertThat(c.segment().mediumFrom()).isLessThan(c.segment().highFrom());
-    assertThat(c.ingest().personalColumns()).containsExactly("firstName", "lastName", "userAgent");
-    assertThat(c.ingest().keepPersonal()).isFalse();
-    assertThat(c.ingest().dedupKey())
-        .containsExactly("userId", "sessionId", "itemInSession", "ts", "page");
+    assertThat(c.ingest().sources()).containsExactly("events");
+    SourceSpec events = c.source("events");
+    // The default source reads what the generator writes.
+    assertThat(events.path()).isEqualTo(c.generate().output());
+    assertThat(events.kind()).isEqualTo(SourceSpec.Kind.EVENTS);
+    assertThat(events.format()).isEqualTo(SourceSpec.Format.JSON);
+    assertThat(events.personal()).containsExactly("firstName", "lastName", "userAgent");
+    assertThat(events.personalMode()).isEqualTo(SourceSpec.PersonalMode.DROP);
+    assertThat(events.dedupKey())
+        .containsExactly(
+            "customer_id", "session_id", "item_in_session", "event_time", "event_type");
+  }
+
+  @Test
+  void everyExampleSourceConfigLoads() {
+    Path examples = Path.of("..", "conf", "examples");
+    for (String name :
+        List.of("retail-transactions.conf", "telco-customers.conf", "app-events.conf")) {
+      ChurnConfig c = ChurnConfigLoader.load(List.of(examples.resolve(name).toFile()), List.of());
+      assertThat(c.ingest().sources()).as(name).hasSize(1);
+      c.source(c.ingest().sources().get(0));
+    }
+  }
+
+  @Test
+  void sourceBlocksAreCheckedKeyByKey() {
+    assertThatThrownBy(
+            () -> ChurnConfigLoader.load(List.of(), List.of("sources.events.colums.x=y")))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageStartingWith("unknown configuration key 'churnlake.sources.events.colums'");
+    assertThatThrownBy(
+            () ->
+                ChurnConfigLoader.load(
+                    List.of(),
+                    List.of(
+                        "sources.orders.kind=transactions",
+                        "sources.orders.format=csv",
+                        "sources.orders.path=x",
+                        "sources.orders.columns.customer_id=c",
+                        "sources.orders.columns.event_time=t")))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "configuration key 'churnlake.sources.orders.columns.order_id' has value 'missing';"
+                + " allowed: the source field holding order_id");
+    assertThatThrownBy(
+            () -> ChurnConfigLoader.load(List.of(), List.of("sources.events.format=xml")))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "configuration key 'churnlake.sources.events.format' has value 'xml'; allowed: json,"
+                + " csv, text, parquet, delta");
+    assertThatThrownBy(() -> ChurnConfigLoader.load(List.of(), List.of("ingest.sources=[orders]")))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "configuration key 'churnlake.ingest.sources' has value 'orders'; allowed: names of"
+                + " blocks under churnlake.sources [events]");
   }
 
   @Test

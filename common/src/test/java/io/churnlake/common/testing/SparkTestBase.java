@@ -31,6 +31,7 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .set("spark.sql.shuffle.partitions", "1")
         .set("spark.default.parallelism", "2")
         .set("spark.sql.session.timeZone", "UTC")
+        .set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .set("spark.databricks.delta.snapshotPartitions", "1")

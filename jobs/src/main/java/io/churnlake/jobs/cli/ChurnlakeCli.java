@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       Commands.Generate.class,
       Commands.Ingest.class,
+      Commands.Forget.class,
       Commands.Features.class,
       Commands.Labels.class,
       Commands.Train.class,

@@ -7,6 +7,7 @@ import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.demo.DemoJob;
 import io.churnlake.jobs.features.FeaturesJob;
+import io.churnlake.jobs.forget.ForgetJob;
 import io.churnlake.jobs.generate.GenerateJob;
 import io.churnlake.jobs.ingest.IngestJob;
 import io.churnlake.jobs.labels.LabelsJob;
@@ -20,6 +21,7 @@ import java.io.PrintStream;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -123,20 +125,60 @@ final class Commands {
   @Command(
       name = "ingest",
       mixinStandardHelpOptions = true,
-      description = "Load raw event files not yet ingested into the Delta table 'events'.")
+      description =
+          "Load the files of configured sources not yet ingested into their canonical Delta tables"
+              + " (events, transactions, customers); bad records go to 'quarantine' with a reason.")
   static final class Ingest extends JobCommand {
     @Option(
         names = "--as-of",
         paramLabel = "DATE",
-        description = "Only files dated on or before this date (default: all files).")
+        description =
+            "Only files dated on or before this date, for sources whose file names carry dates"
+                + " (default: all files).")
     LocalDate asOf;
+
+    @Option(
+        names = "--source",
+        paramLabel = "NAME",
+        description =
+            "A source under churnlake.sources to load; repeatable (default: churnlake.ingest.sources).")
+    List<String> sources = new ArrayList<>();
 
     @Override
     void run(JobContext ctx, PrintStream out) {
-      IngestJob.Result r = IngestJob.run(ctx, Optional.ofNullable(asOf));
-      out.printf(
-          "ingested %d files: %d records read = %d loaded into events + %d quarantined%n",
-          r.files(), r.rowsRead(), r.rowsLoaded(), r.rowsQuarantined());
+      IngestJob.Result r = IngestJob.run(ctx, Optional.ofNullable(asOf), sources);
+      for (IngestJob.SourceResult s : r.sources()) {
+        out.printf(
+            "%s: %d files, %d records read = %d loaded into %s + %d quarantined + %d dropped%n",
+            s.source(),
+            s.files(),
+            s.rowsRead(),
+            s.rowsLoaded(),
+            s.table(),
+            s.rowsQuarantined(),
+            s.rowsDropped());
+      }
+    }
+  }
+
+  @Command(
+      name = "forget",
+      mixinStandardHelpOptions = true,
+      description =
+          "Erase one customer from every table (and its keyed hash, when the hash key is set),"
+              + " then vacuum those tables so the rows leave storage.")
+  static final class Forget extends JobCommand {
+    @Option(
+        names = "--customer",
+        paramLabel = "ID",
+        required = true,
+        description = "The customer id as it appears in the source data.")
+    String customer;
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      Map<String, Long> deleted = ForgetJob.run(ctx, customer);
+      deleted.forEach((table, n) -> out.printf("%s: %d rows deleted%n", table, n));
     }
   }
 

@@ -86,9 +86,7 @@ final class CustomerSimulator {
     this.lastName = LAST[traits.nextInt(LAST.length)];
   }
 
-  /**
-   * Emits the customer's raw events (rows of {@link io.churnlake.jobs.ingest.SparkifyLog.SCHEMA}).
-   */
+  /** Emits the customer's raw events (rows of {@link SparkifyLog.SCHEMA}). */
   void events(Consumer<Row> out) {
     run(out, null);
   }

@@ -61,7 +61,7 @@ public final class GenerateJob {
           new CustomerSimulator(spec, id).events(rows::add);
           return rows.iterator();
         };
-    return ids.flatMap(simulate, Encoders.row(io.churnlake.jobs.ingest.SparkifyLog.SCHEMA));
+    return ids.flatMap(simulate, Encoders.row(SparkifyLog.SCHEMA));
   }
 
   static Dataset<Row> simulateTruth(Dataset<Long> ids, SimulationSpec spec) {

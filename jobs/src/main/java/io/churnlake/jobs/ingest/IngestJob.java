@@ -1,168 +1,606 @@
 package io.churnlake.jobs.ingest;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.json_object_keys;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.regexp_extract;
-import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.SourceSpec;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.JobContext;
+import io.delta.tables.DeltaTable;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code churnlake ingest}: loads the raw files not yet in the ingest ledger (dated on or before
- * the as-of date, when one is given) into {@code events}, and records each file's row counts in
- * {@code ingested_files}. Re-running after a failure at any point never duplicates events: a file's
- * events are replaced as a whole, keyed by the file name.
+ * {@code churnlake ingest}: for each configured source, loads the files not yet in the ingest
+ * ledger (dated on or before the as-of date, when one is given and the source's file names carry
+ * dates) into the canonical table of the source's kind, quarantines the records that do not fit
+ * with a reason, reconciles read = loaded + quarantined + dropped per file, and records each file
+ * in {@code ingested_files}. Each file's rows are replaced as a whole, keyed by source and file, so
+ * re-running after a failure at any point never duplicates; the ledger is written last.
  */
 public final class IngestJob {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
-  /** Row counts of one ingest run (zero files when nothing was new). */
-  public record Result(int files, long rowsRead, long rowsLoaded, long rowsQuarantined) {}
+  /** Row counts of one source in one run (zero files when nothing was new). */
+  public record SourceResult(
+      String source,
+      String table,
+      int files,
+      long rowsRead,
+      long rowsLoaded,
+      long rowsQuarantined,
+      long rowsDropped) {}
 
-  /** The source name recorded in quarantine rows. */
-  static final String SOURCE = "events";
+  /** What one ingest run did, per source. */
+  public record Result(List<SourceResult> sources) {
+    public int files() {
+      return sources.stream().mapToInt(SourceResult::files).sum();
+    }
+
+    public long rowsRead() {
+      return sources.stream().mapToLong(SourceResult::rowsRead).sum();
+    }
+
+    public long rowsLoaded() {
+      return sources.stream().mapToLong(SourceResult::rowsLoaded).sum();
+    }
+
+    public long rowsQuarantined() {
+      return sources.stream().mapToLong(SourceResult::rowsQuarantined).sum();
+    }
+
+    public long rowsDropped() {
+      return sources.stream().mapToLong(SourceResult::rowsDropped).sum();
+    }
+  }
+
+  static final StructType LEDGER_SCHEMA =
+      new StructType()
+          .add("source", DataTypes.StringType)
+          .add("file_name", DataTypes.StringType)
+          .add("file_path", DataTypes.StringType)
+          .add("file_size", DataTypes.LongType)
+          .add("file_modified", DataTypes.TimestampType)
+          .add("file_date", DataTypes.DateType)
+          .add("content_hash", DataTypes.LongType)
+          .add(Columns.INGEST_RUN_ID, DataTypes.StringType)
+          .add("ingested_at", DataTypes.TimestampType)
+          .add("rows_read", DataTypes.LongType)
+          .add("rows_loaded", DataTypes.LongType)
+          .add("rows_quarantined", DataTypes.LongType)
+          .add("rows_dropped", DataTypes.LongType)
+          .add("unmapped_fields", DataTypes.StringType);
+
+  private static final long KEY_SAMPLE_BYTES = 64 * 1024;
+  private static final String LINE_HASH = "_line_hash";
 
   private IngestJob() {}
 
-  public static Result run(JobContext ctx, Optional<LocalDate> asOf) {
-    ChurnConfig.IngestSettings settings = ctx.config().ingest();
-    List<RawFiles.RawFile> pending =
-        ctx.stage("ingest list", () -> pendingFiles(ctx, settings.eventsPath(), asOf));
-    if (pending.isEmpty()) {
-      LOG.info(
-          "ingest: no new raw files under {}{}",
-          settings.eventsPath(),
-          asOf.map(d -> " dated on or before " + d).orElse(""));
-      return new Result(0, 0, 0, 0);
-    }
-    return ctx.stage("ingest load", () -> load(ctx, settings, pending));
-  }
-
-  private static List<RawFiles.RawFile> pendingFiles(
-      JobContext ctx, String path, Optional<LocalDate> asOf) {
-    Set<String> done = new HashSet<>();
-    if (ctx.store().exists(ChurnTable.INGESTED_FILES)) {
-      // One row per raw file, not per customer: small enough for the driver.
-      for (Row r :
-          ctx.store().read(ChurnTable.INGESTED_FILES).select("file_name").collectAsList()) {
-        done.add(r.getString(0));
-      }
-    }
-    return RawFiles.list(path, ctx.spark().sparkContext().hadoopConfiguration()).stream()
-        .filter(f -> asOf.map(d -> !f.date().isAfter(d)).orElse(true))
-        .filter(f -> !done.contains(f.name()))
-        .collect(Collectors.toList());
-  }
-
-  private static Result load(
-      JobContext ctx, ChurnConfig.IngestSettings settings, List<RawFiles.RawFile> files) {
-    String runId = UUID.randomUUID().toString();
-    Dataset<Row> raw =
-        ctx.spark()
-            .read()
-            .schema(SparkifyLog.READ_SCHEMA)
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", "_corrupt_record")
-            .json(files.stream().map(RawFiles.RawFile::path).toArray(String[]::new))
-            .withColumn(Columns.SOURCE_FILE, regexp_extract(input_file_name(), "[^/]+$", 0))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Dataset<Row> classified = new ClassifyRawEvents(settings.dedupKey()).apply(raw);
-      String predicate = inList(Columns.SOURCE_FILE, files);
-      Dataset<Row> events =
-          new NormalizeEvents(runId, settings.personalColumns(), settings.keepPersonal())
-              .apply(classified);
-      ctx.store().replaceWhere(ChurnTable.EVENTS, events, predicate);
-      Dataset<Row> rejected = new QuarantineRecords(SOURCE, runId).apply(classified);
-      ctx.store().replaceWhere(ChurnTable.QUARANTINE, rejected, predicate);
-      Dataset<Row> ledger =
-          reconcile(
-                  raw,
-                  ctx.store().read(ChurnTable.EVENTS).where(predicate),
-                  ctx.store().read(ChurnTable.QUARANTINE).where(predicate),
-                  runId)
-              .persist(StorageLevel.MEMORY_AND_DISK());
-      // One row per file: small enough for the driver.
-      List<Row> perFile = ledger.collectAsList();
-      for (Row r : perFile) {
-        long read = r.getAs("rows_read");
-        long loaded = r.getAs("rows_loaded");
-        long quarantined = r.getAs("rows_quarantined");
-        if (read != loaded + quarantined) {
-          throw ChurnErrors.reconciliationFailed(r.getAs("file_name"), read, loaded, quarantined);
-        }
-      }
-      // The ledger is written last: a file counts as ingested only once it reconciles.
-      ctx.store().replaceWhere(ChurnTable.INGESTED_FILES, ledger, inList("file_name", files));
-      Result result =
-          new Result(
-              files.size(),
-              perFile.stream().mapToLong(r -> r.<Long>getAs("rows_read")).sum(),
-              perFile.stream().mapToLong(r -> r.<Long>getAs("rows_loaded")).sum(),
-              perFile.stream().mapToLong(r -> r.<Long>getAs("rows_quarantined")).sum());
-      LOG.info(
-          "ingest: {} files, {} records read = {} loaded into events + {} quarantined",
-          result.files(),
-          result.rowsRead(),
-          result.rowsLoaded(),
-          result.rowsQuarantined());
-      ledger.unpersist();
-      return result;
-    } finally {
-      raw.unpersist();
-    }
+  /** The canonical table a kind of source lands in. */
+  public static ChurnTable table(SourceSpec.Kind kind) {
+    return switch (kind) {
+      case EVENTS -> ChurnTable.EVENTS;
+      case TRANSACTIONS -> ChurnTable.TRANSACTIONS;
+      case CUSTOMERS -> ChurnTable.CUSTOMERS;
+    };
   }
 
   /**
-   * The ledger rows: per raw file, records read (from the raw batch) against rows loaded and
-   * quarantined (counted in the tables as written), so a lost write shows as a mismatch.
+   * @param sourceNames sources to load; empty for {@code churnlake.ingest.sources}
    */
-  static Dataset<Row> reconcile(
-      Dataset<Row> raw, Dataset<Row> loaded, Dataset<Row> quarantined, String runId) {
-    Dataset<Row> read = raw.groupBy(Columns.SOURCE_FILE).agg(count(lit(1)).as("rows_read"));
-    Dataset<Row> inEvents =
-        loaded.groupBy(Columns.SOURCE_FILE).agg(count(lit(1)).as("rows_loaded"));
-    Dataset<Row> inQuarantine =
-        quarantined.groupBy(Columns.SOURCE_FILE).agg(count(lit(1)).as("rows_quarantined"));
-    return read.join(inEvents, List.of(Columns.SOURCE_FILE).toArray(new String[0]), "left")
-        .join(inQuarantine, new String[] {Columns.SOURCE_FILE}, "left")
-        .select(
-            col(Columns.SOURCE_FILE).as("file_name"),
-            to_date(regexp_extract(col(Columns.SOURCE_FILE), RawFiles.NAME.pattern(), 1))
-                .as("file_date"),
-            lit(runId).as(Columns.INGEST_RUN_ID),
-            current_timestamp().as("ingested_at"),
-            col("rows_read"),
-            coalesce(col("rows_loaded"), lit(0L)).as("rows_loaded"),
-            coalesce(col("rows_quarantined"), lit(0L)).as("rows_quarantined"));
+  public static Result run(JobContext ctx, Optional<LocalDate> asOf, List<String> sourceNames) {
+    ChurnConfig c = ctx.config();
+    List<SourceSpec> specs =
+        (sourceNames.isEmpty() ? c.ingest().sources() : sourceNames)
+            .stream().map(c::source).collect(Collectors.toList());
+    ctx.stage("ingest purge quarantine", () -> purgeQuarantine(ctx));
+    List<SourceResult> results = new ArrayList<>();
+    for (SourceSpec spec : specs) {
+      results.add(ctx.stage("ingest " + spec.name(), () -> ingest(ctx, spec, asOf)));
+    }
+    return new Result(List.copyOf(results));
   }
 
-  private static String inList(String column, List<RawFiles.RawFile> files) {
+  public static Result run(JobContext ctx, Optional<LocalDate> asOf) {
+    return run(ctx, asOf, List.of());
+  }
+
+  private static boolean purgeQuarantine(JobContext ctx) {
+    if (ctx.store().exists(ChurnTable.QUARANTINE)) {
+      int days = ctx.config().ingest().quarantineRetentionDays();
+      ctx.store()
+          .delete(
+              ChurnTable.QUARANTINE,
+              "quarantined_at < current_timestamp() - INTERVAL " + days + " DAYS");
+    }
+    return true;
+  }
+
+  private static SourceResult ingest(JobContext ctx, SourceSpec spec, Optional<LocalDate> asOf) {
+    Optional<String> hashKey = hashKey(ctx, spec);
+    ChurnTable target = table(spec.kind());
+    Configuration hadoop = ctx.spark().sparkContext().hadoopConfiguration();
+    List<SourceFiles.SourceFile> listed =
+        spec.format() == SourceSpec.Format.DELTA
+            ? List.of(deltaSnapshot(ctx, spec))
+            : SourceFiles.list(spec, hadoop);
+    List<SourceFiles.SourceFile> pending = pending(ctx, spec, listed, asOf);
+    if (pending.isEmpty()) {
+      LOG.info("ingest {}: no new files under {}", spec.name(), spec.path());
+      return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0);
+    }
+    String runId = UUID.randomUUID().toString();
+    Parsed parsed = parse(ctx, spec, pending, hadoop);
+    String predicate =
+        "source = '"
+            + spec.name()
+            + "' AND "
+            + inList(Columns.SOURCE_FILE, pending.stream().map(SourceFiles.SourceFile::name));
+    Dataset<Row> judged = new CanonicalRecords(spec, runId, hashKey).apply(parsed.records());
+    Optional<Dataset<Row>> existing =
+        ctx.store().exists(target)
+            ? Optional.of(
+                ctx.store()
+                    .read(target)
+                    .where("source = '" + spec.name() + "' AND NOT (" + predicate + ")"))
+            : Optional.empty();
+    // Cached once (the files are read once); a loaded row's text is only needed for its hash and
+    // for the key sample, so the cache holds it for rejected rows and each file's first 64 KB.
+    Dataset<Row> marked =
+        new MarkDuplicates(spec.dedupKey())
+            .apply(judged, existing)
+            .withColumn(LINE_HASH, xxhash64(col(ReadLines.OFFSET), col(ReadLines.RECORD)))
+            .withColumn(
+                ReadLines.RECORD,
+                when(
+                    col(CanonicalRecords.REASON)
+                        .isNotNull()
+                        .or(col(ReadLines.OFFSET).lt(KEY_SAMPLE_BYTES)),
+                    col(ReadLines.RECORD)))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, FileStats> stats = fileStats(marked);
+      LOG.info("ingest {}: {} files read, parsed and judged", spec.name(), stats.size());
+      Map<String, String> unmapped = unmappedFields(spec, parsed, marked, pending);
+      LOG.info("ingest {}: field check done", spec.name());
+      for (FileStats s : stats.values()) {
+        if (s.malformed() > 0 && s.malformed() == s.read() - s.blank()) {
+          throw ChurnErrors.badInputFile(
+              spec.name(),
+              s.file(),
+              "no record parses as "
+                  + spec.format().id()
+                  + "; check the source's format, delimiter and encoding in churnlake.sources."
+                  + spec.name());
+        }
+      }
+      Dataset<Row> rows =
+          marked
+              .where(col(CanonicalRecords.REASON).isNull().and(col(CanonicalRecords.DROP).isNull()))
+              .select(
+                  CanonicalRecords.tableColumns(judged).stream()
+                      .map(n -> col(n))
+                      .toArray(Column[]::new));
+      String tag = "ingest " + runId + " " + spec.name();
+      ctx.store().replaceWhere(target, rows, predicate, tag);
+      ctx.store()
+          .replaceWhere(ChurnTable.QUARANTINE, QuarantineRecords.apply(marked), predicate, tag);
+      // What the two commits wrote must be what the batch holds: a lost or partial write fails
+      // the run before the ledger marks the files ingested.
+      long toLoad = stats.values().stream().mapToLong(FileStats::loaded).sum();
+      long toQuarantine = stats.values().stream().mapToLong(FileStats::quarantined).sum();
+      // Delta makes no commit for an overwrite with nothing to write or remove: none found is 0.
+      long wroteLoaded = Math.max(0, ctx.store().committedRows(target, tag));
+      long wroteQuarantined = Math.max(0, ctx.store().committedRows(ChurnTable.QUARANTINE, tag));
+      if (wroteLoaded != toLoad || wroteQuarantined != toQuarantine) {
+        throw ChurnErrors.reconciliationFailed(
+            spec.name() + " (" + pending.size() + " files)",
+            stats.values().stream().mapToLong(FileStats::read).sum(),
+            wroteLoaded,
+            wroteQuarantined,
+            stats.values().stream().mapToLong(FileStats::dropped).sum());
+      }
+      List<Row> ledger = new ArrayList<>();
+      long read = 0;
+      long inTable = 0;
+      long inQuarantine = 0;
+      long dropped = 0;
+      Timestamp now = Timestamp.from(Instant.now());
+      for (SourceFiles.SourceFile f : pending) {
+        FileStats s = stats.getOrDefault(f.name(), FileStats.empty(f.name()));
+        long l = s.loaded();
+        long q = s.quarantined();
+        if (s.read() != l + q + s.dropped()) {
+          throw ChurnErrors.reconciliationFailed(
+              spec.name() + ":" + f.name(), s.read(), l, q, s.dropped());
+        }
+        read += s.read();
+        inTable += l;
+        inQuarantine += q;
+        dropped += s.dropped();
+        ledger.add(
+            RowFactory.create(
+                spec.name(),
+                f.name(),
+                f.path(),
+                f.size(),
+                new Timestamp(f.modificationTime()),
+                f.date().map(Date::valueOf).orElse(null),
+                s.hash(),
+                runId,
+                now,
+                s.read(),
+                l,
+                q,
+                s.dropped(),
+                unmapped.get(f.name())));
+      }
+      // The ledger is written last: a file counts as ingested only once it reconciles.
+      ctx.store()
+          .replaceWhere(
+              ChurnTable.INGESTED_FILES,
+              ctx.spark().createDataFrame(ledger, LEDGER_SCHEMA),
+              "source = '"
+                  + spec.name()
+                  + "' AND "
+                  + inList("file_name", pending.stream().map(SourceFiles.SourceFile::name)));
+      SourceResult result =
+          new SourceResult(
+              spec.name(),
+              target.tableName(),
+              pending.size(),
+              read,
+              inTable,
+              inQuarantine,
+              dropped);
+      LOG.info(
+          "ingest {}: {} files, {} records read = {} loaded into {} + {} quarantined + {} dropped",
+          spec.name(),
+          result.files(),
+          read,
+          inTable,
+          target.tableName(),
+          inQuarantine,
+          dropped);
+      return result;
+    } finally {
+      marked.unpersist();
+    }
+  }
+
+  private static Optional<String> hashKey(JobContext ctx, SourceSpec spec) {
+    boolean needed =
+        spec.pseudonymiseCustomerId()
+            || (spec.personalMode() == SourceSpec.PersonalMode.HASH && !spec.personal().isEmpty());
+    if (!needed) {
+      return Optional.empty();
+    }
+    String variable = ctx.config().ingest().hashKeyEnv();
+    String key = System.getenv(variable);
+    if (key == null || key.length() < 16) {
+      throw ChurnErrors.missingHashKey(variable, spec.name());
+    }
+    return Optional.of(key);
+  }
+
+  /** Files not yet in the ledger, and changed ones when the configuration reloads them. */
+  private static List<SourceFiles.SourceFile> pending(
+      JobContext ctx,
+      SourceSpec spec,
+      List<SourceFiles.SourceFile> listed,
+      Optional<LocalDate> asOf) {
+    Map<String, Row> done = new HashMap<>();
+    if (ctx.store().exists(ChurnTable.INGESTED_FILES)) {
+      // One row per file of this source, not per customer: driver-sized.
+      for (Row r :
+          ctx.store()
+              .read(ChurnTable.INGESTED_FILES)
+              .where(col("source").equalTo(spec.name()))
+              .select("file_name", "file_size", "file_modified")
+              .collectAsList()) {
+        done.put(r.getString(0), r);
+      }
+    }
+    List<SourceFiles.SourceFile> out = new ArrayList<>();
+    for (SourceFiles.SourceFile f : listed) {
+      if (asOf.isPresent() && f.date().isPresent() && f.date().get().isAfter(asOf.get())) {
+        continue;
+      }
+      Row before = done.get(f.name());
+      if (before == null) {
+        out.add(f);
+        continue;
+      }
+      boolean changed =
+          before.getLong(1) != f.size() || before.getTimestamp(2).getTime() != f.modificationTime();
+      if (!changed) {
+        continue;
+      }
+      if (spec.format() == SourceSpec.Format.DELTA
+          || ctx.config().ingest().onChangedFile() == ChurnConfig.OnChangedFile.RELOAD) {
+        LOG.warn(
+            "ingest {}: file {} changed since it was ingested; reloading it",
+            spec.name(),
+            f.name());
+        out.add(f);
+      } else {
+        throw ChurnErrors.changedFile(
+            spec.name(), f.name(), before.getLong(1), f.size(), "churnlake.ingest.on-changed-file");
+      }
+    }
+    return out;
+  }
+
+  /** A Delta source is one snapshot: its version plays the file's size, so a new one reloads. */
+  private static SourceFiles.SourceFile deltaSnapshot(JobContext ctx, SourceSpec spec) {
+    if (!DeltaTable.isDeltaTable(ctx.spark(), spec.path())) {
+      throw ChurnErrors.inputPathMissing(
+          spec.path(), "Delta table of source '" + spec.name() + "'");
+    }
+    Row last =
+        DeltaTable.forPath(ctx.spark(), spec.path())
+            .history(1)
+            .select("version", "timestamp")
+            .head();
+    return new SourceFiles.SourceFile(
+        "delta-table",
+        spec.path(),
+        last.getLong(0),
+        last.getTimestamp(1).getTime(),
+        Optional.empty());
+  }
+
+  /** The parsed records of a batch, and the fields each file offered (for reporting). */
+  private record Parsed(Dataset<Row> records, Map<String, List<String>> fieldsPerFile) {}
+
+  private static Parsed parse(
+      JobContext ctx, SourceSpec spec, List<SourceFiles.SourceFile> files, Configuration hadoop) {
+    List<String> referenced = referencedFields(spec);
+    Map<String, List<String>> fieldsPerFile = new LinkedHashMap<>();
+    switch (spec.format()) {
+      case JSON, TEXT -> {
+        Dataset<Row> lines = ReadLines.read(ctx.spark(), paths(files), spec.encoding());
+        List<String> fields = spec.format() == SourceSpec.Format.JSON ? List.of() : spec.fields();
+        return new Parsed(new ParseRecords(spec, fields).apply(lines), fieldsPerFile);
+      }
+      case CSV -> {
+        Dataset<Row> lines = ReadLines.read(ctx.spark(), paths(files), spec.encoding());
+        if (!spec.header()) {
+          return new Parsed(new ParseRecords(spec, spec.fields()).apply(lines), fieldsPerFile);
+        }
+        Map<List<String>, List<String>> filesByHeader = new LinkedHashMap<>();
+        for (SourceFiles.SourceFile f : files) {
+          Optional<String> header = ReadLines.firstLine(hadoop, f.path(), spec.encoding());
+          if (header.isEmpty()) {
+            continue; // an empty file: no records
+          }
+          List<String> fields = headerFields(header.get(), spec);
+          for (String field : referenced) {
+            if (!fields.contains(field)) {
+              throw ChurnErrors.badInputFile(
+                  spec.name(),
+                  f.name(),
+                  "its header lacks the mapped column '" + field + "' (header: " + fields + ")");
+            }
+          }
+          fieldsPerFile.put(f.name(), fields);
+          filesByHeader.computeIfAbsent(fields, k -> new ArrayList<>()).add(f.name());
+        }
+        Dataset<Row> out = null;
+        for (Map.Entry<List<String>, List<String>> group : filesByHeader.entrySet()) {
+          Dataset<Row> part =
+              new ParseRecords(spec, group.getKey())
+                  .apply(lines.where(col(ReadLines.FILE).isin(group.getValue().toArray())));
+          out = out == null ? part : out.unionByName(part, true);
+        }
+        if (out == null) {
+          out = new ParseRecords(spec, spec.fields()).apply(lines.limit(0));
+        }
+        return new Parsed(out, fieldsPerFile);
+      }
+      case PARQUET, DELTA -> {
+        Dataset<Row> table =
+            spec.format() == SourceSpec.Format.PARQUET
+                ? ctx.spark().read().parquet(paths(files).toArray(new String[0]))
+                : ctx.spark().read().format("delta").load(spec.path());
+        List<String> available = List.of(table.columns());
+        for (String field : referenced) {
+          if (!available.contains(field)) {
+            throw ChurnErrors.badInputFile(
+                spec.name(),
+                files.get(0).name(),
+                "it has no column '" + field + "' (columns: " + available + ")");
+          }
+        }
+        Column file =
+            spec.format() == SourceSpec.Format.PARQUET
+                ? col("_metadata.file_name")
+                : lit(files.get(0).name());
+        List<Column> out = new ArrayList<>();
+        out.add(file.as(ReadLines.FILE));
+        out.add(lit(null).cast(DataTypes.LongType).as(ReadLines.OFFSET));
+        out.add(
+            to_json(struct(available.stream().map(n -> col("`" + n + "`")).toArray(Column[]::new)))
+                .as(ReadLines.RECORD));
+        out.add(lit(false).as(ReadLines.BAD_ENCODING));
+        out.add(lit(false).as(ParseRecords.BLANK));
+        out.add(lit(false).as(ParseRecords.MALFORMED));
+        for (String f : ParseRecords.sourceFields(spec)) {
+          out.add(
+              available.contains(f)
+                  ? col("`" + f + "`").cast(DataTypes.StringType).as(f)
+                  : lit(null).cast(DataTypes.StringType).as(f));
+        }
+        files.forEach(f -> fieldsPerFile.put(f.name(), available));
+        return new Parsed(table.select(out.toArray(new Column[0])), fieldsPerFile);
+      }
+      default -> throw new IllegalStateException(spec.format().toString());
+    }
+  }
+
+  /** Fields a record must offer: those mapped to canonical columns and attributes. */
+  private static List<String> referencedFields(SourceSpec spec) {
+    List<String> out = new ArrayList<>(spec.columns().values());
+    spec.attributes().forEach(a -> out.add(a.from()));
+    spec.churnFlag().ifPresent(f -> out.add(f.field()));
+    return out;
+  }
+
+  /** A CSV header's field names (quotes removed). */
+  static List<String> headerFields(String header, SourceSpec spec) {
+    String quote = spec.quote();
+    List<String> out = new ArrayList<>();
+    for (String part : header.split(java.util.regex.Pattern.quote(spec.delimiter()), -1)) {
+      String p = part.trim();
+      if (!quote.isEmpty() && p.length() >= 2 && p.startsWith(quote) && p.endsWith(quote)) {
+        p = p.substring(1, p.length() - 1);
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  /**
+   * Per file: fields offered but not read (a new column upstream), reported so that a user can map
+   * it. JSON keys are collected from the batch: one row per distinct key.
+   */
+  private static Map<String, String> unmappedFields(
+      SourceSpec spec, Parsed parsed, Dataset<Row> marked, List<SourceFiles.SourceFile> files) {
+    List<String> read = ParseRecords.sourceFields(spec);
+    Map<String, String> out = new HashMap<>();
+    Map<String, List<String>> offered = new HashMap<>(parsed.fieldsPerFile());
+    if (spec.format() == SourceSpec.Format.JSON) {
+      List<String> keys = new ArrayList<>();
+      for (Row r :
+          marked
+              // The keys of each file's first 64 KB of records: enough to see a new field
+              // without parsing the whole batch a second time.
+              .where(col(ReadLines.OFFSET).lt(KEY_SAMPLE_BYTES))
+              .select(explode(json_object_keys(col(ReadLines.RECORD))).as("k"))
+              .distinct()
+              .collectAsList()) {
+        keys.add(r.getString(0));
+      }
+      for (String required : List.of("customer_id", "event_time", "event_type", "order_id")) {
+        Optional<String> field = spec.field(required);
+        if (field.isPresent() && !keys.isEmpty() && !keys.contains(field.get())) {
+          throw ChurnErrors.badInputFile(
+              spec.name(),
+              files.size() == 1 ? files.get(0).name() : files.size() + " files",
+              "no record has the mapped field '" + field.get() + "' (fields seen: " + keys + ")");
+        }
+      }
+      files.forEach(f -> offered.put(f.name(), keys));
+    }
+    TreeSet<String> all = new TreeSet<>();
+    for (Map.Entry<String, List<String>> e : offered.entrySet()) {
+      List<String> extra =
+          e.getValue().stream()
+              .filter(f -> !read.contains(f))
+              .sorted()
+              .collect(Collectors.toList());
+      if (!extra.isEmpty()) {
+        out.put(e.getKey(), String.join(",", extra));
+        all.addAll(extra);
+      }
+    }
+    if (!all.isEmpty()) {
+      LOG.warn(
+          "ingest {}: fields not mapped (add them under attributes to load them): {}",
+          spec.name(),
+          all);
+    }
+    return out;
+  }
+
+  /** Per-file counts and content hash from the judged batch: one row per file. */
+  private record FileStats(
+      String file,
+      long read,
+      long blank,
+      long malformed,
+      long loaded,
+      long quarantined,
+      long dropped,
+      Long hash) {
+    static FileStats empty(String file) {
+      return new FileStats(file, 0, 0, 0, 0, 0, 0, null);
+    }
+  }
+
+  private static Map<String, FileStats> fileStats(Dataset<Row> marked) {
+    Column reason = col(CanonicalRecords.REASON);
+    Column drop = col(CanonicalRecords.DROP);
+    Map<String, FileStats> out = new HashMap<>();
+    for (Row r :
+        marked
+            .groupBy(Columns.SOURCE_FILE)
+            .agg(
+                count(lit(1)),
+                sum(when(drop.equalTo("blank_line"), 1).otherwise(0)),
+                sum(when(reason.startsWith("malformed_"), 1).otherwise(0)),
+                sum(when(reason.isNull().and(drop.isNull()), 1).otherwise(0)),
+                sum(when(reason.isNotNull(), 1).otherwise(0)),
+                sum(when(drop.isNotNull(), 1).otherwise(0)),
+                // Order-independent: the sum of the lines' hashes (with their offsets).
+                sum(col(LINE_HASH)))
+            .collectAsList()) {
+      String file = r.getString(0);
+      out.put(
+          file,
+          new FileStats(
+              file,
+              r.getLong(1),
+              r.getLong(2),
+              r.getLong(3),
+              r.getLong(4),
+              r.getLong(5),
+              r.getLong(6),
+              r.isNullAt(7) ? null : r.getLong(7)));
+    }
+    return out;
+  }
+
+  private static List<String> paths(List<SourceFiles.SourceFile> files) {
+    return files.stream().map(SourceFiles.SourceFile::path).collect(Collectors.toList());
+  }
+
+  private static String inList(String column, java.util.stream.Stream<String> values) {
     return column
         + " IN ("
-        + files.stream()
-            .map(f -> "'" + f.name().replace("'", "''") + "'")
-            .collect(Collectors.joining(", "))
+        + values.map(v -> "'" + v.replace("'", "''") + "'").collect(Collectors.joining(", "))
         + ")";
   }
 }

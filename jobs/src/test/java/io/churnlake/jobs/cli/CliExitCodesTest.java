@@ -95,13 +95,14 @@ class CliExitCodesTest {
   @Test
   void unreadableInputPathIsRuntimeFailureNamingThePath() {
     Path missing = dir.resolve("no-such-log");
-    Run r = run(withWarehouse("ingest", "--set", "ingest.events-path=\"" + missing + "\""));
+    Run r = run(withWarehouse("ingest", "--set", "sources.events.path=\"" + missing + "\""));
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err())
         .isEqualTo(
             "churnlake: input path '"
                 + missing
-                + "' (raw event log directory, churnlake.ingest.events-path) does not exist or cannot be read\n");
+                + "' (source 'events', churnlake.sources.events.path) does not exist or cannot be"
+                + " read\n");
   }
 
   @Test

@@ -51,7 +51,6 @@ class NightlyPipelineTest extends SparkTestBase {
             List.of(
                 "warehouse=\"" + dir.resolve("warehouse") + "\"",
                 "generate.output=\"" + dir.resolve("raw") + "\"",
-                "ingest.events-path=\"" + dir.resolve("raw") + "\"",
                 "generate.customers=150",
                 "generate.days=" + DAYS,
                 "generate.partitions=2",
@@ -117,10 +116,11 @@ class NightlyPipelineTest extends SparkTestBase {
   void tablesHaveTheContractColumnsAndNoPersonalData() {
     assertThat(sql("SELECT * FROM events").schema().simpleString())
         .isEqualTo(
-            "struct<customer_id:string,event_time:timestamp,event_date:date,event_type:string,page:string,"
-                + "session_id:bigint,item_in_session:int,level:string,auth:string,method:string,status:int,"
-                + "registration_time:timestamp,gender:string,location:string,artist:string,song:string,length:double,"
-                + "amount:double,source_file:string,ingest_run_id:string>");
+            "struct<customer_id:string,event_time:timestamp,event_date:date,event_type:string,"
+                + "session_id:string,amount:double,artist:string,auth:string,gender:string,"
+                + "item_in_session:int,length:double,level:string,location:string,method:string,"
+                + "page:string,registration_time:timestamp,song:string,status:int,"
+                + "source:string,source_file:string,ingest_run_id:string>");
     assertThat(sql("SELECT * FROM churn_scores").schema().simpleString())
         .isEqualTo(
             "struct<customer_id:string,as_of_date:date,churn_probability:double,model_version:string>");

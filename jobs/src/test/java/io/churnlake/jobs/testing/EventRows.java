@@ -16,7 +16,7 @@ public final class EventRows {
           .add("event_time", DataTypes.TimestampType)
           .add("event_date", DataTypes.DateType)
           .add("event_type", DataTypes.StringType)
-          .add("session_id", DataTypes.LongType)
+          .add("session_id", DataTypes.StringType)
           .add("amount", DataTypes.DoubleType)
           .add("registration_time", DataTypes.TimestampType)
           .add("level", DataTypes.StringType);
@@ -28,7 +28,14 @@ public final class EventRows {
       String customer, String time, String type, Long session, String level) {
     Timestamp ts = Timestamp.valueOf(time);
     return new Object[] {
-      customer, ts, Date.valueOf(time.substring(0, 10)), type, session, null, REGISTERED, level
+      customer,
+      ts,
+      Date.valueOf(time.substring(0, 10)),
+      type,
+      session == null ? null : session.toString(),
+      null,
+      REGISTERED,
+      level
     };
   }
 

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.ingest;
+package io.churnlake.jobs.generate;
 
 import static org.apache.spark.sql.types.DataTypes.*;
 
@@ -30,7 +30,4 @@ public final class SparkifyLog {
           .add("userAgent", StringType)
           .add("userId", StringType)
           .add("amount", DoubleType);
-
-  /** The read schema: the keys plus Spark's column for lines that are not valid JSON. */
-  static final StructType READ_SCHEMA = SCHEMA.add("_corrupt_record", StringType);
 }

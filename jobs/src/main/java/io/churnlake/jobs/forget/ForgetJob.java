@@ -1,0 +1,94 @@
+package io.churnlake.jobs.forget;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sha2;
+
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.JobContext;
+import io.delta.tables.DeltaTable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code churnlake forget --customer ID}: erases one customer from every table that has a {@code
+ * customer_id} column (the id as given and, when the hash key is set, its keyed hash, so
+ * pseudonymised tables are covered), then vacuums those tables with zero retention so that the
+ * deleted rows' files are removed from storage, not only from the current version. Quarantine rows
+ * whose customer id was unreadable cannot be attributed; they expire with the quarantine retention.
+ */
+public final class ForgetJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ForgetJob.class);
+
+  private ForgetJob() {}
+
+  /**
+   * @return rows deleted per table name (tables without the customer are listed with 0)
+   */
+  public static Map<String, Long> run(JobContext ctx, String customerId) {
+    return ctx.stage("forget", () -> forget(ctx, customerId));
+  }
+
+  private static Map<String, Long> forget(JobContext ctx, String customerId) {
+    List<String> ids = new ArrayList<>(List.of(customerId));
+    String key = System.getenv(ctx.config().ingest().hashKeyEnv());
+    if (key != null && key.length() >= 16) {
+      // The same keyed hash ingest writes for pseudonymised ids (CanonicalRecords).
+      ids.add(
+          ctx.spark()
+              .range(1)
+              .select(sha2(concat(lit(key), lit("\u0001"), lit(customerId)), 256))
+              .head()
+              .getString(0));
+    }
+    Column match = col(Columns.CUSTOMER_ID).isin(ids.toArray());
+    Map<String, Long> deleted = new LinkedHashMap<>();
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    String before = ctx.spark().conf().get(check, "true");
+    ctx.spark().conf().set(check, "false");
+    // Vacuum lists the table directory with this many tasks; Spark's default (10000) makes a
+    // vacuum of a small table take minutes (delta-io/delta#395).
+    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+    String listingBefore = ctx.spark().conf().get(listing, "10000");
+    ctx.spark()
+        .conf()
+        .set(
+            listing,
+            Integer.toString(Math.max(2, ctx.spark().sparkContext().defaultParallelism())));
+    try {
+      for (ChurnTable t : ChurnTable.values()) {
+        if (!ctx.store().exists(t)) {
+          continue;
+        }
+        Dataset<Row> table = ctx.store().read(t);
+        if (!Arrays.asList(table.columns()).contains(Columns.CUSTOMER_ID)) {
+          continue;
+        }
+        long n = table.where(match).count();
+        deleted.put(t.tableName(), n);
+        if (n > 0) {
+          DeltaTable delta = DeltaTable.forPath(ctx.spark(), ctx.store().location(t));
+          delta.delete(match);
+          // Zero retention: the files that held the rows go now, so time travel cannot bring
+          // them back. Readers of older versions lose those versions.
+          delta.vacuum(0.0);
+          LOG.info("forget: {} rows deleted from {} and vacuumed", n, t.tableName());
+        }
+      }
+    } finally {
+      ctx.spark().conf().set(check, before);
+      ctx.spark().conf().set(listing, listingBefore);
+    }
+    return deleted;
+  }
+}

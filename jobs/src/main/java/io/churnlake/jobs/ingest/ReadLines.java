@@ -1,0 +1,131 @@
+package io.churnlake.jobs.ingest;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
+import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
+import org.apache.spark.api.java.JavaNewHadoopRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
+
+/**
+ * Reads line-oriented files with Hadoop's splittable text reader, on the executors, keeping each
+ * line's file name and byte offset (so a quarantined record can be found in its file) and decoding
+ * it with the source's charset. A line that is not valid in that charset is kept, decoded with
+ * replacement characters, and flagged.
+ */
+final class ReadLines {
+  static final String FILE = "_file";
+  static final String OFFSET = "_offset";
+  static final String RECORD = "_record";
+  static final String BAD_ENCODING = "_bad_encoding";
+
+  static final StructType SCHEMA =
+      new StructType()
+          .add(FILE, DataTypes.StringType, false)
+          .add(OFFSET, DataTypes.LongType, false)
+          .add(RECORD, DataTypes.StringType, false)
+          .add(BAD_ENCODING, DataTypes.BooleanType, false);
+
+  private ReadLines() {}
+
+  static Dataset<Row> read(SparkSession spark, List<String> paths, String encoding) {
+    Job job;
+    try {
+      job = Job.getInstance(new Configuration(spark.sparkContext().hadoopConfiguration()));
+      FileInputFormat.setInputPaths(job, paths.stream().map(Path::new).toArray(Path[]::new));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    JavaNewHadoopRDD<LongWritable, Text> lines =
+        (JavaNewHadoopRDD<LongWritable, Text>)
+            JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .newAPIHadoopRDD(
+                    job.getConfiguration(), TextInputFormat.class, LongWritable.class, Text.class);
+    JavaRDD<Row> rows =
+        lines.mapPartitionsWithInputSplit(
+            (split, it) -> decode(((FileSplit) split).getPath().getName(), encoding, it), true);
+    return spark.createDataFrame(rows, SCHEMA);
+  }
+
+  private static Iterator<Row> decode(
+      String file, String encoding, Iterator<Tuple2<LongWritable, Text>> lines) {
+    Charset charset = Charset.forName(encoding);
+    CharsetDecoder strict =
+        charset
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return lines.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        Tuple2<LongWritable, Text> line = lines.next();
+        ByteBuffer bytes = ByteBuffer.wrap(line._2().getBytes(), 0, line._2().getLength());
+        String text;
+        boolean bad = false;
+        try {
+          text = strict.decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+          bytes.rewind();
+          text = charset.decode(bytes).toString();
+          bad = true;
+        }
+        long offset = line._1().get();
+        if (offset == 0 && text.startsWith("\uFEFF")) {
+          text = text.substring(1); // a byte-order mark is not part of the first record
+        }
+        return RowFactory.create(file, offset, text, bad);
+      }
+    };
+  }
+
+  /** The first line of a file (a CSV header), or empty for an empty file. Driver side. */
+  static Optional<String> firstLine(Configuration hadoop, String path, String encoding) {
+    Path p = new Path(path);
+    CompressionCodec codec = new CompressionCodecFactory(hadoop).getCodec(p);
+    try (FSDataInputStream raw = p.getFileSystem(hadoop).open(p);
+        InputStream in = codec == null ? raw : codec.createInputStream(raw);
+        BufferedReader reader =
+            new BufferedReader(new InputStreamReader(in, Charset.forName(encoding)))) {
+      String line = reader.readLine();
+      if (line != null && line.startsWith("\uFEFF")) {
+        line = line.substring(1);
+      }
+      return Optional.ofNullable(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

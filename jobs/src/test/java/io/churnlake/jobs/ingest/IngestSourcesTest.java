@@ -1,0 +1,430 @@
+package io.churnlake.jobs.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.errors.ChurnException;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.DeltaTableStore;
+import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.JobContext;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ingest of each source kind through its example config (conf/examples) over the fixtures there,
+ * copied to a fresh directory per test. Invariants: every record read is loaded, quarantined with a
+ * reason or dropped with a counted reason; re-ingesting changes nothing; personal fields never
+ * reach the canonical tables in clear.
+ */
+class IngestSourcesTest extends SparkTestBase {
+  static final Path EXAMPLES = Path.of("..", "conf", "examples").toAbsolutePath().normalize();
+
+  @TempDir Path dir;
+
+  private JobContext context(String example, String source, String... overrides)
+      throws IOException {
+    Path data = dir.resolve("data");
+    copyTree(EXAMPLES.resolve("data").resolve(dataDir(source)), data);
+    List<String> sets = new ArrayList<>();
+    sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
+    sets.add("sources." + source + ".path=\"" + data + "\"");
+    sets.add("ingest.hash-key-env=CHURNLAKE_TEST_HASH_KEY");
+    sets.addAll(Arrays.asList(overrides));
+    ChurnConfig config = ChurnConfigLoader.load(List.of(EXAMPLES.resolve(example).toFile()), sets);
+    return new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
+  }
+
+  private static String dataDir(String source) {
+    return switch (source) {
+      case "retail" -> "retail";
+      case "crm" -> "crm";
+      default -> "app";
+    };
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
+
+  /** Rows as sorted text: full-row content comparison for small fixtures. */
+  private static List<String> text(Dataset<Row> rows) {
+    return rows.collectAsList().stream().map(Row::toString).sorted().collect(Collectors.toList());
+  }
+
+  private Dataset<Row> table(JobContext ctx, ChurnTable t) {
+    return ctx.store().read(t);
+  }
+
+  @Test
+  void retailInvoiceLinesLandInTransactionsWithReasonsForEveryOtherLine() throws IOException {
+    JobContext ctx = context("retail-transactions.conf", "retail");
+    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources())
+        .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 12, 6, 6, 0));
+    assertThat(
+            text(
+                table(ctx, ChurnTable.TRANSACTIONS)
+                    .selectExpr(
+                        "order_id",
+                        "customer_id",
+                        "CAST(event_time AS STRING)",
+                        "CAST(event_date AS STRING)",
+                        "product_id",
+                        "quantity",
+                        "unit_price",
+                        "amount",
+                        "line_type",
+                        "description",
+                        "country",
+                        "source",
+                        "source_file")))
+        .containsExactly(
+            "[700001,17850,2026-03-01 08:26:00,2026-03-01,71053,6.0,3.39,20.34,purchase,WHITE METAL LANTERN,United Kingdom,retail,invoices-2026-03.csv]",
+            "[700001,17850,2026-03-01 08:26:00,2026-03-01,85123A,6.0,2.55,15.3,purchase,WHITE HANGING HEART T-LIGHT HOLDER,United Kingdom,retail,invoices-2026-03.csv]",
+            "[700002,13047,2026-03-01 09:02:00,2026-03-01,22633,12.0,1.85,22.2,purchase,HAND WARMER UNION JACK, RED,United Kingdom,retail,invoices-2026-03.csv]",
+            "[700005,12583,2026-03-04 14:30:00,2026-03-04,22745,6.0,2.1,12.6,purchase,POPPY'S PLAYHOUSE BEDROOM,France,retail,invoices-2026-03.csv]",
+            "[700006,12583,2026-03-05 16:45:00,2026-03-05,22748,-1.0,2.1,-2.1,return,POPPY'S PLAYHOUSE KITCHEN,France,retail,invoices-2026-03.csv]",
+            "[C700003,13047,2026-03-02 10:15:00,2026-03-02,22633,-2.0,1.85,-3.7,cancellation,HAND WARMER UNION JACK, RED,United Kingdom,retail,invoices-2026-03.csv]");
+    // Byte offsets locate each quarantined line in its file.
+    assertThat(
+            text(
+                table(ctx, ChurnTable.QUARANTINE)
+                    .selectExpr("source", "source_file", "source_offset", "reason", "customer_id")))
+        .containsExactly(
+            "[retail,invoices-2026-03.csv,1007,malformed_csv,13047]",
+            "[retail,invoices-2026-03.csv,334,duplicate_record,13047]",
+            "[retail,invoices-2026-03.csv,508,missing_customer_id,null]",
+            "[retail,invoices-2026-03.csv,739,bad_value:quantity,12583]",
+            "[retail,invoices-2026-03.csv,824,out_of_range:quantity,17850]",
+            "[retail,invoices-2026-03.csv,915,unparseable_event_time,13047]");
+    Row quarantined =
+        table(ctx, ChurnTable.QUARANTINE).where("reason = 'bad_value:quantity'").head();
+    assertThat(quarantined.<String>getAs("record"))
+        .isEqualTo(
+            "700007,22749,FELTCRAFT PRINCESS CHARLOTTE DOLL,many,3/6/2026 11:00,3.75,12583,France");
+    Row ledger = table(ctx, ChurnTable.INGESTED_FILES).head();
+    assertThat(ledger.<Long>getAs("rows_read"))
+        .isEqualTo(ledger.<Long>getAs("rows_loaded") + ledger.<Long>getAs("rows_quarantined"));
+    assertThat(ledger.<Long>getAs("file_size"))
+        .isEqualTo(Files.size(dir.resolve("data/invoices-2026-03.csv")));
+  }
+
+  @Test
+  void reIngestingTheSameFilesChangesNoTable() throws IOException {
+    JobContext ctx = context("retail-transactions.conf", "retail");
+    IngestJob.run(ctx, Optional.empty());
+    List<String> before = snapshot(ctx);
+    IngestJob.Result again = IngestJob.run(ctx, Optional.empty());
+    assertThat(again.files()).isZero();
+    assertThat(snapshot(ctx)).isEqualTo(before);
+  }
+
+  private List<String> snapshot(JobContext ctx) {
+    List<String> out = new ArrayList<>();
+    for (ChurnTable t :
+        List.of(ChurnTable.TRANSACTIONS, ChurnTable.QUARANTINE, ChurnTable.INGESTED_FILES)) {
+      out.add(t.tableName() + "@" + ctx.store().version(t));
+      out.addAll(text(table(ctx, t).drop("quarantined_at", "ingested_at")));
+    }
+    return out;
+  }
+
+  @Test
+  void aChangedFileIsRejectedByDefaultAndReloadedWhenConfigured() throws IOException {
+    JobContext ctx = context("retail-transactions.conf", "retail");
+    IngestJob.run(ctx, Optional.empty());
+    Path file = dir.resolve("data/invoices-2026-03.csv");
+    Files.writeString(
+        file,
+        "700011,22111,SCOTTIE DOG HOT WATER BOTTLE,2,3/8/2026 10:00,4.95,17850,United Kingdom\n",
+        StandardOpenOption.APPEND);
+    assertThatThrownBy(() -> IngestJob.run(ctx, Optional.empty()))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageStartingWith(
+            "source 'retail', file 'invoices-2026-03.csv' changed since it was ingested (size 1076 -> ")
+        .hasMessageEndingWith(
+            "set churnlake.ingest.on-changed-file = reload to replace what was loaded from it");
+
+    JobContext reload = context2(ctx, "ingest.on-changed-file=reload");
+    IngestJob.Result r = IngestJob.run(reload, Optional.empty());
+    assertThat(r.sources())
+        .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 13, 7, 6, 0));
+    assertThat(table(reload, ChurnTable.TRANSACTIONS).where("order_id = '700001'").count())
+        .as("reloaded lines replace the old ones")
+        .isEqualTo(2);
+    assertThat(table(reload, ChurnTable.QUARANTINE).count()).isEqualTo(6);
+  }
+
+  private JobContext context2(JobContext like, String... overrides) {
+    List<String> sets = new ArrayList<>();
+    sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
+    sets.add("sources.retail.path=\"" + dir.resolve("data") + "\"");
+    sets.addAll(Arrays.asList(overrides));
+    ChurnConfig config =
+        ChurnConfigLoader.load(
+            List.of(EXAMPLES.resolve("retail-transactions.conf").toFile()), sets);
+    return new JobContext(config, spark(), like.store());
+  }
+
+  @Test
+  void customerSnapshotsCarryAttributesAndTheGivenChurnFlag() throws IOException {
+    JobContext ctx = context("telco-customers.conf", "crm");
+    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources())
+        .containsExactly(new IngestJob.SourceResult("crm", "customers", 1, 8, 4, 4, 0));
+    assertThat(
+            text(
+                table(ctx, ChurnTable.CUSTOMERS)
+                    .selectExpr(
+                        "customer_id",
+                        "CAST(snapshot_date AS STRING)",
+                        "churned",
+                        "gender",
+                        "senior_citizen",
+                        "tenure_months",
+                        "contract",
+                        "monthly_charges",
+                        "total_charges")))
+        .containsExactly(
+            "[0001-AAAA,2026-03-31,false,Female,0,1,Month-to-month,29.85,29.85]",
+            "[0002-BBBB,2026-03-31,false,Male,0,34,One year,56.95,1889.5]",
+            "[0003-CCCC,2026-03-31,true,Male,0,2,Month-to-month,53.85,108.15]",
+            "[0004-DDDD,2026-03-31,false,Female,1,0,Two year,70.7,null]");
+    assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason", "customer_id")))
+        .containsExactly(
+            "[bad_value:churned,0006-FFFF]",
+            "[bad_value:monthly_charges,0005-EEEE]",
+            "[duplicate_record,0002-BBBB]",
+            "[missing_customer_id,null]");
+  }
+
+  @Test
+  void appLogTextLinesAreMappedFilteredAndHashed() throws IOException {
+    JobContext ctx = context("app-events.conf", "app");
+    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    // 9 lines: 5 loaded, 2 quarantined (short line, time before 1970), blank + heartbeat dropped.
+    assertThat(r.sources())
+        .containsExactly(new IngestJob.SourceResult("app", "events", 1, 9, 5, 2, 2));
+    Dataset<Row> events = table(ctx, ChurnTable.EVENTS);
+    assertThat(events.columns())
+        .containsExactly(
+            "customer_id",
+            "event_time",
+            "event_date",
+            "event_type",
+            "session_id",
+            "amount",
+            "platform",
+            "email_hash",
+            "source",
+            "source_file",
+            "ingest_run_id");
+    assertThat(
+            text(
+                events.selectExpr(
+                    "customer_id",
+                    "CAST(event_time AS STRING)",
+                    "event_type",
+                    "session_id",
+                    "platform",
+                    "email_hash = sha2(concat('test-key-0123456789abcdef', '\u0001', 'ada@example.com'), 256)")))
+        .containsExactly(
+            "[c-001,2026-03-01 08:00:05,login,s-1,ios,true]",
+            "[c-001,2026-03-01 08:01:10,settings,s-1,ios,true]",
+            "[c-001,2026-03-01 08:03:00,complaint,s-1,ios,true]",
+            "[c-002,2026-03-01 09:00:00,login,s-7,android,false]",
+            "[c-002,2026-03-01 09:05:00,cancellation_confirmation,s-7,android,false]");
+    assertThat(text(events.selectExpr("to_json(struct(*))")))
+        .noneMatch(row -> row.contains("@example."));
+    assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason", "source_offset")))
+        .containsExactly("[event_time_before_1970,352]", "[malformed_text,315]");
+    assertThat(text(table(ctx, ChurnTable.INGESTED_FILES).selectExpr("rows_dropped")))
+        .containsExactly("[2]");
+  }
+
+  @Test
+  void hashingWithoutAKeyIsAUsageErrorNamingTheVariable() throws IOException {
+    JobContext ctx = context("app-events.conf", "app", "ingest.hash-key-env=CHURNLAKE_UNSET_KEY");
+    assertThatThrownBy(() -> IngestJob.run(ctx, Optional.empty()))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "source 'app' hashes personal data or customer ids but environment variable"
+                + " CHURNLAKE_UNSET_KEY (churnlake.ingest.hash-key-env) is unset or empty; set it"
+                + " to a secret of 16+ characters");
+  }
+
+  @Test
+  void aCsvHeaderWithoutAMappedColumnFailsNamingFileAndColumn() throws IOException {
+    JobContext ctx = context("retail-transactions.conf", "retail");
+    Files.writeString(
+        dir.resolve("data/invoices-2026-04.csv"),
+        "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,Customer,Country\n");
+    assertThatThrownBy(() -> IngestJob.run(ctx, Optional.empty()))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "source 'retail', file 'invoices-2026-04.csv': its header lacks the mapped column"
+                + " 'CustomerID' (header: [InvoiceNo, StockCode, Quantity, InvoiceDate, UnitPrice,"
+                + " Customer, Country])");
+    assertThat(ctx.store().exists(ChurnTable.TRANSACTIONS)).isFalse();
+  }
+
+  @Test
+  void aFileInTheWrongFormatFailsInsteadOfQuarantiningEveryLine() throws IOException {
+    Path raw = dir.resolve("raw");
+    Files.createDirectories(raw);
+    Files.copy(
+        EXAMPLES.resolve("data/retail/invoices-2026-03.csv"),
+        raw.resolve("events-2026-03-01.json"));
+    JobContext ctx = jsonContext(raw);
+    assertThatThrownBy(() -> IngestJob.run(ctx, Optional.empty()))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageStartingWith(
+            "source 'events', file 'events-2026-03-01.json': no record parses as json; check the"
+                + " source's format, delimiter and encoding in churnlake.sources.events")
+        .satisfies(e -> assertThat(ctx.store().exists(ChurnTable.EVENTS)).isFalse());
+  }
+
+  private JobContext jsonContext(Path raw, String... overrides) {
+    List<String> sets = new ArrayList<>();
+    sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
+    sets.add("generate.output=\"" + raw + "\"");
+    sets.addAll(Arrays.asList(overrides));
+    ChurnConfig config = ChurnConfigLoader.load(List.<File>of(), sets);
+    return new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
+  }
+
+  static String sparkifyLine(String userId, long ts, String page, String extra) {
+    return "{\"ts\":"
+        + ts
+        + ",\"userId\":\""
+        + userId
+        + "\",\"sessionId\":7,\"itemInSession\":2,\"page\":\""
+        + page
+        + "\",\"level\":\"paid\",\"registration\":1767225600000,\"firstName\":\"Ada\""
+        + extra
+        + "}";
+  }
+
+  @Test
+  void badJsonLinesAreQuarantinedWithReasonsAndNewFieldsAreReported() throws IOException {
+    Path raw = dir.resolve("raw");
+    Files.createDirectories(raw);
+    long t = 1772359200000L; // 2026-03-01T10:00:00Z
+    byte[] invalidUtf8 = {(byte) 0xC3, (byte) 0x28};
+    List<byte[]> lines =
+        List.of(
+            sparkifyLine("42", t, "NextSong", ",\"song\":\"Yellow\",\"mood\":\"happy\"")
+                .getBytes(StandardCharsets.UTF_8),
+            sparkifyLine("42", t, "NextSong", ",\"song\":\"Yellow\",\"mood\":\"happy\"")
+                .getBytes(StandardCharsets.UTF_8),
+            sparkifyLine("x".repeat(10_000), t, "Home", "").getBytes(StandardCharsets.UTF_8),
+            sparkifyLine("43", -5L, "Home", "").getBytes(StandardCharsets.UTF_8),
+            sparkifyLine("43", t + 5L * 86_400_000L, "Home", "").getBytes(StandardCharsets.UTF_8),
+            sparkifyLine("43", t, " ", "").getBytes(StandardCharsets.UTF_8),
+            concat(
+                sparkifyLine("44", t, "Home", ",\"song\":\"").getBytes(StandardCharsets.UTF_8),
+                invalidUtf8,
+                "\"}".getBytes(StandardCharsets.UTF_8)),
+            "{\"ts\":1772359200000,\"userId\":\"45\",\"page\":\"Ho"
+                .getBytes(StandardCharsets.UTF_8));
+    Path file = raw.resolve("events-2026-03-01.json");
+    try (var out = Files.newOutputStream(file)) {
+      for (int i = 0; i < lines.size(); i++) {
+        out.write(lines.get(i));
+        if (i < lines.size() - 1) {
+          out.write('\n'); // the last line is truncated: no newline
+        }
+      }
+    }
+    JobContext ctx = jsonContext(raw);
+    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources())
+        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 8, 1, 7, 0));
+    assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason")))
+        .containsExactly(
+            "[customer_id_too_long]",
+            "[duplicate_record]",
+            "[event_time_after_file_date]",
+            "[event_time_before_1970]",
+            "[invalid_encoding]",
+            "[malformed_json]",
+            "[missing_event_type]");
+    assertThat(text(table(ctx, ChurnTable.INGESTED_FILES).selectExpr("unmapped_fields")))
+        .containsExactly("[mood]");
+
+    // Mapping the new field adds a column to events for the next files (schemas only grow).
+    Files.writeString(
+        raw.resolve("events-2026-03-02.json"),
+        sparkifyLine("42", t + 86_400_000L, "NextSong", ",\"mood\":\"sad\"") + "\n");
+    JobContext mapped = jsonContext(raw, "sources.events.attributes.mood=mood");
+    IngestJob.run(mapped, Optional.empty());
+    assertThat(
+            text(
+                table(mapped, ChurnTable.EVENTS)
+                    .selectExpr("customer_id", "CAST(event_date AS STRING)", "mood")))
+        .containsExactly("[42,2026-03-01,null]", "[42,2026-03-02,sad]");
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
+    byte[] out = new byte[n];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
+  }
+
+  @Test
+  void theSameFileTwiceUnderAnotherNameLoadsItsEventsOnceAndAnEmptyFileIsRecorded()
+      throws IOException {
+    Path raw = dir.resolve("raw");
+    Files.createDirectories(raw);
+    long t = 1772359200000L;
+    String content =
+        sparkifyLine("42", t, "NextSong", "")
+            + "\n"
+            + sparkifyLine("42", t + 1000, "Logout", "")
+            + "\n";
+    Files.writeString(raw.resolve("events-2026-03-01.json"), content);
+    Files.writeString(raw.resolve("events-2026-03-02.json"), "");
+    JobContext ctx = jsonContext(raw);
+    IngestJob.run(ctx, Optional.empty());
+    Files.writeString(raw.resolve("events-2026-03-03.json"), content);
+    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources())
+        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 2, 0, 2, 0));
+    assertThat(text(table(ctx, ChurnTable.EVENTS).selectExpr("event_type", "source_file")))
+        .containsExactly("[logout,events-2026-03-01.json]", "[next_song,events-2026-03-01.json]");
+    assertThat(
+            text(
+                table(ctx, ChurnTable.INGESTED_FILES)
+                    .selectExpr("file_name", "rows_read", "rows_loaded", "rows_quarantined")))
+        .containsExactly(
+            "[events-2026-03-01.json,2,2,0]",
+            "[events-2026-03-02.json,0,0,0]",
+            "[events-2026-03-03.json,2,0,2]");
+  }
+}
