@@ -38,17 +38,40 @@ public final class History {
   }
 
   /**
-   * The span of event dates on or before {@code asOf}; fails naming the date when there is none.
+   * The span of dates on or before {@code asOf} in the history the pipeline reads: {@code events}
+   * when it exists, else {@code transactions}, else the {@code customers} snapshots. Fails naming
+   * the table and date when there is none.
    */
   public static Span spanUpTo(JobContext ctx, LocalDate asOf) {
-    if (!ctx.store().exists(ChurnTable.EVENTS)) {
+    if (List.of(ChurnTable.EVENTS, ChurnTable.TRANSACTIONS, ChurnTable.CUSTOMERS).stream()
+        .noneMatch(ctx.store()::exists)) {
       throw ChurnErrors.noDataBefore(ChurnTable.EVENTS.tableName(), asOf);
     }
-    Row r = eventsUpTo(ctx, asOf).agg(min(Columns.EVENT_DATE), max(Columns.EVENT_DATE)).head();
+    ChurnTable table = historyTable(ctx);
+    String dateColumn = table == ChurnTable.CUSTOMERS ? "snapshot_date" : Columns.EVENT_DATE;
+    Row r =
+        ctx.store()
+            .read(table)
+            .where(col(dateColumn).leq(Date.valueOf(asOf)))
+            .agg(min(dateColumn), max(dateColumn))
+            .head();
     if (r.isNullAt(0)) {
-      throw ChurnErrors.noDataBefore(ChurnTable.EVENTS.tableName(), asOf);
+      throw ChurnErrors.noDataBefore(table.tableName(), asOf);
     }
     return new Span(r.getDate(0).toLocalDate(), r.getDate(1).toLocalDate());
+  }
+
+  /** The table whose dates define the history: events, else transactions, else customers. */
+  public static ChurnTable historyTable(JobContext ctx) {
+    for (ChurnTable t : List.of(ChurnTable.EVENTS, ChurnTable.TRANSACTIONS, ChurnTable.CUSTOMERS)) {
+      if (ctx.store().exists(t)) {
+        return t;
+      }
+    }
+    throw ChurnErrors.tableMissing(
+        "events",
+        ctx.store().location(ChurnTable.EVENTS),
+        "ingest a source first (no events, transactions or customers table)");
   }
 
   /** A one-column frame of as-of dates, the shape the feature and label transforms take. */

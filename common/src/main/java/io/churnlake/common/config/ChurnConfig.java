@@ -66,8 +66,11 @@ public record ChurnConfig(
     return spec;
   }
 
-  /** Feature windows ({@code churnlake.features}). */
-  public record FeatureSettings(List<Integer> windows) {}
+  /**
+   * Feature windows, and features kept for reporting but out of every model, e.g. protected
+   * attributes ({@code churnlake.features}).
+   */
+  public record FeatureSettings(List<Integer> windows, List<String> excludeFromModel) {}
 
   /** Churn label definition ({@code churnlake.labels}). */
   public record LabelSettings(int horizonDays, String churnEvent) {}

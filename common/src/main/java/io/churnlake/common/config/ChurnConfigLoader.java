@@ -129,7 +129,13 @@ public final class ChurnConfigLoader {
               r.generate(),
               r.ingest(),
               sources(c),
-              new ChurnConfig.FeatureSettings(r.positiveInts("features.windows")),
+              new ChurnConfig.FeatureSettings(
+                  r.positiveInts("features.windows"),
+                  List.copyOf(
+                      r.get(
+                          "features.exclude-from-model",
+                          () -> c.getStringList("features.exclude-from-model"),
+                          "a list of customer_features column names"))),
               new ChurnConfig.LabelSettings(
                   r.intAtLeast("labels.horizon-days", 1), r.string("labels.churn-event")),
               r.train(),

@@ -49,6 +49,19 @@ public final class BuildCustomerFeatures {
    * @param asOfDates one column {@code as_of_date} (date), a handful of rows
    */
   public Dataset<Row> apply(Dataset<Row> daily, Dataset<Row> asOfDates) {
+    return withChurnedBefore(daily, asOfDates)
+        .where(col(CHURNED_BEFORE).unary_$bang())
+        .drop(CHURNED_BEFORE);
+  }
+
+  /** Column of {@link #withChurnedBefore}: the customer's churn event is on or before the date. */
+  public static final String CHURNED_BEFORE = "churned_before";
+
+  /**
+   * The features of every customer with events on or before each date, churned ones included and
+   * flagged in {@link #CHURNED_BEFORE}, so that families from other tables can drop them too.
+   */
+  public Dataset<Row> withChurnedBefore(Dataset<Row> daily, Dataset<Row> asOfDates) {
     Column asOf = col(Columns.AS_OF_DATE);
     Dataset<Row> history = daily.join(broadcast(asOfDates), col(Columns.EVENT_DATE).leq(asOf));
     Dataset<Row> aggregated =
@@ -56,9 +69,10 @@ public final class BuildCustomerFeatures {
             .groupBy(Columns.CUSTOMER_ID, Columns.AS_OF_DATE)
             .agg(
                 aggregates().get(0),
-                aggregates().subList(1, aggregates().size()).toArray(new Column[0]))
-            .where(col("churn_events_to_date").equalTo(0));
-    return aggregated.select(outputColumns().toArray(new Column[0]));
+                aggregates().subList(1, aggregates().size()).toArray(new Column[0]));
+    List<Column> out = outputColumns();
+    out.add(col("churn_events_to_date").gt(0).as(CHURNED_BEFORE));
+    return aggregated.select(out.toArray(new Column[0]));
   }
 
   private static Column within(int days) {

@@ -1,14 +1,24 @@
 package io.churnlake.jobs.features;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import java.sql.Date;
 import java.time.LocalDate;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** {@code churnlake features --as-of D}: replaces the {@code customer_features} rows for D. */
+/**
+ * {@code churnlake features --as-of D}: replaces the {@code customer_features} rows for D with the
+ * families whose tables exist: activity from {@code events}, purchases from {@code transactions},
+ * attributes from {@code customers}.
+ */
 public final class FeaturesJob {
   private FeaturesJob() {}
 
@@ -17,8 +27,11 @@ public final class FeaturesJob {
         "features",
         () -> {
           History.spanUpTo(ctx, asOf);
-          Dataset<Row> features =
-              build(ctx, daily(ctx, History.eventsUpTo(ctx, asOf)), List.of(asOf));
+          Optional<Dataset<Row>> daily =
+              ctx.store().exists(ChurnTable.EVENTS)
+                  ? Optional.of(daily(ctx, History.eventsUpTo(ctx, asOf)))
+                  : Optional.empty();
+          Dataset<Row> features = build(ctx, daily, List.of(asOf));
           ctx.store()
               .replaceWhere(ChurnTable.CUSTOMER_FEATURES, features, History.asOfPredicate(asOf));
           return ctx.store()
@@ -37,7 +50,36 @@ public final class FeaturesJob {
    * Features for several as-of dates from daily activity (rows after a date are ignored for it).
    */
   public static Dataset<Row> build(JobContext ctx, Dataset<Row> daily, List<LocalDate> asOfDates) {
-    return new BuildCustomerFeatures(ctx.config().features().windows())
-        .apply(daily, History.asOfDates(ctx.spark(), asOfDates));
+    return build(ctx, Optional.of(daily), asOfDates);
+  }
+
+  /**
+   * Features for several as-of dates: the activity family from {@code daily} when given, and the
+   * purchase and attribute families when their tables exist; each reads only rows dated on or
+   * before the latest of the dates, and each date only rows on or before itself.
+   */
+  public static Dataset<Row> build(
+      JobContext ctx, Optional<Dataset<Row>> daily, List<LocalDate> asOfDates) {
+    List<Integer> windows = ctx.config().features().windows();
+    Dataset<Row> dates = History.asOfDates(ctx.spark(), asOfDates);
+    Date last = Date.valueOf(Collections.max(asOfDates));
+    Optional<Dataset<Row>> activity =
+        daily.map(d -> new BuildCustomerFeatures(windows).withChurnedBefore(d, dates));
+    Optional<Dataset<Row>> purchases = Optional.empty();
+    if (ctx.store().exists(ChurnTable.TRANSACTIONS)) {
+      Dataset<Row> transactions =
+          ctx.store().read(ChurnTable.TRANSACTIONS).where(col(Columns.EVENT_DATE).leq(last));
+      purchases =
+          Optional.of(
+              new BuildPurchaseFeatures(windows)
+                  .apply(new AggregateDailyPurchases().apply(transactions), dates));
+    }
+    Optional<Dataset<Row>> attributes = Optional.empty();
+    if (ctx.store().exists(ChurnTable.CUSTOMERS)) {
+      Dataset<Row> customers =
+          ctx.store().read(ChurnTable.CUSTOMERS).where(col("snapshot_date").leq(last));
+      attributes = Optional.of(new CustomerAttributesAsOf().apply(customers, dates));
+    }
+    return new CombineFeatureFamilies().apply(activity, purchases, attributes);
   }
 }

@@ -71,8 +71,10 @@ public final class TrainJob {
           examples.where(col(Columns.AS_OF_DATE).lt(Date.valueOf(calendar.evaluationDate())));
       Dataset<Row> evalSet =
           examples.where(col(Columns.AS_OF_DATE).equalTo(Date.valueOf(calendar.evaluationDate())));
-      List<String> numeric = ChurnPipelines.numericFeatures(features.schema());
-      PipelineModel model = ChurnPipelines.build(c.train(), numeric).fit(trainSet);
+      List<String> excluded = c.features().excludeFromModel();
+      List<String> numeric = ChurnPipelines.numericFeatures(features.schema(), excluded);
+      List<String> categorical = ChurnPipelines.categoricalFeatures(features.schema(), excluded);
+      PipelineModel model = ChurnPipelines.build(c.train(), numeric, categorical).fit(trainSet);
       String version =
           new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
               .nextVersion();

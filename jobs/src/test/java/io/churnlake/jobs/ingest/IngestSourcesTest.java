@@ -427,4 +427,82 @@ class IngestSourcesTest extends SparkTestBase {
             "[events-2026-03-02.json,0,0,0]",
             "[events-2026-03-03.json,2,0,2]");
   }
+
+  @Test
+  void parquetAndDeltaSourcesLoadTypedColumnsAndADeltaSourceReloadsOnANewVersion()
+      throws IOException {
+    Path pq = dir.resolve("pq");
+    Path delta = dir.resolve("delta");
+    Dataset<Row> app =
+        spark()
+            .sql(
+                "SELECT * FROM VALUES ('u1', TIMESTAMP'2026-03-01 10:00:00', 'Login', 'a@x.org'),"
+                    + " ('u2', TIMESTAMP'2026-03-02 11:30:00', 'Thumbs Down', 'b@x.org')"
+                    + " AS t(cust, at, action, email)");
+    app.write().parquet(pq.toString());
+    app.write().format("delta").save(delta.toString());
+    List<String> sets = new ArrayList<>();
+    sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
+    for (String name : List.of("pq", "dl")) {
+      String p = "sources." + name + ".";
+      sets.add(p + "kind=events");
+      sets.add(p + "format=" + (name.equals("pq") ? "parquet" : "delta"));
+      sets.add(p + "path=\"" + (name.equals("pq") ? pq : delta) + "\"");
+      sets.add(p + "file-pattern=\"*.parquet\"");
+      sets.add(p + "columns.customer_id=cust");
+      sets.add(p + "columns.event_time=at");
+      sets.add(p + "columns.event_type=action");
+      sets.add(p + "personal=[email]");
+    }
+    ChurnConfig config = ChurnConfigLoader.load(List.of(), sets);
+    JobContext ctx =
+        new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
+    IngestJob.run(ctx, Optional.empty(), List.of("pq", "dl"));
+    assertThat(
+            text(
+                table(ctx, ChurnTable.EVENTS)
+                    .selectExpr(
+                        "source", "customer_id", "CAST(event_time AS STRING)", "event_type")))
+        .containsExactly(
+            "[dl,u1,2026-03-01 10:00:00,login]",
+            "[dl,u2,2026-03-02 11:30:00,thumbs_down]",
+            "[pq,u1,2026-03-01 10:00:00,login]",
+            "[pq,u2,2026-03-02 11:30:00,thumbs_down]");
+    assertThat(table(ctx, ChurnTable.EVENTS).columns()).doesNotContain("email");
+
+    // A new version of the Delta source replaces that source's rows; the parquet files are done.
+    spark()
+        .sql(
+            "SELECT 'u3' AS cust, TIMESTAMP'2026-03-03 09:00:00' AS at, 'Help' AS action,"
+                + " 'c@x.org' AS email")
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(delta.toString());
+    IngestJob.Result again = IngestJob.run(ctx, Optional.empty(), List.of("pq", "dl"));
+    assertThat(again.sources())
+        .containsExactly(
+            new IngestJob.SourceResult("pq", "events", 0, 0, 0, 0, 0),
+            new IngestJob.SourceResult("dl", "events", 1, 3, 3, 0, 0));
+    assertThat(text(table(ctx, ChurnTable.EVENTS).where("source = 'dl'").selectExpr("customer_id")))
+        .containsExactly("[u1]", "[u2]", "[u3]");
+  }
+
+  @Test
+  void quarantineRowsOlderThanTheRetentionArePurgedByTheNextIngest() throws IOException {
+    JobContext ctx = context("retail-transactions.conf", "retail");
+    IngestJob.run(ctx, Optional.empty());
+    io.delta.tables.DeltaTable.forPath(spark(), ctx.store().location(ChurnTable.QUARANTINE))
+        .updateExpr(
+            "reason = 'duplicate_record'",
+            java.util.Map.of("quarantined_at", "current_timestamp() - INTERVAL 31 DAYS"));
+    IngestJob.run(ctx, Optional.empty());
+    assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason")))
+        .containsExactly(
+            "[bad_value:quantity]",
+            "[malformed_csv]",
+            "[missing_customer_id]",
+            "[out_of_range:quantity]",
+            "[unparseable_event_time]");
+  }
 }
