@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark: ingest throughput for an event log and a transaction log of similar size, on local
 # Spark. Prints records, wall time, records per second and per core.
-# Usage: bench/ingest.sh [customers] [days] [transaction lines]   (defaults: 45000 180 10000000)
+# Usage: bench/ingest.sh [customers] [days] [transaction lines]   (defaults: 30000 180 10000000)
 #   The defaults give about 10 million generated events (JSON lines, about 4 GB) and 10 million
 #   invoice lines (CSV, written with awk in the Online Retail layout of conf/examples).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-customers="${1:-45000}"; days="${2:-180}"; lines="${3:-10000000}"
+customers="${1:-30000}"; days="${2:-180}"; lines="${3:-10000000}"
 work="${BENCH_DIR:-$(mktemp -d)}"
 trap 'rm -rf "$work"' EXIT
 cores="$(nproc)"
