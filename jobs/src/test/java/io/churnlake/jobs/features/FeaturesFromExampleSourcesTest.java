@@ -9,13 +9,11 @@ import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.ingest.IngestJob;
-import java.nio.file.Files;
+import io.churnlake.jobs.testing.Examples;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,21 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * on the as-of date.
  */
 class FeaturesFromExampleSourcesTest extends SparkTestBase {
-  static final Path EXAMPLES = Path.of("..", "conf", "examples").toAbsolutePath().normalize();
-
   @TempDir Path dir;
 
   private JobContext ingest(String example, String source, String data) throws Exception {
-    Path copy = dir.resolve(source);
-    Files.createDirectories(copy);
-    try (var files = Files.list(EXAMPLES.resolve("data").resolve(data))) {
-      for (Path f : files.toList()) {
-        Files.copy(f, copy.resolve(f.getFileName()));
-      }
-    }
+    Path copy = Examples.copyFixtures(data, dir.resolve(source));
     ChurnConfig config =
         ChurnConfigLoader.load(
-            List.of(EXAMPLES.resolve(example).toFile()),
+            List.of(Examples.config(example).toFile()),
             List.of(
                 "warehouse=\"" + dir.resolve("warehouse") + "\"",
                 "sources." + source + ".path=\"" + copy + "\"",
@@ -50,16 +40,12 @@ class FeaturesFromExampleSourcesTest extends SparkTestBase {
     return ctx;
   }
 
-  private static List<String> text(org.apache.spark.sql.Dataset<Row> rows) {
-    return rows.collectAsList().stream().map(Row::toString).sorted().collect(Collectors.toList());
-  }
-
   @Test
   void retailInvoicesGiveRfmFeaturesAsOfADate() throws Exception {
     JobContext ctx = ingest("retail-transactions.conf", "retail", "retail");
     assertThat(FeaturesJob.run(ctx, LocalDate.of(2026, 3, 10))).isEqualTo(3);
     assertThat(
-            text(
+            Examples.text(
                 ctx.store()
                     .read(ChurnTable.CUSTOMER_FEATURES)
                     .selectExpr(
@@ -82,7 +68,7 @@ class FeaturesFromExampleSourcesTest extends SparkTestBase {
     JobContext ctx = ingest("telco-customers.conf", "crm", "crm");
     assertThat(FeaturesJob.run(ctx, LocalDate.of(2026, 4, 7))).isEqualTo(4);
     assertThat(
-            text(
+            Examples.text(
                 ctx.store()
                     .read(ChurnTable.CUSTOMER_FEATURES)
                     .selectExpr("customer_id", "days_since_snapshot", "contract", "tenure_months")))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.testing.EventRows;
+import io.churnlake.jobs.testing.Examples;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -79,7 +79,7 @@ class PurchaseAndAttributeFeaturesTest extends SparkTestBase {
   }
 
   private static List<String> text(Dataset<Row> rows) {
-    return rows.collectAsList().stream().map(Row::toString).sorted().collect(Collectors.toList());
+    return Examples.text(rows);
   }
 
   @Test

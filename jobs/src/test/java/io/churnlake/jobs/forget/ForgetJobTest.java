@@ -9,7 +9,7 @@ import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.ingest.IngestJob;
-import java.nio.file.Files;
+import io.churnlake.jobs.testing.Examples;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,19 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  * of those tables on storage (older versions included), while other customers are untouched.
  */
 class ForgetJobTest extends SparkTestBase {
-  static final Path EXAMPLES = Path.of("..", "conf", "examples").toAbsolutePath().normalize();
-
   @TempDir Path dir;
 
   @Test
   void forgetDeletesTheCustomerFromEveryTableAndItsFiles() throws Exception {
-    Path data = dir.resolve("retail");
-    Files.createDirectories(data);
-    Files.copy(
-        EXAMPLES.resolve("data/retail/invoices-2026-03.csv"), data.resolve("invoices-2026-03.csv"));
+    Path data = Examples.copyFixtures("retail", dir.resolve("retail"));
     ChurnConfig config =
         ChurnConfigLoader.load(
-            List.of(EXAMPLES.resolve("retail-transactions.conf").toFile()),
+            List.of(Examples.config("retail-transactions.conf").toFile()),
             List.of(
                 "warehouse=\"" + dir.resolve("warehouse") + "\"",
                 "sources.retail.path=\"" + data + "\""));

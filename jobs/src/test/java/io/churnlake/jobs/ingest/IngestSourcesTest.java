@@ -10,6 +10,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.testing.Examples;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -33,14 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  * reach the canonical tables in clear.
  */
 class IngestSourcesTest extends SparkTestBase {
-  static final Path EXAMPLES = Path.of("..", "conf", "examples").toAbsolutePath().normalize();
+  static final Path EXAMPLES = Examples.DIR;
 
   @TempDir Path dir;
 
   private JobContext context(String example, String source, String... overrides)
       throws IOException {
     Path data = dir.resolve("data");
-    copyTree(EXAMPLES.resolve("data").resolve(dataDir(source)), data);
+    Examples.copyFixtures(dataDir(source), data);
     List<String> sets = new ArrayList<>();
     sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
     sets.add("sources." + source + ".path=\"" + data + "\"");
@@ -58,18 +58,9 @@ class IngestSourcesTest extends SparkTestBase {
     };
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
-    Files.createDirectories(to);
-    try (var files = Files.list(from)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, to.resolve(f.getFileName()));
-      }
-    }
-  }
-
   /** Rows as sorted text: full-row content comparison for small fixtures. */
   private static List<String> text(Dataset<Row> rows) {
-    return rows.collectAsList().stream().map(Row::toString).sorted().collect(Collectors.toList());
+    return Examples.text(rows);
   }
 
   private Dataset<Row> table(JobContext ctx, ChurnTable t) {
