@@ -37,25 +37,22 @@ class IngestSourcesTest extends SparkTestBase {
 
   @TempDir Path dir;
 
+  /** A context over a fresh copy of the example's fixtures (conf/examples/data/<source>). */
   private JobContext context(String example, String source, String... overrides)
       throws IOException {
-    Path data = dir.resolve("data");
-    Examples.copyFixtures(dataDir(source), data);
-    List<String> sets = new ArrayList<>();
-    sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
-    sets.add("sources." + source + ".path=\"" + data + "\"");
-    sets.add("ingest.hash-key-env=CHURNLAKE_TEST_HASH_KEY");
-    sets.addAll(Arrays.asList(overrides));
-    ChurnConfig config = ChurnConfigLoader.load(List.of(EXAMPLES.resolve(example).toFile()), sets);
+    Examples.copyFixtures(source, dir.resolve("data"));
+    ChurnConfig config = config(example, source, overrides);
     return new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
   }
 
-  private static String dataDir(String source) {
-    return switch (source) {
-      case "retail" -> "retail";
-      case "crm" -> "crm";
-      default -> "app";
-    };
+  /** The example's config pointed at this test's fixture copy and warehouse. */
+  private ChurnConfig config(String example, String source, String... overrides) {
+    List<String> sets = new ArrayList<>();
+    sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
+    sets.add("sources." + source + ".path=\"" + dir.resolve("data") + "\"");
+    sets.add("ingest.hash-key-env=CHURNLAKE_TEST_HASH_KEY");
+    sets.addAll(Arrays.asList(overrides));
+    return ChurnConfigLoader.load(List.of(EXAMPLES.resolve(example).toFile()), sets);
   }
 
   /** Rows as sorted text: full-row content comparison for small fixtures. */
@@ -157,7 +154,11 @@ class IngestSourcesTest extends SparkTestBase {
         .hasMessageEndingWith(
             "set churnlake.ingest.on-changed-file = reload to replace what was loaded from it");
 
-    JobContext reload = context2(ctx, "ingest.on-changed-file=reload");
+    JobContext reload =
+        new JobContext(
+            config("retail-transactions.conf", "retail", "ingest.on-changed-file=reload"),
+            spark(),
+            ctx.store());
     IngestJob.Result r = IngestJob.run(reload, Optional.empty());
     assertThat(r.sources())
         .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 13, 7, 6, 0));
@@ -165,17 +166,6 @@ class IngestSourcesTest extends SparkTestBase {
         .as("reloaded lines replace the old ones")
         .isEqualTo(2);
     assertThat(table(reload, ChurnTable.QUARANTINE).count()).isEqualTo(6);
-  }
-
-  private JobContext context2(JobContext like, String... overrides) {
-    List<String> sets = new ArrayList<>();
-    sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
-    sets.add("sources.retail.path=\"" + dir.resolve("data") + "\"");
-    sets.addAll(Arrays.asList(overrides));
-    ChurnConfig config =
-        ChurnConfigLoader.load(
-            List.of(EXAMPLES.resolve("retail-transactions.conf").toFile()), sets);
-    return new JobContext(config, spark(), like.store());
   }
 
   @Test
