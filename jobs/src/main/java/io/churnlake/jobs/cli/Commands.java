@@ -148,15 +148,7 @@ final class Commands {
     void run(JobContext ctx, PrintStream out) {
       IngestJob.Result r = IngestJob.run(ctx, Optional.ofNullable(asOf), sources);
       for (IngestJob.SourceResult s : r.sources()) {
-        out.printf(
-            "%s: %d files, %d records read = %d loaded into %s + %d quarantined + %d dropped%n",
-            s.source(),
-            s.files(),
-            s.rowsRead(),
-            s.rowsLoaded(),
-            s.table(),
-            s.rowsQuarantined(),
-            s.rowsDropped());
+        out.println(s.reconciliation());
       }
     }
   }

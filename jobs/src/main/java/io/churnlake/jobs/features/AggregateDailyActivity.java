@@ -15,6 +15,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Aggregates canonical events to one row per customer and event date, in one pass: activity counts,
@@ -40,6 +41,7 @@ public final class AggregateDailyActivity {
           "logout");
 
   static final String BILLING = "billing";
+  static final String REGISTRATION_TIME = "registration_time";
   private final String churnEvent;
 
   public AggregateDailyActivity(String churnEvent) {
@@ -59,12 +61,22 @@ public final class AggregateDailyActivity {
     aggs.add(
         coalesce(sum(when(type.equalTo(BILLING), col(Columns.AMOUNT))), lit(0.0))
             .as("billed_amount"));
-    aggs.add(min("registration_time").as("registration_time"));
+    // Optional attributes: a log without them (an app log, say) gets nulls, and tenure falls back
+    // to the first event.
+    List<String> columns = List.of(events.columns());
+    aggs.add(
+        min(columns.contains(REGISTRATION_TIME)
+                ? col(REGISTRATION_TIME)
+                : lit(null).cast(DataTypes.TimestampType))
+            .as(REGISTRATION_TIME));
     // The level after the day's last event. In Sparkify-shaped logs a submit event still shows the
     // level it changes from, so it counts as the new level.
+    String level = columns.contains(Columns.LEVEL) ? Columns.LEVEL : "CAST(NULL AS STRING)";
     aggs.add(
         expr("max_by(CASE WHEN event_type = 'submit_upgrade' THEN 'paid'"
-                + " WHEN event_type = 'submit_downgrade' THEN 'free' ELSE level END, event_time)")
+                + " WHEN event_type = 'submit_downgrade' THEN 'free' ELSE "
+                + level
+                + " END, event_time)")
             .as("last_level"));
     return events
         .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE)

@@ -61,7 +61,29 @@ public final class IngestJob {
       long rowsRead,
       long rowsLoaded,
       long rowsQuarantined,
-      long rowsDropped) {}
+      long blankLines,
+      long rowsFiltered) {
+    /** Records left out on purpose: blank lines and records the source's filter rejects. */
+    public long rowsDropped() {
+      return blankLines + rowsFiltered;
+    }
+
+    /** The reconciliation line: read = loaded + quarantined + dropped (by reason when any). */
+    public String reconciliation() {
+      return String.format(
+          "%s: %d files, %d records read = %d loaded into %s + %d quarantined + %d dropped%s",
+          source,
+          files,
+          rowsRead,
+          rowsLoaded,
+          table,
+          rowsQuarantined,
+          rowsDropped(),
+          rowsDropped() == 0
+              ? ""
+              : String.format(" (%d blank_line, %d filtered)", blankLines, rowsFiltered));
+    }
+  }
 
   /** What one ingest run did, per source. */
   public record Result(List<SourceResult> sources) {
@@ -101,6 +123,8 @@ public final class IngestJob {
           .add("rows_loaded", DataTypes.LongType)
           .add("rows_quarantined", DataTypes.LongType)
           .add("rows_dropped", DataTypes.LongType)
+          .add("rows_blank", DataTypes.LongType)
+          .add("rows_filtered", DataTypes.LongType)
           .add("unmapped_fields", DataTypes.StringType);
 
   private static final long KEY_SAMPLE_BYTES = 64 * 1024;
@@ -159,7 +183,7 @@ public final class IngestJob {
     List<SourceFiles.SourceFile> pending = pending(ctx, spec, listed, asOf);
     if (pending.isEmpty()) {
       LOG.info("ingest {}: no new files under {}", spec.name(), spec.path());
-      return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0);
+      return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0, 0);
     }
     String runId = UUID.randomUUID().toString();
     Parsed parsed = parse(ctx, spec, pending, hadoop);
@@ -236,7 +260,8 @@ public final class IngestJob {
       long read = 0;
       long inTable = 0;
       long inQuarantine = 0;
-      long dropped = 0;
+      long blank = 0;
+      long filtered = 0;
       Timestamp now = Timestamp.from(Instant.now());
       for (SourceFiles.SourceFile f : pending) {
         FileStats s = stats.getOrDefault(f.name(), FileStats.empty(f.name()));
@@ -249,7 +274,8 @@ public final class IngestJob {
         read += s.read();
         inTable += l;
         inQuarantine += q;
-        dropped += s.dropped();
+        blank += s.blank();
+        filtered += s.dropped() - s.blank();
         ledger.add(
             RowFactory.create(
                 spec.name(),
@@ -265,6 +291,8 @@ public final class IngestJob {
                 l,
                 q,
                 s.dropped(),
+                s.blank(),
+                s.dropped() - s.blank(),
                 unmapped.get(f.name())));
       }
       // The ledger is written last: a file counts as ingested only once it reconciles.
@@ -284,16 +312,9 @@ public final class IngestJob {
               read,
               inTable,
               inQuarantine,
-              dropped);
-      LOG.info(
-          "ingest {}: {} files, {} records read = {} loaded into {} + {} quarantined + {} dropped",
-          spec.name(),
-          result.files(),
-          read,
-          inTable,
-          target.tableName(),
-          inQuarantine,
-          dropped);
+              blank,
+              filtered);
+      LOG.info("ingest {}", result.reconciliation());
       return result;
     } finally {
       marked.unpersist();

@@ -69,7 +69,7 @@ class IngestSourcesTest extends SparkTestBase {
     JobContext ctx = context("retail-transactions.conf", "retail");
     IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 12, 6, 6, 0));
+        .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 12, 6, 6, 0, 0));
     assertThat(
             text(
                 table(ctx, ChurnTable.TRANSACTIONS)
@@ -161,7 +161,7 @@ class IngestSourcesTest extends SparkTestBase {
             ctx.store());
     IngestJob.Result r = IngestJob.run(reload, Optional.empty());
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 13, 7, 6, 0));
+        .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 13, 7, 6, 0, 0));
     assertThat(table(reload, ChurnTable.TRANSACTIONS).where("order_id = '700001'").count())
         .as("reloaded lines replace the old ones")
         .isEqualTo(2);
@@ -173,7 +173,7 @@ class IngestSourcesTest extends SparkTestBase {
     JobContext ctx = context("telco-customers.conf", "crm");
     IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("crm", "customers", 1, 8, 4, 4, 0));
+        .containsExactly(new IngestJob.SourceResult("crm", "customers", 1, 8, 4, 4, 0, 0));
     assertThat(
             text(
                 table(ctx, ChurnTable.CUSTOMERS)
@@ -206,7 +206,7 @@ class IngestSourcesTest extends SparkTestBase {
     IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
     // 9 lines: 5 loaded, 2 quarantined (short line, time before 1970), blank + heartbeat dropped.
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("app", "events", 1, 9, 5, 2, 2));
+        .containsExactly(new IngestJob.SourceResult("app", "events", 1, 9, 5, 2, 1, 1));
     Dataset<Row> events = table(ctx, ChurnTable.EVENTS);
     assertThat(events.columns())
         .containsExactly(
@@ -240,8 +240,15 @@ class IngestSourcesTest extends SparkTestBase {
         .noneMatch(row -> row.contains("@example."));
     assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason", "source_offset")))
         .containsExactly("[event_time_before_1970,352]", "[malformed_text,315]");
-    assertThat(text(table(ctx, ChurnTable.INGESTED_FILES).selectExpr("rows_dropped")))
-        .containsExactly("[2]");
+    assertThat(
+            text(
+                table(ctx, ChurnTable.INGESTED_FILES)
+                    .selectExpr("rows_dropped", "rows_blank", "rows_filtered")))
+        .containsExactly("[2,1,1]");
+    assertThat(r.sources().get(0).reconciliation())
+        .isEqualTo(
+            "app: 1 files, 9 records read = 5 loaded into events + 2 quarantined + 2 dropped"
+                + " (1 blank_line, 1 filtered)");
   }
 
   @Test
@@ -341,7 +348,7 @@ class IngestSourcesTest extends SparkTestBase {
     JobContext ctx = jsonContext(raw);
     IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 8, 1, 7, 0));
+        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 8, 1, 7, 0, 0));
     assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason")))
         .containsExactly(
             "[customer_id_too_long]",
@@ -396,7 +403,7 @@ class IngestSourcesTest extends SparkTestBase {
     Files.writeString(raw.resolve("events-2026-03-03.json"), content);
     IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 2, 0, 2, 0));
+        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 2, 0, 2, 0, 0));
     assertThat(text(table(ctx, ChurnTable.EVENTS).selectExpr("event_type", "source_file")))
         .containsExactly("[logout,events-2026-03-01.json]", "[next_song,events-2026-03-01.json]");
     assertThat(
@@ -463,8 +470,8 @@ class IngestSourcesTest extends SparkTestBase {
     IngestJob.Result again = IngestJob.run(ctx, Optional.empty(), List.of("pq", "dl"));
     assertThat(again.sources())
         .containsExactly(
-            new IngestJob.SourceResult("pq", "events", 0, 0, 0, 0, 0),
-            new IngestJob.SourceResult("dl", "events", 1, 3, 3, 0, 0));
+            new IngestJob.SourceResult("pq", "events", 0, 0, 0, 0, 0, 0),
+            new IngestJob.SourceResult("dl", "events", 1, 3, 3, 0, 0, 0));
     assertThat(text(table(ctx, ChurnTable.EVENTS).where("source = 'dl'").selectExpr("customer_id")))
         .containsExactly("[u1]", "[u2]", "[u3]");
   }
