@@ -3,6 +3,7 @@ package io.churnlake.jobs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
@@ -11,6 +12,7 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -47,16 +49,25 @@ public final class History {
         .noneMatch(ctx.store()::exists)) {
       throw ChurnErrors.noDataBefore(ChurnTable.EVENTS.tableName(), asOf);
     }
-    ChurnTable table = historyTable(ctx);
+    return spanUpTo(ctx, historyTable(ctx), asOf);
+  }
+
+  /**
+   * The span of dates on or before {@code asOf} in {@code table} ({@code snapshot_date} for
+   * customers, else {@code event_date}). Fails when the table is empty, or when {@code asOf} is
+   * before its first date (naming that date).
+   */
+  public static Span spanUpTo(JobContext ctx, ChurnTable table, LocalDate asOf) {
     String dateColumn = table == ChurnTable.CUSTOMERS ? "snapshot_date" : Columns.EVENT_DATE;
+    Column date = col(dateColumn);
+    Column upTo = date.leq(Date.valueOf(asOf));
     Row r =
-        ctx.store()
-            .read(table)
-            .where(col(dateColumn).leq(Date.valueOf(asOf)))
-            .agg(min(dateColumn), max(dateColumn))
-            .head();
-    if (r.isNullAt(0)) {
+        ctx.store().read(table).agg(min(when(upTo, date)), max(when(upTo, date)), min(date)).head();
+    if (r.isNullAt(2)) {
       throw ChurnErrors.noDataBefore(table.tableName(), asOf);
+    }
+    if (r.isNullAt(0)) {
+      throw ChurnErrors.asOfBeforeData(table.tableName(), asOf, r.getDate(2).toLocalDate());
     }
     return new Span(r.getDate(0).toLocalDate(), r.getDate(1).toLocalDate());
   }
@@ -80,6 +91,16 @@ public final class History {
     List<Row> rows =
         dates.stream().map(d -> RowFactory.create(Date.valueOf(d))).collect(Collectors.toList());
     return spark.createDataFrame(rows, schema);
+  }
+
+  /** The replaceWhere predicate for a set of as-of date partitions. */
+  public static String asOfPredicate(List<LocalDate> dates) {
+    return dates.size() == 1
+        ? asOfPredicate(dates.get(0))
+        : Columns.AS_OF_DATE
+            + " IN ("
+            + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
+            + ")";
   }
 
   /** The replaceWhere predicate for one as-of date partition. */

@@ -72,8 +72,30 @@ public record ChurnConfig(
    */
   public record FeatureSettings(List<Integer> windows, List<String> excludeFromModel) {}
 
-  /** Churn label definition ({@code churnlake.labels}). */
-  public record LabelSettings(int horizonDays, String churnEvent) {}
+  /**
+   * Churn label definition ({@code churnlake.labels}): how churn is recognised, over which horizon
+   * after the as-of date.
+   */
+  public record LabelSettings(
+      LabelDefinition definition,
+      int horizonDays,
+      String churnEvent,
+      String inactivityTable,
+      String qualifyingActivity) {}
+
+  /** The three ways a data set says a customer churned. */
+  public enum LabelDefinition {
+    /** A churn event (e.g. a cancellation) within the horizon after the as-of date. */
+    EXPLICIT,
+    /** No qualifying activity within the horizon after the as-of date (non-contractual data). */
+    INACTIVITY,
+    /** The churn flag of the customers snapshot dated on the as-of date (static data sets). */
+    GIVEN;
+
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** Model training ({@code churnlake.train}). */
   public record TrainSettings(

@@ -136,11 +136,33 @@ public final class ChurnConfigLoader {
                           "features.exclude-from-model",
                           () -> c.getStringList("features.exclude-from-model"),
                           "a list of customer_features column names"))),
-              new ChurnConfig.LabelSettings(
-                  r.intAtLeast("labels.horizon-days", 1), r.string("labels.churn-event")),
+              r.labels(),
               r.train(),
               r.segment());
       return config;
+    }
+
+    private ChurnConfig.LabelSettings labels() {
+      String definition = string("labels.definition");
+      ChurnConfig.LabelDefinition d =
+          java.util.Arrays.stream(ChurnConfig.LabelDefinition.values())
+              .filter(v -> v.id().equals(definition))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      ChurnErrors.badConfigValue(
+                          ROOT + ".labels.definition", definition, "explicit, inactivity, given"));
+      String table = string("labels.inactivity.table");
+      if (!List.of("events", "transactions").contains(table)) {
+        throw ChurnErrors.badConfigValue(
+            ROOT + ".labels.inactivity.table", table, "events, transactions");
+      }
+      return new ChurnConfig.LabelSettings(
+          d,
+          intAtLeast("labels.horizon-days", 1),
+          string("labels.churn-event"),
+          table,
+          string("labels.inactivity.qualifying"));
     }
 
     private ChurnConfig.SparkSettings spark() {

@@ -39,6 +39,10 @@ public final class ChurnErrors {
     return usage("--set takes key=value, got '" + override + "'");
   }
 
+  public static ChurnException missingOption(String option) {
+    return usage("Missing required option: " + option);
+  }
+
   public static ChurnException badOption(String option, Object value, String allowed) {
     return usage(option + " has value '" + value + "'; allowed: " + allowed);
   }
@@ -90,6 +94,20 @@ public final class ChurnErrors {
         null);
   }
 
+  /** The as-of date is before the first date of the history table. */
+  public static ChurnException asOfBeforeData(String table, LocalDate asOf, LocalDate first) {
+    return runtime(
+        "as-of date "
+            + asOf
+            + " is before the first date in table '"
+            + table
+            + "' ("
+            + first
+            + "); choose an as-of date on or after "
+            + first,
+        null);
+  }
+
   public static ChurnException reconciliationFailed(
       String file, long read, long loaded, long quarantined, long dropped) {
     return runtime(
@@ -111,19 +129,28 @@ public final class ChurnErrors {
     return runtime("table '" + table + "' does not exist at '" + location + "'; " + hint, null);
   }
 
-  public static ChurnException labelsNotMature(LocalDate asOf, int horizonDays, LocalDate dataEnd) {
+  /** Every customer of the requested as-of dates is censored: their horizon ends after the data. */
+  public static ChurnException allCensored(
+      String asOfDates, long customers, int horizonDays, String table, LocalDate dataEnd) {
     return runtime(
-        "labels for as-of date "
-            + asOf
-            + " need events through "
-            + asOf.plusDays(horizonDays)
-            + " (horizon "
+        "labels as of "
+            + asOfDates
+            + ": all "
+            + customers
+            + " customers are censored (the "
             + horizonDays
-            + " days) but events end on "
+            + "-day horizon ends after the last date in '"
+            + table
+            + "', "
             + dataEnd
-            + "; choose an as-of date on or before "
-            + dataEnd.minusDays(horizonDays),
+            + "); choose an as-of date on or before "
+            + dataEnd.minusDays(horizonDays)
+            + " or a shorter churnlake.labels.horizon-days",
         null);
+  }
+
+  public static ChurnException noLabels(String asOfDates, String why) {
+    return runtime("labels as of " + asOfDates + ": no customer to label; " + why, null);
   }
 
   public static ChurnException notEnoughHistory(LocalDate asOf, String needed) {

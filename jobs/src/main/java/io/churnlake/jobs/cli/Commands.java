@@ -2,6 +2,7 @@ package io.churnlake.jobs.cli;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.spark.ChurnSpark;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.jobs.JobContext;
@@ -50,8 +51,12 @@ final class Commands {
 
     abstract void run(JobContext ctx, PrintStream out);
 
+    /** Checks options that picocli cannot (combinations), before Spark starts. */
+    void validate() {}
+
     @Override
     public Integer call() {
+      validate();
       List<String> overrides = new ArrayList<>(root.global.overrides);
       overrides.addAll(commandOverrides());
       ChurnConfig config = ChurnConfigLoader.load(root.global.configFiles, overrides);
@@ -79,6 +84,67 @@ final class Commands {
         required = true,
         description = "As-of date yyyy-MM-dd: the end of that day, UTC (required).")
     LocalDate asOf;
+  }
+
+  /** Commands that work on one date or on a range of dates in one run. */
+  abstract static class DateRangeCommand extends JobCommand {
+    @Option(
+        names = "--as-of",
+        paramLabel = "DATE",
+        description = "As-of date yyyy-MM-dd: the end of that day, UTC.")
+    LocalDate asOf;
+
+    @Option(
+        names = "--from",
+        paramLabel = "DATE",
+        description = "First as-of date of a range (with --to).")
+    LocalDate from;
+
+    @Option(
+        names = "--to",
+        paramLabel = "DATE",
+        description = "Last as-of date of a range (with --from); included.")
+    LocalDate to;
+
+    @Option(
+        names = "--every",
+        paramLabel = "DAYS",
+        defaultValue = "1",
+        description = "Days between as-of dates of a range (default: ${DEFAULT-VALUE}).")
+    int every;
+
+    @Override
+    void validate() {
+      dates();
+    }
+
+    /** --as-of D, or --from D1 --to D2 [--every N]: the as-of dates, oldest first. */
+    List<LocalDate> dates() {
+      if (asOf == null && from == null && to == null) {
+        throw ChurnErrors.missingOption("'--as-of=DATE' (or --from DATE --to DATE [--every DAYS])");
+      }
+      if (asOf != null && (from != null || to != null)) {
+        throw ChurnErrors.badOption(
+            "--as-of", asOf, "either --as-of DATE or --from DATE --to DATE [--every DAYS]");
+      }
+      if (asOf != null) {
+        return List.of(asOf);
+      }
+      if (from == null || to == null || to.isBefore(from)) {
+        throw ChurnErrors.badOption(
+            from == null ? "--from" : "--to",
+            from == null ? null : to,
+            "--from and --to together, --to on or after --from");
+      }
+      if (every < 1) {
+        throw ChurnErrors.badOption("--every", every, "a whole number of days >= 1");
+      }
+      List<LocalDate> out = new ArrayList<>();
+      for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(every)) {
+        out.add(d);
+      }
+      return out;
+    }
   }
 
   @Command(
@@ -178,10 +244,10 @@ final class Commands {
       name = "features",
       mixinStandardHelpOptions = true,
       description = "Build per-customer features as of a date into 'customer_features'.")
-  static final class Features extends DatedCommand {
+  static final class Features extends DateRangeCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
-      out.printf("customer_features as of %s: %d customers%n", asOf, FeaturesJob.run(ctx, asOf));
+      FeaturesJob.run(ctx, dates()).forEach(d -> out.println(d.line()));
     }
   }
 
@@ -189,10 +255,10 @@ final class Commands {
       name = "labels",
       mixinStandardHelpOptions = true,
       description = "Label churn within the horizon after a date into 'churn_labels'.")
-  static final class Labels extends DatedCommand {
+  static final class Labels extends DateRangeCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
-      out.printf("churn_labels as of %s: %d customers%n", asOf, LabelsJob.run(ctx, asOf));
+      LabelsJob.run(ctx, dates()).lines().forEach(out::println);
     }
   }
 

@@ -20,24 +20,78 @@ import org.apache.spark.sql.Row;
  * attributes from {@code customers}.
  */
 public final class FeaturesJob {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeaturesJob.class);
+
   private FeaturesJob() {}
 
   public static long run(JobContext ctx, LocalDate asOf) {
+    return run(ctx, List.of(asOf)).get(0).customers();
+  }
+
+  /**
+   * Customers with features on one as-of date; {@code dataLagDays} > 0 when the data ends before
+   * the date (its features age: recency keeps growing).
+   */
+  public record DateCount(LocalDate asOf, long customers, LocalDate dataEnd) {
+    public long dataLagDays() {
+      return Math.max(0, java.time.temporal.ChronoUnit.DAYS.between(dataEnd, asOf));
+    }
+
+    public String line() {
+      return String.format("customer_features as of %s: %d customers", asOf, customers)
+          + (dataLagDays() > 0
+              ? String.format(
+                  " (warning: the data ends on %s, %d days before: features age)",
+                  dataEnd, dataLagDays())
+              : "");
+    }
+  }
+
+  /**
+   * Features for several as-of dates in one pass over the history (one daily aggregate, one commit
+   * replacing those dates' rows).
+   */
+  public static List<DateCount> run(JobContext ctx, List<LocalDate> asOfDates) {
+    List<LocalDate> dates = asOfDates.stream().sorted().distinct().toList();
     return ctx.stage(
         "features",
         () -> {
-          History.spanUpTo(ctx, asOf);
+          LocalDate first = dates.get(0);
+          LocalDate last = dates.get(dates.size() - 1);
+          // Fails naming the first date when the earliest as-of date is before the data.
+          History.spanUpTo(ctx, first);
+          LocalDate dataEnd = History.spanUpTo(ctx, last).last();
+          if (dataEnd.isBefore(last)) {
+            LOG.warn(
+                "features: the data ends on {}, {} days before the as-of date {}; features age",
+                dataEnd,
+                java.time.temporal.ChronoUnit.DAYS.between(dataEnd, last),
+                last);
+          }
           Optional<Dataset<Row>> daily =
               ctx.store().exists(ChurnTable.EVENTS)
-                  ? Optional.of(daily(ctx, History.eventsUpTo(ctx, asOf)))
+                  ? Optional.of(daily(ctx, History.eventsUpTo(ctx, last)))
                   : Optional.empty();
-          Dataset<Row> features = build(ctx, daily, List.of(asOf));
+          Dataset<Row> features = build(ctx, daily, dates);
           ctx.store()
-              .replaceWhere(ChurnTable.CUSTOMER_FEATURES, features, History.asOfPredicate(asOf));
-          return ctx.store()
-              .read(ChurnTable.CUSTOMER_FEATURES)
-              .where(History.asOfPredicate(asOf))
-              .count();
+              .replaceWhere(ChurnTable.CUSTOMER_FEATURES, features, History.asOfPredicate(dates));
+          java.util.Map<LocalDate, Long> counts = new java.util.TreeMap<>();
+          dates.forEach(d -> counts.put(d, 0L));
+          // One row per as-of date.
+          for (Row r :
+              ctx.store()
+                  .read(ChurnTable.CUSTOMER_FEATURES)
+                  .where(History.asOfPredicate(dates))
+                  .groupBy(Columns.AS_OF_DATE)
+                  .count()
+                  .collectAsList()) {
+            counts.put(r.getDate(0).toLocalDate(), r.getLong(1));
+          }
+          List<DateCount> out = new java.util.ArrayList<>();
+          for (LocalDate d : dates) {
+            out.add(new DateCount(d, counts.get(d), dataEnd.isBefore(d) ? dataEnd : d));
+          }
+          return out;
         });
   }
 

@@ -8,22 +8,28 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.churnlake.common.config.ChurnConfig.LabelDefinition;
 import io.churnlake.common.table.Columns;
+import java.sql.Date;
+import java.time.LocalDate;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Labels, for each as-of date D, the customers known on D (an event on or before D, no churn event
- * on or before D): {@code churned} is true when their churn event falls in D+1 .. D+horizon. The
- * caller passes only as-of dates whose horizon ends on or before the end of the data, so no
- * customer is labelled "retained" on a horizon that has not been observed.
+ * Explicit churn labels. For each as-of date D, the customers known on D (an event on or before D,
+ * no churn event on or before D) get {@code churned} = true when their first churn event falls in
+ * D+1 .. D+horizon, false otherwise. When D+horizon is after {@code dataEnd} (the last date of the
+ * data) the outcome is not observed: {@code churned} is null (censored), never false. Pure
+ * transform; output columns are {@link LabelColumns#ALL}.
  */
 public final class BuildChurnLabels {
   private final int horizonDays;
+  private final LocalDate dataEnd;
 
-  public BuildChurnLabels(int horizonDays) {
+  public BuildChurnLabels(int horizonDays, LocalDate dataEnd) {
     this.horizonDays = horizonDays;
+    this.dataEnd = dataEnd;
   }
 
   /**
@@ -34,20 +40,22 @@ public final class BuildChurnLabels {
     Column asOf = col(Columns.AS_OF_DATE);
     Column day = col(Columns.EVENT_DATE);
     Column churnDay = col("churn_events").gt(0);
-    Column inHorizon = day.gt(asOf).and(day.leq(date_add(asOf, horizonDays)));
+    Column horizonEnd = date_add(asOf, horizonDays);
+    Column inHorizon = day.gt(asOf).and(day.leq(horizonEnd));
+    Column censored = horizonEnd.gt(lit(Date.valueOf(dataEnd)));
     return daily
-        .join(broadcast(asOfDates), day.leq(date_add(asOf, horizonDays)))
+        .join(broadcast(asOfDates), day.leq(horizonEnd))
         .groupBy(Columns.CUSTOMER_ID, Columns.AS_OF_DATE)
         .agg(
             sum(when(day.leq(asOf), 1).otherwise(0)).as("days_known"),
             sum(when(day.leq(asOf).and(churnDay), 1).otherwise(0)).as("churned_before"),
-            min(when(inHorizon.and(churnDay), day)).as("churn_date"))
+            min(when(inHorizon.and(churnDay), day)).as("first_churn"))
         .where(col("days_known").gt(0).and(col("churned_before").equalTo(0)))
         .select(
-            col(Columns.CUSTOMER_ID),
-            asOf,
-            lit(horizonDays).as(Columns.HORIZON_DAYS),
-            col("churn_date").isNotNull().as(Columns.CHURNED),
-            col("churn_date"));
+            LabelColumns.select(
+                lit(horizonDays),
+                when(censored.unary_$bang(), col("first_churn").isNotNull()),
+                when(censored.unary_$bang(), col("first_churn")),
+                LabelDefinition.EXPLICIT));
   }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.sum;
 
 import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
@@ -48,6 +50,13 @@ public final class TrainJob {
   private static ModelInfo train(JobContext ctx, LocalDate asOf) {
     ChurnConfig c = ctx.config();
     int horizon = c.labels().horizonDays();
+    if (c.labels().definition() != ChurnConfig.LabelDefinition.EXPLICIT) {
+      throw ChurnErrors.badConfigValue(
+          "churnlake.labels.definition",
+          c.labels().definition().id(),
+          "explicit (train learns from an event log with a churn event; labels and features"
+              + " support inactivity and given, training on them does not yet)");
+    }
     History.Span span = History.spanUpTo(ctx, asOf);
     TrainingCalendar calendar =
         TrainingCalendar.of(
@@ -59,7 +68,11 @@ public final class TrainJob {
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> features = FeaturesJob.build(ctx, daily, calendar.allDates());
-      Dataset<Row> labels = LabelsJob.build(ctx, daily, calendar.allDates());
+      // Labels from the same daily table, seeing nothing after the training as-of date.
+      Dataset<Row> labels =
+          LabelsJob.build(ctx, calendar.allDates(), span.last(), Optional.of(daily))
+              .rows()
+              .where(col(Columns.CHURNED).isNotNull());
       Dataset<Row> examples =
           features
               .join(

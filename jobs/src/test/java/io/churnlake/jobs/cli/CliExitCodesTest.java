@@ -115,6 +115,22 @@ class CliExitCodesTest {
   }
 
   @Test
+  void anAsOfDateAndARangeTogetherIsAUsageErrorBeforeSparkStarts() {
+    Run r = run(withWarehouse("features", "--as-of", "2026-03-01", "--from", "2026-03-01"));
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "churnlake: --as-of has value '2026-03-01'; allowed: either --as-of DATE or"
+                + " --from DATE --to DATE [--every DAYS]\n");
+    Run backwards = run(withWarehouse("labels", "--from", "2026-03-10", "--to", "2026-03-01"));
+    assertThat(backwards.code()).isEqualTo(2);
+    assertThat(backwards.err())
+        .isEqualTo(
+            "churnlake: --to has value '2026-03-01'; allowed: --from and --to together,"
+                + " --to on or after --from\n");
+  }
+
+  @Test
   void malformedSqlIsUsageErrorWithSparksFirstLine() {
     Run r = run(withWarehouse("sql", "SELEC 1"));
     assertThat(r.code()).isEqualTo(2);

@@ -1,14 +1,17 @@
 package io.churnlake.jobs.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.ingest.IngestJob;
+import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.testing.Examples;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -18,22 +21,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code features} from the example transaction and customer sources (conf/examples), with no event
- * log: the population comes from the table that exists, and each row holds only what was knowable
- * on the as-of date.
+ * {@code features} and {@code labels} from the example transaction and customer sources
+ * (conf/examples), with no event log: the population comes from the table that exists, each row
+ * holds only what was knowable on the as-of date, inactivity labels come from purchases after it
+ * and given labels from the snapshot's flag.
  */
 class FeaturesFromExampleSourcesTest extends SparkTestBase {
   @TempDir Path dir;
 
-  private JobContext ingest(String example, String source, String data) throws Exception {
+  private JobContext ingest(String example, String source, String data, String... overrides)
+      throws Exception {
     Path copy = Examples.copyFixtures(data, dir.resolve(source));
-    ChurnConfig config =
-        ChurnConfigLoader.load(
-            List.of(Examples.config(example).toFile()),
-            List.of(
-                "warehouse=\"" + dir.resolve("warehouse") + "\"",
-                "sources." + source + ".path=\"" + copy + "\"",
-                "features.windows=[7]"));
+    List<String> sets = new java.util.ArrayList<>();
+    sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
+    sets.add("sources." + source + ".path=\"" + copy + "\"");
+    sets.add("features.windows=[7]");
+    sets.addAll(List.of(overrides));
+    ChurnConfig config = ChurnConfigLoader.load(List.of(Examples.config(example).toFile()), sets);
     JobContext ctx =
         new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
     IngestJob.run(ctx, Optional.empty());
@@ -78,5 +82,109 @@ class FeaturesFromExampleSourcesTest extends SparkTestBase {
             "[0003-CCCC,7,Month-to-month,2]",
             "[0004-DDDD,7,Two year,0]");
     assertThat(ctx.store().read(ChurnTable.CUSTOMER_FEATURES).columns()).doesNotContain("churned");
+  }
+
+  @Test
+  void retailInvoicesGiveInactivityLabelsAndACensoredDateFailsSayingSo() throws Exception {
+    JobContext ctx =
+        ingest(
+            "retail-transactions.conf",
+            "retail",
+            "retail",
+            "labels.definition=inactivity",
+            "labels.horizon-days=3");
+    LabelsJob.Result r = LabelsJob.run(ctx, LocalDate.of(2026, 3, 1));
+    // Purchases on 03-01 by 17850 and 13047; neither buys in 03-02..03-04 (13047's 03-02 line is
+    // a cancellation, not a purchase); 12583's first purchase is on 03-04, after the date.
+    assertThat(r.lines())
+        .containsExactly(
+            "churn_labels as of 2026-03-01 (inactivity, 3-day horizon, transactions to"
+                + " 2026-03-05): 2 labelled (2 churned, 0 retained), 0 censored");
+    assertThat(
+            Examples.text(
+                ctx.store()
+                    .read(ChurnTable.CHURN_LABELS)
+                    .selectExpr(
+                        "customer_id",
+                        "CAST(as_of_date AS STRING)",
+                        "horizon_days",
+                        "churned",
+                        "CAST(churn_date AS STRING)",
+                        "label_definition")))
+        .containsExactly(
+            "[13047,2026-03-01,3,true,2026-03-04,inactivity]",
+            "[17850,2026-03-01,3,true,2026-03-04,inactivity]");
+    // 03-04 + 3 days is after the last invoice (03-05): every customer is censored.
+    assertThatThrownBy(() -> LabelsJob.run(ctx, LocalDate.of(2026, 3, 4)))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageContaining(
+            "labels as of 2026-03-04: all 1 customers are censored (the 3-day horizon ends after"
+                + " the last date in 'transactions', 2026-03-05); choose an as-of date on or before"
+                + " 2026-03-02 or a shorter churnlake.labels.horizon-days");
+  }
+
+  @Test
+  void customerSnapshotsGiveGivenLabelsOnTheirSnapshotDateOnly() throws Exception {
+    JobContext ctx = ingest("telco-customers.conf", "crm", "crm", "labels.definition=given");
+    assertThat(LabelsJob.run(ctx, LocalDate.of(2026, 3, 31)).lines())
+        .containsExactly(
+            "churn_labels as of 2026-03-31 (given flag in customers): 4 labelled (1 churned, 3"
+                + " retained), 0 without a churn flag");
+    assertThat(
+            Examples.text(
+                ctx.store()
+                    .read(ChurnTable.CHURN_LABELS)
+                    .selectExpr("customer_id", "churned", "horizon_days", "label_definition")))
+        .containsExactly(
+            "[0001-AAAA,false,null,given]",
+            "[0002-BBBB,false,null,given]",
+            "[0003-CCCC,true,null,given]",
+            "[0004-DDDD,false,null,given]");
+    assertThatThrownBy(() -> LabelsJob.run(ctx, LocalDate.of(2026, 3, 30)))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageContaining(
+            "a snapshot date of table 'customers' (labels.definition = given): [2026-03-31]");
+  }
+
+  @Test
+  void aDefinitionWhoseTableWasNeverIngestedFailsNamingTheTable() throws Exception {
+    JobContext ctx = ingest("telco-customers.conf", "crm", "crm", "labels.definition=inactivity");
+    assertThatThrownBy(() -> LabelsJob.run(ctx, LocalDate.of(2026, 3, 31)))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageContaining("table 'transactions' does not exist")
+        .hasMessageContaining("labels.definition = inactivity reads it");
+  }
+
+  @Test
+  void severalAsOfDatesInOneRunEachSeeingOnlyItsPastAndALaggingDateIsFlagged() throws Exception {
+    JobContext ctx = ingest("retail-transactions.conf", "retail", "retail");
+    List<FeaturesJob.DateCount> r =
+        FeaturesJob.run(
+            ctx,
+            List.of(LocalDate.of(2026, 3, 10), LocalDate.of(2026, 3, 1), LocalDate.of(2026, 3, 4)));
+    assertThat(r.stream().map(FeaturesJob.DateCount::line))
+        .containsExactly(
+            "customer_features as of 2026-03-01: 2 customers",
+            "customer_features as of 2026-03-04: 3 customers",
+            "customer_features as of 2026-03-10: 3 customers (warning: the data ends on"
+                + " 2026-03-05, 5 days before: features age)");
+    assertThat(
+            Examples.text(
+                ctx.store()
+                    .read(ChurnTable.CUSTOMER_FEATURES)
+                    .selectExpr(
+                        "CAST(as_of_date AS STRING)",
+                        "customer_id",
+                        "days_since_last_purchase",
+                        "orders_total")))
+        .containsExactly(
+            "[2026-03-01,13047,0,1]",
+            "[2026-03-01,17850,0,1]",
+            "[2026-03-04,12583,0,1]",
+            "[2026-03-04,13047,3,1]",
+            "[2026-03-04,17850,3,1]",
+            "[2026-03-10,12583,6,1]",
+            "[2026-03-10,13047,9,1]",
+            "[2026-03-10,17850,9,1]");
   }
 }
