@@ -70,7 +70,37 @@ public record ChurnConfig(
    * Feature windows, and features kept for reporting but out of every model, e.g. protected
    * attributes ({@code churnlake.features}).
    */
-  public record FeatureSettings(List<Integer> windows, List<String> excludeFromModel) {}
+  public record FeatureSettings(
+      List<Integer> windows, List<String> excludeFromModel, EventTypes eventTypes) {}
+
+  /**
+   * Event types the activity family counts per window and per session ({@code
+   * churnlake.features.event-types}): friction ("negative"), engagement ("positive"), and the ones
+   * that change a customer's plan (for days since the last plan change).
+   */
+  public record EventTypes(List<String> negative, List<String> positive, List<String> planChange) {
+    /** negative then positive, without repeats: the types with their own feature columns. */
+    public List<String> featured() {
+      java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(negative);
+      out.addAll(positive);
+      return List.copyOf(out);
+    }
+
+    /** Every type the daily aggregate counts: featured, plan changes, content. */
+    public List<String> counted() {
+      java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(featured());
+      out.addAll(planChange);
+      out.add("next_song");
+      return List.copyOf(out);
+    }
+
+    /** The generator's (Sparkify's) page types: the defaults of conf/application.conf. */
+    public static final EventTypes SPARKIFY =
+        new EventTypes(
+            List.of("thumbs_down", "roll_advert", "help", "error", "submit_downgrade"),
+            List.of("thumbs_up", "add_to_playlist", "add_friend", "submit_upgrade"),
+            List.of("submit_upgrade", "submit_downgrade"));
+  }
 
   /**
    * Churn label definition ({@code churnlake.labels}): how churn is recognised, over which horizon

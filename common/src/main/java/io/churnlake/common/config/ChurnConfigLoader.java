@@ -129,17 +129,40 @@ public final class ChurnConfigLoader {
               r.generate(),
               r.ingest(),
               sources(c),
-              new ChurnConfig.FeatureSettings(
-                  r.positiveInts("features.windows"),
-                  List.copyOf(
-                      r.get(
-                          "features.exclude-from-model",
-                          () -> c.getStringList("features.exclude-from-model"),
-                          "a list of customer_features column names"))),
+              r.features(),
               r.labels(),
               r.train(),
               r.segment());
       return config;
+    }
+
+    private ChurnConfig.FeatureSettings features() {
+      return new ChurnConfig.FeatureSettings(
+          positiveInts("features.windows"),
+          List.copyOf(
+              get(
+                  "features.exclude-from-model",
+                  () -> c.getStringList("features.exclude-from-model"),
+                  "a list of customer_features column names")),
+          new ChurnConfig.EventTypes(
+              eventTypes("features.event-types.negative"),
+              eventTypes("features.event-types.positive"),
+              eventTypes("features.event-types.plan-change")));
+    }
+
+    /** A list of canonical event types; each becomes part of column names, so it must be one. */
+    private List<String> eventTypes(String key) {
+      List<String> types =
+          List.copyOf(get(key, () -> c.getStringList(key), "a list of canonical event types"));
+      for (String t : types) {
+        if (!t.matches("[a-z][a-z0-9_]{0,39}")) {
+          throw ChurnErrors.badConfigValue(
+              ROOT + "." + key,
+              t,
+              "event types of lower-case letters, digits and _ (up to 40), starting with a letter");
+        }
+      }
+      return types;
     }
 
     private ChurnConfig.LabelSettings labels() {

@@ -126,6 +126,29 @@ class ChurnConfigLoaderTest {
   }
 
   @Test
+  void labelDefinitionsAndEventTypesAreCheckedByName() {
+    ChurnConfig c =
+        ChurnConfigLoader.load(
+            List.of(),
+            List.of("labels.definition=inactivity", "features.event-types.negative=[complaint]"));
+    assertThat(c.labels().definition()).isEqualTo(ChurnConfig.LabelDefinition.INACTIVITY);
+    assertThat(c.labels().qualifyingActivity()).isEqualTo("line_type = 'purchase'");
+    assertThat(c.features().eventTypes().featured())
+        .containsExactly(
+            "complaint", "thumbs_up", "add_to_playlist", "add_friend", "submit_upgrade");
+    assertUsageError(
+        List.of("labels.definition=churned"),
+        "'churnlake.labels.definition' has value 'churned'; allowed: explicit, inactivity, given");
+    assertUsageError(
+        List.of("labels.inactivity.table=customers"),
+        "'churnlake.labels.inactivity.table' has value 'customers'; allowed: events, transactions");
+    assertUsageError(
+        List.of("features.event-types.positive=[\"Add Friend\"]"),
+        "'churnlake.features.event-types.positive' has value 'Add Friend'; allowed: event types of"
+            + " lower-case letters, digits and _ (up to 40), starting with a letter");
+  }
+
+  @Test
   void outOfRangeAndInconsistentValuesAreRejected() {
     assertUsageError(
         List.of("generate.paid-share=1.5"),

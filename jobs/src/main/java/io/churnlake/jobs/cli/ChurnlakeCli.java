@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       Commands.Ingest.class,
       Commands.Forget.class,
       Commands.Features.class,
+      Commands.Dictionary.class,
       Commands.Labels.class,
       Commands.Train.class,
       Commands.Score.class,

@@ -252,6 +252,22 @@ final class Commands {
   }
 
   @Command(
+      name = "dictionary",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print the data dictionary of 'customer_features' (markdown) for the configured windows and customer sources; no Spark.")
+  static final class Dictionary implements Callable<Integer> {
+    @ParentCommand ChurnlakeCli root;
+
+    @Override
+    public Integer call() {
+      ChurnConfig config = ChurnConfigLoader.load(root.global.configFiles, root.global.overrides);
+      root.out.print(io.churnlake.jobs.features.FeatureDictionary.markdown(config));
+      return 0;
+    }
+  }
+
+  @Command(
       name = "labels",
       mixinStandardHelpOptions = true,
       description = "Label churn within the horizon after a date into 'churn_labels'.")

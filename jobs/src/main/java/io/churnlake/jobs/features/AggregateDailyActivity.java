@@ -2,13 +2,17 @@ package io.churnlake.jobs.features;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.unix_timestamp;
 import static org.apache.spark.sql.functions.when;
 
+import io.churnlake.common.config.ChurnConfig.EventTypes;
 import io.churnlake.common.table.Columns;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,68 +22,83 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Aggregates canonical events to one row per customer and event date, in one pass: activity counts,
- * sessions, a count per tracked event type, churn events, billed amount and the level at the day's
- * last interaction. Features and labels for any number of as-of dates are then built from this much
- * smaller table.
+ * Aggregates canonical events to one row per customer and event date: interactions, sessions and
+ * their lengths, a count per configured event type, churn events, billed amount and the level at
+ * the day's last interaction. Two steps, both partial aggregations: per (customer, day, session)
+ * first, which also gives each session's length, then per (customer, day). Features and labels for
+ * any number of as-of dates are then built from this much smaller table. A session that spans
+ * midnight counts on each of its days, with the part of its length on that day.
  */
 public final class AggregateDailyActivity {
-  /** Event types counted per day; "billing" is a system event, not customer activity. */
-  public static final List<String> TRACKED_TYPES =
-      List.of(
-          "next_song",
-          "thumbs_up",
-          "thumbs_down",
-          "add_to_playlist",
-          "add_friend",
-          "roll_advert",
-          "help",
-          "error",
-          "settings",
-          "submit_upgrade",
-          "submit_downgrade",
-          "logout");
-
   static final String BILLING = "billing";
   static final String REGISTRATION_TIME = "registration_time";
   private final String churnEvent;
+  private final EventTypes types;
 
   public AggregateDailyActivity(String churnEvent) {
+    this(churnEvent, EventTypes.SPARKIFY);
+  }
+
+  public AggregateDailyActivity(String churnEvent, EventTypes types) {
     this.churnEvent = churnEvent;
+    this.types = types;
   }
 
   public Dataset<Row> apply(Dataset<Row> events) {
     Column type = col(Columns.EVENT_TYPE);
     Column activity = type.notEqual(BILLING);
-    List<Column> aggs = new ArrayList<>();
-    aggs.add(sum(when(activity, 1).otherwise(0)).cast("int").as("events"));
-    aggs.add(count_distinct(when(activity, col(Columns.SESSION_ID))).cast("int").as("sessions"));
-    for (String t : TRACKED_TYPES) {
-      aggs.add(sum(when(type.equalTo(t), 1).otherwise(0)).cast("int").as("n_" + t));
+    Column time = col(Columns.EVENT_TIME);
+    List<String> columns = List.of(events.columns());
+
+    // Step 1: per customer, day and session (billing events have no session).
+    List<Column> s = new ArrayList<>();
+    s.add(sum(when(activity, 1).otherwise(0)).as("events"));
+    for (String t : types.counted()) {
+      s.add(sum(when(type.equalTo(t), 1).otherwise(0)).as("n_" + t));
     }
-    aggs.add(sum(when(type.equalTo(churnEvent), 1).otherwise(0)).cast("int").as("churn_events"));
-    aggs.add(
-        coalesce(sum(when(type.equalTo(BILLING), col(Columns.AMOUNT))), lit(0.0))
-            .as("billed_amount"));
+    s.add(sum(when(type.equalTo(churnEvent), 1).otherwise(0)).as("churn_events"));
+    s.add(sum(when(type.equalTo(BILLING), col(Columns.AMOUNT))).as("billed_amount"));
+    s.add(min(when(activity, time)).as("first_time"));
+    s.add(max(when(activity, time)).as("last_time"));
     // Optional attributes: a log without them (an app log, say) gets nulls, and tenure falls back
     // to the first event.
-    List<String> columns = List.of(events.columns());
-    aggs.add(
+    s.add(
         min(columns.contains(REGISTRATION_TIME)
                 ? col(REGISTRATION_TIME)
                 : lit(null).cast(DataTypes.TimestampType))
             .as(REGISTRATION_TIME));
-    // The level after the day's last event. In Sparkify-shaped logs a submit event still shows the
+    // The level after the last event. In Sparkify-shaped logs a submit event still shows the
     // level it changes from, so it counts as the new level.
     String level = columns.contains(Columns.LEVEL) ? Columns.LEVEL : "CAST(NULL AS STRING)";
-    aggs.add(
+    s.add(
         expr("max_by(CASE WHEN event_type = 'submit_upgrade' THEN 'paid'"
                 + " WHEN event_type = 'submit_downgrade' THEN 'free' ELSE "
                 + level
                 + " END, event_time)")
             .as("last_level"));
-    return events
+    s.add(max(time).as("last_event_time"));
+    Dataset<Row> sessions =
+        events
+            .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE, Columns.SESSION_ID)
+            .agg(s.get(0), s.subList(1, s.size()).toArray(new Column[0]));
+
+    // Step 2: per customer and day.
+    Column isSession = col(Columns.SESSION_ID).isNotNull().and(col("events").gt(0));
+    Column seconds = unix_timestamp(col("last_time")).minus(unix_timestamp(col("first_time")));
+    List<Column> d = new ArrayList<>();
+    d.add(sum("events").cast("int").as("events"));
+    d.add(count(when(isSession, 1)).cast("int").as("sessions"));
+    d.add(coalesce(sum(when(isSession, seconds)), lit(0L)).as("session_seconds"));
+    d.add(coalesce(max(when(isSession, seconds)), lit(0L)).as("max_session_seconds"));
+    for (String t : types.counted()) {
+      d.add(sum("n_" + t).cast("int").as("n_" + t));
+    }
+    d.add(sum("churn_events").cast("int").as("churn_events"));
+    d.add(coalesce(sum("billed_amount"), lit(0.0)).as("billed_amount"));
+    d.add(min(REGISTRATION_TIME).as(REGISTRATION_TIME));
+    d.add(max_by(col("last_level"), col("last_event_time")).as("last_level"));
+    return sessions
         .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE)
-        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+        .agg(d.get(0), d.subList(1, d.size()).toArray(new Column[0]));
   }
 }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -14,9 +15,9 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import io.churnlake.common.config.ChurnConfig.EventTypes;
 import io.churnlake.common.table.Columns;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -29,19 +30,22 @@ import org.apache.spark.sql.Row;
  * or before D.
  */
 public final class BuildCustomerFeatures {
-  /** Event types counted per window, with rates per session, as features. */
-  static final List<String> TYPE_FEATURES =
-      AggregateDailyActivity.TRACKED_TYPES.stream()
-          .filter(t -> !List.of("next_song", "settings", "logout").contains(t))
-          .toList();
-
   static final int TREND_DAYS = 14;
+
+  /** Weeks in the least-squares slope of weekly sessions. */
+  static final int SLOPE_WEEKS = 8;
+
   private final List<Integer> windows;
+  private final EventTypes types;
 
   public BuildCustomerFeatures(List<Integer> windows) {
-    List<Integer> sorted = new ArrayList<>(windows);
-    Collections.sort(sorted);
+    this(windows, EventTypes.SPARKIFY);
+  }
+
+  public BuildCustomerFeatures(List<Integer> windows, EventTypes types) {
+    List<Integer> sorted = new ArrayList<>(new java.util.TreeSet<>(windows));
     this.windows = List.copyOf(sorted);
+    this.types = types;
   }
 
   /**
@@ -85,6 +89,14 @@ public final class BuildCustomerFeatures {
         .and(col(Columns.EVENT_DATE).leq(date_sub(col(Columns.AS_OF_DATE), toDaysAgo)));
   }
 
+  private static Column typeSum(List<String> types) {
+    Column sum = lit(0);
+    for (String t : types) {
+      sum = sum.plus(col("n_" + t));
+    }
+    return sum;
+  }
+
   private static Column sumIf(Column condition, String column) {
     return sum(when(condition, col(column)).otherwise(0));
   }
@@ -101,18 +113,34 @@ public final class BuildCustomerFeatures {
     a.add(sum("events").as("events_total"));
     a.add(sum("billed_amount").as("billed_amount_total"));
     a.add(expr("max_by(last_level, event_date)").as(Columns.LEVEL));
+    Column planChange = lit(false);
+    for (String t : types.planChange()) {
+      planChange = planChange.or(col("n_" + t).gt(0));
+    }
+    a.add(max(when(planChange, col(Columns.EVENT_DATE))).as("last_plan_change_date"));
     for (int w : windows) {
       a.add(sumIf(within(w), "events").as("events_" + w + "d"));
       a.add(sumIf(within(w), "sessions").as("sessions_" + w + "d"));
       a.add(sum(when(within(w).and(active), 1).otherwise(0)).as("active_days_" + w + "d"));
       a.add(sumIf(within(w), "n_next_song").as("songs_" + w + "d"));
+      a.add(sumIf(within(w), "session_seconds").as("session_seconds_" + w + "d"));
+      a.add(max(when(within(w), col("max_session_seconds"))).as("max_session_seconds_" + w + "d"));
+      a.add(sum(when(within(w), typeSum(types.negative())).otherwise(0)).as("neg_" + w + "d"));
+      a.add(sum(when(within(w), typeSum(types.positive())).otherwise(0)).as("pos_" + w + "d"));
     }
+    // Least-squares slope of weekly sessions over the last SLOPE_WEEKS weeks, in the same pass:
+    // with x = -week (0 = the last 7 days) and y = sessions that week, the slope
+    // (Sxy - mean(x) * Sy) / sum((x - mean(x))^2) needs only the sums Sxy and Sy.
+    Column week = floor(datediff(col(Columns.AS_OF_DATE), col(Columns.EVENT_DATE)).divide(7));
+    Column inSlope = within(7 * SLOPE_WEEKS);
+    a.add(sum(when(inSlope, week.multiply(-1).multiply(col("sessions"))).otherwise(0)).as("_sxy"));
+    a.add(sum(when(inSlope, col("sessions")).otherwise(0)).as("_sy"));
     a.add(sumIf(within(TREND_DAYS), "sessions").as("sessions_last_" + TREND_DAYS + "d"));
     a.add(
         sumIf(between(2 * TREND_DAYS, TREND_DAYS), "sessions")
             .as("sessions_prev_" + TREND_DAYS + "d"));
     for (int w : windows) {
-      for (String t : TYPE_FEATURES) {
+      for (String t : types.featured()) {
         a.add(sumIf(within(w), "n_" + t).as(t + "_" + w + "d"));
       }
     }
@@ -130,6 +158,7 @@ public final class BuildCustomerFeatures {
     out.add(
         datediff(asOf, coalesce(to_date(col("registration_time")), col("first_event_date")))
             .as("tenure_days"));
+    out.add(datediff(asOf, col("last_plan_change_date")).as("days_since_plan_change"));
     out.add(col("active_days_total").cast("int"));
     out.add(col("sessions_total").cast("int"));
     out.add(col("events_total").cast("int"));
@@ -148,9 +177,49 @@ public final class BuildCustomerFeatures {
             .divide(col(prev).plus(1))
             .cast("double")
             .as("session_trend_" + TREND_DAYS + "d"));
+    double meanX = -(SLOPE_WEEKS - 1) / 2.0;
+    double sxx = 0;
+    for (int k = 0; k < SLOPE_WEEKS; k++) {
+      sxx += (-k - meanX) * (-k - meanX);
+    }
+    out.add(
+        col("_sxy")
+            .minus(col("_sy").multiply(meanX))
+            .divide(sxx)
+            .cast("double")
+            .as("session_slope_" + SLOPE_WEEKS + "w"));
+    for (int w : windows) {
+      Column sessions = col("sessions_" + w + "d");
+      Column atLeastOne = greatest(sessions, lit(1));
+      out.add(
+          when(sessions.gt(0), col("session_seconds_" + w + "d").divide(sessions).divide(60.0))
+              .cast("double")
+              .as("avg_session_minutes_" + w + "d"));
+      out.add(
+          when(sessions.gt(0), col("max_session_seconds_" + w + "d").divide(60.0))
+              .cast("double")
+              .as("max_session_minutes_" + w + "d"));
+      out.add(
+          col("events_" + w + "d")
+              .divide(atLeastOne)
+              .cast("double")
+              .as("events_per_session_" + w + "d"));
+      out.add(col("neg_" + w + "d").cast("int").as("negative_events_" + w + "d"));
+      out.add(
+          col("neg_" + w + "d")
+              .divide(atLeastOne)
+              .cast("double")
+              .as("negative_per_session_" + w + "d"));
+      out.add(col("pos_" + w + "d").cast("int").as("positive_events_" + w + "d"));
+      out.add(
+          col("pos_" + w + "d")
+              .divide(atLeastOne)
+              .cast("double")
+              .as("positive_per_session_" + w + "d"));
+    }
     for (int w : windows) {
       Column sessions = greatest(col("sessions_" + w + "d"), lit(1));
-      for (String t : TYPE_FEATURES) {
+      for (String t : types.featured()) {
         out.add(col(t + "_" + w + "d").cast("int"));
         out.add(
             col(t + "_" + w + "d")

@@ -97,7 +97,9 @@ public final class FeaturesJob {
 
   /** Canonical events aggregated per customer and day: what features and labels are built from. */
   public static Dataset<Row> daily(JobContext ctx, Dataset<Row> events) {
-    return new AggregateDailyActivity(ctx.config().labels().churnEvent()).apply(events);
+    return new AggregateDailyActivity(
+            ctx.config().labels().churnEvent(), ctx.config().features().eventTypes())
+        .apply(events);
   }
 
   /**
@@ -118,7 +120,10 @@ public final class FeaturesJob {
     Dataset<Row> dates = History.asOfDates(ctx.spark(), asOfDates);
     Date last = Date.valueOf(Collections.max(asOfDates));
     Optional<Dataset<Row>> activity =
-        daily.map(d -> new BuildCustomerFeatures(windows).withChurnedBefore(d, dates));
+        daily.map(
+            d ->
+                new BuildCustomerFeatures(windows, ctx.config().features().eventTypes())
+                    .withChurnedBefore(d, dates));
     Optional<Dataset<Row>> purchases = Optional.empty();
     if (ctx.store().exists(ChurnTable.TRANSACTIONS)) {
       Dataset<Row> transactions =

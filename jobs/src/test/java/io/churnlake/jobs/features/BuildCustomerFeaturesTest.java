@@ -4,6 +4,7 @@ import static io.churnlake.jobs.testing.EventRows.billing;
 import static io.churnlake.jobs.testing.EventRows.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.churnlake.common.config.ChurnConfig.EventTypes;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.testing.EventRows;
 import java.sql.Date;
@@ -66,6 +67,8 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     expected.put("as_of_date", AS_OF);
     expected.put("days_since_last_activity", 3);
     expected.put("tenure_days", 89);
+    // The upgrade on 03-28.
+    expected.put("days_since_plan_change", 3);
     expected.put("active_days_total", 3);
     expected.put("sessions_total", 4);
     expected.put("events_total", 7);
@@ -80,14 +83,33 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     expected.put("songs_30d", 2);
     expected.put("sessions_prev_14d", 0);
     expected.put("session_trend_14d", 3.0);
-    for (String t : BuildCustomerFeatures.TYPE_FEATURES) {
+    // Weekly sessions (x = -week): 1 in week 0, 2 in week 1, 1 in week 5; Sxy = -7, Sy = 4,
+    // slope = (Sxy + 3.5 Sy) / 42.
+    expected.put("session_slope_8w", 7.0 / 42);
+    // Sessions in 7 days: 10:00-10:05 on 03-28. In 30 days also 09:00-09:03 and a single-event
+    // session on 03-21: 480 s over 3 sessions, 5 events; friction thumbs_down + help.
+    expected.put("avg_session_minutes_7d", 5.0);
+    expected.put("max_session_minutes_7d", 5.0);
+    expected.put("events_per_session_7d", 2.0);
+    expected.put("negative_events_7d", 0);
+    expected.put("negative_per_session_7d", 0.0);
+    expected.put("positive_events_7d", 1);
+    expected.put("positive_per_session_7d", 1.0);
+    expected.put("avg_session_minutes_30d", 480.0 / 3 / 60.0);
+    expected.put("max_session_minutes_30d", 5.0);
+    expected.put("events_per_session_30d", 5.0 / 3);
+    expected.put("negative_events_30d", 2);
+    expected.put("negative_per_session_30d", 2.0 / 3);
+    expected.put("positive_events_30d", 1);
+    expected.put("positive_per_session_30d", 1.0 / 3);
+    for (String t : EventTypes.SPARKIFY.featured()) {
       // In the last 7 days only the upgrade (one session); in 30 days one of each of three types
       // over 3 sessions.
       int n7 = t.equals("submit_upgrade") ? 1 : 0;
       expected.put(t + "_7d", n7);
       expected.put(t + "_per_session_7d", n7 / 1.0);
     }
-    for (String t : BuildCustomerFeatures.TYPE_FEATURES) {
+    for (String t : EventTypes.SPARKIFY.featured()) {
       int n = List.of("thumbs_down", "help", "submit_upgrade").contains(t) ? 1 : 0;
       expected.put(t + "_30d", n);
       expected.put(t + "_per_session_30d", n / 3.0);

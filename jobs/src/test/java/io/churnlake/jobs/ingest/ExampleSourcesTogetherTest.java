@@ -10,6 +10,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.features.FeatureDictionary;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.testing.Examples;
 import java.nio.file.Path;
@@ -157,6 +158,12 @@ class ExampleSourcesTogetherTest extends SparkTestBase {
 
     // Features over all three tables, so the scan covers what the model reads too.
     FeaturesJob.run(together, LocalDate.of(2026, 3, 31));
+    // All three families: the columns are exactly the data dictionary's, in its order.
+    assertThat(together.store().read(ChurnTable.CUSTOMER_FEATURES).columns())
+        .containsExactlyElementsOf(
+            FeatureDictionary.entries(together.config()).stream()
+                .map(FeatureDictionary.Entry::column)
+                .toList());
     List<String> personal =
         List.of(
             "Ada Lovelace",

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmark: features for 13 weekly as-of dates over about 10 million generated events, by
+# churnlake on local Spark and by DuckDB (in-process, same machine, same Parquet files, the same
+# activity feature family), and the ratio of the two times. Then, from churnlake's own tables, the
+# planted churn drivers (docs/generator.md) as features: mean for churners vs the others.
+# Usage: bench/features.sh [customers] [days]   (defaults: 30000 180, about 9.3 M events)
+#   BENCH_DIR=dir keeps the generated log and warehouse there (re-runs skip generate + ingest).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+customers="${1:-30000}"; days="${2:-180}"
+if [ -n "${BENCH_DIR:-}" ]; then work="$BENCH_DIR"; mkdir -p "$work"; else
+  work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
+cores="$(nproc)"
+wh="$work/warehouse"
+cl() { "$HERE/churnlake" "$@" --set warehouse="\"$wh\"" --set generate.output="\"$work/raw\""; }
+
+duck_version=2.0.0.1
+duck_jar="$HOME/.m2/repository/org/duckdb/duckdb_jdbc/$duck_version/duckdb_jdbc-$duck_version.jar"
+[ -f "$duck_jar" ] || "$HERE/mvnw" -q -B dependency:get -Dartifact="org.duckdb:duckdb_jdbc:$duck_version"
+
+if [ ! -d "$wh/events" ]; then
+  cl generate --customers "$customers" --days "$days" --set generate.truth.paths=1 \
+    --set generate.truth.first-day=100000 >/dev/null
+  cl ingest > "$work/ingest.txt"
+fi
+events=$(cl sql "SELECT count(*) FROM events" --format csv | tail -1)
+last=$(cl sql "SELECT max(event_date) FROM events" --format csv | tail -1)
+first=$(date -u -d "$last - 84 days" +%F)
+dates=(); for i in $(seq 0 12); do dates+=("$(date -u -d "$first + $((7 * i)) days" +%F)"); done
+echo "events: $events (to $last); as-of dates: ${dates[0]} .. ${dates[12]} every 7 days; $cores cores"
+
+start=$(date +%s.%N)
+cl features --from "$first" --to "$last" --every 7 > "$work/features.txt" 2> "$work/features.log"
+end=$(date +%s.%N)
+spark_stage=$(sed -nE 's/.*stage features finished in ([0-9]+) s.*/\1/p' "$work/features.log" | tail -1)
+rows=$(awk '{ s += $(NF-1) } END { print s }' "$work/features.txt")
+awk -v s="$start" -v t="$end" -v st="$spark_stage" -v e="$events" -v r="$rows" 'BEGIN {
+  w = t - s;
+  printf "churnlake features: 13 as-of dates, %d rows in %.0f s wall (%d s in the stage, the rest JVM and Spark start) = %.1f s per as-of date, %.0f events/s\n",
+    r, w, st, st / 13, e / st }'
+
+rm -rf "$work/duck.parquet"
+java -cp "$duck_jar" "$HERE/bench/FeaturesDuckDb.java" "$wh/events" "$work/duck.parquet" "$cores" \
+  "${dates[@]}" | tee "$work/duck.txt"
+duck=$(sed -nE 's/^duckdb features: .* in ([0-9.]+) s .*/\1/p' "$work/duck.txt")
+awk -v st="$spark_stage" -v d="$duck" 'BEGIN {
+  printf "ratio churnlake / duckdb: %.2f (%d s / %.1f s)\n", st / d, st, d }'
+
+# Planted drivers: labels for the as-of dates whose 30-day horizon is observed, joined to the
+# features; mean of each driver's feature for churners and for the others.
+mature_to=$(date -u -d "$last - 30 days" +%F)
+cl labels --from "$first" --to "$mature_to" --every 7 > "$work/labels.txt" 2>/dev/null
+cat "$work/labels.txt" | tail -3
+cl sql "SELECT l.churned, count(*) AS customers,
+  round(avg(f.thumbs_down_per_session_30d), 4) AS thumbs_down_per_session_30d,
+  round(avg(f.help_per_session_30d + f.error_per_session_30d), 4) AS help_error_per_session_30d,
+  round(avg(f.roll_advert_per_session_30d), 4) AS roll_advert_per_session_30d,
+  round(avg(f.session_trend_14d), 3) AS session_trend_14d,
+  round(avg(CASE WHEN f.submit_downgrade_30d > 0 THEN 1 ELSE 0 END), 4) AS downgraded_30d,
+  round(avg(f.days_since_last_activity), 2) AS days_since_last_activity
+  FROM customer_features f JOIN churn_labels l USING (customer_id, as_of_date)
+  GROUP BY l.churned ORDER BY l.churned" 2>/dev/null
