@@ -8,11 +8,12 @@ import java.util.StringJoiner;
 
 /**
  * The DuckDB side of bench/features.sh: the activity feature family of churnlake's {@code
- * AggregateDailyActivity} + {@code BuildCustomerFeatures} (windows 7/30/90, counts per event type
- * and per session, session trend, recency, tenure, level), computed in-process by DuckDB over the
- * Parquet files of the events Delta table, for several as-of dates, written to one Parquet file.
- * Same two steps as Spark: one daily aggregate per customer and day, then one aggregation over
- * (customer, as-of date). Prints the wall time and the rows written.
+ * AggregateDailyActivity} + {@code BuildCustomerFeatures} with the default event types (windows
+ * 7/30/90, counts per event type and per session, friction and engagement totals, session lengths,
+ * session trend and slope, recency, tenure, days since plan change, level), computed in-process by
+ * DuckDB over the Parquet files of the events Delta table, for several as-of dates, written to one
+ * Parquet file. Same steps as Spark: per (customer, day, session), per (customer, day), then one
+ * aggregation over (customer, as-of date). Prints the wall time and the rows written.
  *
  * <p>Run (Java 11+ single-file source): {@code java -cp duckdb_jdbc.jar bench/FeaturesDuckDb.java
  * EVENTS_DIR OUT.parquet THREADS DATE...}

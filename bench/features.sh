@@ -56,6 +56,8 @@ cl sql "SELECT l.churned, count(*) AS customers,
   round(avg(f.help_per_session_30d + f.error_per_session_30d), 4) AS help_error_per_session_30d,
   round(avg(f.roll_advert_per_session_30d), 4) AS roll_advert_per_session_30d,
   round(avg(f.session_trend_14d), 3) AS session_trend_14d,
+  round(avg(f.session_slope_8w), 3) AS session_slope_8w,
+  round(avg(f.negative_per_session_30d), 4) AS negative_per_session_30d,
   round(avg(CASE WHEN f.submit_downgrade_30d > 0 THEN 1 ELSE 0 END), 4) AS downgraded_30d,
   round(avg(f.days_since_last_activity), 2) AS days_since_last_activity
   FROM customer_features f JOIN churn_labels l USING (customer_id, as_of_date)
