@@ -135,7 +135,8 @@ public record ChurnConfig(
       int retrainIntervalDays,
       long seed,
       GbtSettings gbt,
-      LogisticSettings logistic) {}
+      LogisticSettings logistic,
+      double evaluationShare) {}
 
   /** Gradient-boosted trees hyper-parameters. */
   public record GbtSettings(int maxIter, int maxDepth, double stepSize, double subsamplingRate) {}

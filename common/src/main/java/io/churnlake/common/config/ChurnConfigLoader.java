@@ -272,7 +272,8 @@ public final class ChurnConfigLoader {
           new ChurnConfig.LogisticSettings(
               nonNegative("train.logistic.reg-param"),
               fraction("train.logistic.elastic-net"),
-              intAtLeast("train.logistic.max-iter", 1)));
+              intAtLeast("train.logistic.max-iter", 1)),
+          fraction("train.cross-sectional.evaluation-share"));
     }
 
     private ChurnConfig.SegmentSettings segment() {

@@ -298,13 +298,17 @@ final class Commands {
     void run(JobContext ctx, PrintStream out) {
       ModelInfo m = TrainJob.run(ctx, asOf);
       out.printf(
-          "model %s (%s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f, recency baseline ROC AUC %.3f%n",
+          "model %s (%s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f%s%n  validation: %s%n",
           m.version(),
           m.algorithm(),
           m.evaluationDate(),
           m.metric("roc_auc"),
           m.metric("pr_auc"),
-          m.metric("baseline_recency_roc_auc"));
+          m.metrics().containsKey("baseline_recency_roc_auc")
+              ? String.format(
+                  ", recency baseline ROC AUC %.3f", m.metric("baseline_recency_roc_auc"))
+              : " (no recency column for a baseline)",
+          m.validation());
     }
   }
 

@@ -48,15 +48,23 @@ public final class TrainJob {
   }
 
   private static ModelInfo train(JobContext ctx, LocalDate asOf) {
+    return switch (ctx.config().labels().definition()) {
+      case EXPLICIT -> timeBased(ctx, asOf);
+      case GIVEN -> crossSectional(ctx, asOf);
+      case INACTIVITY ->
+          throw ChurnErrors.badConfigValue(
+              "churnlake.labels.definition",
+              "inactivity",
+              "explicit (an event log with a churn event) or given (a customer snapshot with a"
+                  + " churn flag); labels and features support inactivity, training on it does"
+                  + " not yet");
+    };
+  }
+
+  /** Dated labels: train on earlier as-of dates, evaluate on one a full horizon later. */
+  private static ModelInfo timeBased(JobContext ctx, LocalDate asOf) {
     ChurnConfig c = ctx.config();
     int horizon = c.labels().horizonDays();
-    if (c.labels().definition() != ChurnConfig.LabelDefinition.EXPLICIT) {
-      throw ChurnErrors.badConfigValue(
-          "churnlake.labels.definition",
-          c.labels().definition().id(),
-          "explicit (train learns from an event log with a churn event; labels and features"
-              + " support inactivity and given, training on them does not yet)");
-    }
     History.Span span = History.spanUpTo(ctx, asOf);
     TrainingCalendar calendar =
         TrainingCalendar.of(
@@ -70,58 +78,125 @@ public final class TrainJob {
       Dataset<Row> features = FeaturesJob.build(ctx, daily, calendar.allDates());
       // Labels from the same daily table, seeing nothing after the training as-of date.
       Dataset<Row> labels =
-          LabelsJob.build(ctx, calendar.allDates(), span.last(), Optional.of(daily))
-              .rows()
-              .where(col(Columns.CHURNED).isNotNull());
-      Dataset<Row> examples =
-          features
-              .join(
-                  labels.select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, Columns.CHURNED),
-                  new String[] {Columns.CUSTOMER_ID, Columns.AS_OF_DATE})
-              .withColumn(ChurnPipelines.LABEL, col(Columns.CHURNED).cast("double"))
-              .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> trainSet =
-          examples.where(col(Columns.AS_OF_DATE).lt(Date.valueOf(calendar.evaluationDate())));
-      Dataset<Row> evalSet =
-          examples.where(col(Columns.AS_OF_DATE).equalTo(Date.valueOf(calendar.evaluationDate())));
-      List<String> excluded = c.features().excludeFromModel();
-      List<String> numeric = ChurnPipelines.numericFeatures(features.schema(), excluded);
-      List<String> categorical = ChurnPipelines.categoricalFeatures(features.schema(), excluded);
-      PipelineModel model = ChurnPipelines.build(c.train(), numeric, categorical).fit(trainSet);
-      String version =
-          new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
-              .nextVersion();
-      Map<String, Double> metrics =
-          evaluate(ctx, model, version, trainSet, evalSet, calendar.evaluationDate(), horizon);
-      ModelInfo info =
-          new ModelInfo(
-              version,
-              c.train().algorithm(),
-              asOf.toString(),
-              calendar.trainingDates().stream()
-                  .map(LocalDate::toString)
-                  .collect(Collectors.toList()),
-              calendar.evaluationDate().toString(),
-              horizon,
-              numeric,
-              eventsVersion,
-              Instant.now().toString(),
-              metrics);
-      new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
-          .save(model, info);
-      writeEvaluations(ctx, info);
-      examples.unpersist();
-      LOG.info(
-          "train: model {} ({}) trained on {} dates, evaluated on {}: {}",
-          version,
-          info.algorithm(),
-          calendar.trainingDates().size(),
-          calendar.evaluationDate(),
-          metrics);
-      return info;
+          LabelsJob.build(ctx, calendar.allDates(), span.last(), Optional.of(daily)).rows();
+      Dataset<Row> examples = examples(features, labels);
+      try {
+        return fitAndSave(
+            ctx,
+            asOf,
+            features,
+            TrainingSets.timeBased(examples, calendar),
+            calendar.trainingDates(),
+            calendar.evaluationDate(),
+            horizon,
+            eventsVersion);
+      } finally {
+        examples.unpersist();
+      }
     } finally {
       daily.unpersist();
     }
+  }
+
+  /**
+   * A customer snapshot with a given flag (no history): the latest snapshot on or before the as-of
+   * date, split by customers (seeded, stratified by the flag).
+   */
+  private static ModelInfo crossSectional(JobContext ctx, LocalDate asOf) {
+    ChurnConfig c = ctx.config();
+    LocalDate snapshot = History.spanUpTo(ctx, ChurnTable.CUSTOMERS, asOf).last();
+    Optional<Dataset<Row>> daily =
+        ctx.store().exists(ChurnTable.EVENTS)
+            ? Optional.of(FeaturesJob.daily(ctx, History.eventsUpTo(ctx, snapshot)))
+            : Optional.empty();
+    Dataset<Row> features = FeaturesJob.build(ctx, daily, List.of(snapshot));
+    Dataset<Row> labels =
+        LabelsJob.build(ctx, List.of(snapshot), snapshot, Optional.empty()).rows();
+    Dataset<Row> examples = examples(features, labels);
+    try {
+      return fitAndSave(
+          ctx,
+          asOf,
+          features,
+          TrainingSets.crossSectional(
+              examples, ChurnPipelines.LABEL, c.train().evaluationShare(), c.train().seed()),
+          List.of(snapshot),
+          snapshot,
+          0,
+          ctx.store().version(ChurnTable.CUSTOMERS));
+    } finally {
+      examples.unpersist();
+    }
+  }
+
+  /** Features joined with the labelled customers (unlabelled ones dropped), label as 0/1. */
+  private static Dataset<Row> examples(Dataset<Row> features, Dataset<Row> labels) {
+    return features
+        .join(
+            labels
+                .where(col(Columns.CHURNED).isNotNull())
+                .select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, Columns.CHURNED),
+            new String[] {Columns.CUSTOMER_ID, Columns.AS_OF_DATE})
+        .withColumn(ChurnPipelines.LABEL, col(Columns.CHURNED).cast("double"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  private static ModelInfo fitAndSave(
+      JobContext ctx,
+      LocalDate asOf,
+      Dataset<Row> features,
+      TrainingSets.Split split,
+      List<LocalDate> trainingDates,
+      LocalDate evaluationDate,
+      int horizon,
+      long inputTableVersion) {
+    ChurnConfig c = ctx.config();
+    List<String> excluded = c.features().excludeFromModel();
+    List<String> numeric = ChurnPipelines.numericFeatures(features.schema(), excluded);
+    List<String> categorical = ChurnPipelines.categoricalFeatures(features.schema(), excluded);
+    PipelineModel model = ChurnPipelines.build(c.train(), numeric, categorical).fit(split.train());
+    String version =
+        new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
+            .nextVersion();
+    Optional<String> baseline =
+        java.util.stream.Stream.of(RECENCY, "days_since_last_purchase")
+            .filter(List.of(features.columns())::contains)
+            .findFirst();
+    Map<String, Double> metrics =
+        evaluate(
+            ctx,
+            model,
+            version,
+            split.train(),
+            split.evaluation(),
+            baseline,
+            evaluationDate,
+            horizon);
+    ModelInfo info =
+        new ModelInfo(
+            version,
+            c.train().algorithm(),
+            asOf.toString(),
+            trainingDates.stream().map(LocalDate::toString).collect(Collectors.toList()),
+            evaluationDate.toString(),
+            horizon,
+            numeric,
+            inputTableVersion,
+            Instant.now().toString(),
+            metrics,
+            split.validation().description());
+    new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
+        .save(model, info);
+    writeEvaluations(ctx, info);
+    LOG.info(
+        "train: model {} ({}) trained on {} dates, evaluated on {} ({}): {}",
+        version,
+        info.algorithm(),
+        trainingDates.size(),
+        evaluationDate,
+        split.validation().description(),
+        metrics);
+    return info;
   }
 
   private static Map<String, Double> evaluate(
@@ -130,19 +205,27 @@ public final class TrainJob {
       String version,
       Dataset<Row> trainSet,
       Dataset<Row> evalSet,
+      Optional<String> baseline,
       LocalDate evaluationDate,
       int horizon) {
+    List<org.apache.spark.sql.Column> kept = new ArrayList<>();
+    kept.add(col(Columns.CUSTOMER_ID));
+    baseline.ifPresent(b -> kept.add(col(b).as(RECENCY)));
+    kept.add(col(ChurnPipelines.LABEL));
     Dataset<Row> scored =
         new ScoreCustomers(model, version)
             .apply(evalSet)
             .join(
-                evalSet.select(Columns.CUSTOMER_ID, RECENCY, ChurnPipelines.LABEL),
+                evalSet.select(kept.toArray(new org.apache.spark.sql.Column[0])),
                 Columns.CUSTOMER_ID);
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("roc_auc", EvaluateChurnModel.rocAuc(scored, Columns.CHURN_PROBABILITY));
     m.put("pr_auc", EvaluateChurnModel.prAuc(scored, Columns.CHURN_PROBABILITY));
-    m.put("baseline_recency_roc_auc", EvaluateChurnModel.rocAuc(scored, RECENCY));
-    m.put("baseline_recency_pr_auc", EvaluateChurnModel.prAuc(scored, RECENCY));
+    if (baseline.isPresent()) {
+      // Recency (days since the last activity or purchase): more days, more risk.
+      m.put("baseline_recency_roc_auc", EvaluateChurnModel.rocAuc(scored, RECENCY));
+      m.put("baseline_recency_pr_auc", EvaluateChurnModel.prAuc(scored, RECENCY));
+    }
     Row counts = evalSet.agg(count("*"), sum(ChurnPipelines.LABEL)).head();
     m.put("evaluation_customers", (double) counts.getLong(0));
     m.put("evaluation_churners", counts.getDouble(1));

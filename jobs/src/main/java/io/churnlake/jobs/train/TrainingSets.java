@@ -1,0 +1,95 @@
+package io.churnlake.jobs.train;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.churnlake.common.table.Columns;
+import java.sql.Date;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Splits labelled examples (features joined with labels, one row per customer and as-of date) into
+ * a training and an evaluation set, and says which kind of validation the split gives, so every
+ * report can name it. Pure transforms.
+ *
+ * <ul>
+ *   <li>Time-based (dated labels): training rows are the training as-of dates, evaluation rows the
+ *       evaluation date, a full horizon later ({@link TrainingCalendar}); never a random split
+ *       across dates.
+ *   <li>Cross-sectional (one snapshot with a given flag, no history): a seeded split of customers,
+ *       stratified by the label: within each class the same share of customers, those with the
+ *       lowest seeded hash of their id, is held out. The class thresholds come from one
+ *       approximate-percentile aggregation, so no class is ever gathered in one task.
+ * </ul>
+ */
+public final class TrainingSets {
+  private TrainingSets() {}
+
+  /** How a split validates a model; written with its metrics. */
+  public enum Validation {
+    TIME_BASED("time-based: trained on earlier as-of dates, evaluated on a later one"),
+    CROSS_SECTIONAL(
+        "cross-sectional: one snapshot, seeded split of customers stratified by the given label");
+
+    private final String description;
+
+    Validation(String description) {
+      this.description = description;
+    }
+
+    public String description() {
+      return description;
+    }
+  }
+
+  /** Training and evaluation rows and the kind of validation they give. */
+  public record Split(Dataset<Row> train, Dataset<Row> evaluation, Validation validation) {}
+
+  /** Rows of the calendar's training dates to train on, of its evaluation date to evaluate. */
+  public static Split timeBased(Dataset<Row> examples, TrainingCalendar calendar) {
+    Column asOf = col(Columns.AS_OF_DATE);
+    return new Split(
+        examples.where(asOf.isin(calendar.trainingDates().stream().map(Date::valueOf).toArray())),
+        examples.where(asOf.equalTo(Date.valueOf(calendar.evaluationDate()))),
+        Validation.TIME_BASED);
+  }
+
+  /**
+   * Holds out {@code evaluationShare} of the customers of each label class, chosen by a hash of the
+   * customer id and {@code seed} (the same seed gives the same split).
+   *
+   * @param label the 0/1 label column
+   */
+  public static Split crossSectional(
+      Dataset<Row> examples, String label, double evaluationShare, long seed) {
+    Column hash = xxhash64(col(Columns.CUSTOMER_ID), lit(seed));
+    Dataset<Row> hashed = examples.withColumn(HASH, hash);
+    // One row per class: bounded by the number of classes, not by customers.
+    Map<Double, Long> threshold = new HashMap<>();
+    for (Row r :
+        hashed
+            .groupBy(label)
+            .agg(percentile_approx(col(HASH), lit(evaluationShare), lit(100000)))
+            .collectAsList()) {
+      threshold.put(r.getDouble(0), r.getLong(1));
+    }
+    Column held = lit(false);
+    for (Map.Entry<Double, Long> t : threshold.entrySet()) {
+      held = held.or(col(label).equalTo(t.getKey()).and(col(HASH).leq(t.getValue())));
+    }
+    Dataset<Row> marked = hashed.withColumn(HELD_OUT, held).drop(HASH);
+    return new Split(
+        marked.where(col(HELD_OUT).unary_$bang()).drop(HELD_OUT),
+        marked.where(col(HELD_OUT)).drop(HELD_OUT),
+        Validation.CROSS_SECTIONAL);
+  }
+
+  private static final String HASH = "_split_hash";
+  private static final String HELD_OUT = "_held_out";
+}

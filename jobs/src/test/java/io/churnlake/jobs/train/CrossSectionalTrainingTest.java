@@ -1,0 +1,116 @@
+package io.churnlake.jobs.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.DeltaTableStore;
+import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.testing.Examples;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training on a customer snapshot with a given churn flag (no history to split by date).
+ * Invariants: the split is by customer (no customer on both sides), seeded (same seed, same split)
+ * and stratified (each class loses the same share to evaluation); the model and its metrics say
+ * they come from cross-sectional validation.
+ */
+class CrossSectionalTrainingTest extends SparkTestBase {
+  static final StructType CUSTOMERS =
+      new StructType()
+          .add("customer_id", DataTypes.StringType)
+          .add("snapshot_date", DataTypes.DateType)
+          .add("churned", DataTypes.BooleanType)
+          .add("contract", DataTypes.StringType)
+          .add("monthly_charges", DataTypes.DoubleType)
+          .add("tenure_months", DataTypes.IntegerType)
+          .add("source", DataTypes.StringType)
+          .add("source_file", DataTypes.StringType)
+          .add("ingest_run_id", DataTypes.StringType);
+
+  @TempDir Path dir;
+
+  /** 600 customers; month-to-month contracts churn far more often (a planted driver). */
+  private Dataset<Row> snapshot() {
+    Random random = new Random(5);
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      String contract = List.of("Month-to-month", "One year", "Two year").get(random.nextInt(3));
+      double p =
+          contract.equals("Month-to-month") ? 0.45 : contract.equals("One year") ? 0.1 : 0.03;
+      rows.add(
+          new Object[] {
+            String.format("%04d-C", i),
+            Date.valueOf("2026-03-31"),
+            random.nextDouble() < p,
+            contract,
+            20 + 80 * random.nextDouble(),
+            random.nextInt(72),
+            "crm",
+            "customers-2026-03-31.csv",
+            "run"
+          });
+    }
+    return rows(CUSTOMERS, rows.toArray(new Object[0][]));
+  }
+
+  @Test
+  void theSplitIsBySeededHashStratifiedByTheLabelAndLosesNoCustomer() {
+    Dataset<Row> examples =
+        snapshot().selectExpr("customer_id", "CAST(churned AS DOUBLE) AS label", "contract");
+    TrainingSets.Split a = TrainingSets.crossSectional(examples, "label", 0.25, 7);
+    TrainingSets.Split again = TrainingSets.crossSectional(examples, "label", 0.25, 7);
+    TrainingSets.Split other = TrainingSets.crossSectional(examples, "label", 0.25, 8);
+    assertThat(a.validation()).isEqualTo(TrainingSets.Validation.CROSS_SECTIONAL);
+    List<String> train = Examples.text(a.train().select("customer_id"));
+    List<String> held = Examples.text(a.evaluation().select("customer_id"));
+    assertThat(train).doesNotContainAnyElementsOf(held);
+    List<String> all = new ArrayList<>(train);
+    all.addAll(held);
+    assertThat(all.stream().sorted().toList())
+        .isEqualTo(Examples.text(examples.select("customer_id")));
+    assertThat(Examples.text(again.evaluation().select("customer_id"))).isEqualTo(held);
+    assertThat(Examples.text(other.evaluation().select("customer_id"))).isNotEqualTo(held);
+    // Stratified: each class holds out a quarter of its customers (up to one customer).
+    for (double label : new double[] {0.0, 1.0}) {
+      long total = examples.where("label = " + label).count();
+      long out = a.evaluation().where("label = " + label).count();
+      assertThat((double) out)
+          .as("class %s", label)
+          .isCloseTo(0.25 * total, org.assertj.core.data.Offset.offset(1.5));
+    }
+  }
+
+  @Test
+  void givenLabelsTrainACrossSectionalModelThatSaysSo() {
+    ChurnConfig config =
+        ChurnConfigLoader.load(
+            List.of(),
+            List.of("warehouse=\"" + dir.resolve("warehouse") + "\"", "labels.definition=given"));
+    JobContext ctx =
+        new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
+    ctx.store().replaceWhere(ChurnTable.CUSTOMERS, snapshot(), "true");
+    ModelInfo m = TrainJob.run(ctx, LocalDate.of(2026, 4, 5));
+    assertThat(m.validation()).isEqualTo(TrainingSets.Validation.CROSS_SECTIONAL.description());
+    assertThat(m.trainingDates()).containsExactly("2026-03-31");
+    assertThat(m.evaluationDate()).isEqualTo("2026-03-31");
+    assertThat(m.featureColumns()).contains("monthly_charges", "tenure_months");
+    // The contract drives churn: a model that learned it ranks well above chance.
+    assertThat(m.metric("roc_auc")).isGreaterThan(0.7);
+    assertThat(m.metrics()).doesNotContainKey("baseline_recency_roc_auc");
+    assertThat(m.metric("evaluation_customers") + m.metric("training_examples")).isEqualTo(600.0);
+  }
+}
