@@ -32,6 +32,9 @@ import org.apache.spark.sql.Row;
 public final class BuildCustomerFeatures {
   static final int TREND_DAYS = 14;
 
+  /** The event type groups summed per window: friction and engagement. */
+  private static final List<String> GROUPS = List.of("negative", "positive");
+
   /** Weeks in the least-squares slope of weekly sessions. */
   static final int SLOPE_WEEKS = 8;
 
@@ -125,8 +128,12 @@ public final class BuildCustomerFeatures {
       a.add(sumIf(within(w), "n_next_song").as("songs_" + w + "d"));
       a.add(sumIf(within(w), "session_seconds").as("session_seconds_" + w + "d"));
       a.add(max(when(within(w), col("max_session_seconds"))).as("max_session_seconds_" + w + "d"));
-      a.add(sum(when(within(w), typeSum(types.negative())).otherwise(0)).as("neg_" + w + "d"));
-      a.add(sum(when(within(w), typeSum(types.positive())).otherwise(0)).as("pos_" + w + "d"));
+      a.add(
+          sum(when(within(w), typeSum(types.negative())).otherwise(0))
+              .as(GROUPS.get(0) + "_" + w + "d"));
+      a.add(
+          sum(when(within(w), typeSum(types.positive())).otherwise(0))
+              .as(GROUPS.get(1) + "_" + w + "d"));
     }
     // Least-squares slope of weekly sessions over the last SLOPE_WEEKS weeks, in the same pass:
     // with x = -week (0 = the last 7 days) and y = sessions that week, the slope
@@ -204,18 +211,11 @@ public final class BuildCustomerFeatures {
               .divide(atLeastOne)
               .cast("double")
               .as("events_per_session_" + w + "d"));
-      out.add(col("neg_" + w + "d").cast("int").as("negative_events_" + w + "d"));
-      out.add(
-          col("neg_" + w + "d")
-              .divide(atLeastOne)
-              .cast("double")
-              .as("negative_per_session_" + w + "d"));
-      out.add(col("pos_" + w + "d").cast("int").as("positive_events_" + w + "d"));
-      out.add(
-          col("pos_" + w + "d")
-              .divide(atLeastOne)
-              .cast("double")
-              .as("positive_per_session_" + w + "d"));
+      for (String group : GROUPS) {
+        Column count = col(group + "_" + w + "d");
+        out.add(count.cast("int").as(group + "_events_" + w + "d"));
+        out.add(count.divide(atLeastOne).cast("double").as(group + "_per_session_" + w + "d"));
+      }
     }
     for (int w : windows) {
       Column sessions = greatest(col("sessions_" + w + "d"), lit(1));

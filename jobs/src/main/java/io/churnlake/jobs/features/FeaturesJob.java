@@ -2,6 +2,7 @@ package io.churnlake.jobs.features;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
@@ -58,9 +59,12 @@ public final class FeaturesJob {
         () -> {
           LocalDate first = dates.get(0);
           LocalDate last = dates.get(dates.size() - 1);
-          // Fails naming the first date when the earliest as-of date is before the data.
-          History.spanUpTo(ctx, first);
-          LocalDate dataEnd = History.spanUpTo(ctx, last).last();
+          History.Span span = History.spanUpTo(ctx, last);
+          if (first.isBefore(span.first())) {
+            throw ChurnErrors.asOfBeforeData(
+                History.historyTable(ctx).tableName(), first, span.first());
+          }
+          LocalDate dataEnd = span.last();
           if (dataEnd.isBefore(last)) {
             LOG.warn(
                 "features: the data ends on {}, {} days before the as-of date {}; features age",

@@ -162,6 +162,13 @@ class FeaturesFromExampleSourcesTest extends SparkTestBase {
         FeaturesJob.run(
             ctx,
             List.of(LocalDate.of(2026, 3, 10), LocalDate.of(2026, 3, 1), LocalDate.of(2026, 3, 4)));
+    // A range starting before the data fails naming the first date, before writing anything.
+    assertThatThrownBy(
+            () -> FeaturesJob.run(ctx, List.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 3, 4))))
+        .isInstanceOf(ChurnException.class)
+        .hasMessageContaining(
+            "as-of date 2026-02-01 is before the first date in table 'transactions' (2026-03-01);"
+                + " choose an as-of date on or after 2026-03-01");
     assertThat(r.stream().map(FeaturesJob.DateCount::line))
         .containsExactly(
             "customer_features as of 2026-03-01: 2 customers",
