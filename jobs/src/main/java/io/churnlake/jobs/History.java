@@ -54,10 +54,16 @@ public final class History {
 
   /**
    * The span of dates on or before {@code asOf} in {@code table} ({@code snapshot_date} for
-   * customers, else {@code event_date}). Fails when the table is empty, or when {@code asOf} is
-   * before its first date (naming that date).
+   * customers, else {@code event_date}). Fails when the table is missing or empty, or when {@code
+   * asOf} is before its first date (naming that date).
    */
   public static Span spanUpTo(JobContext ctx, ChurnTable table, LocalDate asOf) {
+    if (!ctx.store().exists(table)) {
+      throw ChurnErrors.tableMissing(
+          table.tableName(),
+          ctx.store().location(table),
+          "ingest a source of kind " + table.tableName() + " first");
+    }
     String dateColumn = table == ChurnTable.CUSTOMERS ? "snapshot_date" : Columns.EVENT_DATE;
     Column date = col(dateColumn);
     Column upTo = date.leq(Date.valueOf(asOf));

@@ -113,4 +113,19 @@ class CrossSectionalTrainingTest extends SparkTestBase {
     assertThat(m.metrics()).doesNotContainKey("baseline_recency_roc_auc");
     assertThat(m.metric("evaluation_customers") + m.metric("training_examples")).isEqualTo(600.0);
   }
+
+  @Test
+  void givenLabelsWithoutACustomersTableFailNamingTheTable() {
+    ChurnConfig config =
+        ChurnConfigLoader.load(
+            List.of(),
+            List.of("warehouse=\"" + dir.resolve("empty") + "\"", "labels.definition=given"));
+    JobContext ctx =
+        new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> TrainJob.run(ctx, LocalDate.of(2026, 4, 5)))
+        .isInstanceOf(io.churnlake.common.errors.ChurnException.class)
+        .hasMessageContaining("table 'customers' does not exist")
+        .hasMessageContaining("ingest a source of kind customers first");
+  }
 }
