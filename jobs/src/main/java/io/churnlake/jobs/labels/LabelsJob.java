@@ -1,7 +1,6 @@
 package io.churnlake.jobs.labels;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -248,9 +247,13 @@ public final class LabelsJob {
   /** The table's last date; fails when it is missing or starts after the first as-of date. */
   private static LocalDate dataEnd(JobContext ctx, ChurnTable table, List<LocalDate> dates) {
     requireTable(ctx, table);
-    History.spanUpTo(ctx, table, Collections.min(dates));
-    Row r = ctx.store().read(table).agg(max(Columns.EVENT_DATE)).head();
-    return r.getDate(0).toLocalDate();
+    // One aggregation: the table's whole span, checked against the first as-of date.
+    History.Span span = History.spanUpTo(ctx, table, NO_LIMIT);
+    LocalDate first = Collections.min(dates);
+    if (first.isBefore(span.first())) {
+      throw ChurnErrors.asOfBeforeData(table.tableName(), first, span.first());
+    }
+    return span.last();
   }
 
   private static void requireTable(JobContext ctx, ChurnTable table) {
