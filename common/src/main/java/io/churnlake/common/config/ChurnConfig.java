@@ -18,6 +18,7 @@ public record ChurnConfig(
     FeatureSettings features,
     LabelSettings labels,
     TrainSettings train,
+    ScoreSettings score,
     SegmentSettings segment) {
 
   /** Spark session settings ({@code churnlake.spark}). */
@@ -136,7 +137,36 @@ public record ChurnConfig(
       long seed,
       GbtSettings gbt,
       LogisticSettings logistic,
-      double evaluationShare) {}
+      double evaluationShare,
+      RandomForestSettings randomForest,
+      String classWeight,
+      String calibration,
+      double topShare,
+      int minPositives,
+      PromotionSettings promotion,
+      String nonFinite,
+      RetrainSettings retrainOn) {}
+
+  /**
+   * When nightly retrains before the interval is up: the champion's realised ROC AUC fell more than
+   * {@code aucDrop} below its held-out figure, or (with {@code onDrift}) a feature drifted.
+   */
+  public record RetrainSettings(double aucDrop, boolean onDrift) {}
+
+  /**
+   * Scoring ({@code churnlake.score}): how many drivers each score carries, and the population
+   * stability index above which a feature counts as drifted.
+   */
+  public record ScoreSettings(int drivers, double psiThreshold) {}
+
+  /** Random forest hyper-parameters. */
+  public record RandomForestSettings(int numTrees, int maxDepth, double subsamplingRate) {}
+
+  /**
+   * When a new model replaces the champion: its {@code metric} on the champion's evaluation date
+   * must beat the champion's by more than {@code margin}.
+   */
+  public record PromotionSettings(String metric, double margin) {}
 
   /** Gradient-boosted trees hyper-parameters. */
   public record GbtSettings(int maxIter, int maxDepth, double stepSize, double subsamplingRate) {}

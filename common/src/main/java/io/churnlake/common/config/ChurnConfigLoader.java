@@ -132,6 +132,8 @@ public final class ChurnConfigLoader {
               r.features(),
               r.labels(),
               r.train(),
+              new ChurnConfig.ScoreSettings(
+                  r.intAtLeast("score.drivers", 0), r.positive("score.psi-threshold")),
               r.segment());
       return config;
     }
@@ -254,10 +256,7 @@ public final class ChurnConfigLoader {
     }
 
     private ChurnConfig.TrainSettings train() {
-      String algorithm = string("train.algorithm");
-      if (!List.of("gbt", "logistic").contains(algorithm)) {
-        throw ChurnErrors.badConfigValue(ROOT + ".train.algorithm", algorithm, "gbt, logistic");
-      }
+      String algorithm = oneOf("train.algorithm", "gbt", "logistic", "random-forest");
       return new ChurnConfig.TrainSettings(
           algorithm,
           intAtLeast("train.min-history-days", 1),
@@ -273,7 +272,33 @@ public final class ChurnConfigLoader {
               nonNegative("train.logistic.reg-param"),
               fraction("train.logistic.elastic-net"),
               intAtLeast("train.logistic.max-iter", 1)),
-          fraction("train.cross-sectional.evaluation-share"));
+          fraction("train.cross-sectional.evaluation-share"),
+          new ChurnConfig.RandomForestSettings(
+              intAtLeast("train.random-forest.num-trees", 1),
+              intAtLeast("train.random-forest.max-depth", 1),
+              fraction("train.random-forest.subsampling-rate")),
+          oneOf("train.class-weight", "balanced", "none"),
+          oneOf("train.calibration", "isotonic", "none"),
+          fraction("train.evaluation.top-share"),
+          intAtLeast("train.min-positives", 1),
+          new ChurnConfig.PromotionSettings(
+              oneOf("train.promotion.metric", "roc_auc", "pr_auc"),
+              nonNegative("train.promotion.margin")),
+          oneOf("train.non-finite", "impute", "reject"),
+          new ChurnConfig.RetrainSettings(
+              fraction("train.retrain-on.auc-drop"),
+              get(
+                  "train.retrain-on.drift",
+                  () -> c.getBoolean("train.retrain-on.drift"),
+                  "true or false")));
+    }
+
+    private String oneOf(String key, String... allowed) {
+      String value = string(key);
+      if (!List.of(allowed).contains(value)) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, value, String.join(", ", allowed));
+      }
+      return value;
     }
 
     private ChurnConfig.SegmentSettings segment() {

@@ -163,6 +163,63 @@ public final class ChurnErrors {
         null);
   }
 
+  /** A training set that cannot teach a classifier: one class only, or too few churners. */
+  public static ChurnException tooFewPositives(
+      String set, long examples, long positives, int minPositives) {
+    return runtime(
+        "refusing to train: the "
+            + set
+            + " has "
+            + examples
+            + " examples of which "
+            + positives
+            + " churned; at least "
+            + minPositives
+            + " churners (churnlake.train.min-positives) and at least one non-churner are needed;"
+            + " use more as-of dates (train.min-history-days, train.step-days), more customers or"
+            + " a longer labels.horizon-days",
+        null);
+  }
+
+  /** Feature columns a model needs that a table lacks, or has that the model does not know. */
+  public static ChurnException featureColumnsMismatch(
+      String table, String model, Collection<String> missing, Collection<String> unknown) {
+    StringBuilder b = new StringBuilder("table '" + table + "' does not fit model " + model + ":");
+    if (!missing.isEmpty()) {
+      b.append(" missing columns the model needs ").append(missing).append(";");
+    }
+    if (!unknown.isEmpty()) {
+      b.append(" columns the model does not know ").append(unknown).append(";");
+    }
+    return runtime(
+        b.append(" rebuild the features with the model's configuration or train a new model")
+            .toString(),
+        null);
+  }
+
+  /** NaN or infinite feature values when the configuration says to reject them. */
+  public static ChurnException nonFiniteValues(String table, java.util.Map<String, Long> counts) {
+    return runtime(
+        "table '"
+            + table
+            + "' has NaN or infinite feature values "
+            + counts
+            + " (column=values); allowed: finite numbers or null; set"
+            + " churnlake.train.non-finite = impute to treat them as missing",
+        null);
+  }
+
+  public static ChurnException unknownModelVersion(
+      String version, String modelDir, Collection<String> known) {
+    return usage(
+        "--model "
+            + version
+            + ": no such model under '"
+            + modelDir
+            + "'; known versions: "
+            + (known.isEmpty() ? "none" : String.join(", ", known)));
+  }
+
   public static ChurnException modelUnreadable(String modelDir, Throwable cause) {
     return runtime("model at '" + modelDir + "' cannot be read: " + cause.getMessage(), cause);
   }

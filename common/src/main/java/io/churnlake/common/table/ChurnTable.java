@@ -22,8 +22,16 @@ public enum ChurnTable {
   CHURN_SCORES("churn_scores", "as_of_date"),
   /** Risk tier per customer as of a date. */
   RISK_SEGMENTS("risk_segments", "as_of_date"),
-  /** Per-model, per-date evaluation metrics. */
+  /** Per-model, per-date evaluation metrics, by kind (holdout, champion_comparison, ...). */
   MODEL_EVALUATIONS("model_evaluations", null),
+  /** The model registry: one row per trained model with its inputs, metrics and status. */
+  MODELS("models", null),
+  /** Global churn drivers per model version and as-of date. */
+  CHURN_DRIVERS("churn_drivers", null),
+  /**
+   * Population stability of each feature of a scored snapshot against the model's training rows.
+   */
+  FEATURE_DRIFT("feature_drift", null),
   /** The generator's true churn probabilities (synthetic data only). */
   GENERATED_TRUTH("generated_truth", "as_of_date");
 

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       Commands.Dictionary.class,
       Commands.Labels.class,
       Commands.Train.class,
+      Commands.Backtest.class,
       Commands.Score.class,
       Commands.Segment.class,
       Commands.Nightly.class,

@@ -286,8 +286,14 @@ final class Commands {
   static final class Train extends DatedCommand {
     @Option(
         names = "--algorithm",
-        description = "gbt or logistic (default: ${sys:default.churnlake.train.algorithm}).")
+        description =
+            "gbt, random-forest or logistic (default: ${sys:default.churnlake.train.algorithm}).")
     String algorithm;
+
+    @Option(
+        names = "--promote",
+        description = "Make the new model champion whatever its metrics (recorded as forced).")
+    boolean promote;
 
     @Override
     List<String> commandOverrides() {
@@ -296,11 +302,14 @@ final class Commands {
 
     @Override
     void run(JobContext ctx, PrintStream out) {
-      ModelInfo m = TrainJob.run(ctx, asOf);
+      TrainJob.Trained t = TrainJob.run(ctx, asOf, promote);
+      ModelInfo m = t.model();
       out.printf(
-          "model %s (%s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f%s%n  validation: %s%n",
+          "model %s (%s, calibration %s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f%s%n"
+              + "  validation: %s%n  status: %s (%s)%n",
           m.version(),
           m.algorithm(),
+          m.calibration(),
           m.evaluationDate(),
           m.metric("roc_auc"),
           m.metric("pr_auc"),
@@ -308,18 +317,50 @@ final class Commands {
               ? String.format(
                   ", recency baseline ROC AUC %.3f", m.metric("baseline_recency_roc_auc"))
               : " (no recency column for a baseline)",
-          m.validation());
+          m.validation(),
+          t.champion() ? "champion" : "candidate",
+          t.decision());
+      out.print(TrainJob.metricsTable(m));
+    }
+  }
+
+  @Command(
+      name = "backtest",
+      mixinStandardHelpOptions = true,
+      description =
+          "Retrain on a rolling origin: for each date T (--as-of, or --from/--to/--every), train as"
+              + " 'train --as-of T' would and evaluate on T - horizon; metrics per origin to"
+              + " 'model_evaluations' (kind backtest). Registers no model.")
+  static final class Backtest extends DateRangeCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.println(
+          "origin      evaluation date   training dates, held-out metrics (time-based validation)");
+      io.churnlake.jobs.train.BacktestJob.run(ctx, dates()).forEach(o -> out.println(o.line()));
     }
   }
 
   @Command(
       name = "score",
       mixinStandardHelpOptions = true,
-      description = "Score a date's features with the newest model into 'churn_scores'.")
+      description =
+          "Score a date's features with the champion model (or --model) into 'churn_scores',"
+              + " with each customer's drivers, and the global drivers into 'churn_drivers'.")
   static final class Score extends DatedCommand {
+    @Option(
+        names = "--model",
+        paramLabel = "VERSION",
+        description = "Score with this model version (e.g. v0003) instead of the champion.")
+    String model;
+
     @Override
     void run(JobContext ctx, PrintStream out) {
-      out.printf("churn_scores as of %s: %d customers%n", asOf, ScoreJob.run(ctx, asOf));
+      ScoreJob.Result r = ScoreJob.run(ctx, asOf, Optional.ofNullable(model));
+      out.printf(
+          "churn_scores as of %s: %d customers scored by model %s%n", asOf, r.scored(), r.model());
+      if (!r.drifted().isEmpty()) {
+        out.printf("  drift: features with PSI above threshold: %s%n", r.drifted());
+      }
     }
   }
 
@@ -349,9 +390,17 @@ final class Commands {
           r.ingest().files(),
           r.features(),
           r.model().version(),
-          r.trained() ? " (trained now)" : "",
+          r.trained() ? " (trained now: " + r.trainReason() + ")" : "",
           r.scored(),
           r.segmented());
+      for (var e : r.realised()) {
+        out.printf(
+            "  realised: model %s on %s: ROC AUC %.3f, ECE %.3f%n",
+            e.version(), e.asOf(), e.metrics().get("roc_auc"), e.metrics().get("ece"));
+      }
+      if (!r.drifted().isEmpty()) {
+        out.printf("  drift: features with PSI above threshold: %s%n", r.drifted());
+      }
     }
   }
 

@@ -112,6 +112,35 @@ public final class DemoJob {
         "    PR AUC   model %.3f | recency-only baseline %.3f%n",
         m.metric("pr_auc"), m.metric("baseline_recency_pr_auc"));
     out.printf(
+        "    probabilities (%s%s): ECE %.3f, Brier %.3f, log loss %.3f;"
+            + " the top 10%% of scores hold %.0f%% of churners (lift %.1f)%n",
+        m.calibrated() ? "isotonic calibration on " : "calibration ",
+        m.calibrated() ? m.calibrationDate() : "none",
+        m.metric("ece"),
+        m.metric("brier"),
+        m.metric("log_loss"),
+        100 * m.metric("capture_decile_01"),
+        m.metric("lift_decile_01"));
+    // One row per model feature: bounded by the model, not by customers.
+    List<Row> drivers =
+        ctx.store()
+            .read(ChurnTable.CHURN_DRIVERS)
+            .where(
+                col(Columns.MODEL_VERSION)
+                    .equalTo(m.version())
+                    .and(org.apache.spark.sql.functions.expr(History.asOfPredicate(asOf))))
+            .orderBy("rank")
+            .limit(5)
+            .collectAsList();
+    out.println("  top churn drivers as of " + asOf + " (churn_drivers):");
+    for (Row r : drivers) {
+      out.printf(
+          "    %d. %-32s %s%n",
+          r.getInt(r.fieldIndex("rank")),
+          r.getString(r.fieldIndex("feature")),
+          r.getString(r.fieldIndex("direction")));
+    }
+    out.printf(
         "  risk tiers as of %s (medium from %.2f, high from %.2f):%n",
         asOf, c.segment().mediumFrom(), c.segment().highFrom());
     // Three tiers at most: a tiny result.
@@ -133,6 +162,11 @@ public final class DemoJob {
             + " FROM risk_segments WHERE as_of_date = DATE'"
             + asOf
             + "' GROUP BY 1 ORDER BY 3 DESC\"");
+    out.println(
+        "  why: ./churnlake sql \"SELECT customer_id, round(churn_probability, 3) AS p,"
+            + " transform(drivers, d -> d.reason) AS why FROM churn_scores WHERE as_of_date = DATE'"
+            + asOf
+            + "' ORDER BY raw_score DESC LIMIT 5\"");
     out.printf("  wall time: %.0f s%n", seconds);
   }
 }

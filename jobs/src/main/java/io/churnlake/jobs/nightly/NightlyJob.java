@@ -1,5 +1,8 @@
 package io.churnlake.jobs.nightly;
 
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.ingest.IngestJob;
@@ -7,28 +10,39 @@ import io.churnlake.jobs.score.ScoreJob;
 import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.train.ModelInfo;
 import io.churnlake.jobs.train.ModelRegistry;
+import io.churnlake.jobs.train.ModelsTable;
+import io.churnlake.jobs.train.RealisedPerformance;
 import io.churnlake.jobs.train.TrainJob;
 import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code churnlake nightly --as-of D}: ingest new files dated on or before D, then features,
- * (re)train when no model exists or the newest is older than the retraining interval, score and
- * segment as of D. Every output for D is replaced atomically, so running it again for D leaves the
- * same tables.
+ * {@code churnlake nightly --as-of D}: ingest new files dated on or before D, then features, then
+ * the realised performance of earlier scored dates whose labels have matured, then (re)training
+ * when it is due, then score and segment as of D. Training is due when no model exists, the newest
+ * is {@code train.retrain-interval-days} old, or (at most once per {@code train.step-days}) the
+ * champion's realised ROC AUC fell {@code train.retrain-on.auc-drop} below its held-out figure or a
+ * feature of D's snapshot drifted past {@code score.psi-threshold}. Every output for D is replaced
+ * atomically, so running it again for D leaves the same tables.
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
 
-  /** What the run did. */
+  /** What the run did, and why it trained (or not). */
   public record Result(
       IngestJob.Result ingest,
       long features,
       ModelInfo model,
       boolean trained,
+      String trainReason,
+      List<RealisedPerformance.Evaluated> realised,
       long scored,
+      Map<String, Double> drifted,
       long segmented) {}
 
   private NightlyJob() {}
@@ -36,19 +50,93 @@ public final class NightlyJob {
   public static Result run(JobContext ctx, LocalDate asOf) {
     IngestJob.Result ingest = IngestJob.run(ctx, Optional.of(asOf));
     long features = FeaturesJob.run(ctx, asOf);
-    ModelRegistry registry =
-        new ModelRegistry(
-            ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
-    Optional<ModelInfo> latest = registry.latest();
-    boolean retrain =
-        latest.map(m -> isStale(m, asOf, ctx.config().train().retrainIntervalDays())).orElse(true);
-    ModelInfo model = retrain ? TrainJob.run(ctx, asOf) : latest.get();
-    if (!retrain) {
+    List<RealisedPerformance.Evaluated> realised =
+        ctx.stage(
+            "realised", () -> RealisedPerformance.run(ctx, History.spanUpTo(ctx, asOf).last()));
+    Optional<String> reason = retrainReason(ctx, asOf);
+    ModelInfo model;
+    if (reason.isPresent()) {
+      LOG.info("nightly: training because {}", reason.get());
+      model = TrainJob.run(ctx, asOf).model();
+    } else {
+      model = registry(ctx).latest().orElseThrow(() -> new IllegalStateException("no model"));
       LOG.info("nightly: reusing model {} trained as of {}", model.version(), model.trainedAsOf());
     }
-    long scored = ScoreJob.run(ctx, asOf);
+    ScoreJob.Result scored = ScoreJob.run(ctx, asOf, Optional.empty());
     long segmented = SegmentJob.run(ctx, asOf);
-    return new Result(ingest, features, model, retrain, scored, segmented);
+    return new Result(
+        ingest,
+        features,
+        model,
+        reason.isPresent(),
+        reason.orElse("not due"),
+        realised,
+        scored.scored(),
+        scored.drifted(),
+        segmented);
+  }
+
+  private static ModelRegistry registry(JobContext ctx) {
+    return new ModelRegistry(
+        ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
+  }
+
+  /** Why a model must be trained as of D, or empty when the champion serves. */
+  static Optional<String> retrainReason(JobContext ctx, LocalDate asOf) {
+    ChurnConfig.TrainSettings t = ctx.config().train();
+    ModelRegistry registry = registry(ctx);
+    Optional<ModelInfo> newest = registry.latest();
+    Optional<ModelInfo> champion = ModelsTable.champion(ctx).flatMap(registry::find);
+    if (newest.isEmpty() || champion.isEmpty()) {
+      return Optional.of("no champion model yet");
+    }
+    if (isStale(newest.get(), asOf, t.retrainIntervalDays())) {
+      return Optional.of(
+          "the newest model ("
+              + newest.get().version()
+              + ", as of "
+              + newest.get().trainedAsOf()
+              + ") is train.retrain-interval-days ("
+              + t.retrainIntervalDays()
+              + ") old");
+    }
+    if (!isStale(newest.get(), asOf, t.stepDays())) {
+      // A model trained within the last step serves; triggers below fire at most once per step.
+      return Optional.empty();
+    }
+    ModelInfo c = champion.get();
+    Optional<Double> realised = RealisedPerformance.latestRocAuc(ctx, c.version());
+    if (realised.isPresent() && realised.get() < c.metric("roc_auc") - t.retrainOn().aucDrop()) {
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "champion %s's realised ROC AUC %.3f is more than %.3f below its held-out %.3f",
+              c.version(),
+              realised.get(),
+              t.retrainOn().aucDrop(),
+              c.metric("roc_auc")));
+    }
+    if (t.retrainOn().onDrift()) {
+      Map<String, Double> psi =
+          ScoreJob.drift(
+              c, ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf)));
+      double threshold = ctx.config().score().psiThreshold();
+      List<String> drifted =
+          psi.entrySet().stream()
+              .filter(e -> e.getValue() > threshold)
+              .map(Map.Entry::getKey)
+              .toList();
+      if (!drifted.isEmpty()) {
+        return Optional.of(
+            "features drifted since champion "
+                + c.version()
+                + " was trained (PSI above "
+                + threshold
+                + "): "
+                + drifted);
+      }
+    }
+    return Optional.empty();
   }
 
   static boolean isStale(ModelInfo model, LocalDate asOf, int intervalDays) {

@@ -2,29 +2,54 @@ package io.churnlake.jobs.score;
 
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.train.ChurnPipelines;
 import io.churnlake.jobs.train.ModelInfo;
 import io.churnlake.jobs.train.ModelRegistry;
+import io.churnlake.jobs.train.ModelsTable;
+import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@code churnlake score --as-of D}: scores D's features with the newest model into churn_scores.
+ * {@code churnlake score --as-of D}: scores D's features with the champion model (or the one named
+ * by {@code --model}) into churn_scores, each customer with its drivers, the model's global drivers
+ * for D into churn_drivers and each feature's population stability against the model's training
+ * rows into feature_drift. Each is replaced for D (and the model version) atomically.
  */
 public final class ScoreJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+
   private ScoreJob() {}
 
-  public static long run(JobContext ctx, LocalDate asOf) {
+  /**
+   * How many customers were scored, by which model, and which features drifted (PSI above {@code
+   * score.psi-threshold}) with their PSI.
+   */
+  public record Result(long scored, String model, Map<String, Double> drifted) {}
+
+  public static Result run(JobContext ctx, LocalDate asOf, Optional<String> version) {
     return ctx.stage(
         "score",
         () -> {
           ModelRegistry registry =
               new ModelRegistry(
                   ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
-          ModelInfo info =
-              registry.latest().orElseThrow(() -> ChurnErrors.noModel(registry.location()));
+          ModelInfo info = resolve(ctx, registry, version);
           Dataset<Row> features =
               ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf));
           if (features.isEmpty()) {
@@ -32,13 +57,123 @@ public final class ScoreJob {
                 ChurnTable.CUSTOMER_FEATURES.tableName() + " (run 'features --as-of " + asOf + "')",
                 asOf);
           }
-          Dataset<Row> scores =
-              new ScoreCustomers(registry.load(info), info.version()).apply(features);
-          ctx.store().replaceWhere(ChurnTable.CHURN_SCORES, scores, History.asOfPredicate(asOf));
-          return ctx.store()
-              .read(ChurnTable.CHURN_SCORES)
-              .where(History.asOfPredicate(asOf))
-              .count();
+          long nonFinite =
+              ChurnPipelines.checkNonFinite(
+                  features,
+                  info.featureColumns(),
+                  ctx.config().train().nonFinite(),
+                  ChurnTable.CUSTOMER_FEATURES.tableName());
+          if (nonFinite > 0) {
+            LOG.warn("score: {} NaN or infinite feature values imputed as missing", nonFinite);
+          }
+          ScoreCustomers scorer =
+              new ScoreCustomers(registry.load(info), info, ctx.config().score().drivers());
+          Dataset<Row> explained =
+              scorer.explained(features).persist(StorageLevel.MEMORY_AND_DISK());
+          try {
+            ctx.store()
+                .replaceWhere(
+                    ChurnTable.CHURN_SCORES,
+                    ScoreCustomers.scores(explained),
+                    History.asOfPredicate(asOf));
+            ctx.store()
+                .replaceWhere(
+                    ChurnTable.CHURN_DRIVERS,
+                    GlobalDrivers.of(
+                        explained,
+                        scorer.featureNames(features),
+                        ctx.config().segment().highFrom()),
+                    Columns.MODEL_VERSION
+                        + " = '"
+                        + info.version()
+                        + "' AND "
+                        + History.asOfPredicate(asOf));
+          } finally {
+            explained.unpersist();
+          }
+          Map<String, Double> psi = drift(info, features);
+          double threshold = ctx.config().score().psiThreshold();
+          writeDrift(ctx, info, asOf, psi, threshold);
+          Map<String, Double> drifted = new LinkedHashMap<>();
+          psi.forEach(
+              (f, v) -> {
+                if (v > threshold) {
+                  drifted.put(f, v);
+                }
+              });
+          if (!drifted.isEmpty()) {
+            LOG.warn(
+                "score: {} of {} features drifted (PSI above {}) since model {} was trained: {}",
+                drifted.size(),
+                psi.size(),
+                threshold,
+                info.version(),
+                drifted);
+          }
+          long scored =
+              ctx.store().read(ChurnTable.CHURN_SCORES).where(History.asOfPredicate(asOf)).count();
+          return new Result(scored, info.version(), drifted);
         });
+  }
+
+  /** PSI per numeric feature of {@code features} against the model's training rows. */
+  public static Map<String, Double> drift(ModelInfo info, Dataset<Row> features) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (info.driftCuts() == null || info.driftShares() == null) {
+      return out;
+    }
+    Map<String, List<Double>> cuts = new LinkedHashMap<>();
+    info.driftCuts()
+        .forEach(
+            (f, c) -> {
+              if (List.of(features.columns()).contains(f)) {
+                cuts.put(f, c);
+              }
+            });
+    Map<String, List<Double>> now = FeatureDrift.shares(features, cuts);
+    now.forEach((f, shares) -> out.put(f, FeatureDrift.psi(info.driftShares().get(f), shares)));
+    return out;
+  }
+
+  private static void writeDrift(
+      JobContext ctx, ModelInfo info, LocalDate asOf, Map<String, Double> psi, double threshold) {
+    StructType schema =
+        new StructType()
+            .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
+            .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+            .add("feature", DataTypes.StringType, false)
+            .add("psi", DataTypes.DoubleType, false)
+            .add("drifted", DataTypes.BooleanType, false)
+            .add("threshold", DataTypes.DoubleType, false);
+    List<Row> rows = new ArrayList<>();
+    psi.forEach(
+        (f, v) ->
+            rows.add(
+                RowFactory.create(
+                    info.version(), Date.valueOf(asOf), f, v, v > threshold, threshold)));
+    ctx.store()
+        .replaceWhere(
+            ChurnTable.FEATURE_DRIFT,
+            ctx.spark().createDataFrame(rows, schema),
+            Columns.MODEL_VERSION
+                + " = '"
+                + info.version()
+                + "' AND "
+                + History.asOfPredicate(asOf));
+  }
+
+  /** The named version, else the champion; a clear error when neither exists. */
+  static ModelInfo resolve(JobContext ctx, ModelRegistry registry, Optional<String> version) {
+    if (version.isPresent()) {
+      return registry
+          .find(version.get())
+          .orElseThrow(
+              () ->
+                  ChurnErrors.unknownModelVersion(
+                      version.get(), registry.location(), registry.versions()));
+    }
+    return ModelsTable.champion(ctx)
+        .flatMap(registry::find)
+        .orElseThrow(() -> ChurnErrors.noModel(registry.location()));
   }
 }

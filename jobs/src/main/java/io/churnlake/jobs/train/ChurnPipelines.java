@@ -3,16 +3,24 @@ package io.churnlake.jobs.train;
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.Columns;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.regression.IsotonicRegression;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -25,6 +33,15 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class ChurnPipelines {
   static final String LABEL = "label";
+
+  /** Instance weight column of training rows (train.class-weight). */
+  static final String WEIGHT = "weight";
+
+  /** The calibrated churn probability a calibrated model adds (train.calibration). */
+  public static final String CALIBRATED = "calibrated_probability";
+
+  private static final String FILLED = "__f";
+  private static final String ONE_HOT = "_vector";
   private static final List<String> KEYS = List.of(Columns.CUSTOMER_ID, Columns.AS_OF_DATE);
 
   private ChurnPipelines() {}
@@ -65,32 +82,131 @@ public final class ChurnPipelines {
     return build(settings, numeric, List.of(Columns.LEVEL));
   }
 
+  /** SQL: true when a numeric value is NaN or infinite (false for null). */
+  static String nonFinite(String column) {
+    return "(isnan(double(" + column + ")) OR abs(double(" + column + ")) = double('Infinity'))";
+  }
+
+  /**
+   * NaN or infinite values per numeric feature, in one aggregation; only columns that have some.
+   */
+  public static Map<String, Long> nonFiniteCounts(Dataset<Row> rows, List<String> numeric) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    // Only floating-point columns can hold NaN or infinities.
+    List<String> doubles =
+        numeric.stream()
+            .filter(c -> rows.schema().apply(c).dataType() == DataTypes.DoubleType)
+            .toList();
+    if (doubles.isEmpty()) {
+      return out;
+    }
+    Column[] counts =
+        doubles.stream()
+            .map(c -> functions.count_if(functions.expr(nonFinite("`" + c + "`"))))
+            .toArray(Column[]::new);
+    Row r = rows.agg(counts[0], java.util.Arrays.copyOfRange(counts, 1, counts.length)).head();
+    for (int i = 0; i < doubles.size(); i++) {
+      if (r.getLong(i) > 0) {
+        out.put(doubles.get(i), r.getLong(i));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Applies {@code train.non-finite}: "reject" refuses rows with NaN or infinite feature values
+   * (naming the columns and counts), "impute" lets the pipeline treat them as missing (0). Returns
+   * the count of such values either way.
+   */
+  public static long checkNonFinite(
+      Dataset<Row> rows, List<String> numeric, String mode, String table) {
+    Map<String, Long> counts = nonFiniteCounts(rows, numeric);
+    if (!counts.isEmpty() && mode.equals("reject")) {
+      throw io.churnlake.common.errors.ChurnErrors.nonFiniteValues(table, counts);
+    }
+    return counts.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The customer_features column an assembler input of {@link #build} comes from. */
+  public static String sourceColumn(String assemblerInput) {
+    if (assemblerInput.endsWith(FILLED)) {
+      return assemblerInput.substring(0, assemblerInput.length() - FILLED.length());
+    }
+    if (assemblerInput.endsWith(ONE_HOT)) {
+      return assemblerInput.substring(0, assemblerInput.length() - ONE_HOT.length());
+    }
+    return assemblerInput;
+  }
+
+  private static final String ISOTONIC = "isotonic_probability";
+
+  /**
+   * Isotonic regression from the classifier's raw margin to the churn rate, fitted on held-out rows
+   * the classifier never saw, then bounded to [0.5 / n, 1 - 0.5 / n] for n calibration rows: an
+   * isotonic block without a single churner estimates 0, which no finite sample can support (and
+   * which would make the log loss infinite). Returns the stages to append to the fitted pipeline;
+   * their output column is {@link #CALIBRATED}.
+   */
+  public static List<org.apache.spark.ml.Transformer> calibration(
+      Dataset<Row> transformedCalibrationRows, long rows) {
+    var isotonic =
+        new IsotonicRegression()
+            .setFeaturesCol("rawPrediction")
+            .setFeatureIndex(1)
+            .setLabelCol(LABEL)
+            .setPredictionCol(ISOTONIC)
+            .fit(transformedCalibrationRows);
+    double low = 0.5 / Math.max(rows, 1);
+    var bound =
+        new SQLTransformer()
+            .setStatement(
+                "SELECT *, least(greatest("
+                    + ISOTONIC
+                    + ", "
+                    + low
+                    + "D), "
+                    + (1 - low)
+                    + "D) AS "
+                    + CALIBRATED
+                    + " FROM __THIS__");
+    return List.of(isotonic, bound);
+  }
+
   public static Pipeline build(
       ChurnConfig.TrainSettings settings, List<String> numeric, List<String> categorical) {
     List<PipelineStage> stages = new ArrayList<>();
-    // Nulls mean "none yet" (no purchase, no snapshot); the assembler cannot take them.
+    // Nulls mean "none yet" (no purchase, no snapshot); the assembler cannot take them. NaN and
+    // infinities are imputed the same way (train.non-finite = reject refuses them before this).
     StringBuilder fill = new StringBuilder("SELECT *");
     for (String c : numeric) {
-      fill.append(", coalesce(`").append(c).append("`, 0) AS `").append(c).append("__f`");
+      fill.append(", CASE WHEN ")
+          .append(nonFinite("`" + c + "`"))
+          .append(" THEN 0 ELSE coalesce(`")
+          .append(c)
+          .append("`, 0) END AS `")
+          .append(c)
+          .append(FILLED)
+          .append("`");
     }
     fill.append(" FROM __THIS__");
     stages.add(new SQLTransformer().setStatement(fill.toString()));
     List<String> assembled = new ArrayList<>();
-    numeric.forEach(c -> assembled.add(c + "__f"));
+    numeric.forEach(c -> assembled.add(c + FILLED));
     for (String c : categorical) {
       stages.add(
           new StringIndexer().setInputCol(c).setOutputCol(c + "_index").setHandleInvalid("keep"));
       stages.add(
           new OneHotEncoder()
               .setInputCol(c + "_index")
-              .setOutputCol(c + "_vector")
+              .setOutputCol(c + ONE_HOT)
               .setHandleInvalid("keep"));
-      assembled.add(c + "_vector");
+      assembled.add(c + ONE_HOT);
     }
     stages.add(
         new VectorAssembler()
             .setInputCols(assembled.toArray(new String[0]))
             .setOutputCol("features_raw"));
+    String weight = settings.classWeight().equals("none") ? "" : WEIGHT;
     if (settings.algorithm().equals("logistic")) {
       stages.add(
           new StandardScaler()
@@ -103,7 +219,18 @@ public final class ChurnPipelines {
               .setFeaturesCol("features")
               .setRegParam(settings.logistic().regParam())
               .setElasticNetParam(settings.logistic().elasticNet())
-              .setMaxIter(settings.logistic().maxIter()));
+              .setMaxIter(settings.logistic().maxIter())
+              .setWeightCol(weight));
+    } else if (settings.algorithm().equals("random-forest")) {
+      stages.add(
+          new RandomForestClassifier()
+              .setLabelCol(LABEL)
+              .setFeaturesCol("features_raw")
+              .setNumTrees(settings.randomForest().numTrees())
+              .setMaxDepth(settings.randomForest().maxDepth())
+              .setSubsamplingRate(settings.randomForest().subsamplingRate())
+              .setWeightCol(weight)
+              .setSeed(settings.seed()));
     } else {
       stages.add(
           new GBTClassifier()
@@ -113,6 +240,7 @@ public final class ChurnPipelines {
               .setMaxDepth(settings.gbt().maxDepth())
               .setStepSize(settings.gbt().stepSize())
               .setSubsamplingRate(settings.gbt().subsamplingRate())
+              .setWeightCol(weight)
               .setSeed(settings.seed()));
     }
     return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));

@@ -40,15 +40,59 @@ public final class ModelRegistry {
     return newest < 0 ? Optional.empty() : Optional.of(readInfo(versionName(newest)));
   }
 
+  /** A complete model by version, if present. */
+  public Optional<ModelInfo> find(String version) {
+    try {
+      if (!VERSION.matcher(version).matches()
+          || !fs().exists(new Path(new Path(root, version), "metadata.json"))) {
+        return Optional.empty();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Optional.of(readInfo(version));
+  }
+
+  /** Versions of every complete model, oldest first. */
+  public java.util.List<String> versions() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try {
+      FileSystem fs = fs();
+      if (!fs.exists(root)) {
+        return out;
+      }
+      for (FileStatus s : fs.listStatus(root)) {
+        if (s.isDirectory()
+            && VERSION.matcher(s.getPath().getName()).matches()
+            && fs.exists(new Path(s.getPath(), "metadata.json"))) {
+          out.add(s.getPath().getName());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
   /** The version a new model gets: one past any directory already present, complete or not. */
   public String nextVersion() {
     return versionName(newestNumber(false) + 1);
   }
 
   public void save(PipelineModel model, ModelInfo info) {
+    save(model, info, dir -> {});
+  }
+
+  /**
+   * Saves the pipeline, then lets {@code extras} write more files into the model's directory
+   * (plots), then writes {@code metadata.json} last: a model without it is incomplete.
+   */
+  public void save(PipelineModel model, ModelInfo info, java.util.function.Consumer<Path> extras) {
     Path dir = new Path(root, info.version());
     try {
       model.write().overwrite().save(new Path(dir, "pipeline").toString());
+      extras.accept(dir);
       FileSystem fs = fs();
       try (OutputStream out = fs.create(new Path(dir, "metadata.json"), true)) {
         JSON.writerWithDefaultPrettyPrinter().writeValue(out, info);
@@ -56,6 +100,11 @@ public final class ModelRegistry {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The directory of a model version. */
+  public Path directory(String version) {
+    return new Path(root, version);
   }
 
   public PipelineModel load(ModelInfo info) {

@@ -1,5 +1,6 @@
 package io.churnlake.jobs.train;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.sum;
@@ -12,6 +13,9 @@ import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.labels.LabelsJob;
+import io.churnlake.jobs.score.ExplainScores;
+import io.churnlake.jobs.score.FeatureDrift;
+import io.churnlake.jobs.score.GlobalDrivers;
 import io.churnlake.jobs.score.ScoreCustomers;
 import java.sql.Date;
 import java.time.Instant;
@@ -19,9 +23,11 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -43,14 +49,22 @@ public final class TrainJob {
 
   private TrainJob() {}
 
-  public static ModelInfo run(JobContext ctx, LocalDate asOf) {
-    return ctx.stage("train", () -> train(ctx, asOf));
+  /** A trained model, whether it became champion, and why. */
+  public record Trained(ModelInfo model, boolean champion, String decision) {}
+
+  /** Trains as of D; {@code promote} forces the new model to champion. */
+  public static Trained run(JobContext ctx, LocalDate asOf) {
+    return run(ctx, asOf, false);
   }
 
-  private static ModelInfo train(JobContext ctx, LocalDate asOf) {
+  public static Trained run(JobContext ctx, LocalDate asOf, boolean promote) {
+    return ctx.stage("train", () -> train(ctx, asOf, promote));
+  }
+
+  private static Trained train(JobContext ctx, LocalDate asOf, boolean promote) {
     return switch (ctx.config().labels().definition()) {
-      case EXPLICIT -> timeBased(ctx, asOf);
-      case GIVEN -> crossSectional(ctx, asOf);
+      case EXPLICIT -> timeBased(ctx, asOf, promote);
+      case GIVEN -> crossSectional(ctx, asOf, promote);
       case INACTIVITY ->
           throw ChurnErrors.badConfigValue(
               "churnlake.labels.definition",
@@ -62,13 +76,18 @@ public final class TrainJob {
   }
 
   /** Dated labels: train on earlier as-of dates, evaluate on one a full horizon later. */
-  private static ModelInfo timeBased(JobContext ctx, LocalDate asOf) {
+  private static Trained timeBased(JobContext ctx, LocalDate asOf, boolean promote) {
     ChurnConfig c = ctx.config();
     int horizon = c.labels().horizonDays();
     History.Span span = History.spanUpTo(ctx, asOf);
     TrainingCalendar calendar =
         TrainingCalendar.of(
-            span.first(), span.last(), horizon, c.train().minHistoryDays(), c.train().stepDays());
+            span.first(),
+            span.last(),
+            horizon,
+            c.train().minHistoryDays(),
+            c.train().stepDays(),
+            calibrate(c));
     long eventsVersion = ctx.store().version(ChurnTable.EVENTS);
     // One pass over the events: features and labels for every date come from the daily table.
     Dataset<Row> daily =
@@ -84,9 +103,11 @@ public final class TrainJob {
         return fitAndSave(
             ctx,
             asOf,
+            promote,
             features,
             TrainingSets.timeBased(examples, calendar),
             calendar.trainingDates(),
+            calendar.calibrationDate(),
             calendar.evaluationDate(),
             horizon,
             eventsVersion);
@@ -102,7 +123,7 @@ public final class TrainJob {
    * A customer snapshot with a given flag (no history): the latest snapshot on or before the as-of
    * date, split by customers (seeded, stratified by the flag).
    */
-  private static ModelInfo crossSectional(JobContext ctx, LocalDate asOf) {
+  private static Trained crossSectional(JobContext ctx, LocalDate asOf, boolean promote) {
     ChurnConfig c = ctx.config();
     LocalDate snapshot = History.spanUpTo(ctx, ChurnTable.CUSTOMERS, asOf).last();
     Optional<Dataset<Row>> daily =
@@ -117,10 +138,16 @@ public final class TrainJob {
       return fitAndSave(
           ctx,
           asOf,
+          promote,
           features,
           TrainingSets.crossSectional(
-              examples, ChurnPipelines.LABEL, c.train().evaluationShare(), c.train().seed()),
+              examples,
+              ChurnPipelines.LABEL,
+              c.train().evaluationShare(),
+              c.train().seed(),
+              calibrate(c)),
           List.of(snapshot),
+          calibrate(c) ? Optional.of(snapshot) : Optional.empty(),
           snapshot,
           0,
           ctx.store().version(ChurnTable.CUSTOMERS));
@@ -129,8 +156,12 @@ public final class TrainJob {
     }
   }
 
+  private static boolean calibrate(ChurnConfig c) {
+    return c.train().calibration().equals("isotonic");
+  }
+
   /** Features joined with the labelled customers (unlabelled ones dropped), label as 0/1. */
-  private static Dataset<Row> examples(Dataset<Row> features, Dataset<Row> labels) {
+  static Dataset<Row> examples(Dataset<Row> features, Dataset<Row> labels) {
     return features
         .join(
             labels
@@ -138,93 +169,422 @@ public final class TrainJob {
                 .select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, Columns.CHURNED),
             new String[] {Columns.CUSTOMER_ID, Columns.AS_OF_DATE})
         .withColumn(ChurnPipelines.LABEL, col(Columns.CHURNED).cast("double"))
+        .drop(Columns.CHURNED)
         .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
-  private static ModelInfo fitAndSave(
+  /**
+   * A fitted (and calibrated) pipeline with what training learned about its inputs: the feature
+   * lists, their training means, the drift reference bins, and how many NaN or infinite values were
+   * imputed.
+   */
+  record Fitted(
+      PipelineModel model,
+      Dataset<Row> trainRows,
+      List<String> numeric,
+      List<String> categorical,
+      Map<String, Double> means,
+      Map<String, List<Double>> driftCuts,
+      Map<String, List<Double>> driftShares,
+      long nonFinite) {}
+
+  /**
+   * Checks the training rows (refusing one class or too few churners, applying train.non-finite),
+   * fits the configured pipeline, and calibrates it on the split's calibration rows if any.
+   */
+  static Fitted fit(
+      JobContext ctx, StructType featureSchema, TrainingSets.Split split, int trainingDates) {
+    ChurnConfig c = ctx.config();
+    List<String> excluded = c.features().excludeFromModel();
+    List<String> numeric = ChurnPipelines.numericFeatures(featureSchema, excluded);
+    List<String> categorical = ChurnPipelines.categoricalFeatures(featureSchema, excluded);
+    // One aggregation: class counts (refuse a set that cannot teach) and the typical values.
+    List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
+    aggs.add(count("*"));
+    aggs.add(sum(ChurnPipelines.LABEL));
+    numeric.forEach(n -> aggs.add(avg(col(n))));
+    Row stats =
+        split
+            .train()
+            .agg(
+                aggs.get(0),
+                aggs.subList(1, aggs.size()).toArray(new org.apache.spark.sql.Column[0]))
+            .head();
+    long examples = stats.getLong(0);
+    long positives = stats.isNullAt(1) ? 0 : (long) stats.getDouble(1);
+    if (positives < c.train().minPositives() || positives == examples) {
+      throw ChurnErrors.tooFewPositives(
+          "training set (" + trainingDates + " as-of dates)",
+          examples,
+          positives,
+          c.train().minPositives());
+    }
+    Map<String, Double> means = new LinkedHashMap<>();
+    for (int i = 0; i < numeric.size(); i++) {
+      if (!stats.isNullAt(2 + i)) {
+        means.put(numeric.get(i), stats.getDouble(2 + i));
+      }
+    }
+    long nonFinite =
+        ChurnPipelines.checkNonFinite(
+            split.train().unionByName(split.evaluation()),
+            numeric,
+            c.train().nonFinite(),
+            ChurnTable.CUSTOMER_FEATURES.tableName());
+    // The reference of feature_drift: the training rows' decile bins per numeric feature.
+    Map<String, List<Double>> driftCuts = FeatureDrift.cuts(split.train(), numeric);
+    Map<String, List<Double>> driftShares = FeatureDrift.shares(split.train(), driftCuts);
+    Dataset<Row> train = weighted(split.train(), c.train().classWeight(), examples, positives);
+    PipelineModel base = ChurnPipelines.build(c.train(), numeric, categorical).fit(train);
+    PipelineModel model = base;
+    if (split.calibration().isPresent()) {
+      Dataset<Row> calibration = split.calibration().get();
+      List<org.apache.spark.ml.PipelineStage> stages = new ArrayList<>(List.of(base.stages()));
+      stages.addAll(ChurnPipelines.calibration(base.transform(calibration), calibration.count()));
+      model =
+          new org.apache.spark.ml.Pipeline()
+              .setStages(stages.toArray(new org.apache.spark.ml.PipelineStage[0]))
+              .fit(calibration);
+    }
+    return new Fitted(model, train, numeric, categorical, means, driftCuts, driftShares, nonFinite);
+  }
+
+  private static Trained fitAndSave(
       JobContext ctx,
       LocalDate asOf,
+      boolean promote,
       Dataset<Row> features,
       TrainingSets.Split split,
       List<LocalDate> trainingDates,
+      Optional<LocalDate> calibrationDate,
       LocalDate evaluationDate,
       int horizon,
       long inputTableVersion) {
     ChurnConfig c = ctx.config();
-    List<String> excluded = c.features().excludeFromModel();
-    List<String> numeric = ChurnPipelines.numericFeatures(features.schema(), excluded);
-    List<String> categorical = ChurnPipelines.categoricalFeatures(features.schema(), excluded);
-    PipelineModel model = ChurnPipelines.build(c.train(), numeric, categorical).fit(split.train());
-    String version =
-        new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
-            .nextVersion();
-    Optional<String> baseline =
-        java.util.stream.Stream.of(RECENCY, "days_since_last_purchase")
-            .filter(List.of(features.columns())::contains)
-            .findFirst();
-    Map<String, Double> metrics =
-        evaluate(
-            ctx,
-            model,
+    Fitted fitted = fit(ctx, features.schema(), split, trainingDates.size());
+    PipelineModel model = fitted.model();
+    List<String> numeric = fitted.numeric();
+    List<String> categorical = fitted.categorical();
+    Map<String, Double> means = fitted.means();
+    Map<String, List<Double>> driftCuts = fitted.driftCuts();
+    Map<String, List<Double>> driftShares = fitted.driftShares();
+    long nonFinite = fitted.nonFinite();
+    Dataset<Row> train = fitted.trainRows();
+    ModelRegistry registry =
+        new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
+    String version = registry.nextVersion();
+    Map<String, Long> tableVersions = new LinkedHashMap<>();
+    for (ChurnTable t : List.of(ChurnTable.EVENTS, ChurnTable.TRANSACTIONS, ChurnTable.CUSTOMERS)) {
+      if (ctx.store().exists(t)) {
+        tableVersions.put(t.tableName(), ctx.store().version(t));
+      }
+    }
+    ModelInfo draft =
+        info(
+            c,
             version,
-            split.train(),
-            split.evaluation(),
-            baseline,
+            asOf,
+            trainingDates,
+            calibrationDate,
             evaluationDate,
-            horizon);
-    ModelInfo info =
-        new ModelInfo(
-            version,
-            c.train().algorithm(),
-            asOf.toString(),
-            trainingDates.stream().map(LocalDate::toString).collect(Collectors.toList()),
-            evaluationDate.toString(),
             horizon,
             numeric,
+            categorical,
             inputTableVersion,
-            Instant.now().toString(),
+            Map.of(),
+            split.validation(),
+            tableVersions,
+            means,
+            driftCuts,
+            driftShares);
+    Optional<String> baseline = baseline(features.schema());
+    Evaluation evaluation =
+        evaluate(ctx, model, draft, train, split.evaluation(), baseline, evaluationDate, horizon);
+    Map<String, Double> metrics = evaluation.metrics();
+    metrics.put("non_finite_values_imputed", (double) nonFinite);
+    ModelInfo info =
+        info(
+            c,
+            version,
+            asOf,
+            trainingDates,
+            calibrationDate,
+            evaluationDate,
+            horizon,
+            numeric,
+            categorical,
+            inputTableVersion,
             metrics,
-            split.validation().description());
-    new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration())
-        .save(model, info);
-    writeEvaluations(ctx, info);
+            split.validation(),
+            tableVersions,
+            means,
+            driftCuts,
+            driftShares);
+    registry.save(
+        model,
+        info,
+        dir ->
+            ModelPlots.write(info, evaluation.importance(), new Path(dir, "plots"), hadoop(ctx)));
+    writeEvaluations(ctx, info.version(), evaluationDate, HOLDOUT, metrics);
+    Trained trained = promote(ctx, registry, info, split.evaluation(), promote);
     LOG.info(
-        "train: model {} ({}) trained on {} dates, evaluated on {} ({}): {}",
+        "train: model {} ({}) trained on {} dates, evaluated on {} ({}): {}; {}",
         version,
         info.algorithm(),
         trainingDates.size(),
         evaluationDate,
         split.validation().description(),
-        metrics);
-    return info;
+        metrics,
+        trained.decision());
+    return trained;
   }
 
-  private static Map<String, Double> evaluate(
+  /** The held-out metrics as a small table for people (train's output, the demo). */
+  public static String metricsTable(ModelInfo m) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "  %-28s %8s %10s%n", "metric", "model", "recency"));
+    String[][] rows = {
+      {"roc_auc", "baseline_recency_roc_auc"},
+      {"pr_auc", "baseline_recency_pr_auc"},
+      {"log_loss", null},
+      {"brier", null},
+      {"ece", null},
+      {"precision_at_top", null},
+      {"recall_at_top", null}
+    };
+    for (String[] r : rows) {
+      if (!m.metrics().containsKey(r[0])) {
+        continue;
+      }
+      String name =
+          r[0].endsWith("_at_top")
+              ? String.format(Locale.ROOT, "%s (top %.0f%%)", r[0], 100 * m.metric("top_share"))
+              : r[0];
+      String baseline =
+          r[1] != null && m.metrics().containsKey(r[1])
+              ? String.format(Locale.ROOT, "%10.3f", m.metric(r[1]))
+              : "";
+      b.append(String.format(Locale.ROOT, "  %-28s %8.3f %s%n", name, m.metric(r[0]), baseline));
+    }
+    for (String kind : List.of("lift", "capture")) {
+      if (m.metrics().containsKey(kind + "_decile_01")) {
+        b.append(String.format(Locale.ROOT, "  %-28s", kind + " by decile"));
+        for (int d = 1; d <= 10; d++) {
+          b.append(
+              String.format(
+                  Locale.ROOT,
+                  " %.2f",
+                  m.metric(String.format(Locale.ROOT, "%s_decile_%02d", kind, d))));
+        }
+        b.append(System.lineSeparator());
+      }
+    }
+    return b.toString();
+  }
+
+  /** Kind of the metrics a model gets on its own held-out evaluation set. */
+  public static final String HOLDOUT = "holdout";
+
+  /** Kind of the champion's metrics on a challenger's evaluation set. */
+  public static final String CHAMPION_COMPARISON = "champion_comparison";
+
+  private static ModelInfo info(
+      ChurnConfig c,
+      String version,
+      LocalDate asOf,
+      List<LocalDate> trainingDates,
+      Optional<LocalDate> calibrationDate,
+      LocalDate evaluationDate,
+      int horizon,
+      List<String> numeric,
+      List<String> categorical,
+      long inputTableVersion,
+      Map<String, Double> metrics,
+      TrainingSets.Validation validation,
+      Map<String, Long> tableVersions,
+      Map<String, Double> means,
+      Map<String, List<Double>> driftCuts,
+      Map<String, List<Double>> driftShares) {
+    return new ModelInfo(
+        version,
+        c.train().algorithm(),
+        asOf.toString(),
+        trainingDates.stream().map(LocalDate::toString).collect(Collectors.toList()),
+        evaluationDate.toString(),
+        horizon,
+        numeric,
+        inputTableVersion,
+        Instant.now().toString(),
+        metrics,
+        validation.description(),
+        categorical,
+        c.features().excludeFromModel(),
+        calibrationDate.isPresent() ? c.train().calibration() : "none",
+        calibrationDate.map(LocalDate::toString).orElse(null),
+        c.labels().definition().id(),
+        parameters(c.train()),
+        tableVersions,
+        means,
+        driftCuts,
+        driftShares);
+  }
+
+  /** The hyper-parameters of the configured algorithm, as recorded in {@code models}. */
+  static Map<String, String> parameters(ChurnConfig.TrainSettings t) {
+    Map<String, String> p = new LinkedHashMap<>();
+    switch (t.algorithm()) {
+      case "logistic" -> {
+        p.put("reg_param", String.valueOf(t.logistic().regParam()));
+        p.put("elastic_net", String.valueOf(t.logistic().elasticNet()));
+        p.put("max_iter", String.valueOf(t.logistic().maxIter()));
+      }
+      case "random-forest" -> {
+        p.put("num_trees", String.valueOf(t.randomForest().numTrees()));
+        p.put("max_depth", String.valueOf(t.randomForest().maxDepth()));
+        p.put("subsampling_rate", String.valueOf(t.randomForest().subsamplingRate()));
+      }
+      default -> {
+        p.put("max_iter", String.valueOf(t.gbt().maxIter()));
+        p.put("max_depth", String.valueOf(t.gbt().maxDepth()));
+        p.put("step_size", String.valueOf(t.gbt().stepSize()));
+        p.put("subsampling_rate", String.valueOf(t.gbt().subsamplingRate()));
+      }
+    }
+    p.put("class_weight", t.classWeight());
+    p.put("calibration", t.calibration());
+    p.put("seed", String.valueOf(t.seed()));
+    return p;
+  }
+
+  /**
+   * Instance weights: "balanced" gives each class half the total weight (churners weigh n / (2 x
+   * churners), the others n / (2 x non-churners)); "none" adds no column. No row is dropped.
+   */
+  static Dataset<Row> weighted(Dataset<Row> train, String mode, long n, long positives) {
+    if (mode.equals("none")) {
+      return train;
+    }
+    double churner = n / (2.0 * positives);
+    double other = n / (2.0 * (n - positives));
+    return train.withColumn(
+        ChurnPipelines.WEIGHT,
+        org.apache
+            .spark
+            .sql
+            .functions
+            .when(col(ChurnPipelines.LABEL).equalTo(1.0), churner)
+            .otherwise(other));
+  }
+
+  private static org.apache.hadoop.conf.Configuration hadoop(JobContext ctx) {
+    return ctx.spark().sparkContext().hadoopConfiguration();
+  }
+
+  private static org.apache.spark.sql.Column[] keyAndInputs(ModelInfo info) {
+    List<String> keep = new ArrayList<>(List.of(Columns.CUSTOMER_ID, Columns.AS_OF_DATE));
+    keep.addAll(info.inputColumns());
+    return keep.stream().map(k -> col("`" + k + "`")).toArray(org.apache.spark.sql.Column[]::new);
+  }
+
+  /** The explained scores of labelled rows, with their label (keys joined back). */
+  private static Dataset<Row> scoredWithLabels(
+      PipelineModel model, ModelInfo info, Dataset<Row> labelled) {
+    Dataset<Row> features = labelled.select(keyAndInputs(info));
+    return new ScoreCustomers(model, info, 0)
+        .explained(features)
+        .join(
+            labelled.select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, ChurnPipelines.LABEL),
+            new String[] {Columns.CUSTOMER_ID, Columns.AS_OF_DATE});
+  }
+
+  /** The recency column the trivial baseline scores with, if the features have one. */
+  static Optional<String> baseline(StructType schema) {
+    return java.util.stream.Stream.of(RECENCY, "days_since_last_purchase")
+        .filter(List.of(schema.fieldNames())::contains)
+        .findFirst();
+  }
+
+  /** Held-out metrics of a fitted pipeline (not saved), as the backtest needs them. */
+  static Map<String, Double> evaluateFitted(
+      JobContext ctx,
+      Fitted fitted,
+      StructType featureSchema,
+      Dataset<Row> evalSet,
+      LocalDate evaluationDate,
+      int horizon) {
+    ModelInfo draft =
+        info(
+            ctx.config(),
+            "backtest",
+            evaluationDate,
+            List.of(),
+            Optional.empty(),
+            evaluationDate,
+            horizon,
+            fitted.numeric(),
+            fitted.categorical(),
+            -1,
+            Map.of(),
+            TrainingSets.Validation.TIME_BASED,
+            Map.of(),
+            fitted.means(),
+            fitted.driftCuts(),
+            fitted.driftShares());
+    return evaluate(
+            ctx,
+            fitted.model(),
+            draft,
+            fitted.trainRows(),
+            evalSet,
+            baseline(featureSchema),
+            evaluationDate,
+            horizon)
+        .metrics();
+  }
+
+  /** Held-out metrics, and each feature's importance on the same rows (most important first). */
+  record Evaluation(Map<String, Double> metrics, Map<String, Double> importance) {}
+
+  private static Evaluation evaluate(
       JobContext ctx,
       PipelineModel model,
-      String version,
+      ModelInfo info,
       Dataset<Row> trainSet,
       Dataset<Row> evalSet,
       Optional<String> baseline,
       LocalDate evaluationDate,
       int horizon) {
-    List<org.apache.spark.sql.Column> kept = new ArrayList<>();
-    kept.add(col(Columns.CUSTOMER_ID));
-    baseline.ifPresent(b -> kept.add(col(b).as(RECENCY)));
-    kept.add(col(ChurnPipelines.LABEL));
     Dataset<Row> scored =
-        new ScoreCustomers(model, version)
-            .apply(evalSet)
-            .join(
-                evalSet.select(kept.toArray(new org.apache.spark.sql.Column[0])),
-                Columns.CUSTOMER_ID);
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put("roc_auc", EvaluateChurnModel.rocAuc(scored, Columns.CHURN_PROBABILITY));
-    m.put("pr_auc", EvaluateChurnModel.prAuc(scored, Columns.CHURN_PROBABILITY));
+        scoredWithLabels(model, info, evalSet).persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Double> m;
+    Map<String, Double> importance = new LinkedHashMap<>();
+    try {
+      m =
+          new LinkedHashMap<>(
+              EvaluateChurnModel.metrics(
+                  scored,
+                  ExplainScores.RAW_SCORE,
+                  Columns.CHURN_PROBABILITY,
+                  ctx.config().train().topShare()));
+      // Rows = features: mean absolute contribution on the evaluation rows.
+      String[] names =
+          new ScoreCustomers(model, info, 0).featureNames(evalSet.select(keyAndInputs(info)));
+      for (Row r :
+          GlobalDrivers.of(scored, names, 1.0)
+              .orderBy("rank")
+              .select("feature", "importance")
+              .collectAsList()) {
+        importance.put(r.getString(0), r.getDouble(1));
+      }
+    } finally {
+      scored.unpersist();
+    }
     if (baseline.isPresent()) {
       // Recency (days since the last activity or purchase): more days, more risk.
-      m.put("baseline_recency_roc_auc", EvaluateChurnModel.rocAuc(scored, RECENCY));
-      m.put("baseline_recency_pr_auc", EvaluateChurnModel.prAuc(scored, RECENCY));
+      Dataset<Row> recency =
+          evalSet.select(col(baseline.get()).as(RECENCY), col(ChurnPipelines.LABEL));
+      m.put("baseline_recency_roc_auc", EvaluateChurnModel.rocAuc(recency, RECENCY));
+      m.put("baseline_recency_pr_auc", EvaluateChurnModel.prAuc(recency, RECENCY));
     }
     Row counts = evalSet.agg(count("*"), sum(ChurnPipelines.LABEL)).head();
     m.put("evaluation_customers", (double) counts.getLong(0));
@@ -251,26 +611,115 @@ public final class TrainJob {
         m.put("bayes_optimal_customers", (double) matched);
       }
     }
-    return m;
+    return new Evaluation(m, importance);
   }
 
-  private static void writeEvaluations(JobContext ctx, ModelInfo info) {
+  /**
+   * Promotion: the first model, a forced one, or one whose configured metric on its evaluation set
+   * beats the champion's on the same rows by more than the margin becomes champion; otherwise it
+   * stays a candidate. The decision and its reason go to {@code models}.
+   */
+  private static Trained promote(
+      JobContext ctx,
+      ModelRegistry registry,
+      ModelInfo challenger,
+      Dataset<Row> evalSet,
+      boolean force) {
+    ChurnConfig.PromotionSettings p = ctx.config().train().promotion();
+    Optional<String> current = ModelsTable.champion(ctx);
+    Optional<ModelInfo> champion = current.flatMap(registry::find);
+    boolean promoted;
+    String reason;
+    if (force) {
+      promoted = true;
+      reason = "promoted by the operator (--promote)";
+    } else if (champion.isEmpty()) {
+      promoted = true;
+      reason = "first model: no champion to beat";
+    } else {
+      ModelInfo old = champion.get();
+      double mine = challenger.metric(p.metric());
+      double theirs;
+      try {
+        Dataset<Row> scored = scoredWithLabels(registry.load(old), old, evalSet);
+        Map<String, Double> m =
+            EvaluateChurnModel.metrics(
+                scored,
+                ExplainScores.RAW_SCORE,
+                Columns.CHURN_PROBABILITY,
+                ctx.config().train().topShare());
+        theirs = m.get(p.metric());
+        writeEvaluations(
+            ctx,
+            old.version(),
+            LocalDate.parse(challenger.evaluationDate()),
+            CHAMPION_COMPARISON,
+            m);
+      } catch (io.churnlake.common.errors.ChurnException e) {
+        theirs = Double.NaN;
+        LOG.warn(
+            "train: champion {} cannot score the evaluation set: {}",
+            old.version(),
+            e.getMessage());
+      }
+      if (Double.isNaN(theirs)) {
+        promoted = true;
+        reason =
+            String.format(
+                Locale.ROOT,
+                "champion %s cannot score the evaluation set of %s (its features differ)",
+                old.version(),
+                challenger.evaluationDate());
+      } else {
+        // Beating means by more than the margin; a tie (to 1e-9) keeps the champion.
+        promoted = mine > theirs + p.margin() + 1e-9;
+        reason =
+            String.format(
+                Locale.ROOT,
+                "%s %.4f vs champion %s %.4f on %s (margin %.4f): %s",
+                p.metric(),
+                mine,
+                old.version(),
+                theirs,
+                challenger.evaluationDate(),
+                p.margin(),
+                promoted ? "promoted" : "kept as candidate");
+      }
+    }
+    ModelsTable.record(
+        ctx,
+        challenger,
+        promoted ? ModelsTable.CHAMPION : ModelsTable.CANDIDATE,
+        reason,
+        promoted ? current : Optional.empty());
+    return new Trained(challenger, promoted, reason);
+  }
+
+  /** Replaces one model's metrics of one kind in model_evaluations. */
+  static void writeEvaluations(
+      JobContext ctx, String version, LocalDate asOf, String kind, Map<String, Double> metrics) {
     StructType schema =
         new StructType()
             .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
             .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+            .add("kind", DataTypes.StringType, false)
             .add("metric", DataTypes.StringType, false)
             .add("value", DataTypes.DoubleType, false);
     List<Row> rows = new ArrayList<>();
-    for (Map.Entry<String, Double> e : info.metrics().entrySet()) {
-      rows.add(
-          RowFactory.create(
-              info.version(), Date.valueOf(info.evaluationDate()), e.getKey(), e.getValue()));
+    for (Map.Entry<String, Double> e : metrics.entrySet()) {
+      rows.add(RowFactory.create(version, Date.valueOf(asOf), kind, e.getKey(), e.getValue()));
     }
     ctx.store()
         .replaceWhere(
             ChurnTable.MODEL_EVALUATIONS,
             ctx.spark().createDataFrame(rows, schema),
-            Columns.MODEL_VERSION + " = '" + info.version() + "'");
+            Columns.MODEL_VERSION
+                + " = '"
+                + version
+                + "' AND as_of_date = DATE'"
+                + asOf
+                + "' AND kind = '"
+                + kind
+                + "'");
   }
 }

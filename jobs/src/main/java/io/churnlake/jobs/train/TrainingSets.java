@@ -9,6 +9,7 @@ import io.churnlake.common.table.Columns;
 import java.sql.Date;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,14 +49,22 @@ public final class TrainingSets {
     }
   }
 
-  /** Training and evaluation rows and the kind of validation they give. */
-  public record Split(Dataset<Row> train, Dataset<Row> evaluation, Validation validation) {}
+  /**
+   * Training, calibration (when asked for) and evaluation rows, and the kind of validation they
+   * give. The three never share a row.
+   */
+  public record Split(
+      Dataset<Row> train,
+      Optional<Dataset<Row>> calibration,
+      Dataset<Row> evaluation,
+      Validation validation) {}
 
   /** Rows of the calendar's training dates to train on, of its evaluation date to evaluate. */
   public static Split timeBased(Dataset<Row> examples, TrainingCalendar calendar) {
     Column asOf = col(Columns.AS_OF_DATE);
     return new Split(
         examples.where(asOf.isin(calendar.trainingDates().stream().map(Date::valueOf).toArray())),
+        calendar.calibrationDate().map(c -> examples.where(asOf.equalTo(Date.valueOf(c)))),
         examples.where(asOf.equalTo(Date.valueOf(calendar.evaluationDate()))),
         Validation.TIME_BASED);
   }
@@ -67,6 +76,27 @@ public final class TrainingSets {
    * @param label the 0/1 label column
    */
   public static Split crossSectional(
+      Dataset<Row> examples, String label, double evaluationShare, long seed) {
+    return crossSectional(examples, label, evaluationShare, seed, false);
+  }
+
+  /**
+   * As {@link #crossSectional(Dataset, String, double, long)}; with {@code calibrate}, a second
+   * fold of the same size (stratified the same way, with seed + 1) is held out of the training rows
+   * for calibration.
+   */
+  public static Split crossSectional(
+      Dataset<Row> examples, String label, double evaluationShare, long seed, boolean calibrate) {
+    Split first = holdOut(examples, label, evaluationShare, seed);
+    if (!calibrate) {
+      return first;
+    }
+    Split second = holdOut(first.train(), label, evaluationShare / (1 - evaluationShare), seed + 1);
+    return new Split(
+        second.train(), Optional.of(second.evaluation()), first.evaluation(), first.validation());
+  }
+
+  private static Split holdOut(
       Dataset<Row> examples, String label, double evaluationShare, long seed) {
     Column hash = xxhash64(col(Columns.CUSTOMER_ID), lit(seed));
     Dataset<Row> hashed = examples.withColumn(HASH, hash);
@@ -86,6 +116,7 @@ public final class TrainingSets {
     Dataset<Row> marked = hashed.withColumn(HELD_OUT, held).drop(HASH);
     return new Split(
         marked.where(col(HELD_OUT).unary_$bang()).drop(HELD_OUT),
+        Optional.empty(),
         marked.where(col(HELD_OUT)).drop(HELD_OUT),
         Validation.CROSS_SECTIONAL);
   }

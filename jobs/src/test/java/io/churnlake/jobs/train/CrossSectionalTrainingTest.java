@@ -95,7 +95,7 @@ class CrossSectionalTrainingTest extends SparkTestBase {
   }
 
   @Test
-  void givenLabelsTrainACrossSectionalModelThatSaysSo() {
+  void givenLabelsTrainACrossSectionalModelThatSaysSo() throws java.io.IOException {
     ChurnConfig config =
         ChurnConfigLoader.load(
             List.of(),
@@ -103,7 +103,12 @@ class CrossSectionalTrainingTest extends SparkTestBase {
     JobContext ctx =
         new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
     ctx.store().replaceWhere(ChurnTable.CUSTOMERS, snapshot(), "true");
-    ModelInfo m = TrainJob.run(ctx, LocalDate.of(2026, 4, 5));
+    TrainJob.Trained trained = TrainJob.run(ctx, LocalDate.of(2026, 4, 5));
+    ModelInfo m = trained.model();
+    assertThat(trained.champion()).isTrue();
+    assertThat(trained.decision()).isEqualTo("first model: no champion to beat");
+    assertThat(m.calibration()).isEqualTo("isotonic");
+    assertThat(m.calibrationDate()).isEqualTo("2026-03-31");
     assertThat(m.validation()).isEqualTo(TrainingSets.Validation.CROSS_SECTIONAL.description());
     assertThat(m.trainingDates()).containsExactly("2026-03-31");
     assertThat(m.evaluationDate()).isEqualTo("2026-03-31");
@@ -111,7 +116,47 @@ class CrossSectionalTrainingTest extends SparkTestBase {
     // The contract drives churn: a model that learned it ranks well above chance.
     assertThat(m.metric("roc_auc")).isGreaterThan(0.7);
     assertThat(m.metrics()).doesNotContainKey("baseline_recency_roc_auc");
-    assertThat(m.metric("evaluation_customers") + m.metric("training_examples")).isEqualTo(600.0);
+    // Three disjoint folds: a quarter of each class for evaluation, as many for calibration.
+    assertThat(m.metric("evaluation_customers")).isBetween(140.0, 160.0);
+    assertThat(m.metric("training_examples")).isBetween(290.0, 310.0);
+
+    // The evaluation's pictures sit in the model's directory, as PNG files.
+    java.nio.file.Path plots =
+        java.nio.file.Path.of(
+            new ModelRegistry(config.warehouse(), spark().sparkContext().hadoopConfiguration())
+                .directory(m.version())
+                .toUri()
+                .getPath(),
+            "plots");
+    for (String f : ModelPlots.FILES) {
+      byte[] png = java.nio.file.Files.readAllBytes(plots.resolve(f));
+      assertThat(java.util.Arrays.copyOf(png, 4))
+          .as(f)
+          .isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+    }
+
+    // Reproducible: the same table versions and seed give the same metrics. The retrained model
+    // ties the champion on the same rows, so it stays a candidate (it must beat it by > margin).
+    TrainJob.Trained again = TrainJob.run(ctx, LocalDate.of(2026, 4, 5));
+    assertThat(again.model().version()).isEqualTo("v0001");
+    assertThat(again.model().metrics()).isEqualTo(m.metrics());
+    assertThat(again.champion()).isFalse();
+    assertThat(again.decision())
+        .isEqualTo(
+            String.format(
+                java.util.Locale.ROOT,
+                "roc_auc %.4f vs champion v0000 %.4f on 2026-03-31 (margin 0.0000): kept as"
+                    + " candidate",
+                m.metric("roc_auc"),
+                m.metric("roc_auc")));
+    assertThat(
+            ctx.store()
+                .read(ChurnTable.MODELS)
+                .selectExpr("model_version", "status")
+                .orderBy("model_version")
+                .collectAsList()
+                .toString())
+        .isEqualTo("[[v0000,champion], [v0001,candidate]]");
   }
 
   @Test

@@ -32,6 +32,23 @@ class TrainingCalendarTest {
   }
 
   @Test
+  void calibrationSitsOneHorizonBeforeEvaluationAndNoLabelWindowsOverlap() {
+    int h = 30;
+    TrainingCalendar c = TrainingCalendar.of(START, START.plusDays(239), h, 90, 7, true);
+    assertThat(c.evaluationDate()).isEqualTo(START.plusDays(209));
+    assertThat(c.calibrationDate()).contains(START.plusDays(179));
+    assertThat(c.trainingDates()).last().isEqualTo(START.plusDays(149));
+    assertThat(c.trainingDates()).first().isEqualTo(START.plusDays(93));
+    for (LocalDate t : c.trainingDates()) {
+      assertThat(t.plusDays(h)).isBeforeOrEqualTo(c.calibrationDate().get());
+    }
+    assertThat(c.calibrationDate().get().plusDays(h)).isBeforeOrEqualTo(c.evaluationDate());
+    assertThat(c.allDates()).endsWith(START.plusDays(179), START.plusDays(209));
+    assertThatThrownBy(() -> TrainingCalendar.of(START, START.plusDays(150), h, 90, 7, true))
+        .hasMessageContaining("plus three times labels.horizon-days (30) days of events");
+  }
+
+  @Test
   void tooLittleHistoryNamesTheDatesNeeded() {
     assertThatThrownBy(() -> TrainingCalendar.of(START, START.plusDays(100), 30, 90, 7))
         .isInstanceOf(ChurnException.class)

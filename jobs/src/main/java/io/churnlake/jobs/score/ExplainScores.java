@@ -1,0 +1,197 @@
+package io.churnlake.jobs.score;
+
+import io.churnlake.common.table.Columns;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The reasons behind each score: from a model's transformed rows (customer_features columns plus
+ * the model's vectors, raw prediction and probability), one row per customer with the raw margin,
+ * the model's bias, every feature's contribution and numeric value (in {@link
+ * ScoreExplainer#features()} order) and the top {@code n} drivers (features with the largest
+ * positive contributions: what pushes this customer towards churn). A pure transform; the work runs
+ * in {@code mapPartitions} on the executors with the explainer inside the closure.
+ */
+public final class ExplainScores implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** drivers: array of (feature, value, contribution, reason), largest contribution first. */
+  public static final StructType DRIVER =
+      new StructType()
+          .add("feature", DataTypes.StringType, false)
+          .add("value", DataTypes.DoubleType, true)
+          .add("contribution", DataTypes.DoubleType, false)
+          .add("reason", DataTypes.StringType, false);
+
+  public static final String RAW_SCORE = "raw_score";
+  public static final String BIAS = "bias";
+  public static final String CONTRIBUTIONS = "contributions";
+  public static final String DRIVERS = "drivers";
+  public static final String FEATURE_VALUES = "feature_values";
+
+  public static final StructType SCHEMA =
+      new StructType()
+          .add(Columns.CUSTOMER_ID, DataTypes.StringType, false)
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add(Columns.CHURN_PROBABILITY, DataTypes.DoubleType, false)
+          .add(RAW_SCORE, DataTypes.DoubleType, false)
+          .add(BIAS, DataTypes.DoubleType, false)
+          .add(CONTRIBUTIONS, DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+          .add(FEATURE_VALUES, DataTypes.createArrayType(DataTypes.DoubleType, true), false)
+          .add(DRIVERS, DataTypes.createArrayType(DRIVER, false), false);
+
+  private final ScoreExplainer explainer;
+  private final String probabilityColumn;
+  private final int probabilityIndex;
+  private final int drivers;
+  private final double[] typical;
+
+  /**
+   * @param probabilityColumn the column holding the probability to report: a double column (a
+   *     calibrated probability) or MLlib's {@code probability} vector (its churn entry is taken)
+   * @param typicalValues each feature's typical value (the training mean), for the reasons
+   */
+  public ExplainScores(
+      ScoreExplainer explainer,
+      String probabilityColumn,
+      int drivers,
+      Map<String, Double> typicalValues) {
+    this.explainer = explainer;
+    this.probabilityColumn = probabilityColumn;
+    this.probabilityIndex = 1;
+    this.drivers = drivers;
+    String[] names = explainer.features();
+    this.typical = new double[names.length];
+    for (int i = 0; i < names.length; i++) {
+      typical[i] = typicalValues.getOrDefault(names[i], Double.NaN);
+    }
+  }
+
+  public org.apache.spark.sql.Dataset<Row> apply(org.apache.spark.sql.Dataset<Row> transformed) {
+    String[] names = explainer.features();
+    List<String> kept = new ArrayList<>();
+    kept.add(Columns.CUSTOMER_ID);
+    kept.add(Columns.AS_OF_DATE);
+    kept.add(probabilityColumn);
+    kept.add("rawPrediction");
+    kept.add(explainer.vectorColumn());
+    kept.addAll(Arrays.asList(names));
+    org.apache.spark.sql.Dataset<Row> input =
+        transformed.selectExpr(kept.stream().map(c -> "`" + c + "`").toArray(String[]::new));
+    return input.mapPartitions(
+        (MapPartitionsFunction<Row, Row>) rows -> new Explained(rows), Encoders.row(SCHEMA));
+  }
+
+  private final class Explained implements Iterator<Row> {
+    private final Iterator<Row> rows;
+
+    Explained(Iterator<Row> rows) {
+      this.rows = rows;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return rows.hasNext();
+    }
+
+    @Override
+    public Row next() {
+      return explain(rows.next());
+    }
+  }
+
+  private Row explain(Row r) {
+    Object p = r.get(2);
+    double probability =
+        p instanceof Vector v ? v.apply(probabilityIndex) : ((Number) p).doubleValue();
+    double margin = ((Vector) r.get(3)).apply(1);
+    double[] c = explainer.contributions((Vector) r.get(4));
+    String[] names = explainer.features();
+    Integer[] order = new Integer[c.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -c[i]));
+    List<Row> top = new ArrayList<>();
+    for (int k = 0; k < order.length && top.size() < drivers; k++) {
+      int f = order[k];
+      if (!(c[f] > 0)) {
+        break;
+      }
+      Object value = r.get(5 + f);
+      Double numeric = value instanceof Number n ? n.doubleValue() : null;
+      top.add(RowFactory.create(names[f], numeric, c[f], reason(names[f], value, typical[f])));
+    }
+    Double[] boxed = new Double[c.length];
+    Double[] values = new Double[c.length];
+    for (int i = 0; i < c.length; i++) {
+      boxed[i] = c[i];
+      values[i] = r.get(5 + i) instanceof Number n ? n.doubleValue() : null;
+    }
+    return RowFactory.create(
+        r.get(0),
+        r.get(1),
+        probability,
+        margin,
+        explainer.bias(),
+        seq(Arrays.asList(boxed)),
+        seq(Arrays.asList(values)),
+        seq(top));
+  }
+
+  /** The row encoder takes Scala sequences for array columns. */
+  private static <T> scala.collection.Seq<T> seq(List<T> list) {
+    return scala.collection.JavaConverters.asScalaBuffer(list);
+  }
+
+  /**
+   * A phrase a retention agent can read: what the feature says for this customer, against the
+   * typical (training mean) value.
+   */
+  static String reason(String feature, Object value, double typical) {
+    if (value == null) {
+      return feature + ": none yet";
+    }
+    if (!(value instanceof Number n)) {
+      return feature + " is '" + value + "'";
+    }
+    double v = n.doubleValue();
+    if (feature.startsWith("session_trend_")) {
+      String window = feature.substring("session_trend_".length()).replace("d", "");
+      int pct = (int) Math.round(Math.abs(v) * 100);
+      return String.format(
+          Locale.ROOT,
+          "sessions %s %d%% vs the previous %s days",
+          v < 0 ? "fell" : "rose",
+          pct,
+          window);
+    }
+    String shown = format(v);
+    if (Double.isNaN(typical)) {
+      return feature + ": " + shown;
+    }
+    String direction = v > typical ? "above" : v < typical ? "below" : "at";
+    return String.format(
+        Locale.ROOT, "%s: %s, %s the typical %s", feature, shown, direction, format(typical));
+  }
+
+  private static String format(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return String.valueOf((long) v);
+    }
+    return String.format(Locale.ROOT, Math.abs(v) >= 10 ? "%.1f" : "%.3f", v);
+  }
+}

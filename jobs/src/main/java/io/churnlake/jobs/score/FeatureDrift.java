@@ -1,0 +1,130 @@
+package io.churnlake.jobs.score;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * Population stability of numeric features between a reference (a model's training rows) and a
+ * scored snapshot. Each feature is cut into bins at the reference's deciles (distinct cut points,
+ * from one approximate-quantile pass over all features), plus one bin for missing values (null,
+ * NaN, infinite); the shares of rows per bin come from one aggregation over (feature, bin) pairs.
+ * PSI = sum over bins of (actual - expected) x ln(actual / expected), shares floored at {@value
+ * #FLOOR} so an empty bin does not make it infinite. Usual reading: below 0.1 stable, 0.1 to 0.25 a
+ * moderate shift, above 0.25 a significant one.
+ */
+public final class FeatureDrift {
+  static final double FLOOR = 1e-4;
+
+  private FeatureDrift() {}
+
+  /** Per feature, the distinct decile cut points of {@code rows} (finite values only). */
+  public static Map<String, List<Double>> cuts(Dataset<Row> rows, List<String> features) {
+    Map<String, List<Double>> out = new LinkedHashMap<>();
+    if (features.isEmpty()) {
+      return out;
+    }
+    double[] levels = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    Dataset<Row> finite = rows;
+    for (String f : features) {
+      if (rows.schema().apply(f).dataType() != org.apache.spark.sql.types.DataTypes.DoubleType) {
+        continue;
+      }
+      // approxQuantile skips nulls; NaN and infinities become nulls so they are skipped too.
+      finite =
+          finite.withColumn(
+              f,
+              when(
+                      functions
+                          .isnan(col(f).cast("double"))
+                          .or(
+                              functions
+                                  .abs(col(f).cast("double"))
+                                  .equalTo(Double.POSITIVE_INFINITY)),
+                      lit(null))
+                  .otherwise(col(f).cast("double")));
+    }
+    double[][] q = finite.stat().approxQuantile(features.toArray(new String[0]), levels, 0.001);
+    for (int i = 0; i < features.size(); i++) {
+      TreeSet<Double> distinct = new TreeSet<>();
+      for (double v : q[i]) {
+        distinct.add(v);
+      }
+      out.put(features.get(i), new ArrayList<>(distinct));
+    }
+    return out;
+  }
+
+  /**
+   * Per feature, the share of rows in each bin: bins 0..k for k cut points (bin b holds values
+   * above b cut points), then the missing bin.
+   */
+  public static Map<String, List<Double>> shares(
+      Dataset<Row> rows, Map<String, List<Double>> cuts) {
+    Map<String, List<Double>> out = new LinkedHashMap<>();
+    if (cuts.isEmpty()) {
+      return out;
+    }
+    List<String> features = new ArrayList<>(cuts.keySet());
+    List<Column> pairs = new ArrayList<>();
+    for (int i = 0; i < features.size(); i++) {
+      List<Double> c = cuts.get(features.get(i));
+      Column x = col(features.get(i)).cast("double");
+      Column bin = lit(0);
+      for (double cut : c) {
+        bin = bin.plus(when(x.gt(cut), 1).otherwise(0));
+      }
+      Column missing =
+          x.isNull().or(functions.isnan(x)).or(functions.abs(x).equalTo(Double.POSITIVE_INFINITY));
+      pairs.add(struct(lit(i).as("f"), when(missing, c.size() + 1).otherwise(bin).as("b")));
+    }
+    List<Row> counts =
+        rows.select(explode(array(pairs.toArray(new Column[0]))).as("p"))
+            .groupBy(col("p.f"), col("p.b"))
+            .count()
+            .collectAsList();
+    long[][] n = new long[features.size()][];
+    for (int i = 0; i < features.size(); i++) {
+      n[i] = new long[cuts.get(features.get(i)).size() + 2];
+    }
+    for (Row r : counts) {
+      n[r.getInt(0)][r.getInt(1)] = r.getLong(2);
+    }
+    for (int i = 0; i < features.size(); i++) {
+      long total = 0;
+      for (long v : n[i]) {
+        total += v;
+      }
+      List<Double> s = new ArrayList<>();
+      for (long v : n[i]) {
+        s.add(total == 0 ? 0.0 : (double) v / total);
+      }
+      out.put(features.get(i), s);
+    }
+    return out;
+  }
+
+  /** The population stability index of one feature's bin shares against the reference's. */
+  public static double psi(List<Double> expected, List<Double> actual) {
+    double psi = 0;
+    for (int b = 0; b < expected.size(); b++) {
+      double e = Math.max(expected.get(b), FLOOR);
+      double a = Math.max(actual.get(b), FLOOR);
+      psi += (a - e) * Math.log(a / e);
+    }
+    return psi;
+  }
+}

@@ -1,0 +1,197 @@
+package io.churnlake.jobs.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.errors.ChurnException;
+import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.train.ChurnPipelines;
+import io.churnlake.jobs.train.ModelInfo;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The reasons behind each score. Invariant: for every customer and every model family, the bias
+ * plus the sum of the feature contributions equals the model's raw margin (to 1e-9), and the margin
+ * is the one MLlib turns into the probability; the drivers are the largest positive contributions
+ * with the customer's own values.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExplainScoresTest extends SparkTestBase {
+  static final StructType FEATURES =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("as_of_date", DataTypes.DateType, false)
+          .add("days_since_last_activity", DataTypes.IntegerType)
+          .add("session_trend_14d", DataTypes.DoubleType)
+          .add("days_since_last_purchase", DataTypes.IntegerType)
+          .add("plan", DataTypes.StringType);
+
+  Dataset<Row> features;
+  Dataset<Row> labelled;
+
+  @BeforeAll
+  void data() {
+    Random random = new Random(11);
+    List<Object[]> rows = new ArrayList<>();
+    List<Object[]> withLabel = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      int recency = random.nextInt(30);
+      double trend = random.nextGaussian() * 0.5;
+      Integer purchase = random.nextInt(4) == 0 ? null : random.nextInt(90);
+      String plan = List.of("free", "paid", "trial").get(random.nextInt(3));
+      double logit =
+          -2
+              + 0.12 * recency
+              - 1.5 * trend
+              + (plan.equals("free") ? 0.8 : 0)
+              + 0.01 * (purchase == null ? 0 : purchase);
+      double label = random.nextDouble() < 1 / (1 + Math.exp(-logit)) ? 1.0 : 0.0;
+      Object[] r = {
+        String.format("c%03d", i), Date.valueOf("2026-05-01"), recency, trend, purchase, plan
+      };
+      rows.add(r);
+      Object[] l = java.util.Arrays.copyOf(r, r.length + 1);
+      l[r.length] = label;
+      withLabel.add(l);
+    }
+    features = rows(FEATURES, rows.toArray(new Object[0][]));
+    features.createOrReplaceTempView("features_view");
+    labelled =
+        rows(
+            FEATURES.add("label", DataTypes.DoubleType, false), withLabel.toArray(new Object[0][]));
+  }
+
+  private ChurnConfig config(String algorithm) {
+    return ChurnConfigLoader.load(
+        List.of(),
+        List.of(
+            "train.algorithm=" + algorithm,
+            "train.class-weight=none",
+            "train.gbt.max-iter=15",
+            "train.random-forest.num-trees=15",
+            "train.random-forest.max-depth=5"));
+  }
+
+  private static final List<String> NUMERIC =
+      List.of("days_since_last_activity", "session_trend_14d", "days_since_last_purchase");
+
+  private ModelInfo info(ChurnConfig c) {
+    return new ModelInfo(
+        "v0001",
+        c.train().algorithm(),
+        "2026-05-01",
+        List.of("2026-05-01"),
+        "2026-05-01",
+        30,
+        NUMERIC,
+        0,
+        "2026-05-01T00:00:00Z",
+        Map.of(),
+        "test",
+        List.of("plan"),
+        List.of(),
+        "none",
+        null,
+        "explicit",
+        Map.of(),
+        Map.of(),
+        Map.of("days_since_last_activity", 14.5),
+        Map.of(),
+        Map.of());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"logistic", "gbt", "random-forest"})
+  void contributionsPlusBiasEqualTheRawMarginForEveryCustomer(String algorithm) {
+    ChurnConfig c = config(algorithm);
+    PipelineModel model = ChurnPipelines.build(c.train(), NUMERIC, List.of("plan")).fit(labelled);
+    Dataset<Row> explained = new ScoreCustomers(model, info(c), 3).explained(features);
+    explained.createOrReplaceTempView("explained");
+    Row worst =
+        spark()
+            .sql(
+                "SELECT count(*),"
+                    + " max(abs(bias + aggregate(contributions, 0D, (a, x) -> a + x) - raw_score)),"
+                    + " max(size(contributions)),"
+                    + " count_if(transform(drivers, d -> d.contribution)"
+                    + " <> slice(sort_array(filter(contributions, x -> x > 0), false), 1, 3))"
+                    + " FROM explained")
+            .head();
+    assertThat(worst.getLong(0)).isEqualTo(400);
+    assertThat(worst.getDouble(1)).isLessThan(1e-9);
+    // One contribution per source column: plan's one-hot slots add up to one.
+    assertThat(worst.getInt(2)).isEqualTo(4);
+    assertThat(worst.getLong(3)).isZero();
+    assertThat(new ScoreCustomers(model, info(c), 3).featureNames(features))
+        .containsExactly(
+            "days_since_last_activity", "session_trend_14d", "days_since_last_purchase", "plan");
+
+    // The margin is the one MLlib turns into its probability.
+    String probability =
+        switch (algorithm) {
+          case "gbt" -> "1 / (1 + exp(-2 * raw_score))";
+          case "random-forest" -> "raw_score / 15";
+          default -> "1 / (1 + exp(-raw_score))";
+        };
+    assertThat(
+            spark()
+                .sql("SELECT max(abs(churn_probability - " + probability + ")) FROM explained")
+                .head()
+                .getDouble(0))
+        .isLessThan(1e-9);
+
+    // Drivers carry the customer's own values.
+    Row driverValues =
+        spark()
+            .sql(
+                "SELECT count_if(d.value <> f.days_since_last_activity) FROM"
+                    + " (SELECT customer_id, explode(drivers) AS d FROM explained) e"
+                    + " JOIN features_view f USING (customer_id)"
+                    + " WHERE d.feature = 'days_since_last_activity'")
+            .head();
+    assertThat(driverValues.getLong(0)).isZero();
+  }
+
+  @Test
+  void aFeatureTableThatDoesNotFitTheModelIsRefusedNamingTheColumns() {
+    ChurnConfig c = config("logistic");
+    PipelineModel model = ChurnPipelines.build(c.train(), NUMERIC, List.of("plan")).fit(labelled);
+    Dataset<Row> changed =
+        features
+            .drop("session_trend_14d")
+            .withColumn("support_calls_30d", features.col("days_since_last_activity"));
+    assertThatThrownBy(() -> new ScoreCustomers(model, info(c), 3).explained(changed))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "table 'customer_features' does not fit model v0001: missing columns the model needs"
+                + " [session_trend_14d]; columns the model does not know [support_calls_30d];"
+                + " rebuild the features with the model's configuration or train a new model");
+  }
+
+  @Test
+  void reasonsReadAsSentences() {
+    assertThat(ExplainScores.reason("session_trend_14d", -0.6, 0.1))
+        .isEqualTo("sessions fell 60% vs the previous 14 days");
+    assertThat(ExplainScores.reason("days_since_last_activity", 12, 2.5))
+        .isEqualTo("days_since_last_activity: 12, above the typical 2.500");
+    assertThat(ExplainScores.reason("plan", "free", Double.NaN)).isEqualTo("plan is 'free'");
+    assertThat(ExplainScores.reason("days_since_last_purchase", null, 20))
+        .isEqualTo("days_since_last_purchase: none yet");
+  }
+}

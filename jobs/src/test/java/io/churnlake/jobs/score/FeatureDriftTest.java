@@ -1,0 +1,72 @@
+package io.churnlake.jobs.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.churnlake.common.testing.SparkTestBase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Population stability: decile bins of the reference, a bin for missing values, and the PSI of a
+ * snapshot's shares against the reference's, checked against a hand computation.
+ */
+class FeatureDriftTest extends SparkTestBase {
+  static final StructType ROWS =
+      new StructType().add("x", DataTypes.DoubleType).add("n", DataTypes.IntegerType);
+
+  private Dataset<Row> values(int from, int to, int nulls) {
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = from; i <= to; i++) {
+      rows.add(new Object[] {(double) i, i % 2});
+    }
+    for (int i = 0; i < nulls; i++) {
+      rows.add(new Object[] {i % 2 == 0 ? null : Double.NaN, 1});
+    }
+    return rows(ROWS, rows.toArray(new Object[0][]));
+  }
+
+  @Test
+  void binsAreTheReferenceDecilesPlusAMissingBin() {
+    Dataset<Row> reference = values(1, 100, 0);
+    Map<String, List<Double>> cuts = FeatureDrift.cuts(reference, List.of("x", "n"));
+    assertThat(cuts.get("x")).containsExactly(10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0);
+    // A 0/1 feature has two distinct cut points at most: its bins are the values.
+    assertThat(cuts.get("n")).containsExactly(0.0, 1.0);
+    Map<String, List<Double>> shares = FeatureDrift.shares(reference, cuts);
+    assertThat(shares.get("x")).hasSize(11).containsOnly(0.1, 0.0);
+    assertThat(shares.get("x").get(10)).isZero();
+    assertThat(FeatureDrift.psi(shares.get("x"), shares.get("x"))).isZero();
+  }
+
+  @Test
+  void psiOfAShiftedSnapshotMatchesAHandComputation() {
+    Map<String, List<Double>> cuts = FeatureDrift.cuts(values(1, 100, 0), List.of("x"));
+    List<Double> expected = FeatureDrift.shares(values(1, 100, 0), cuts).get("x");
+    // 51..150 plus 20 missing (null and NaN): half the rows above the top cut, none below 50.
+    List<Double> actual = FeatureDrift.shares(values(51, 150, 20), cuts).get("x");
+    double[] a = new double[11];
+    a[5] = 10 / 120.0; // 51..60
+    a[6] = 10 / 120.0;
+    a[7] = 10 / 120.0;
+    a[8] = 10 / 120.0;
+    a[9] = 60 / 120.0; // 91..150
+    a[10] = 20 / 120.0; // missing
+    for (int b = 0; b < 11; b++) {
+      assertThat(actual.get(b)).as("bin " + b).isCloseTo(a[b], within(1e-12));
+    }
+    double psi = 0;
+    for (int b = 0; b < 11; b++) {
+      double e = Math.max(b < 10 ? 0.1 : 0.0, 1e-4);
+      double x = Math.max(a[b], 1e-4);
+      psi += (x - e) * Math.log(x / e);
+    }
+    assertThat(FeatureDrift.psi(expected, actual)).isCloseTo(psi, within(1e-12)).isGreaterThan(1);
+  }
+}
