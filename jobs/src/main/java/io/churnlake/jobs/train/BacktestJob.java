@@ -109,6 +109,7 @@ public final class BacktestJob {
                   fitted,
                   features.schema(),
                   split.evaluation(),
+                  cal.calibrationDate(),
                   cal.evaluationDate(),
                   horizon);
           TrainJob.writeEvaluations(

@@ -510,6 +510,7 @@ public final class TrainJob {
       Fitted fitted,
       StructType featureSchema,
       Dataset<Row> evalSet,
+      Optional<LocalDate> calibrationDate,
       LocalDate evaluationDate,
       int horizon) {
     ModelInfo draft =
@@ -518,7 +519,7 @@ public final class TrainJob {
             "backtest",
             evaluationDate,
             List.of(),
-            Optional.empty(),
+            calibrationDate,
             evaluationDate,
             horizon,
             fitted.numeric(),

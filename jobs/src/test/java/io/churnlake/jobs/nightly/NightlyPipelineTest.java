@@ -407,10 +407,18 @@ class NightlyPipelineTest extends SparkTestBase {
   @Test
   @Order(9)
   void aBacktestOriginReproducesTheModelTrainedAsOfThatDate() {
-    List<BacktestJob.Origin> origins = BacktestJob.run(ctx, List.of(LAST.minusDays(14), LAST));
+    // Two weeks earlier the calendar holds one training date with too few churners: refused.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BacktestJob.run(ctx, List.of(LAST.minusDays(14))))
+        .hasMessage(
+            "refusing to train: the training set (1 as-of dates) has 94 examples of which 5"
+                + " churned; at least 10 churners (churnlake.train.min-positives) and at least one"
+                + " non-churner are needed; use more as-of dates (train.min-history-days,"
+                + " train.step-days), more customers or a longer labels.horizon-days");
+    List<BacktestJob.Origin> origins = BacktestJob.run(ctx, List.of(LAST));
     assertThat(origins)
         .extracting(BacktestJob.Origin::evaluationDate)
-        .containsExactly(LAST.minusDays(44), LAST.minusDays(30));
+        .containsExactly(LAST.minusDays(30));
     // Same calendar, same data, same seed: the backtest's last origin is the nightly's model.
     ModelInfo trained =
         new ModelRegistry(ctx.config().warehouse(), spark().sparkContext().hadoopConfiguration())
@@ -418,14 +426,10 @@ class NightlyPipelineTest extends SparkTestBase {
             .orElseThrow();
     Map<String, Double> expected = new java.util.HashMap<>(trained.metrics());
     expected.remove("non_finite_values_imputed");
-    assertThat(origins.get(1).metrics()).isEqualTo(expected);
+    assertThat(origins.get(0).metrics()).isEqualTo(expected);
+    // The refused origin wrote nothing.
     assertSameRows(
-        sql(
-            "SELECT 'backtest@"
-                + LAST.minusDays(14)
-                + "' AS v UNION ALL SELECT 'backtest@"
-                + LAST
-                + "'"),
+        sql("SELECT 'backtest@" + LAST + "' AS v"),
         ctx.store()
             .read(ChurnTable.MODEL_EVALUATIONS)
             .where("kind = 'backtest'")
