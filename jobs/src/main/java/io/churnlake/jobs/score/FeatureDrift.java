@@ -79,21 +79,25 @@ public final class FeatureDrift {
       return out;
     }
     List<String> features = new ArrayList<>(cuts.keySet());
+    // Long format first (feature index, value): the bin is then one small expression over the
+    // feature's cut points, whatever the number of features (a wide CASE per feature would exceed
+    // the JVM's method size and make Spark fall back from generated code).
     List<Column> pairs = new ArrayList<>();
+    double[][] cutArrays = new double[features.size()][];
     for (int i = 0; i < features.size(); i++) {
-      List<Double> c = cuts.get(features.get(i));
-      Column x = col(features.get(i)).cast("double");
-      Column bin = lit(0);
-      for (double cut : c) {
-        bin = bin.plus(when(x.gt(cut), 1).otherwise(0));
-      }
-      Column missing =
-          x.isNull().or(functions.isnan(x)).or(functions.abs(x).equalTo(Double.POSITIVE_INFINITY));
-      pairs.add(struct(lit(i).as("f"), when(missing, c.size() + 1).otherwise(bin).as("b")));
+      pairs.add(struct(lit(i).as("f"), col(features.get(i)).cast("double").as("x")));
+      cutArrays[i] = cuts.get(features.get(i)).stream().mapToDouble(Double::doubleValue).toArray();
     }
+    Column x = col("p.x");
+    Column featureCuts = functions.element_at(lit(cutArrays), col("p.f").plus(1));
+    Column missing =
+        x.isNull().or(functions.isnan(x)).or(functions.abs(x).equalTo(Double.POSITIVE_INFINITY));
+    Column bin =
+        when(missing, functions.size(featureCuts).plus(1))
+            .otherwise(functions.size(functions.filter(featureCuts, c -> x.gt(c))));
     List<Row> counts =
         rows.select(explode(array(pairs.toArray(new Column[0]))).as("p"))
-            .groupBy(col("p.f"), col("p.b"))
+            .groupBy(col("p.f"), bin.as("b"))
             .count()
             .collectAsList();
     long[][] n = new long[features.size()][];

@@ -100,15 +100,21 @@ public final class ChurnPipelines {
     if (doubles.isEmpty()) {
       return out;
     }
-    Column[] counts =
-        doubles.stream()
-            .map(c -> functions.count_if(functions.expr(nonFinite("`" + c + "`"))))
-            .toArray(Column[]::new);
-    Row r = rows.agg(counts[0], java.util.Arrays.copyOfRange(counts, 1, counts.length)).head();
+    // Long format (column index, value), one small expression: a count per wide column would
+    // exceed the JVM's method size with ~100 features.
+    Column[] pairs = new Column[doubles.size()];
     for (int i = 0; i < doubles.size(); i++) {
-      if (r.getLong(i) > 0) {
-        out.put(doubles.get(i), r.getLong(i));
-      }
+      pairs[i] =
+          functions.struct(
+              functions.lit(i).as("c"), functions.col("`" + doubles.get(i) + "`").as("x"));
+    }
+    for (Row r :
+        rows.select(functions.explode(functions.array(pairs)).as("p"))
+            .where(functions.expr(nonFinite("p.x")))
+            .groupBy("p.c")
+            .count()
+            .collectAsList()) {
+      out.put(doubles.get(r.getInt(0)), r.getLong(1));
     }
     return out;
   }
