@@ -145,7 +145,102 @@ public record ChurnConfig(
       int minPositives,
       PromotionSettings promotion,
       String nonFinite,
-      RetrainSettings retrainOn) {}
+      RetrainSettings retrainOn,
+      SearchSettings search) {
+
+    /** The same settings with other gradient-boosted trees hyper-parameters. */
+    public TrainSettings withGbt(GbtSettings g) {
+      return new TrainSettings(
+          algorithm,
+          minHistoryDays,
+          stepDays,
+          retrainIntervalDays,
+          seed,
+          g,
+          logistic,
+          evaluationShare,
+          randomForest,
+          classWeight,
+          calibration,
+          topShare,
+          minPositives,
+          promotion,
+          nonFinite,
+          retrainOn,
+          search);
+    }
+
+    /** The same settings with other logistic regression hyper-parameters. */
+    public TrainSettings withLogistic(LogisticSettings l) {
+      return new TrainSettings(
+          algorithm,
+          minHistoryDays,
+          stepDays,
+          retrainIntervalDays,
+          seed,
+          gbt,
+          l,
+          evaluationShare,
+          randomForest,
+          classWeight,
+          calibration,
+          topShare,
+          minPositives,
+          promotion,
+          nonFinite,
+          retrainOn,
+          search);
+    }
+
+    /** The same settings with other random forest hyper-parameters. */
+    public TrainSettings withRandomForest(RandomForestSettings r) {
+      return new TrainSettings(
+          algorithm,
+          minHistoryDays,
+          stepDays,
+          retrainIntervalDays,
+          seed,
+          gbt,
+          logistic,
+          evaluationShare,
+          r,
+          classWeight,
+          calibration,
+          topShare,
+          minPositives,
+          promotion,
+          nonFinite,
+          retrainOn,
+          search);
+    }
+  }
+
+  /**
+   * Hyper-parameter search ({@code churnlake.train.search}): {@code mode} none (the configured
+   * parameters), grid (every combination of the lists, the first {@code maxModels}) or random
+   * ({@code maxModels} combinations drawn with the seed); candidates validated on up to {@code
+   * folds} rolling origins (time-based) or by seeded stratified {@code folds}-fold
+   * (cross-sectional) and compared by {@code metric}; {@code parallelism} candidates fitted at
+   * once.
+   */
+  public record SearchSettings(
+      String mode,
+      int maxModels,
+      int parallelism,
+      int folds,
+      String metric,
+      GbtGrid gbt,
+      RandomForestGrid randomForest,
+      LogisticGrid logistic) {}
+
+  /** Values the search tries for gradient-boosted trees. */
+  public record GbtGrid(List<Integer> maxIter, List<Integer> maxDepth, List<Double> stepSize) {}
+
+  /** Values the search tries for random forests. */
+  public record RandomForestGrid(List<Integer> numTrees, List<Integer> maxDepth) {}
+
+  /** Values the search tries for logistic regression. */
+  public record LogisticGrid(List<Double> regParam, List<Double> elasticNet) {}
 
   /**
    * When nightly retrains before the interval is up: the champion's realised ROC AUC fell more than

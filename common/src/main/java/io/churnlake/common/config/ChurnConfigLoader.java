@@ -290,7 +290,45 @@ public final class ChurnConfigLoader {
               get(
                   "train.retrain-on.drift",
                   () -> c.getBoolean("train.retrain-on.drift"),
-                  "true or false")));
+                  "true or false")),
+          search());
+    }
+
+    private ChurnConfig.SearchSettings search() {
+      String p = "train.search.";
+      return new ChurnConfig.SearchSettings(
+          oneOf(p + "mode", "none", "grid", "random"),
+          intAtLeast(p + "max-models", 1),
+          intAtLeast(p + "parallelism", 1),
+          intAtLeast(p + "folds", 2),
+          oneOf(p + "metric", "roc_auc", "pr_auc"),
+          new ChurnConfig.GbtGrid(
+              positiveInts(p + "gbt.max-iter"),
+              positiveInts(p + "gbt.max-depth"),
+              doubles(p + "gbt.step-size", 0, false, 1)),
+          new ChurnConfig.RandomForestGrid(
+              positiveInts(p + "random-forest.num-trees"),
+              positiveInts(p + "random-forest.max-depth")),
+          new ChurnConfig.LogisticGrid(
+              doubles(p + "logistic.reg-param", 0, true, Double.POSITIVE_INFINITY),
+              doubles(p + "logistic.elastic-net", 0, true, 1)));
+    }
+
+    /** A non-empty list of numbers in (min, max] ({@code [min, max]} with minIncluded). */
+    private List<Double> doubles(String key, double min, boolean minIncluded, double max) {
+      String allowed =
+          "a non-empty list of numbers in "
+              + (minIncluded ? "[" : "(")
+              + min
+              + ", "
+              + (Double.isInfinite(max) ? "infinity)" : max + "]");
+      List<Double> values = get(key, () -> c.getDoubleList(key), allowed);
+      if (values.isEmpty()
+          || values.stream()
+              .anyMatch(v -> !(minIncluded ? v >= min : v > min) || !(v <= max) || v.isNaN())) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, values, allowed);
+      }
+      return List.copyOf(values);
     }
 
     private String oneOf(String key, String... allowed) {

@@ -26,6 +26,8 @@ public enum ChurnTable {
   MODEL_EVALUATIONS("model_evaluations", null),
   /** The model registry: one row per trained model with its inputs, metrics and status. */
   MODELS("models", null),
+  /** Hyper-parameter search candidates per model version: parameters, validation, metric. */
+  MODEL_SEARCH("model_search", null),
   /** Global churn drivers per model version and as-of date. */
   CHURN_DRIVERS("churn_drivers", null),
   /**

@@ -306,7 +306,7 @@ final class Commands {
       ModelInfo m = t.model();
       out.printf(
           "model %s (%s, calibration %s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f%s%n"
-              + "  validation: %s%n  status: %s (%s)%n",
+              + "  validation: %s%n  search: %s%n  status: %s (%s)%n",
           m.version(),
           m.algorithm(),
           m.calibration(),
@@ -318,6 +318,7 @@ final class Commands {
                   ", recency baseline ROC AUC %.3f", m.metric("baseline_recency_roc_auc"))
               : " (no recency column for a baseline)",
           m.validation(),
+          m.parameters().get("search"),
           t.champion() ? "champion" : "candidate",
           t.decision());
       out.print(TrainJob.metricsTable(m));

@@ -100,6 +100,7 @@ public final class DemoJob {
         m.trainingDates().get(m.trainingDates().size() - 1),
         m.evaluationDate(),
         m.horizonDays());
+    out.printf("    hyper-parameters: %s%n", m.parameters().get("search"));
     out.printf(
         "    evaluation customers %.0f, churners %.0f%n",
         m.metric("evaluation_customers"), m.metric("evaluation_churners"));

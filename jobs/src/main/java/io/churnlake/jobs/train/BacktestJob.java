@@ -102,7 +102,7 @@ public final class BacktestJob {
           TrainingCalendar cal = calendars.get(i);
           TrainingSets.Split split = TrainingSets.timeBased(examples, cal);
           TrainJob.Fitted fitted =
-              TrainJob.fit(ctx, features.schema(), split, cal.trainingDates().size());
+              TrainJob.fit(ctx, features.schema(), split, cal.trainingDates(), horizon);
           Map<String, Double> metrics =
               TrainJob.evaluateFitted(
                   ctx,

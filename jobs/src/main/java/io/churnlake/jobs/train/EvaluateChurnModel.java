@@ -46,6 +46,18 @@ public final class EvaluateChurnModel {
   }
 
   /**
+   * All metrics of explained scores ({@code churn_scores}-shaped rows with a label): ranked by the
+   * raw margin, probabilities from {@code churn_probability}.
+   */
+  public static Map<String, Double> ofScores(Dataset<Row> scored, double topShare) {
+    return metrics(
+        scored,
+        io.churnlake.jobs.score.ExplainScores.RAW_SCORE,
+        io.churnlake.common.table.Columns.CHURN_PROBABILITY,
+        topShare);
+  }
+
+  /**
    * All metrics of one scored set.
    *
    * @param score orders customers (higher = more likely to churn)

@@ -60,6 +60,32 @@ public record ModelInfo(
     return all;
   }
 
+  /** The same description with these metrics. */
+  public ModelInfo withMetrics(Map<String, Double> m) {
+    return new ModelInfo(
+        version,
+        algorithm,
+        trainedAsOf,
+        trainingDates,
+        evaluationDate,
+        horizonDays,
+        featureColumns,
+        eventsTableVersion,
+        createdAt,
+        java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m)),
+        validation,
+        categoricalColumns,
+        excludedColumns,
+        calibration,
+        calibrationDate,
+        labelDefinition,
+        parameters,
+        tableVersions,
+        featureMeans,
+        driftCuts,
+        driftShares);
+  }
+
   public boolean calibrated() {
     return "isotonic".equals(calibration);
   }

@@ -7,7 +7,6 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.labels.LabelsJob;
-import io.churnlake.jobs.score.ExplainScores;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -87,12 +86,7 @@ public final class RealisedPerformance {
         continue;
       }
       Map<String, Double> metrics =
-          new LinkedHashMap<>(
-              EvaluateChurnModel.metrics(
-                  scored,
-                  ExplainScores.RAW_SCORE,
-                  Columns.CHURN_PROBABILITY,
-                  ctx.config().train().topShare()));
+          new LinkedHashMap<>(EvaluateChurnModel.ofScores(scored, ctx.config().train().topShare()));
       TrainJob.writeEvaluations(ctx, version, asOf, REALISED, metrics);
       out.add(new Evaluated(version, asOf, metrics));
     }

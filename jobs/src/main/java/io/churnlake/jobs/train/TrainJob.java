@@ -13,7 +13,6 @@ import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.labels.LabelsJob;
-import io.churnlake.jobs.score.ExplainScores;
 import io.churnlake.jobs.score.FeatureDrift;
 import io.churnlake.jobs.score.GlobalDrivers;
 import io.churnlake.jobs.score.ScoreCustomers;
@@ -186,15 +185,21 @@ public final class TrainJob {
       Map<String, Double> means,
       Map<String, List<Double>> driftCuts,
       Map<String, List<Double>> driftShares,
-      long nonFinite) {}
+      long nonFinite,
+      HyperparameterSearch.Result search) {}
 
   /**
    * Checks the training rows (refusing one class or too few churners, applying train.non-finite),
    * fits the configured pipeline, and calibrates it on the split's calibration rows if any.
    */
   static Fitted fit(
-      JobContext ctx, StructType featureSchema, TrainingSets.Split split, int trainingDates) {
+      JobContext ctx,
+      StructType featureSchema,
+      TrainingSets.Split split,
+      List<LocalDate> trainingDateList,
+      int horizon) {
     ChurnConfig c = ctx.config();
+    int trainingDates = trainingDateList.size();
     List<String> excluded = c.features().excludeFromModel();
     List<String> numeric = ChurnPipelines.numericFeatures(featureSchema, excluded);
     List<String> categorical = ChurnPipelines.categoricalFeatures(featureSchema, excluded);
@@ -234,8 +239,20 @@ public final class TrainJob {
     // The reference of feature_drift: the training rows' decile bins per numeric feature.
     Map<String, List<Double>> driftCuts = FeatureDrift.cuts(split.train(), numeric);
     Map<String, List<Double>> driftShares = FeatureDrift.shares(split.train(), driftCuts);
+    // Hyper-parameters: searched on folds of the training rows only (never the held-out ones).
+    HyperparameterSearch.Plan plan =
+        split.validation() == TrainingSets.Validation.TIME_BASED
+            ? HyperparameterSearch.rollingOrigin(
+                split.train(), trainingDateList, horizon, c.train().search().folds())
+            : HyperparameterSearch.stratifiedKFold(
+                split.train(),
+                ChurnPipelines.LABEL,
+                c.train().search().folds(),
+                c.train().seed() + 2);
+    HyperparameterSearch.Result search =
+        HyperparameterSearch.run(c.train(), plan, numeric, categorical);
     Dataset<Row> train = weighted(split.train(), c.train().classWeight(), examples, positives);
-    PipelineModel base = ChurnPipelines.build(c.train(), numeric, categorical).fit(train);
+    PipelineModel base = ChurnPipelines.build(search.chosen(), numeric, categorical).fit(train);
     PipelineModel model = base;
     if (split.calibration().isPresent()) {
       Dataset<Row> calibration = split.calibration().get();
@@ -246,7 +263,8 @@ public final class TrainJob {
               .setStages(stages.toArray(new org.apache.spark.ml.PipelineStage[0]))
               .fit(calibration);
     }
-    return new Fitted(model, train, numeric, categorical, means, driftCuts, driftShares, nonFinite);
+    return new Fitted(
+        model, train, numeric, categorical, means, driftCuts, driftShares, nonFinite, search);
   }
 
   private static Trained fitAndSave(
@@ -261,15 +279,8 @@ public final class TrainJob {
       int horizon,
       long inputTableVersion) {
     ChurnConfig c = ctx.config();
-    Fitted fitted = fit(ctx, features.schema(), split, trainingDates.size());
+    Fitted fitted = fit(ctx, features.schema(), split, trainingDates, horizon);
     PipelineModel model = fitted.model();
-    List<String> numeric = fitted.numeric();
-    List<String> categorical = fitted.categorical();
-    Map<String, Double> means = fitted.means();
-    Map<String, List<Double>> driftCuts = fitted.driftCuts();
-    Map<String, List<Double>> driftShares = fitted.driftShares();
-    long nonFinite = fitted.nonFinite();
-    Dataset<Row> train = fitted.trainRows();
     ModelRegistry registry =
         new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
     String version = registry.nextVersion();
@@ -288,44 +299,31 @@ public final class TrainJob {
             calibrationDate,
             evaluationDate,
             horizon,
-            numeric,
-            categorical,
+            fitted,
             inputTableVersion,
-            Map.of(),
             split.validation(),
-            tableVersions,
-            means,
-            driftCuts,
-            driftShares);
+            tableVersions);
     Optional<String> baseline = baseline(features.schema());
     Evaluation evaluation =
-        evaluate(ctx, model, draft, train, split.evaluation(), baseline, evaluationDate, horizon);
-    Map<String, Double> metrics = evaluation.metrics();
-    metrics.put("non_finite_values_imputed", (double) nonFinite);
-    ModelInfo info =
-        info(
-            c,
-            version,
-            asOf,
-            trainingDates,
-            calibrationDate,
+        evaluate(
+            ctx,
+            model,
+            draft,
+            fitted.trainRows(),
+            split.evaluation(),
+            baseline,
             evaluationDate,
-            horizon,
-            numeric,
-            categorical,
-            inputTableVersion,
-            metrics,
-            split.validation(),
-            tableVersions,
-            means,
-            driftCuts,
-            driftShares);
+            horizon);
+    Map<String, Double> metrics = evaluation.metrics();
+    metrics.put("non_finite_values_imputed", (double) fitted.nonFinite());
+    ModelInfo info = draft.withMetrics(metrics);
     registry.save(
         model,
         info,
         dir ->
             ModelPlots.write(info, evaluation.importance(), new Path(dir, "plots"), hadoop(ctx)));
     writeEvaluations(ctx, info.version(), evaluationDate, HOLDOUT, metrics);
+    writeSearch(ctx, info.version(), asOf, fitted.search());
     Trained trained = promote(ctx, registry, info, split.evaluation(), promote);
     LOG.info(
         "train: model {} ({}) trained on {} dates, evaluated on {} ({}): {}; {}",
@@ -388,7 +386,8 @@ public final class TrainJob {
   /** Kind of the champion's metrics on a challenger's evaluation set. */
   public static final String CHAMPION_COMPARISON = "champion_comparison";
 
-  private static ModelInfo info(
+  /** A model's description, without metrics yet. */
+  static ModelInfo info(
       ChurnConfig c,
       String version,
       LocalDate asOf,
@@ -396,15 +395,12 @@ public final class TrainJob {
       Optional<LocalDate> calibrationDate,
       LocalDate evaluationDate,
       int horizon,
-      List<String> numeric,
-      List<String> categorical,
+      Fitted fitted,
       long inputTableVersion,
-      Map<String, Double> metrics,
       TrainingSets.Validation validation,
-      Map<String, Long> tableVersions,
-      Map<String, Double> means,
-      Map<String, List<Double>> driftCuts,
-      Map<String, List<Double>> driftShares) {
+      Map<String, Long> tableVersions) {
+    Map<String, String> parameters = parameters(fitted.search().chosen());
+    parameters.put("search", fitted.search().summary());
     return new ModelInfo(
         version,
         c.train().algorithm(),
@@ -412,21 +408,21 @@ public final class TrainJob {
         trainingDates.stream().map(LocalDate::toString).collect(Collectors.toList()),
         evaluationDate.toString(),
         horizon,
-        numeric,
+        fitted.numeric(),
         inputTableVersion,
         Instant.now().toString(),
-        metrics,
+        Map.of(),
         validation.description(),
-        categorical,
+        fitted.categorical(),
         c.features().excludeFromModel(),
         calibrationDate.isPresent() ? c.train().calibration() : "none",
         calibrationDate.map(LocalDate::toString).orElse(null),
         c.labels().definition().id(),
-        parameters(c.train()),
+        parameters,
         tableVersions,
-        means,
-        driftCuts,
-        driftShares);
+        fitted.means(),
+        fitted.driftCuts(),
+        fitted.driftShares());
   }
 
   /** The hyper-parameters of the configured algorithm, as recorded in {@code models}. */
@@ -522,15 +518,10 @@ public final class TrainJob {
             calibrationDate,
             evaluationDate,
             horizon,
-            fitted.numeric(),
-            fitted.categorical(),
+            fitted,
             -1,
-            Map.of(),
             TrainingSets.Validation.TIME_BASED,
-            Map.of(),
-            fitted.means(),
-            fitted.driftCuts(),
-            fitted.driftShares());
+            Map.of());
     return evaluate(
             ctx,
             fitted.model(),
@@ -560,13 +551,7 @@ public final class TrainJob {
     Map<String, Double> m;
     Map<String, Double> importance = new LinkedHashMap<>();
     try {
-      m =
-          new LinkedHashMap<>(
-              EvaluateChurnModel.metrics(
-                  scored,
-                  ExplainScores.RAW_SCORE,
-                  Columns.CHURN_PROBABILITY,
-                  ctx.config().train().topShare()));
+      m = new LinkedHashMap<>(EvaluateChurnModel.ofScores(scored, ctx.config().train().topShare()));
       // Rows = features: mean absolute contribution on the evaluation rows.
       String[] names =
           new ScoreCustomers(model, info, 0).featureNames(evalSet.select(keyAndInputs(info)));
@@ -644,11 +629,7 @@ public final class TrainJob {
       try {
         Dataset<Row> scored = scoredWithLabels(registry.load(old), old, evalSet);
         Map<String, Double> m =
-            EvaluateChurnModel.metrics(
-                scored,
-                ExplainScores.RAW_SCORE,
-                Columns.CHURN_PROBABILITY,
-                ctx.config().train().topShare());
+            EvaluateChurnModel.ofScores(scored, ctx.config().train().topShare());
         theirs = m.get(p.metric());
         writeEvaluations(
             ctx,
@@ -696,16 +677,79 @@ public final class TrainJob {
     return new Trained(challenger, promoted, reason);
   }
 
+  /** Schema of {@code model_search}: one row per candidate of a model's search. */
+  public static final StructType MODEL_SEARCH_SCHEMA =
+      new StructType()
+          .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add("candidate", DataTypes.IntegerType, false)
+          .add(
+              "parameters",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false),
+              false)
+          .add("validation", DataTypes.StringType, false)
+          .add("metric", DataTypes.StringType, false)
+          .add("folds", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("fold_values", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+          .add("mean", DataTypes.DoubleType, false)
+          .add("chosen", DataTypes.BooleanType, false);
+
+  /**
+   * Replaces a model's rows in model_search: its candidates, or, when no search ran, one row with
+   * the configured parameters, no folds, a NaN mean and why.
+   */
+  static void writeSearch(
+      JobContext ctx, String version, LocalDate asOf, HyperparameterSearch.Result r) {
+    List<Row> rows = new ArrayList<>();
+    Date date = Date.valueOf(asOf);
+    if (r.candidates().isEmpty()) {
+      rows.add(
+          RowFactory.create(
+              version,
+              date,
+              0,
+              HyperparameterSearch.searched(r.chosen()),
+              r.summary(),
+              r.metric(),
+              List.<String>of(),
+              List.<Double>of(),
+              Double.NaN,
+              true));
+    }
+    for (HyperparameterSearch.Candidate c : r.candidates()) {
+      rows.add(
+          RowFactory.create(
+              version,
+              date,
+              c.index(),
+              c.parameters(),
+              r.validation(),
+              r.metric(),
+              r.folds(),
+              c.foldValues(),
+              c.mean(),
+              c.index() == r.chosenIndex()));
+    }
+    ctx.store()
+        .replaceWhere(
+            ChurnTable.MODEL_SEARCH,
+            ctx.spark().createDataFrame(rows, MODEL_SEARCH_SCHEMA),
+            Columns.MODEL_VERSION + " = '" + version + "'");
+  }
+
+  /** Schema of {@code model_evaluations}: one row per model, date, kind and metric. */
+  public static final StructType MODEL_EVALUATIONS_SCHEMA =
+      new StructType()
+          .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add("kind", DataTypes.StringType, false)
+          .add("metric", DataTypes.StringType, false)
+          .add("value", DataTypes.DoubleType, false);
+
   /** Replaces one model's metrics of one kind in model_evaluations. */
   static void writeEvaluations(
       JobContext ctx, String version, LocalDate asOf, String kind, Map<String, Double> metrics) {
-    StructType schema =
-        new StructType()
-            .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
-            .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
-            .add("kind", DataTypes.StringType, false)
-            .add("metric", DataTypes.StringType, false)
-            .add("value", DataTypes.DoubleType, false);
+    StructType schema = MODEL_EVALUATIONS_SCHEMA;
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<String, Double> e : metrics.entrySet()) {
       rows.add(RowFactory.create(version, Date.valueOf(asOf), kind, e.getKey(), e.getValue()));

@@ -272,6 +272,25 @@ class NightlyPipelineTest extends SparkTestBase {
     assertThat(model.getString(1)).isEqualTo("first model: no champion to beat");
     assertThat(model.getString(2)).isEqualTo("isotonic");
     assertThat(model.getLong(3)).isEqualTo(ctx.store().version(ChurnTable.EVENTS));
+    // Two training dates (day 55 and 69) leave no rolling origin with a training date a horizon
+    // before it: the configured parameters are trained, and model_search and models say why.
+    String noSearch =
+        "no search: rolling-origin: no training date has another a horizon (30 days) or more"
+            + " before it (2 training dates)";
+    assertThat(
+            sql("SELECT parameters['search'] FROM models WHERE model_version = 'v0000'")
+                .head()
+                .getString(0))
+        .isEqualTo(noSearch);
+    assertSameRows(
+        sql(
+            "SELECT 'v0000' AS model_version, 0 AS candidate, to_json(map('reg_param', '0.01',"
+                + " 'elastic_net', '0.0')) AS p, '"
+                + noSearch
+                + "' AS validation, size(array()) AS folds, true AS chosen"),
+        sql(
+            "SELECT model_version, candidate, to_json(parameters) AS p, validation, size(folds)"
+                + " AS folds, chosen FROM model_search WHERE model_version = 'v0000'"));
     // Global drivers: one row per model feature, ranked by importance.
     assertSameRows(
         sql("SELECT explode(features) AS feature FROM models"),

@@ -110,6 +110,29 @@ class CrossSectionalTrainingTest extends SparkTestBase {
     assertThat(m.calibration()).isEqualTo("isotonic");
     assertThat(m.calibrationDate()).isEqualTo("2026-03-31");
     assertThat(m.validation()).isEqualTo(TrainingSets.Validation.CROSS_SECTIONAL.description());
+    // The search validated on stratified folds of the training customers and says so; its chosen
+    // candidate's parameters are the model's.
+    assertThat(m.parameters().get("search"))
+        .startsWith(
+            "3 candidates, seeded stratified 2-fold over the training customers (seed 9, by label"
+                + " class); chosen #");
+    List<Row> search =
+        ctx.store()
+            .read(ChurnTable.MODEL_SEARCH)
+            .where("model_version = 'v0000'")
+            .orderBy("candidate")
+            .collectAsList();
+    assertThat(search)
+        .extracting(r -> r.getMap(r.fieldIndex("parameters")).apply("reg_param"))
+        .containsExactly("0.001", "0.01", "0.1");
+    assertThat(search).allMatch(r -> r.getList(r.fieldIndex("fold_values")).size() == 2);
+    Row chosen =
+        search.stream().filter(r -> r.getBoolean(r.fieldIndex("chosen"))).findFirst().orElseThrow();
+    assertThat(search.stream().filter(r -> r.getBoolean(r.fieldIndex("chosen")))).hasSize(1);
+    assertThat(chosen.getMap(chosen.fieldIndex("parameters")).apply("reg_param"))
+        .isEqualTo(m.parameters().get("reg_param"));
+    assertThat(search.stream().mapToDouble(r -> r.getDouble(r.fieldIndex("mean"))).max())
+        .hasValue(chosen.getDouble(chosen.fieldIndex("mean")));
     assertThat(m.trainingDates()).containsExactly("2026-03-31");
     assertThat(m.evaluationDate()).isEqualTo("2026-03-31");
     assertThat(m.featureColumns()).contains("monthly_charges", "tenure_months");
@@ -135,11 +158,19 @@ class CrossSectionalTrainingTest extends SparkTestBase {
           .isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
     }
 
-    // Reproducible: the same table versions and seed give the same metrics. The retrained model
-    // ties the champion on the same rows, so it stays a candidate (it must beat it by > margin).
+    // Reproducible: the same table versions and seed give the same search, parameters and
+    // metrics (to 1e-12: Spark's AUC sums partitions in an order that can change the last bit).
+    // The retrained model ties the champion on the same rows, so it stays a candidate.
     TrainJob.Trained again = TrainJob.run(ctx, LocalDate.of(2026, 4, 5));
     assertThat(again.model().version()).isEqualTo("v0001");
-    assertThat(again.model().metrics()).isEqualTo(m.metrics());
+    assertThat(again.model().parameters()).isEqualTo(m.parameters());
+    assertThat(again.model().metrics().keySet()).isEqualTo(m.metrics().keySet());
+    m.metrics()
+        .forEach(
+            (k, v) ->
+                assertThat(again.model().metric(k))
+                    .as(k)
+                    .isCloseTo(v, org.assertj.core.data.Offset.offset(1e-12)));
     assertThat(again.champion()).isFalse();
     assertThat(again.decision())
         .isEqualTo(
