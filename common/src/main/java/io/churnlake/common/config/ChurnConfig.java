@@ -19,7 +19,8 @@ public record ChurnConfig(
     LabelSettings labels,
     TrainSettings train,
     ScoreSettings score,
-    SegmentSettings segment) {
+    SegmentSettings segment,
+    ClvSettings clv) {
 
   /** Spark session settings ({@code churnlake.spark}). */
   public record SparkSettings(
@@ -268,6 +269,21 @@ public record ChurnConfig(
 
   /** Logistic regression hyper-parameters. */
   public record LogisticSettings(double regParam, double elasticNet, int maxIter) {}
+
+  /**
+   * Customer lifetime value ({@code churnlake.clv}): BG/NBD and Gamma-Gamma on purchase days of
+   * {@code transactions}; CLV over {@code horizonMonths} 30-day months, discounted monthly, times
+   * {@code margin}; {@code expectedPurchasesDays} is the window of the expected_purchases column.
+   */
+  public record ClvSettings(
+      int horizonMonths,
+      double monthlyDiscountRate,
+      double margin,
+      int expectedPurchasesDays,
+      int minCustomers,
+      long maxGroups,
+      int spendSignificantDigits,
+      boolean acceptUnconverged) {}
 
   /** Risk tier cut points on churn_probability ({@code churnlake.segment}). */
   public record SegmentSettings(double mediumFrom, double highFrom) {}

@@ -134,7 +134,8 @@ public final class ChurnConfigLoader {
               r.train(),
               new ChurnConfig.ScoreSettings(
                   r.intAtLeast("score.drivers", 0), r.positive("score.psi-threshold")),
-              r.segment());
+              r.segment(),
+              r.clv());
       return config;
     }
 
@@ -337,6 +338,21 @@ public final class ChurnConfigLoader {
         throw ChurnErrors.badConfigValue(ROOT + "." + key, value, String.join(", ", allowed));
       }
       return value;
+    }
+
+    private ChurnConfig.ClvSettings clv() {
+      return new ChurnConfig.ClvSettings(
+          intAtLeast("clv.horizon-months", 1),
+          fraction("clv.monthly-discount-rate"),
+          fraction("clv.margin"),
+          intAtLeast("clv.expected-purchases-days", 1),
+          intAtLeast("clv.min-customers", 2),
+          intAtLeast("clv.max-groups", 1),
+          intAtLeast("clv.spend-significant-digits", 1),
+          get(
+              "clv.accept-unconverged",
+              () -> c.getBoolean("clv.accept-unconverged"),
+              "true or false"));
     }
 
     private ChurnConfig.SegmentSettings segment() {

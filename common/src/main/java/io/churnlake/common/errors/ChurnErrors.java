@@ -181,6 +181,49 @@ public final class ChurnErrors {
         null);
   }
 
+  /** A CLV fit without enough customers to fit (what was found, what is needed). */
+  public static ChurnException tooFewCustomersForClv(
+      String model, LocalDate asOf, long found, long needed, String what) {
+    return runtime(
+        "refusing to fit "
+            + model
+            + " as of "
+            + asOf
+            + ": "
+            + found
+            + " "
+            + what
+            + ", at least "
+            + needed
+            + " needed (churnlake.clv.min-customers); use a later --as-of or more history",
+        null);
+  }
+
+  /** Customer summaries too varied to fit on the driver (distinct groups beyond the limit). */
+  public static ChurnException tooManyClvGroups(String model, long groups, long limit) {
+    return runtime(
+        model
+            + ": "
+            + groups
+            + " distinct customer summaries exceed churnlake.clv.max-groups ("
+            + limit
+            + "); raise it (the driver holds one row per summary) or lower"
+            + " clv.spend-significant-digits",
+        null);
+  }
+
+  /** A CLV fit that did not converge, with its best parameters. */
+  public static ChurnException clvNotConverged(String model, String parameters, String status) {
+    return runtime(
+        model
+            + " did not converge (best parameters "
+            + parameters
+            + "; "
+            + status
+            + "); set churnlake.clv.accept-unconverged = true to use them anyway",
+        null);
+  }
+
   /** Feature columns a model needs that a table lacks, or has that the model does not know. */
   public static ChurnException featureColumnsMismatch(
       String table, String model, Collection<String> missing, Collection<String> unknown) {

@@ -34,6 +34,10 @@ public enum ChurnTable {
    * Population stability of each feature of a scored snapshot against the model's training rows.
    */
   FEATURE_DRIFT("feature_drift", null),
+  /** Per-customer lifetime value as of a date: P(alive), expected purchases and spend, CLV. */
+  CUSTOMER_VALUE("customer_value", "as_of_date"),
+  /** Fitted BG/NBD and Gamma-Gamma parameters per as-of date, with standard errors. */
+  CLV_MODELS("clv_models", null),
   /** The generator's true churn probabilities (synthetic data only). */
   GENERATED_TRUTH("generated_truth", "as_of_date");
 

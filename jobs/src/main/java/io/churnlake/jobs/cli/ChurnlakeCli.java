@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       Commands.Train.class,
       Commands.Backtest.class,
       Commands.Score.class,
+      Commands.Clv.class,
       Commands.Segment.class,
       Commands.Nightly.class,
       Commands.Demo.class,

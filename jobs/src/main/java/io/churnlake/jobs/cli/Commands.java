@@ -366,6 +366,20 @@ final class Commands {
   }
 
   @Command(
+      name = "clv",
+      mixinStandardHelpOptions = true,
+      description =
+          "Fit BG/NBD and Gamma-Gamma to the purchase days in 'transactions' as of the date and"
+              + " write every customer's P(alive), expected purchases, expected spend and CLV to"
+              + " 'customer_value', the fits to 'clv_models'.")
+  static final class Clv extends DatedCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.print(io.churnlake.jobs.clv.ClvJob.describe(io.churnlake.jobs.clv.ClvJob.run(ctx, asOf)));
+    }
+  }
+
+  @Command(
       name = "segment",
       mixinStandardHelpOptions = true,
       description = "Assign risk tiers low/medium/high from a date's scores into 'risk_segments'.")

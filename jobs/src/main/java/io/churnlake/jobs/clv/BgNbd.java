@@ -9,7 +9,7 @@ import static org.apache.commons.math3.special.Gamma.logGamma;
  * of the last purchase since the first) and t (time since the first purchase), in one time unit
  * (days in churnlake). Everything is computed on the log scale where terms can overflow.
  */
-public record BgNbd(double r, double alpha, double a, double b) {
+public record BgNbd(double r, double alpha, double a, double b) implements java.io.Serializable {
 
   /** The parameters in the order of {@link #of(double[])}: r, alpha, a, b. */
   public double[] toArray() {

@@ -8,7 +8,7 @@ import static org.apache.commons.math3.special.Gamma.logGamma;
  * customers, independent of the purchase process. A customer is summarised by x purchases of mean
  * value m.
  */
-public record GammaGamma(double p, double q, double gamma) {
+public record GammaGamma(double p, double q, double gamma) implements java.io.Serializable {
 
   public double[] toArray() {
     return new double[] {p, q, gamma};

@@ -1,0 +1,283 @@
+package io.churnlake.jobs.clv;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log10;
+import static org.apache.spark.sql.functions.pow;
+import static org.apache.spark.sql.functions.round;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.errors.ChurnErrors;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.features.AggregateDailyPurchases;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code churnlake clv --as-of D}: summarises every customer's purchase days in {@code
+ * transactions} as of D, fits BG/NBD and Gamma-Gamma on the distinct summaries (grouped with
+ * counts, so the driver holds summaries, not customers), writes the fits to {@code clv_models} and
+ * every customer's P(alive), expected purchases, expected spend and CLV to {@code customer_value}
+ * (both replacing D's rows).
+ */
+public final class ClvJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ClvJob.class);
+  public static final String BG_NBD = "bg_nbd";
+  public static final String GAMMA_GAMMA = "gamma_gamma";
+
+  private ClvJob() {}
+
+  /** What a run fitted and wrote. */
+  public record Result(
+      LocalDate asOf,
+      long customers,
+      long repeatCustomers,
+      MaximumLikelihood.Fit purchases,
+      MaximumLikelihood.Fit spend,
+      double totalClv) {}
+
+  public static Result run(JobContext ctx, LocalDate asOf) {
+    return ctx.stage("clv", () -> fitAndScore(ctx, asOf));
+  }
+
+  private static Result fitAndScore(JobContext ctx, LocalDate asOf) {
+    ChurnConfig.ClvSettings s = ctx.config().clv();
+    if (!ctx.store().exists(ChurnTable.TRANSACTIONS)) {
+      throw ChurnErrors.noDataBefore(ChurnTable.TRANSACTIONS.tableName(), asOf);
+    }
+    Dataset<Row> transactions =
+        ctx.store()
+            .read(ChurnTable.TRANSACTIONS)
+            .where(col(Columns.EVENT_DATE).leq(lit(Date.valueOf(asOf))));
+    Dataset<Row> summaries =
+        new SummarisePurchases(asOf)
+            .apply(new AggregateDailyPurchases().apply(transactions))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      ClvFits.RecencyFrequency rf = recencyFrequency(summaries, s.maxGroups());
+      long customers = (long) Arrays.stream(rf.count()).sum();
+      if (customers < s.minCustomers()) {
+        throw ChurnErrors.tooFewCustomersForClv(
+            "BG/NBD", asOf, customers, s.minCustomers(), "customers with a purchase");
+      }
+      MaximumLikelihood.Fit purchases = checked(ClvFits.fitBgNbd(rf), "BG/NBD", s);
+      ClvFits.Spend spend = spend(summaries, s);
+      long repeat = (long) Arrays.stream(spend.count()).sum();
+      if (repeat < s.minCustomers()) {
+        throw ChurnErrors.tooFewCustomersForClv(
+            "Gamma-Gamma",
+            asOf,
+            repeat,
+            s.minCustomers(),
+            "customers with a repeat purchase day of positive spend");
+      }
+      MaximumLikelihood.Fit spendFit = checked(ClvFits.fitGammaGamma(spend), "Gamma-Gamma", s);
+      GammaGamma g = GammaGamma.of(spendFit.parameters());
+      double population = g.q() > 1 ? g.populationMeanSpend() : observedMean(spend);
+      Dataset<Row> values =
+          new ScoreCustomerValue(BgNbd.of(purchases.parameters()), g, population, s)
+              .apply(summaries);
+      ctx.store()
+          .replaceWhere(ChurnTable.CUSTOMER_VALUE, values, "as_of_date = DATE'" + asOf + "'");
+      ctx.store()
+          .replaceWhere(
+              ChurnTable.CLV_MODELS,
+              models(
+                  ctx,
+                  asOf,
+                  purchases,
+                  spendFit,
+                  customers,
+                  rf.x().length,
+                  repeat,
+                  spend.x().length),
+              "as_of_date = DATE'" + asOf + "'");
+      double total =
+          ctx.store()
+              .read(ChurnTable.CUSTOMER_VALUE)
+              .where(col(Columns.AS_OF_DATE).equalTo(lit(Date.valueOf(asOf))))
+              .agg(org.apache.spark.sql.functions.sum(ScoreCustomerValue.CLV))
+              .head()
+              .getDouble(0);
+      LOG.info(
+          "clv as of {}: {} customers ({} repeat), BG/NBD {} ({}), Gamma-Gamma {} ({}), total CLV {}",
+          asOf,
+          customers,
+          repeat,
+          Arrays.toString(purchases.parameters()),
+          purchases.status(),
+          Arrays.toString(spendFit.parameters()),
+          spendFit.status(),
+          total);
+      return new Result(asOf, customers, repeat, purchases, spendFit, total);
+    } finally {
+      summaries.unpersist();
+    }
+  }
+
+  private static MaximumLikelihood.Fit checked(
+      MaximumLikelihood.Fit fit, String model, ChurnConfig.ClvSettings s) {
+    if (!fit.converged()) {
+      if (!s.acceptUnconverged()) {
+        throw ChurnErrors.clvNotConverged(model, Arrays.toString(fit.parameters()), fit.status());
+      }
+      LOG.warn("clv: {} did not converge, using its best parameters: {}", model, fit.status());
+    }
+    return fit;
+  }
+
+  /** Distinct (x, tx, T) with counts; refuses more than maxGroups. */
+  static ClvFits.RecencyFrequency recencyFrequency(Dataset<Row> summaries, long maxGroups) {
+    List<Row> groups =
+        summaries
+            .groupBy(
+                SummarisePurchases.FREQUENCY, SummarisePurchases.RECENCY, SummarisePurchases.AGE)
+            .count()
+            .limit((int) Math.min(Integer.MAX_VALUE, maxGroups + 1))
+            .collectAsList();
+    if (groups.size() > maxGroups) {
+      throw ChurnErrors.tooManyClvGroups("BG/NBD", groups.size(), maxGroups);
+    }
+    int n = groups.size();
+    double[][] c = new double[4][n];
+    for (int i = 0; i < n; i++) {
+      Row r = groups.get(i);
+      c[0][i] = r.getInt(0);
+      c[1][i] = r.getInt(1);
+      c[2][i] = r.getInt(2);
+      c[3][i] = r.getLong(3);
+    }
+    return new ClvFits.RecencyFrequency(c[0], c[1], c[2], c[3]);
+  }
+
+  /**
+   * Distinct (x, mean repeat spend rounded to the configured significant digits) of customers with
+   * repeat purchase days of positive mean spend, with counts.
+   */
+  static ClvFits.Spend spend(Dataset<Row> summaries, ChurnConfig.ClvSettings s) {
+    Column m = col(SummarisePurchases.MEAN_REPEAT_SPEND);
+    Column scale = pow(lit(10.0), floor(log10(m)).minus(s.spendSignificantDigits() - 1));
+    List<Row> groups =
+        summaries
+            .where(col(SummarisePurchases.FREQUENCY).gt(0).and(m.gt(0)))
+            .groupBy(
+                col(SummarisePurchases.FREQUENCY), round(m.divide(scale)).multiply(scale).as("m"))
+            .count()
+            .limit((int) Math.min(Integer.MAX_VALUE, s.maxGroups() + 1))
+            .collectAsList();
+    if (groups.size() > s.maxGroups()) {
+      throw ChurnErrors.tooManyClvGroups("Gamma-Gamma", groups.size(), s.maxGroups());
+    }
+    int n = groups.size();
+    double[][] c = new double[3][n];
+    for (int i = 0; i < n; i++) {
+      Row r = groups.get(i);
+      c[0][i] = r.getInt(0);
+      c[1][i] = r.getDouble(1);
+      c[2][i] = r.getLong(2);
+    }
+    return new ClvFits.Spend(c[0], c[1], c[2]);
+  }
+
+  private static double observedMean(ClvFits.Spend s) {
+    double total = 0;
+    double n = 0;
+    for (int i = 0; i < s.x().length; i++) {
+      total += s.count()[i] * s.m()[i];
+      n += s.count()[i];
+    }
+    return total / n;
+  }
+
+  /** Schema of {@code clv_models}: one row per as-of date, model and parameter. */
+  public static final StructType CLV_MODELS_SCHEMA =
+      new StructType()
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add("model", DataTypes.StringType, false)
+          .add("parameter", DataTypes.StringType, false)
+          .add("value", DataTypes.DoubleType, false)
+          .add("standard_error", DataTypes.DoubleType, true)
+          .add("log_likelihood", DataTypes.DoubleType, false)
+          .add("converged", DataTypes.BooleanType, false)
+          .add("status", DataTypes.StringType, false)
+          .add("customers", DataTypes.LongType, false)
+          .add("groups", DataTypes.LongType, false);
+
+  private static Dataset<Row> models(
+      JobContext ctx,
+      LocalDate asOf,
+      MaximumLikelihood.Fit purchases,
+      MaximumLikelihood.Fit spend,
+      long customers,
+      long groups,
+      long repeat,
+      long spendGroups) {
+    List<Row> rows = new ArrayList<>();
+    add(rows, asOf, BG_NBD, new String[] {"r", "alpha", "a", "b"}, purchases, customers, groups);
+    add(rows, asOf, GAMMA_GAMMA, new String[] {"p", "q", "gamma"}, spend, repeat, spendGroups);
+    return ctx.spark().createDataFrame(rows, CLV_MODELS_SCHEMA);
+  }
+
+  private static void add(
+      List<Row> rows,
+      LocalDate asOf,
+      String model,
+      String[] names,
+      MaximumLikelihood.Fit fit,
+      long customers,
+      long groups) {
+    for (int i = 0; i < names.length; i++) {
+      double se = fit.standardErrors()[i];
+      rows.add(
+          RowFactory.create(
+              Date.valueOf(asOf),
+              model,
+              names[i],
+              fit.parameters()[i],
+              Double.isFinite(se) ? se : null,
+              fit.logLikelihood(),
+              fit.converged(),
+              fit.status(),
+              customers,
+              groups));
+    }
+  }
+
+  /** The fits as lines for people (the CLI). */
+  public static String describe(Result r) {
+    return String.format(
+        Locale.ROOT,
+        "customer_value as of %s: %,d customers (%,d with repeat purchases), total CLV %,.2f%n"
+            + "  BG/NBD r=%.4f alpha=%.4f a=%.4f b=%.4f (%s)%n"
+            + "  Gamma-Gamma p=%.4f q=%.4f gamma=%.4f (%s)%n",
+        r.asOf(),
+        r.customers(),
+        r.repeatCustomers(),
+        r.totalClv(),
+        r.purchases().parameters()[0],
+        r.purchases().parameters()[1],
+        r.purchases().parameters()[2],
+        r.purchases().parameters()[3],
+        r.purchases().status(),
+        r.spend().parameters()[0],
+        r.spend().parameters()[1],
+        r.spend().parameters()[2],
+        r.spend().status());
+  }
+}
