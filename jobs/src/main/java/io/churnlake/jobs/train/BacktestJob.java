@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * {@code churnlake backtest --from D1 --to D2 [--every N]}: for each origin date T, trains the
@@ -65,11 +64,11 @@ public final class BacktestJob {
 
   private static List<Origin> backtest(JobContext ctx, List<LocalDate> origins) {
     ChurnConfig c = ctx.config();
-    if (c.labels().definition() != LabelDefinition.EXPLICIT) {
+    if (c.labels().definition() == LabelDefinition.GIVEN) {
       throw ChurnErrors.badConfigValue(
           "churnlake.labels.definition",
           c.labels().definition().id(),
-          "explicit: a backtest retrains on a rolling origin over dated labels");
+          "explicit or inactivity: a backtest retrains on a rolling origin over dated labels");
     }
     int horizon = c.labels().horizonDays();
     LocalDate last = Collections.max(origins);
@@ -89,12 +88,10 @@ public final class BacktestJob {
       dates.addAll(cal.allDates());
     }
     List<LocalDate> all = new ArrayList<>(dates);
-    Dataset<Row> daily =
-        FeaturesJob.daily(ctx, History.eventsUpTo(ctx, last))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Optional<Dataset<Row>> daily = TrainJob.dailyActivity(ctx, last);
     try {
       Dataset<Row> features = FeaturesJob.build(ctx, daily, all);
-      Dataset<Row> labels = LabelsJob.build(ctx, all, last, Optional.of(daily)).rows();
+      Dataset<Row> labels = LabelsJob.build(ctx, all, last, daily).rows();
       Dataset<Row> examples = TrainJob.examples(features, labels);
       try {
         List<Origin> out = new ArrayList<>();
@@ -123,7 +120,7 @@ public final class BacktestJob {
         examples.unpersist();
       }
     } finally {
-      daily.unpersist();
+      daily.ifPresent(Dataset::unpersist);
     }
   }
 }

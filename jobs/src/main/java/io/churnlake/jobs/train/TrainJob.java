@@ -62,16 +62,21 @@ public final class TrainJob {
 
   private static Trained train(JobContext ctx, LocalDate asOf, boolean promote) {
     return switch (ctx.config().labels().definition()) {
-      case EXPLICIT -> timeBased(ctx, asOf, promote);
+      case EXPLICIT, INACTIVITY -> timeBased(ctx, asOf, promote);
       case GIVEN -> crossSectional(ctx, asOf, promote);
-      case INACTIVITY ->
-          throw ChurnErrors.badConfigValue(
-              "churnlake.labels.definition",
-              "inactivity",
-              "explicit (an event log with a churn event) or given (a customer snapshot with a"
-                  + " churn flag); labels and features support inactivity, training on it does"
-                  + " not yet");
     };
+  }
+
+  /**
+   * The daily activity table when an event log exists (features and explicit labels come from it),
+   * else empty (purchase and attribute features, inactivity labels from their own tables).
+   */
+  static Optional<Dataset<Row>> dailyActivity(JobContext ctx, LocalDate upTo) {
+    return ctx.store().exists(ChurnTable.EVENTS)
+        ? Optional.of(
+            FeaturesJob.daily(ctx, History.eventsUpTo(ctx, upTo))
+                .persist(StorageLevel.MEMORY_AND_DISK()))
+        : Optional.empty();
   }
 
   /** Dated labels: train on earlier as-of dates, evaluate on one a full horizon later. */
@@ -87,16 +92,14 @@ public final class TrainJob {
             c.train().minHistoryDays(),
             c.train().stepDays(),
             calibrate(c));
-    long eventsVersion = ctx.store().version(ChurnTable.EVENTS);
+    long eventsVersion = ctx.store().version(History.historyTable(ctx));
     // One pass over the events: features and labels for every date come from the daily table.
-    Dataset<Row> daily =
-        FeaturesJob.daily(ctx, History.eventsUpTo(ctx, span.last()))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Optional<Dataset<Row>> daily = dailyActivity(ctx, span.last());
     try {
       Dataset<Row> features = FeaturesJob.build(ctx, daily, calendar.allDates());
-      // Labels from the same daily table, seeing nothing after the training as-of date.
-      Dataset<Row> labels =
-          LabelsJob.build(ctx, calendar.allDates(), span.last(), Optional.of(daily)).rows();
+      // Labels from the same daily table (or the inactivity table), seeing nothing after the
+      // training as-of date.
+      Dataset<Row> labels = LabelsJob.build(ctx, calendar.allDates(), span.last(), daily).rows();
       Dataset<Row> examples = examples(features, labels);
       try {
         return fitAndSave(
@@ -114,7 +117,7 @@ public final class TrainJob {
         examples.unpersist();
       }
     } finally {
-      daily.unpersist();
+      daily.ifPresent(Dataset::unpersist);
     }
   }
 
