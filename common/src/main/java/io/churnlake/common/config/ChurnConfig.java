@@ -283,7 +283,8 @@ public record ChurnConfig(
       int minCustomers,
       long maxGroups,
       int spendSignificantDigits,
-      boolean acceptUnconverged) {}
+      boolean acceptUnconverged,
+      boolean nightly) {}
 
   /** Risk tier cut points on churn_probability ({@code churnlake.segment}). */
   public record SegmentSettings(double mediumFrom, double highFrom) {}

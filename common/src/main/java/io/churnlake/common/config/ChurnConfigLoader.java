@@ -352,7 +352,8 @@ public final class ChurnConfigLoader {
           get(
               "clv.accept-unconverged",
               () -> c.getBoolean("clv.accept-unconverged"),
-              "true or false"));
+              "true or false"),
+          get("clv.nightly", () -> c.getBoolean("clv.nightly"), "true or false"));
     }
 
     private ChurnConfig.SegmentSettings segment() {

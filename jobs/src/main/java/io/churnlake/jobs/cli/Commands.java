@@ -416,6 +416,7 @@ final class Commands {
       if (!r.drifted().isEmpty()) {
         out.printf("  drift: features with PSI above threshold: %s%n", r.drifted());
       }
+      r.clv().ifPresent(c -> out.print(io.churnlake.jobs.clv.ClvJob.describe(c)));
     }
   }
 

@@ -4,6 +4,7 @@ import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.ingest.IngestJob;
 import io.churnlake.jobs.score.ScoreJob;
@@ -43,7 +44,8 @@ public final class NightlyJob {
       List<RealisedPerformance.Evaluated> realised,
       long scored,
       Map<String, Double> drifted,
-      long segmented) {}
+      long segmented,
+      Optional<ClvJob.Result> clv) {}
 
   private NightlyJob() {}
 
@@ -54,16 +56,24 @@ public final class NightlyJob {
         ctx.stage(
             "realised", () -> RealisedPerformance.run(ctx, History.spanUpTo(ctx, asOf).last()));
     Optional<String> reason = retrainReason(ctx, asOf);
-    ModelInfo model;
     if (reason.isPresent()) {
       LOG.info("nightly: training because {}", reason.get());
-      model = TrainJob.run(ctx, asOf).model();
+      TrainJob.Trained t = TrainJob.run(ctx, asOf);
+      LOG.info("nightly: trained model {}: {}", t.model().version(), t.decision());
     } else {
-      model = registry(ctx).latest().orElseThrow(() -> new IllegalStateException("no model"));
-      LOG.info("nightly: reusing model {} trained as of {}", model.version(), model.trainedAsOf());
+      LOG.info("nightly: training not due");
     }
     ScoreJob.Result scored = ScoreJob.run(ctx, asOf, Optional.empty());
+    // The model that scored: the champion (a new model may have stayed a candidate).
+    ModelInfo model =
+        registry(ctx)
+            .find(scored.model())
+            .orElseThrow(() -> new IllegalStateException("no model " + scored.model()));
     long segmented = SegmentJob.run(ctx, asOf);
+    Optional<ClvJob.Result> clv =
+        ctx.config().clv().nightly() && ctx.store().exists(ChurnTable.TRANSACTIONS)
+            ? Optional.of(ClvJob.run(ctx, asOf))
+            : Optional.empty();
     return new Result(
         ingest,
         features,
@@ -73,7 +83,8 @@ public final class NightlyJob {
         realised,
         scored.scored(),
         scored.drifted(),
-        segmented);
+        segmented,
+        clv);
   }
 
   private static ModelRegistry registry(JobContext ctx) {

@@ -169,6 +169,18 @@ class ClvModelsTest {
   }
 
   @Test
+  void hypergeometricConvergesForHugeParameters() {
+    // A fit with almost no dropout (b in the millions): the series still ends, near its
+    // confluent limit (1 - z b / c)^(-a) (relative error of order a^2 / c).
+    double a = 47.82137326710645;
+    double b = 1.7776739394650903e7;
+    double c = 1.8154617032631584e7;
+    double z = 0.1000399531438092;
+    double limit = Math.pow(1 - z * b / c, -a);
+    assertThat(Hypergeometric.f21(a, b, c, z)).isCloseTo(limit, within(1e-3 * limit));
+  }
+
+  @Test
   void hypergeometricMatchesItsClosedForms() {
     for (double z : new double[] {0, 0.1, 0.5, 0.9, 0.99}) {
       assertThat(Hypergeometric.f21(1, 1, 2, z))

@@ -1,0 +1,121 @@
+package io.churnlake.jobs.nightly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.DeltaTableStore;
+import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.testing.Examples;
+import io.churnlake.jobs.testing.SimulatedPurchases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * nightly on an invoice log (the retail example's CSV layout, no event log): ingest, features,
+ * training on inactivity labels, scoring, segments and customer lifetime value in one run.
+ * Invariants: every invoice line lands in transactions; inactivity labels train on the time-based
+ * calendar (never a random split across dates) from purchase features, recording the transactions
+ * table's version; every buyer has one customer_value row; the model that scored is the one the run
+ * reports.
+ */
+class NightlyTransactionsTest extends SparkTestBase {
+  static final LocalDate START = LocalDate.of(2026, 1, 1);
+  static final int DAYS = 220;
+
+  @TempDir Path dir;
+
+  @Test
+  void nightlyRunsFromAnInvoiceLogThroughScoresSegmentsAndCustomerValue() throws IOException {
+    Path raw = Files.createDirectories(dir.resolve("raw"));
+    List<SimulatedPurchases.Purchase> purchases = SimulatedPurchases.of(500, START, DAYS, 4);
+    List<String> csv = new ArrayList<>();
+    csv.add("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country");
+    DateTimeFormatter f = DateTimeFormatter.ofPattern("M/d/yyyy H:mm");
+    for (SimulatedPurchases.Purchase p : purchases) {
+      csv.add(
+          String.join(
+              ",",
+              p.order(),
+              "85123A",
+              "HOLDER",
+              "1",
+              p.day().atTime(10, 0).format(f),
+              String.valueOf(p.amount()),
+              p.customer(),
+              "United Kingdom"));
+    }
+    Files.write(raw.resolve("invoices-all.csv"), csv);
+    ChurnConfig config =
+        ChurnConfigLoader.load(
+            List.of(Examples.config("retail-transactions.conf").toFile()),
+            List.of(
+                "warehouse=\"" + dir.resolve("warehouse") + "\"",
+                "sources.retail.path=\"" + raw + "\"",
+                "labels.definition=inactivity",
+                "train.min-history-days=60",
+                "train.step-days=14"));
+    JobContext ctx =
+        new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
+    LocalDate last = START.plusDays(DAYS - 1);
+    NightlyJob.Result r = NightlyJob.run(ctx, last);
+
+    assertThat(ctx.store().read(ChurnTable.TRANSACTIONS).count()).isEqualTo(purchases.size());
+    assertThat(r.trained()).isTrue();
+    // Inactivity labels train on the same time-based calendar as explicit ones: evaluation on
+    // D - 30, calibration on D - 60, training dates every 14 days from D - 90 back to 60 days
+    // after the first purchase; purchase features only (no event log), transactions' version.
+    io.churnlake.jobs.train.ModelInfo m = r.model();
+    assertThat(m.labelDefinition()).isEqualTo("inactivity");
+    assertThat(m.validation())
+        .isEqualTo(io.churnlake.jobs.train.TrainingSets.Validation.TIME_BASED.description());
+    assertThat(m.evaluationDate()).isEqualTo(last.minusDays(30).toString());
+    assertThat(m.calibrationDate()).isEqualTo(last.minusDays(60).toString());
+    assertThat(m.trainingDates())
+        .containsExactly("2026-03-15", "2026-03-29", "2026-04-12", "2026-04-26", "2026-05-10");
+    assertThat(m.featureColumns()).contains("days_since_last_purchase", "orders_total");
+    assertThat(m.featureColumns()).noneMatch(c -> c.startsWith("sessions_"));
+    assertThat(m.tableVersions()).containsOnlyKeys("transactions");
+    assertThat(m.eventsTableVersion()).isEqualTo(ctx.store().version(ChurnTable.TRANSACTIONS));
+    assertThat(m.metric("roc_auc")).isGreaterThan(0.6);
+    assertThat(m.metrics()).containsKey("baseline_recency_roc_auc");
+    long buyers = purchases.stream().map(SimulatedPurchases.Purchase::customer).distinct().count();
+    assertThat(r.clv()).isPresent();
+    assertThat(r.clv().get().customers()).isEqualTo(buyers);
+    for (ChurnTable t : ChurnTable.values()) {
+      if (ctx.store().exists(t)) {
+        ctx.store().read(t).createOrReplaceTempView(t.tableName());
+      }
+    }
+    assertThat(
+            spark()
+                .sql(
+                    "SELECT count(*), count(DISTINCT customer_id), min(clv) >= 0 FROM"
+                        + " customer_value WHERE as_of_date = DATE'"
+                        + last
+                        + "'")
+                .head()
+                .toString())
+        .isEqualTo("[" + buyers + "," + buyers + ",true]");
+    assertThat(
+            spark()
+                .sql("SELECT DISTINCT model_version FROM churn_scores")
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
+        .containsExactly(r.model().version());
+    assertThat(spark().sql("SELECT count(*) FROM risk_segments").head().getLong(0))
+        .isEqualTo(r.segmented());
+    assertThat(spark().sql("SELECT DISTINCT model FROM clv_models ORDER BY model").collectAsList())
+        .extracting(row -> row.getString(0))
+        .containsExactly("bg_nbd", "gamma_gamma");
+  }
+}
