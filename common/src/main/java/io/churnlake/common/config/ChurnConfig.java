@@ -151,6 +151,20 @@ public record ChurnConfig(
 
     /** The same settings with other gradient-boosted trees hyper-parameters. */
     public TrainSettings withGbt(GbtSettings g) {
+      return withModels(g, logistic, randomForest);
+    }
+
+    /** The same settings with other logistic regression hyper-parameters. */
+    public TrainSettings withLogistic(LogisticSettings l) {
+      return withModels(gbt, l, randomForest);
+    }
+
+    /** The same settings with other random forest hyper-parameters. */
+    public TrainSettings withRandomForest(RandomForestSettings r) {
+      return withModels(gbt, logistic, r);
+    }
+
+    private TrainSettings withModels(GbtSettings g, LogisticSettings l, RandomForestSettings r) {
       return new TrainSettings(
           algorithm,
           minHistoryDays,
@@ -158,51 +172,7 @@ public record ChurnConfig(
           retrainIntervalDays,
           seed,
           g,
-          logistic,
-          evaluationShare,
-          randomForest,
-          classWeight,
-          calibration,
-          topShare,
-          minPositives,
-          promotion,
-          nonFinite,
-          retrainOn,
-          search);
-    }
-
-    /** The same settings with other logistic regression hyper-parameters. */
-    public TrainSettings withLogistic(LogisticSettings l) {
-      return new TrainSettings(
-          algorithm,
-          minHistoryDays,
-          stepDays,
-          retrainIntervalDays,
-          seed,
-          gbt,
           l,
-          evaluationShare,
-          randomForest,
-          classWeight,
-          calibration,
-          topShare,
-          minPositives,
-          promotion,
-          nonFinite,
-          retrainOn,
-          search);
-    }
-
-    /** The same settings with other random forest hyper-parameters. */
-    public TrainSettings withRandomForest(RandomForestSettings r) {
-      return new TrainSettings(
-          algorithm,
-          minHistoryDays,
-          stepDays,
-          retrainIntervalDays,
-          seed,
-          gbt,
-          logistic,
           evaluationShare,
           r,
           classWeight,

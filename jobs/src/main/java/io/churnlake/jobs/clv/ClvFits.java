@@ -32,6 +32,17 @@ public final class ClvFits {
         throw new IllegalArgumentException("summary columns differ in length");
       }
     }
+
+    /** Mean of the customers' mean spends (each customer once). */
+    double meanSpend() {
+      double total = 0;
+      double n = 0;
+      for (int i = 0; i < x.length; i++) {
+        total += count[i] * m[i];
+        n += count[i];
+      }
+      return total / Math.max(n, 1);
+    }
   }
 
   /** The total BG/NBD log-likelihood of grouped summaries. */
@@ -137,13 +148,7 @@ public final class ClvFits {
 
   /** Gamma-Gamma by maximum likelihood from three starting points scaled to the mean spend. */
   public static MaximumLikelihood.Fit fitGammaGamma(Spend s) {
-    double total = 0;
-    double n = 0;
-    for (int i = 0; i < s.x().length; i++) {
-      total += s.count()[i] * s.m()[i];
-      n += s.count()[i];
-    }
-    double mean = total / Math.max(n, 1);
+    double mean = s.meanSpend();
     // Population mean p gamma / (q - 1) equal to the data's mean spend at every start.
     double[][] starts = {{2.0, 3.0, mean}, {1.0, 2.0, mean}, {6.0, 4.0, mean / 2.0}};
     java.util.function.ToDoubleFunction<GammaGamma> ll = gammaGamma(s);

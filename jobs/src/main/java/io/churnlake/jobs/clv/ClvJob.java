@@ -89,7 +89,7 @@ public final class ClvJob {
       }
       MaximumLikelihood.Fit spendFit = checked(ClvFits.fitGammaGamma(spend), "Gamma-Gamma", s);
       GammaGamma g = GammaGamma.of(spendFit.parameters());
-      double population = g.q() > 1 ? g.populationMeanSpend() : observedMean(spend);
+      double population = g.q() > 1 ? g.populationMeanSpend() : spend.meanSpend();
       Dataset<Row> values =
           new ScoreCustomerValue(BgNbd.of(purchases.parameters()), g, population, s)
               .apply(summaries);
@@ -193,16 +193,6 @@ public final class ClvJob {
       c[2][i] = r.getLong(2);
     }
     return new ClvFits.Spend(c[0], c[1], c[2]);
-  }
-
-  private static double observedMean(ClvFits.Spend s) {
-    double total = 0;
-    double n = 0;
-    for (int i = 0; i < s.x().length; i++) {
-      total += s.count()[i] * s.m()[i];
-      n += s.count()[i];
-    }
-    return total / n;
   }
 
   /** Schema of {@code clv_models}: one row per as-of date, model and parameter. */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,17 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with the counts.
  */
 class ClvJobTest extends SparkTestBase {
-  static final StructType TRANSACTIONS =
-      new StructType()
-          .add("order_id", DataTypes.StringType)
-          .add("customer_id", DataTypes.StringType)
-          .add("event_time", DataTypes.TimestampType)
-          .add("event_date", DataTypes.DateType)
-          .add("product_id", DataTypes.StringType)
-          .add("quantity", DataTypes.DoubleType)
-          .add("unit_price", DataTypes.DoubleType)
-          .add("amount", DataTypes.DoubleType)
-          .add("line_type", DataTypes.StringType);
+  static final StructType TRANSACTIONS = io.churnlake.jobs.testing.TransactionRows.SCHEMA;
 
   @TempDir Path dir;
 

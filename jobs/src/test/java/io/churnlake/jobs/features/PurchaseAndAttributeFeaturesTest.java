@@ -26,17 +26,7 @@ import org.junit.jupiter.api.Test;
  * of the population whatever other tables hold.
  */
 class PurchaseAndAttributeFeaturesTest extends SparkTestBase {
-  static final StructType TRANSACTIONS =
-      new StructType()
-          .add("order_id", DataTypes.StringType)
-          .add("customer_id", DataTypes.StringType)
-          .add("event_time", DataTypes.TimestampType)
-          .add("event_date", DataTypes.DateType)
-          .add("product_id", DataTypes.StringType)
-          .add("quantity", DataTypes.DoubleType)
-          .add("unit_price", DataTypes.DoubleType)
-          .add("amount", DataTypes.DoubleType)
-          .add("line_type", DataTypes.StringType);
+  static final StructType TRANSACTIONS = io.churnlake.jobs.testing.TransactionRows.SCHEMA;
 
   static final StructType CUSTOMERS =
       new StructType()
