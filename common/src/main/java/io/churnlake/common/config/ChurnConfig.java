@@ -3,6 +3,7 @@ package io.churnlake.common.config;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The whole typed, immutable configuration of one churnlake command, built once on the driver by
@@ -20,7 +21,14 @@ public record ChurnConfig(
     TrainSettings train,
     ScoreSettings score,
     SegmentSettings segment,
-    ClvSettings clv) {
+    ClvSettings clv,
+    ExportSettings export) {
+
+  /**
+   * What {@code export} adds to targeted customers ({@code churnlake.export}): customer-table
+   * columns that may hold personal data, none by default.
+   */
+  public record ExportSettings(List<String> personalColumns) {}
 
   /** Spark session settings ({@code churnlake.spark}). */
   public record SparkSettings(
@@ -246,6 +254,7 @@ public record ChurnConfig(
    * {@code margin}; {@code expectedPurchasesDays} is the window of the expected_purchases column.
    */
   public record ClvSettings(
+      String model,
       int horizonMonths,
       double monthlyDiscountRate,
       double margin,
@@ -256,6 +265,37 @@ public record ChurnConfig(
       boolean acceptUnconverged,
       boolean nightly) {}
 
-  /** Risk tier cut points on churn_probability ({@code churnlake.segment}). */
-  public record SegmentSettings(double mediumFrom, double highFrom) {}
+  /**
+   * Risk and value tiers, the action of each risk-value cell, what actions cost and save, the
+   * budget and the control group ({@code churnlake.segment}).
+   */
+  public record SegmentSettings(
+      String riskTiers,
+      double mediumFrom,
+      double highFrom,
+      double mediumQuantile,
+      double highQuantile,
+      String valueSource,
+      String revenueFeature,
+      double valueMediumQuantile,
+      double valueHighQuantile,
+      Map<String, String> actionsBySegment,
+      Map<String, RetentionAction> actions,
+      OptionalDouble budget,
+      double controlFraction,
+      String campaignId) {
+    /** The tiers, low to high. */
+    public static final List<String> TIERS = List.of("low", "medium", "high");
+
+    /** The actions-by-segment key of a cell, e.g. {@code high-value-high-risk}. */
+    public static String cellKey(String valueTier, String riskTier) {
+      return valueTier + "-value-" + riskTier + "-risk";
+    }
+  }
+
+  /**
+   * A retention action: its cost per targeted customer (in the value's currency), the share of
+   * would-be churners it keeps, and words for people.
+   */
+  public record RetentionAction(double cost, double saveRate, String description) {}
 }

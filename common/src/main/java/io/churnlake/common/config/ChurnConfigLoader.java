@@ -10,8 +10,11 @@ import java.io.File;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -24,6 +27,7 @@ public final class ChurnConfigLoader {
   private static final String DEFAULTS_RESOURCE = "churnlake/application.conf";
   private static final String EXTRA = ROOT + ".spark.extra";
   private static final String SOURCES = ROOT + ".sources";
+  private static final String ACTIONS = ROOT + ".segment.actions";
 
   private ChurnConfigLoader() {}
 
@@ -100,8 +104,11 @@ public final class ChurnConfigLoader {
   private static void rejectUnknownKeys(Config user, Config defaults) {
     for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
       String key = entry.getKey();
-      // Sources are named by users; SourceSpecReader checks the keys inside each one.
-      if (key.startsWith(EXTRA + ".") || key.startsWith(SOURCES + ".") || defaults.hasPath(key)) {
+      // Sources and actions are named by users; their readers check the keys inside each one.
+      if (key.startsWith(EXTRA + ".")
+          || key.startsWith(SOURCES + ".")
+          || key.startsWith(ACTIONS + ".")
+          || defaults.hasPath(key)) {
         continue;
       }
       throw ChurnErrors.unknownConfigKey(key, sections(defaults));
@@ -135,7 +142,13 @@ public final class ChurnConfigLoader {
               new ChurnConfig.ScoreSettings(
                   r.intAtLeast("score.drivers", 0), r.positive("score.psi-threshold")),
               r.segment(),
-              r.clv());
+              r.clv(),
+              new ChurnConfig.ExportSettings(
+                  List.copyOf(
+                      r.get(
+                          "export.personal-columns",
+                          () -> c.getStringList("export.personal-columns"),
+                          "a list of column names of the customers table"))));
       return config;
     }
 
@@ -342,6 +355,7 @@ public final class ChurnConfigLoader {
 
     private ChurnConfig.ClvSettings clv() {
       return new ChurnConfig.ClvSettings(
+          oneOf("clv.model", "auto", "bg-nbd", "contractual"),
           intAtLeast("clv.horizon-months", 1),
           fraction("clv.monthly-discount-rate"),
           fraction("clv.margin"),
@@ -357,15 +371,104 @@ public final class ChurnConfigLoader {
     }
 
     private ChurnConfig.SegmentSettings segment() {
-      double medium = fraction("segment.medium-from");
-      double high = fraction("segment.high-from");
+      String p = "segment.";
+      double medium = fraction(p + "medium-from");
+      double high = fraction(p + "high-from");
       if (!(medium < high)) {
         throw ChurnErrors.badConfigValue(
             ROOT + ".segment.high-from",
             high,
             "a probability above segment.medium-from (" + medium + ")");
       }
-      return new ChurnConfig.SegmentSettings(medium, high);
+      double mediumQ = fraction(p + "medium-quantile");
+      double highQ = ordered(p + "high-quantile", mediumQ, p + "medium-quantile");
+      double valueMediumQ = fraction(p + "value-medium-quantile");
+      double valueHighQ =
+          ordered(p + "value-high-quantile", valueMediumQ, p + "value-medium-quantile");
+      Map<String, ChurnConfig.RetentionAction> actions = actions();
+      Map<String, String> bySegment = new LinkedHashMap<>();
+      for (String value : ChurnConfig.SegmentSettings.TIERS) {
+        for (String risk : ChurnConfig.SegmentSettings.TIERS) {
+          String key = p + "actions-by-segment." + ChurnConfig.SegmentSettings.cellKey(value, risk);
+          String action = string(key);
+          if (!actions.containsKey(action)) {
+            throw ChurnErrors.badConfigValue(
+                ROOT + "." + key,
+                action,
+                "an action defined under " + ROOT + ".segment.actions: " + actions.keySet());
+          }
+          bySegment.put(ChurnConfig.SegmentSettings.cellKey(value, risk), action);
+        }
+      }
+      for (String key : c.getConfig(p + "actions-by-segment").root().keySet()) {
+        if (!bySegment.containsKey(key)) {
+          throw ChurnErrors.unknownConfigKey(
+              ROOT + ".segment.actions-by-segment." + key,
+              List.of("<low|medium|high>-value-<low|medium|high>-risk"));
+        }
+      }
+      return new ChurnConfig.SegmentSettings(
+          oneOf(p + "risk-tiers", "cut-points", "quantiles"),
+          medium,
+          high,
+          mediumQ,
+          highQ,
+          oneOf(p + "value-source", "auto", "clv", "revenue"),
+          string(p + "revenue-feature"),
+          valueMediumQ,
+          valueHighQ,
+          Collections.unmodifiableMap(bySegment),
+          actions,
+          budget(p + "budget"),
+          fraction(p + "control.fraction"),
+          string(p + "control.campaign-id"));
+    }
+
+    /** A fraction strictly above the one under lowerKey. */
+    private double ordered(String key, double lower, String lowerKey) {
+      double value = fraction(key);
+      if (!(value > lower)) {
+        throw ChurnErrors.badConfigValue(
+            ROOT + "." + key, value, "a number in [0, 1] above " + lowerKey + " (" + lower + ")");
+      }
+      return value;
+    }
+
+    /** segment.actions.NAME { cost, save-rate, description }, by name in name order. */
+    private Map<String, ChurnConfig.RetentionAction> actions() {
+      Map<String, ChurnConfig.RetentionAction> out = new LinkedHashMap<>();
+      Config all = get("segment.actions", () -> c.getConfig("segment.actions"), "an object");
+      for (String name : new TreeSet<>(all.root().keySet())) {
+        String p = "segment.actions." + name;
+        get(p, () -> c.getConfig(p), "an object { cost, save-rate, description }");
+        for (String key : c.getConfig(p).root().keySet()) {
+          if (!List.of("cost", "save-rate", "description").contains(key)) {
+            throw ChurnErrors.unknownConfigKey(
+                ROOT + "." + p + "." + key, List.of("cost", "save-rate", "description"));
+          }
+        }
+        out.put(
+            name,
+            new ChurnConfig.RetentionAction(
+                nonNegative(p + ".cost"),
+                fraction(p + ".save-rate"),
+                c.hasPath(p + ".description") ? string(p + ".description") : name));
+      }
+      return Collections.unmodifiableMap(out);
+    }
+
+    /** A number >= 0, or "unlimited" (empty). */
+    private OptionalDouble budget(String key) {
+      String allowed = "a number >= 0 or \"unlimited\"";
+      Object raw = get(key, () -> c.getValue(key).unwrapped(), allowed);
+      if ("unlimited".equals(raw)) {
+        return OptionalDouble.empty();
+      }
+      double value = get(key, () -> c.getDouble(key), allowed);
+      if (!(value >= 0) || Double.isInfinite(value)) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, value, allowed);
+      }
+      return OptionalDouble.of(value);
     }
 
     private interface Getter<T> {

@@ -94,6 +94,25 @@ public final class ChurnErrors {
         null);
   }
 
+  /** A stage needs another stage's rows for the date. */
+  public static ChurnException noRowsForDate(String table, LocalDate asOf, String hint) {
+    return runtime("table '" + table + "' has no rows for as-of date " + asOf + "; " + hint, null);
+  }
+
+  /** A configured column is not in the table. */
+  public static ChurnException unknownColumn(
+      String key, String column, String table, java.util.Collection<String> allowed) {
+    return usage(
+        "configuration key '"
+            + key
+            + "' names column '"
+            + column
+            + "', which table '"
+            + table
+            + "' does not have; numeric columns there: "
+            + String.join(", ", allowed));
+  }
+
   /** The as-of date is before the first date of the history table. */
   public static ChurnException asOfBeforeData(String table, LocalDate asOf, LocalDate first) {
     return runtime(

@@ -20,8 +20,13 @@ public enum ChurnTable {
   CHURN_LABELS("churn_labels", "as_of_date"),
   /** Churn probabilities as of a date with the model version that produced them. */
   CHURN_SCORES("churn_scores", "as_of_date"),
-  /** Risk tier per customer as of a date. */
+  /**
+   * The retention plan per customer as of a date: risk and value tiers, segment, action, expected
+   * net value, targeting (targeted, control, none) and drivers.
+   */
   RISK_SEGMENTS("risk_segments", "as_of_date"),
+  /** Per as-of date and segment: customers, value at risk, targeted, cost, expected net value. */
+  SEGMENT_SUMMARY("segment_summary", "as_of_date"),
   /** Per-model, per-date evaluation metrics, by kind (holdout, champion_comparison, ...). */
   MODEL_EVALUATIONS("model_evaluations", null),
   /** The model registry: one row per trained model with its inputs, metrics and status. */

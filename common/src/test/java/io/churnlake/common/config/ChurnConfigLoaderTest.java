@@ -163,6 +163,59 @@ class ChurnConfigLoaderTest {
     assertUsageError(List.of("novalue"), "--set takes key=value, got 'novalue'");
   }
 
+  /** Invariant: every retention assumption out of range is refused before Spark starts. */
+  @Test
+  void retentionPlanAssumptionsAreValidated() {
+    assertUsageError(
+        List.of("segment.actions.discount.save-rate=1.2"),
+        "'churnlake.segment.actions.discount.save-rate' has value '1.2'; allowed: a number in"
+            + " [0, 1]");
+    assertUsageError(
+        List.of("segment.actions.agent-call.cost=-5"),
+        "'churnlake.segment.actions.agent-call.cost' has value '-5.0'; allowed: a number >= 0");
+    assertUsageError(
+        List.of("segment.budget=-100"),
+        "'churnlake.segment.budget' has value '-100.0'; allowed: a number >= 0 or \"unlimited\"");
+    assertUsageError(
+        List.of("segment.budget=lots"),
+        "'churnlake.segment.budget' has value 'lots'; allowed: a number >= 0 or \"unlimited\"");
+    assertUsageError(
+        List.of("segment.actions-by-segment.high-value-high-risk=hug"),
+        "'churnlake.segment.actions-by-segment.high-value-high-risk' has value 'hug'; allowed: an"
+            + " action defined under churnlake.segment.actions: [agent-call, discount, education,"
+            + " none, personal-offer]");
+    assertUsageError(
+        List.of("segment.actions-by-segment.top-value-high-risk=none"),
+        "unknown configuration key 'churnlake.segment.actions-by-segment.top-value-high-risk'");
+    assertUsageError(
+        List.of("segment.actions.vip.price=3"),
+        "unknown configuration key 'churnlake.segment.actions.vip.price'");
+    assertUsageError(
+        List.of("segment.control.fraction=2"),
+        "'churnlake.segment.control.fraction' has value '2.0'; allowed: a number in [0, 1]");
+    assertUsageError(
+        List.of("segment.value-high-quantile=0.3"),
+        "'churnlake.segment.value-high-quantile' has value '0.3'; allowed: a number in [0, 1]"
+            + " above segment.value-medium-quantile (0.5)");
+  }
+
+  @Test
+  void userDefinedActionsAndABudgetAreRead() {
+    ChurnConfig c =
+        ChurnConfigLoader.load(
+            List.of(),
+            List.of(
+                "segment.actions.vip-gift.cost=30",
+                "segment.actions.vip-gift.save-rate=0.5",
+                "segment.actions-by-segment.high-value-high-risk=vip-gift",
+                "segment.budget=2500"));
+    assertThat(c.segment().actions().get("vip-gift"))
+        .isEqualTo(new ChurnConfig.RetentionAction(30.0, 0.5, "vip-gift"));
+    assertThat(c.segment().actionsBySegment().get("high-value-high-risk")).isEqualTo("vip-gift");
+    assertThat(c.segment().budget()).hasValue(2500.0);
+    assertThat(ChurnConfigLoader.load(List.of(), List.of()).segment().budget()).isEmpty();
+  }
+
   @Test
   void missingConfigFileIsAUsageErrorNamingTheFile() {
     File missing = dir.resolve("nope.conf").toFile();

@@ -369,9 +369,9 @@ final class Commands {
       name = "clv",
       mixinStandardHelpOptions = true,
       description =
-          "Fit BG/NBD and Gamma-Gamma to the purchase days in 'transactions' as of the date and"
-              + " write every customer's P(alive), expected purchases, expected spend and CLV to"
-              + " 'customer_value', the fits to 'clv_models'.")
+          "Customer lifetime value as of the date into 'customer_value': BG/NBD and Gamma-Gamma"
+              + " fitted to the purchase days in 'transactions' (fits in 'clv_models'), or, for"
+              + " subscriptions (clv.model), billing x expected further payments from the scores.")
   static final class Clv extends DatedCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
@@ -382,11 +382,60 @@ final class Commands {
   @Command(
       name = "segment",
       mixinStandardHelpOptions = true,
-      description = "Assign risk tiers low/medium/high from a date's scores into 'risk_segments'.")
+      description =
+          "Risk and value tiers, segment, action, expected net value and targeting (budget, control"
+              + " group) from a date's scores into 'risk_segments' and 'segment_summary'; prints"
+              + " the plan.")
   static final class Segment extends DatedCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
-      out.printf("risk_segments as of %s: %d customers%n", asOf, SegmentJob.run(ctx, asOf));
+      out.print(SegmentJob.describe(SegmentJob.run(ctx, asOf)));
+    }
+  }
+
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write a date's targeted customers (action, expected net value, drivers as columns;"
+              + " personal data only if export.personal-columns lists it) as one CSV or Parquet"
+              + " file under --path, for a CRM.")
+  static final class Export extends DatedCommand {
+    @Option(
+        names = "--segment",
+        paramLabel = "SEGMENT",
+        split = ",",
+        description =
+            "Only these segments, e.g. high-value-high-risk (or \"high value, high risk\");"
+                + " repeatable or comma-separated (default: all).")
+    List<String> segments = new ArrayList<>();
+
+    @Option(
+        names = "--format",
+        defaultValue = "csv",
+        description = "csv (with a header) or parquet (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--path", required = true, description = "Directory to create (required).")
+    String path;
+
+    @Option(names = "--overwrite", description = "Replace an existing --path.")
+    boolean overwrite;
+
+    @Override
+    void validate() {
+      if (!List.of("csv", "parquet").contains(format)) {
+        throw ChurnErrors.badOption("--format", format, "csv, parquet");
+      }
+      segments.forEach(io.churnlake.jobs.export.ExportJob::segmentName);
+    }
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.print(
+          io.churnlake.jobs.export.ExportJob.describe(
+              io.churnlake.jobs.export.ExportJob.run(
+                  ctx, asOf, segments, format, path, overwrite)));
     }
   }
 
@@ -417,6 +466,7 @@ final class Commands {
         out.printf("  drift: features with PSI above threshold: %s%n", r.drifted());
       }
       r.clv().ifPresent(c -> out.print(io.churnlake.jobs.clv.ClvJob.describe(c)));
+      out.print(SegmentJob.describe(r.segments()));
     }
   }
 

@@ -1,26 +1,35 @@
 package io.churnlake.jobs.clv;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log10;
 import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.AggregateDailyPurchases;
+import io.churnlake.jobs.train.ModelInfo;
+import io.churnlake.jobs.train.ModelRegistry;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -41,19 +50,101 @@ public final class ClvJob {
   public static final String BG_NBD = "bg_nbd";
   public static final String GAMMA_GAMMA = "gamma_gamma";
 
+  /** customer_value.value_model of BG/NBD with Gamma-Gamma and of the contractual model. */
+  public static final String BG_NBD_GAMMA_GAMMA = "bg_nbd_gamma_gamma";
+
+  public static final String CONTRACTUAL = "contractual";
+  public static final String VALUE_MODEL = "value_model";
+  private static final int BILLING_DAYS = 30;
+
   private ClvJob() {}
 
   /** What a run fitted and wrote. */
   public record Result(
       LocalDate asOf,
+      String model,
       long customers,
       long repeatCustomers,
-      MaximumLikelihood.Fit purchases,
-      MaximumLikelihood.Fit spend,
+      Optional<MaximumLikelihood.Fit> purchases,
+      Optional<MaximumLikelihood.Fit> spend,
       double totalClv) {}
 
   public static Result run(JobContext ctx, LocalDate asOf) {
-    return ctx.stage("clv", () -> fitAndScore(ctx, asOf));
+    String model = ctx.config().clv().model();
+    boolean contractual =
+        model.equals("contractual")
+            || (model.equals("auto") && !ctx.store().exists(ChurnTable.TRANSACTIONS));
+    return ctx.stage("clv", () -> contractual ? contractual(ctx, asOf) : fitAndScore(ctx, asOf));
+  }
+
+  /** The contractual model ({@link ContractualValue}) from D's churn scores and billing events. */
+  private static Result contractual(JobContext ctx, LocalDate asOf) {
+    ChurnConfig.ClvSettings s = ctx.config().clv();
+    String onDate = History.asOfPredicate(asOf);
+    if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
+        || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
+      throw ChurnErrors.noRowsForDate(
+          ChurnTable.CHURN_SCORES.tableName(),
+          asOf,
+          "the contractual value model needs D's churn scores: run 'churnlake score --as-of "
+              + asOf
+              + "' first");
+    }
+    Dataset<Row> scores = ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate);
+    // One model per date's scores: a tiny result.
+    List<String> versions =
+        scores.select(Columns.MODEL_VERSION).distinct().as(Encoders.STRING()).collectAsList();
+    ModelRegistry registry =
+        new ModelRegistry(
+            ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
+    int horizon =
+        registry
+            .find(versions.get(0))
+            .map(ModelInfo::horizonDays)
+            .orElse(ctx.config().labels().horizonDays());
+    Dataset<Row> billed =
+        ctx.store()
+            .read(ChurnTable.EVENTS)
+            .where(
+                col(Columns.EVENT_DATE)
+                    .leq(lit(Date.valueOf(asOf)))
+                    .and(
+                        col(Columns.EVENT_DATE).gt(lit(Date.valueOf(asOf.minusDays(BILLING_DAYS)))))
+                    .and(col(Columns.EVENT_TYPE).equalTo("billing")))
+            .groupBy(Columns.CUSTOMER_ID)
+            .agg(sum(col(Columns.AMOUNT)).as(ContractualValue.BILLED_AMOUNT));
+    Dataset<Row> values =
+        new ContractualValue(horizon, s.horizonMonths(), s.monthlyDiscountRate(), s.margin())
+            .apply(
+                scores.select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, Columns.CHURN_PROBABILITY),
+                billed);
+    ctx.store().replaceWhere(ChurnTable.CUSTOMER_VALUE, values, onDate);
+    Row totals =
+        ctx.store()
+            .read(ChurnTable.CUSTOMER_VALUE)
+            .where(onDate)
+            .agg(
+                count(lit(1)),
+                count(when(col(ScoreCustomerValue.CLV).gt(0), true)),
+                coalesce(sum(ScoreCustomerValue.CLV), lit(0.0)))
+            .head();
+    LOG.info(
+        "clv as of {}: contractual, {} customers ({} billed in the last {} days), horizon {} days,"
+            + " total CLV {}",
+        asOf,
+        totals.getLong(0),
+        totals.getLong(1),
+        BILLING_DAYS,
+        horizon,
+        totals.getDouble(2));
+    return new Result(
+        asOf,
+        CONTRACTUAL,
+        totals.getLong(0),
+        totals.getLong(1),
+        Optional.empty(),
+        Optional.empty(),
+        totals.getDouble(2));
   }
 
   private static Result fitAndScore(JobContext ctx, LocalDate asOf) {
@@ -92,7 +183,8 @@ public final class ClvJob {
       double population = g.q() > 1 ? g.populationMeanSpend() : spend.meanSpend();
       Dataset<Row> values =
           new ScoreCustomerValue(BgNbd.of(purchases.parameters()), g, population, s)
-              .apply(summaries);
+              .apply(summaries)
+              .withColumn(VALUE_MODEL, lit(BG_NBD_GAMMA_GAMMA));
       ctx.store()
           .replaceWhere(ChurnTable.CUSTOMER_VALUE, values, "as_of_date = DATE'" + asOf + "'");
       ctx.store()
@@ -112,7 +204,7 @@ public final class ClvJob {
           ctx.store()
               .read(ChurnTable.CUSTOMER_VALUE)
               .where(col(Columns.AS_OF_DATE).equalTo(lit(Date.valueOf(asOf))))
-              .agg(org.apache.spark.sql.functions.sum(ScoreCustomerValue.CLV))
+              .agg(sum(ScoreCustomerValue.CLV))
               .head()
               .getDouble(0);
       LOG.info(
@@ -125,7 +217,14 @@ public final class ClvJob {
           Arrays.toString(spendFit.parameters()),
           spendFit.status(),
           total);
-      return new Result(asOf, customers, repeat, purchases, spendFit, total);
+      return new Result(
+          asOf,
+          BG_NBD_GAMMA_GAMMA,
+          customers,
+          repeat,
+          Optional.of(purchases),
+          Optional.of(spendFit),
+          total);
     } finally {
       summaries.unpersist();
     }
@@ -251,6 +350,20 @@ public final class ClvJob {
 
   /** The fits as lines for people (the CLI). */
   public static String describe(Result r) {
+    if (r.purchases().isEmpty() || r.spend().isEmpty()) {
+      return String.format(
+          Locale.ROOT,
+          "customer_value as of %s (contractual: margin x amount billed in the last %d days x"
+              + " expected further monthly payments from the churn scores): %,d customers (%,d"
+              + " billed), total CLV %,.2f%n",
+          r.asOf(),
+          BILLING_DAYS,
+          r.customers(),
+          r.repeatCustomers(),
+          r.totalClv());
+    }
+    double[] b = r.purchases().get().parameters();
+    double[] g = r.spend().get().parameters();
     return String.format(
         Locale.ROOT,
         "customer_value as of %s: %,d customers (%,d with repeat purchases), total CLV %,.2f%n"
@@ -260,14 +373,14 @@ public final class ClvJob {
         r.customers(),
         r.repeatCustomers(),
         r.totalClv(),
-        r.purchases().parameters()[0],
-        r.purchases().parameters()[1],
-        r.purchases().parameters()[2],
-        r.purchases().parameters()[3],
-        r.purchases().status(),
-        r.spend().parameters()[0],
-        r.spend().parameters()[1],
-        r.spend().parameters()[2],
-        r.spend().status());
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        r.purchases().get().status(),
+        g[0],
+        g[1],
+        g[2],
+        r.spend().get().status());
   }
 }

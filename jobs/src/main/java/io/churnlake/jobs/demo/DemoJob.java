@@ -7,8 +7,10 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.generate.GenerateJob;
 import io.churnlake.jobs.nightly.NightlyJob;
+import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.train.ModelInfo;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -141,28 +143,16 @@ public final class DemoJob {
           r.getString(r.fieldIndex("feature")),
           r.getString(r.fieldIndex("direction")));
     }
-    out.printf(
-        "  risk tiers as of %s (medium from %.2f, high from %.2f):%n",
-        asOf, c.segment().mediumFrom(), c.segment().highFrom());
-    // Three tiers at most: a tiny result.
-    List<Row> tiers =
-        ctx.store()
-            .read(ChurnTable.RISK_SEGMENTS)
-            .where(History.asOfPredicate(asOf))
-            .groupBy(Columns.RISK_TIER)
-            .count()
-            .orderBy(col("count").desc())
-            .collectAsList();
-    for (Row r : tiers) {
-      out.printf("    %-7s %,8d customers%n", r.getString(0), r.getLong(1));
-    }
+    nightly.clv().ifPresent(v -> out.print(ClvJob.describe(v)));
+    out.print(SegmentJob.describe(nightly.segments()));
     out.printf(
         "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
     out.println(
-        "  read them: ./churnlake sql \"SELECT risk_tier, count(*) AS customers, round(avg(churn_probability), 3) AS avg_p"
-            + " FROM risk_segments WHERE as_of_date = DATE'"
+        "  read them: ./churnlake sql \"SELECT customer_id, segment, action, round(churn_probability, 3) AS p,"
+            + " round(value, 2) AS value, round(expected_net_value, 2) AS net FROM risk_segments"
+            + " WHERE as_of_date = DATE'"
             + asOf
-            + "' GROUP BY 1 ORDER BY 3 DESC\"");
+            + "' AND targeting = 'targeted' ORDER BY expected_net_value DESC LIMIT 5\"");
     out.println(
         "  why: ./churnlake sql \"SELECT customer_id, round(churn_probability, 3) AS p,"
             + " transform(drivers, d -> d.reason) AS why FROM churn_scores WHERE as_of_date = DATE'"

@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code churnlake nightly --as-of D}: ingest new files dated on or before D, then features, then
  * the realised performance of earlier scored dates whose labels have matured, then (re)training
- * when it is due, then score and segment as of D. Training is due when no model exists, the newest
- * is {@code train.retrain-interval-days} old, or (at most once per {@code train.step-days}) the
- * champion's realised ROC AUC fell {@code train.retrain-on.auc-drop} below its held-out figure or a
- * feature of D's snapshot drifted past {@code score.psi-threshold}. Every output for D is replaced
- * atomically, so running it again for D leaves the same tables.
+ * when it is due, then score, customer value (clv) and the retention plan (segment) as of D.
+ * Training is due when no model exists, the newest is {@code train.retrain-interval-days} old, or
+ * (at most once per {@code train.step-days}) the champion's realised ROC AUC fell {@code
+ * train.retrain-on.auc-drop} below its held-out figure or a feature of D's snapshot drifted past
+ * {@code score.psi-threshold}. Every output for D is replaced atomically, so running it again for D
+ * leaves the same tables.
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
@@ -44,8 +45,13 @@ public final class NightlyJob {
       List<RealisedPerformance.Evaluated> realised,
       long scored,
       Map<String, Double> drifted,
-      long segmented,
-      Optional<ClvJob.Result> clv) {}
+      Optional<ClvJob.Result> clv,
+      SegmentJob.Result segments) {
+
+    public long segmented() {
+      return segments.customers();
+    }
+  }
 
   private NightlyJob() {}
 
@@ -69,11 +75,10 @@ public final class NightlyJob {
         registry(ctx)
             .find(scored.model())
             .orElseThrow(() -> new IllegalStateException("no model " + scored.model()));
-    long segmented = SegmentJob.run(ctx, asOf);
+    // Value before segments: the retention plan weighs each customer's lifetime value.
     Optional<ClvJob.Result> clv =
-        ctx.config().clv().nightly() && ctx.store().exists(ChurnTable.TRANSACTIONS)
-            ? Optional.of(ClvJob.run(ctx, asOf))
-            : Optional.empty();
+        ctx.config().clv().nightly() ? Optional.of(ClvJob.run(ctx, asOf)) : Optional.empty();
+    SegmentJob.Result segments = SegmentJob.run(ctx, asOf);
     return new Result(
         ingest,
         features,
@@ -83,8 +88,8 @@ public final class NightlyJob {
         realised,
         scored.scored(),
         scored.drifted(),
-        segmented,
-        clv);
+        clv,
+        segments);
   }
 
   private static ModelRegistry registry(JobContext ctx) {

@@ -1,30 +1,276 @@
 package io.churnlake.jobs.segment;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.when;
+
 import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.clv.ScoreCustomerValue;
+import io.churnlake.jobs.score.ExplainScores;
+import io.churnlake.jobs.score.ScoreCustomers;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** {@code churnlake segment --as-of D}: risk tiers from D's churn scores into risk_segments. */
+/**
+ * {@code churnlake segment --as-of D}: D's churn scores joined with each customer's value, risk and
+ * value tiers, the retention plan ({@link PlanRetention}) into {@code risk_segments} and its
+ * per-segment summary into {@code segment_summary} (each replacing D's rows in one commit).
+ */
 public final class SegmentJob {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentJob.class);
+  private static final String NET_SPEND = "net_spend_total";
+  private static final String BILLED = "billed_amount_total";
+
   private SegmentJob() {}
 
-  public static long run(JobContext ctx, LocalDate asOf) {
-    return ctx.stage(
-        "segment",
-        () -> {
-          ChurnConfig.SegmentSettings s = ctx.config().segment();
-          Dataset<Row> scores =
-              ctx.store().read(ChurnTable.CHURN_SCORES).where(History.asOfPredicate(asOf));
-          Dataset<Row> segments = new AssignRiskTiers(s.mediumFrom(), s.highFrom()).apply(scores);
-          ctx.store().replaceWhere(ChurnTable.RISK_SEGMENTS, segments, History.asOfPredicate(asOf));
-          return ctx.store()
-              .read(ChurnTable.RISK_SEGMENTS)
-              .where(History.asOfPredicate(asOf))
-              .count();
-        });
+  /** What a run wrote: the plan's inputs and its per-segment summary (at most nine rows). */
+  public record Result(
+      LocalDate asOf,
+      long customers,
+      String valueSource,
+      double valueMediumAbove,
+      double valueHighAbove,
+      ChurnConfig.SegmentSettings settings,
+      List<Row> summary) {
+
+    public long targeted() {
+      return summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("targeted"))).sum();
+    }
+
+    public long control() {
+      return summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("control"))).sum();
+    }
+
+    public double total(String column) {
+      return summary.stream().mapToDouble(r -> r.getDouble(r.fieldIndex(column))).sum();
+    }
+  }
+
+  public static Result run(JobContext ctx, LocalDate asOf) {
+    return ctx.stage("segment", () -> plan(ctx, asOf));
+  }
+
+  private static Result plan(JobContext ctx, LocalDate asOf) {
+    ChurnConfig.SegmentSettings s = ctx.config().segment();
+    String onDate = History.asOfPredicate(asOf);
+    if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
+        || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
+      throw ChurnErrors.noRowsForDate(
+          ChurnTable.CHURN_SCORES.tableName(),
+          asOf,
+          "run 'churnlake score --as-of " + asOf + "' first");
+    }
+    Dataset<Row> scores =
+        ctx.store()
+            .read(ChurnTable.CHURN_SCORES)
+            .where(onDate)
+            .select(
+                col(Columns.CUSTOMER_ID),
+                col(Columns.AS_OF_DATE),
+                col(Columns.CHURN_PROBABILITY),
+                col(ScoreCustomers.RANK_PERCENTILE),
+                col(ExplainScores.DRIVERS),
+                col(Columns.MODEL_VERSION));
+    Value value = value(ctx, asOf, s);
+    Column v = col(PlanRetention.VALUE);
+    Dataset<Row> valued =
+        AssignRiskTiers.of(s)
+            .apply(scores.join(value.rows(), Columns.CUSTOMER_ID, "left"))
+            // No value (no purchase, no billing) or not a number: 0, never NaN in the table.
+            .withColumn(PlanRetention.VALUE, when(v.isNull().or(isnan(v)), 0.0).otherwise(v))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      AssignValueTiers tiers =
+          AssignValueTiers.atQuantiles(valued, s.valueMediumQuantile(), s.valueHighQuantile());
+      Dataset<Row> planned = new PlanRetention(s, ctx.runId()).apply(tiers.apply(valued));
+      ctx.store().replaceWhere(ChurnTable.RISK_SEGMENTS, planned, onDate);
+      Dataset<Row> written = ctx.store().read(ChurnTable.RISK_SEGMENTS).where(onDate);
+      ctx.store()
+          .replaceWhere(
+              ChurnTable.SEGMENT_SUMMARY, new SummariseSegments(s).apply(written), onDate);
+      // At most nine rows: one per risk-value cell.
+      List<Row> summary =
+          ctx.store()
+              .read(ChurnTable.SEGMENT_SUMMARY)
+              .where(onDate)
+              .orderBy(SummariseSegments.displayOrder())
+              .collectAsList();
+      long customers = summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("customers"))).sum();
+      Result r =
+          new Result(
+              asOf, customers, value.source(), tiers.mediumAbove(), tiers.highAbove(), s, summary);
+      LOG.info(
+          "segment as of {}: {} customers, value from {}, {} targeted, {} control, cost {},"
+              + " expected net value {}",
+          asOf,
+          customers,
+          value.source(),
+          r.targeted(),
+          r.control(),
+          r.total("cost"),
+          r.total("expected_net_value"));
+      return r;
+    } finally {
+      valued.unpersist();
+    }
+  }
+
+  /** Each customer's value for D (customer_id, value) and where it came from. */
+  record Value(Dataset<Row> rows, String source) {}
+
+  static Value value(JobContext ctx, LocalDate asOf, ChurnConfig.SegmentSettings s) {
+    String onDate = History.asOfPredicate(asOf);
+    boolean clvReady =
+        ctx.store().exists(ChurnTable.CUSTOMER_VALUE)
+            && !ctx.store().read(ChurnTable.CUSTOMER_VALUE).where(onDate).isEmpty();
+    if (s.valueSource().equals("clv") || (s.valueSource().equals("auto") && clvReady)) {
+      if (!clvReady) {
+        throw ChurnErrors.noRowsForDate(
+            ChurnTable.CUSTOMER_VALUE.tableName(),
+            asOf,
+            "run 'churnlake clv --as-of "
+                + asOf
+                + "' first, or set segment.value-source = revenue");
+      }
+      return new Value(
+          ctx.store()
+              .read(ChurnTable.CUSTOMER_VALUE)
+              .where(onDate)
+              .select(
+                  col(Columns.CUSTOMER_ID), col(ScoreCustomerValue.CLV).as(PlanRetention.VALUE)),
+          "customer_value.clv");
+    }
+    Dataset<Row> features = ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(onDate);
+    List<String> numeric = new ArrayList<>();
+    for (StructField f : features.schema().fields()) {
+      if (f.dataType() instanceof NumericType) {
+        numeric.add(f.name());
+      }
+    }
+    String column = s.revenueFeature();
+    if (column.equals("auto")) {
+      column = numeric.contains(NET_SPEND) ? NET_SPEND : BILLED;
+    }
+    if (!numeric.contains(column)) {
+      throw ChurnErrors.unknownColumn(
+          "churnlake.segment.revenue-feature",
+          column,
+          ChurnTable.CUSTOMER_FEATURES.tableName(),
+          numeric);
+    }
+    return new Value(
+        features.select(
+            col(Columns.CUSTOMER_ID), col(column).cast("double").as(PlanRetention.VALUE)),
+        "customer_features." + column);
+  }
+
+  /** The plan for people: assumptions, the per-segment table, budget use and expected value. */
+  public static String describe(Result r) {
+    ChurnConfig.SegmentSettings s = r.settings();
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "retention plan as of %s: %,d customers; value = %s (value tiers: medium above %,.2f,"
+                + " high above %,.2f); risk tiers on %s%n",
+            r.asOf(),
+            r.customers(),
+            r.valueSource(),
+            r.valueMediumAbove(),
+            r.valueHighAbove(),
+            s.riskTiers().equals("quantiles")
+                ? String.format(
+                    Locale.ROOT,
+                    "score rank (medium from quantile %.2f, high from %.2f)",
+                    s.mediumQuantile(),
+                    s.highQuantile())
+                : String.format(
+                    Locale.ROOT,
+                    "churn_probability (medium from %.2f, high from %.2f)",
+                    s.mediumFrom(),
+                    s.highFrom())));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  assumptions: expected net value = P(churn) x value x save rate - cost; budget %s;"
+                + " control %.0f%% of customers with positive expected net value (campaign '%s')%n",
+            PlanRetention.budgetWords(s.budget()),
+            100 * s.controlFraction(),
+            s.campaignId()));
+    for (Map.Entry<String, ChurnConfig.RetentionAction> e : s.actions().entrySet()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "    action %-16s cost %8.2f  save rate %.2f  %s%n",
+              e.getKey(),
+              e.getValue().cost(),
+              e.getValue().saveRate(),
+              e.getValue().description()));
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %-26s %-16s %9s %7s %14s %9s %8s %12s %14s %14s%n",
+            "segment",
+            "action",
+            "customers",
+            "mean p",
+            "value at risk",
+            "targeted",
+            "control",
+            "cost",
+            "saved value",
+            "net value"));
+    for (Row row : r.summary()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-26s %-16s %,9d %7.3f %,14.2f %,9d %,8d %,12.2f %,14.2f %,14.2f%n",
+              row.getString(row.fieldIndex(PlanRetention.SEGMENT)),
+              row.getString(row.fieldIndex(PlanRetention.ACTION)),
+              row.getLong(row.fieldIndex("customers")),
+              row.getDouble(row.fieldIndex("mean_probability")),
+              row.getDouble(row.fieldIndex("revenue_at_risk")),
+              row.getLong(row.fieldIndex("targeted")),
+              row.getLong(row.fieldIndex("control")),
+              row.getDouble(row.fieldIndex("cost")),
+              row.getDouble(row.fieldIndex("expected_saved_value")),
+              row.getDouble(row.fieldIndex("expected_net_value"))));
+    }
+    double cost = r.total("cost");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  plan: %,d targeted, %,d control; cost %,.2f%s; expected saved value %,.2f;"
+                + " expected net value %,.2f%n",
+            r.targeted(),
+            r.control(),
+            cost,
+            s.budget().isPresent()
+                ? String.format(
+                    Locale.ROOT,
+                    " of budget %,.2f (%.1f%% used)",
+                    s.budget().getAsDouble(),
+                    s.budget().getAsDouble() > 0 ? 100 * cost / s.budget().getAsDouble() : 0.0)
+                : " (budget unlimited)",
+            r.total("expected_saved_value"),
+            r.total("expected_net_value")));
+    return b.toString();
   }
 }

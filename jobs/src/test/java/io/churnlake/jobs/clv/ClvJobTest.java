@@ -138,7 +138,8 @@ class ClvJobTest extends SparkTestBase {
     ClvJob.Result first = ClvJob.run(ctx, asOf);
     ClvJob.Result again = ClvJob.run(ctx, asOf);
     assertThat(again.customers()).isEqualTo(customers);
-    assertThat(again.purchases().parameters()).isEqualTo(first.purchases().parameters());
+    assertThat(again.purchases().orElseThrow().parameters())
+        .isEqualTo(first.purchases().orElseThrow().parameters());
 
     Dataset<Row> values = ctx.store().read(ChurnTable.CUSTOMER_VALUE);
     values.createOrReplaceTempView("customer_value");
@@ -169,7 +170,7 @@ class ClvJobTest extends SparkTestBase {
         .isTrue();
 
     // Purchase days are whole days: the fit is on that coarser data, within 25% of the truth.
-    double[] fitted = first.purchases().parameters();
+    double[] fitted = first.purchases().orElseThrow().parameters();
     double[] expected = truth.toArray();
     for (int i = 0; i < 4; i++) {
       assertThat(fitted[i])
@@ -213,5 +214,63 @@ class ClvJobTest extends SparkTestBase {
         .hasMessage(
             "refusing to fit BG/NBD as of 2026-03-11: 2 customers with a purchase, at least 10"
                 + " needed (churnlake.clv.min-customers); use a later --as-of or more history");
+  }
+
+  /**
+   * Invariant: contractual value = margin x amount billed x sum over k = 1..H of ((1 - m) / (1 +
+   * d))^k with m the monthly churn probability from the score's horizon; nothing billed or a
+   * certain churn is worth 0; no discount and no churn is exactly H payments.
+   */
+  @Test
+  void contractualValueIsTheDiscountedExpectedPaymentsOfBilledCustomers() {
+    Date d = Date.valueOf("2026-03-31");
+    StructType scores =
+        new StructType()
+            .add("customer_id", org.apache.spark.sql.types.DataTypes.StringType)
+            .add("as_of_date", org.apache.spark.sql.types.DataTypes.DateType)
+            .add("churn_probability", org.apache.spark.sql.types.DataTypes.DoubleType);
+    StructType billed =
+        new StructType()
+            .add("customer_id", org.apache.spark.sql.types.DataTypes.StringType)
+            .add("billed_amount", org.apache.spark.sql.types.DataTypes.DoubleType);
+    Dataset<Row> s =
+        rows(
+            scores,
+            new Object[] {"paid", d, 0.2},
+            new Object[] {"sure", d, 0.0},
+            new Object[] {"gone", d, 1.0},
+            new Object[] {"free", d, 0.3});
+    Dataset<Row> b =
+        rows(
+            billed,
+            new Object[] {"paid", 10.0},
+            new Object[] {"sure", 10.0},
+            new Object[] {"gone", 10.0});
+    // Horizon 60 days: m = 1 - (1 - p)^(30 / 60).
+    java.util.Map<String, Double> clv = new java.util.HashMap<>();
+    for (Row r : new ContractualValue(60, 12, 0.01, 0.5).apply(s, b).collectAsList()) {
+      assertThat(r.getString(r.fieldIndex("value_model"))).isEqualTo("contractual");
+      assertThat(r.isNullAt(r.fieldIndex("p_alive"))).isTrue();
+      clv.put(r.getString(0), r.getDouble(r.fieldIndex("clv")));
+    }
+    assertThat(clv).containsOnlyKeys("paid", "sure", "gone", "free");
+    double m = 1 - Math.sqrt(0.8);
+    double expected = 0;
+    for (int k = 1; k <= 12; k++) {
+      expected += Math.pow((1 - m) / 1.01, k);
+    }
+    assertThat(clv.get("paid"))
+        .isCloseTo(0.5 * 10 * expected, org.assertj.core.data.Offset.offset(1e-9));
+    double sure = 0;
+    for (int k = 1; k <= 12; k++) {
+      sure += Math.pow(1 / 1.01, k);
+    }
+    assertThat(clv.get("sure"))
+        .isCloseTo(0.5 * 10 * sure, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(clv.get("gone")).isEqualTo(0.0);
+    assertThat(clv.get("free")).isEqualTo(0.0);
+    Row noDiscount =
+        new ContractualValue(30, 12, 0.0, 1.0).apply(s, b).where("customer_id = 'sure'").head();
+    assertThat(noDiscount.getDouble(noDiscount.fieldIndex("clv"))).isEqualTo(120.0);
   }
 }

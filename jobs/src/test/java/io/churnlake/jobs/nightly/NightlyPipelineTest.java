@@ -148,7 +148,17 @@ class NightlyPipelineTest extends SparkTestBase {
             "struct<model_version:string,as_of_date:date,kind:string,metric:string,value:double>");
     assertThat(sql("SELECT * FROM risk_segments").schema().simpleString())
         .isEqualTo(
-            "struct<customer_id:string,as_of_date:date,churn_probability:double,risk_tier:string,model_version:string>");
+            "struct<customer_id:string,as_of_date:date,churn_probability:double,risk_tier:string,"
+                + "value:double,value_tier:string,segment:string,action:string,"
+                + "expected_net_value:double,targeting:string,drivers:array<struct<feature:string,"
+                + "value:double,contribution:double,reason:string>>,model_version:string,"
+                + "run_id:string>");
+    assertThat(sql("SELECT * FROM segment_summary").schema().simpleString())
+        .isEqualTo(
+            "struct<as_of_date:date,segment:string,value_tier:string,risk_tier:string,"
+                + "action:string,customers:bigint,mean_probability:double,value:double,"
+                + "revenue_at_risk:double,targeted:bigint,control:bigint,"
+                + "expected_saved_value:double,cost:double,expected_net_value:double>");
     assertThat(sql("SELECT * FROM customer_features").columns())
         .startsWith("customer_id", "as_of_date", "days_since_last_activity", "tenure_days")
         .endsWith("level", "is_paid")
@@ -239,6 +249,35 @@ class NightlyPipelineTest extends SparkTestBase {
     assertSameRows(
         sql("SELECT customer_id, as_of_date, churn_probability, model_version FROM churn_scores"),
         sql("SELECT customer_id, as_of_date, churn_probability, model_version FROM risk_segments"));
+  }
+
+  /**
+   * Invariant: the plan targets (or holds out) exactly the customers with positive expected net
+   * value, its figures are finite, and segment_summary adds up to risk_segments per date.
+   */
+  @Test
+  @Order(4)
+  void retentionPlanIsConsistentWithItsSummary() {
+    assertThat(
+            sql("SELECT * FROM risk_segments WHERE (targeting <> 'none') <> (expected_net_value > 0)"
+                    + " OR isnan(value) OR isnan(expected_net_value) OR value < 0"
+                    + " OR segment <> concat(value_tier, ' value, ', risk_tier, ' risk')")
+                .isEmpty())
+        .isTrue();
+    assertSameRows(
+        sql(
+            "SELECT as_of_date, segment, count(*) AS customers,"
+                + " sum(CASE WHEN targeting = 'targeted' THEN 1 ELSE 0 END) AS targeted,"
+                + " sum(CASE WHEN targeting = 'targeted' THEN expected_net_value ELSE 0 END) AS net"
+                + " FROM risk_segments GROUP BY 1, 2"),
+        sql(
+            "SELECT as_of_date, segment, customers, targeted, expected_net_value AS net"
+                + " FROM segment_summary"));
+    assertThat(
+            sql("SELECT count(DISTINCT run_id) FROM risk_segments WHERE as_of_date = " + D)
+                .head()
+                .getLong(0))
+        .isEqualTo(1);
   }
 
   @Test

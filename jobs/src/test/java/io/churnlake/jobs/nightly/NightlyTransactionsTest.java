@@ -114,6 +114,17 @@ class NightlyTransactionsTest extends SparkTestBase {
         .containsExactly(r.model().version());
     assertThat(spark().sql("SELECT count(*) FROM risk_segments").head().getLong(0))
         .isEqualTo(r.segmented());
+    // The plan weighs each scored customer by its CLV of the same date (0 without purchases).
+    assertThat(
+            spark()
+                .sql(
+                    "SELECT s.customer_id FROM risk_segments s LEFT JOIN customer_value v"
+                        + " ON s.customer_id = v.customer_id AND s.as_of_date = v.as_of_date"
+                        + " WHERE s.value <> coalesce(v.clv, 0.0)")
+                .isEmpty())
+        .isTrue();
+    assertThat(r.segments().valueSource()).isEqualTo("customer_value.clv");
+    assertThat(r.segments().targeted()).isPositive();
     assertThat(spark().sql("SELECT DISTINCT model FROM clv_models ORDER BY model").collectAsList())
         .extracting(row -> row.getString(0))
         .containsExactly("bg_nbd", "gamma_gamma");

@@ -1,0 +1,255 @@
+package io.churnlake.jobs.segment;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.score.ExplainScores;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The retention plan of one as-of date, from customers with a churn probability, a risk tier, a
+ * value and a value tier: each customer's segment (the risk-value cell) and its configured action;
+ * the expected net value of acting, {@code P(churn) x value x save rate - cost}; and the targeting:
+ *
+ * <ul>
+ *   <li>only customers with a positive expected net value are candidates;
+ *   <li>a configured fraction of candidates is held out as {@code control}, chosen by Spark's
+ *       {@code xxhash64} of (campaign id, customer id), so the same customers are held out for the
+ *       same campaign id whatever else changes;
+ *   <li>without a budget every other candidate is {@code targeted}; with one, candidates are ranked
+ *       by expected net value per unit cost (then expected net value, then customer id) and
+ *       targeted in that order while the running cost stays within the budget (a prefix: the first
+ *       candidate that does not fit ends the plan). Control customers ranked before that end stay
+ *       {@code control} (they cost nothing); those after it are {@code none}, so the control group
+ *       is drawn from the same ranks as the targeted customers.
+ * </ul>
+ *
+ * The budget's running cost is a distributed prefix sum: the candidates are sorted and
+ * checkpointed, one pass sums each partition's cost (one number per partition reaches the driver),
+ * a second pass adds the costs of earlier partitions. No window over all rows, no per-customer data
+ * on the driver.
+ */
+public final class PlanRetention {
+  public static final String VALUE = "value";
+  public static final String VALUE_TIER = "value_tier";
+  public static final String SEGMENT = "segment";
+  public static final String ACTION = "action";
+  public static final String EXPECTED_NET_VALUE = "expected_net_value";
+  public static final String TARGETING = "targeting";
+  public static final String RUN_ID = "run_id";
+  public static final String TARGETED = "targeted";
+  public static final String CONTROL = "control";
+  public static final String NONE = "none";
+
+  private static final String HELD = "_held";
+  private static final String RATIO = "_ratio";
+  private static final String CHARGE = "_charge";
+  private static final long HASH_BUCKETS = 1_000_000L;
+
+  /** Schema of {@code risk_segments}: one row per customer and as-of date. */
+  public static final StructType SCHEMA =
+      new StructType()
+          .add(Columns.CUSTOMER_ID, DataTypes.StringType, false)
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add(Columns.CHURN_PROBABILITY, DataTypes.DoubleType, false)
+          .add(Columns.RISK_TIER, DataTypes.StringType, false)
+          .add(VALUE, DataTypes.DoubleType, false)
+          .add(VALUE_TIER, DataTypes.StringType, false)
+          .add(SEGMENT, DataTypes.StringType, false)
+          .add(ACTION, DataTypes.StringType, false)
+          .add(EXPECTED_NET_VALUE, DataTypes.DoubleType, false)
+          .add(TARGETING, DataTypes.StringType, false)
+          .add(ExplainScores.DRIVERS, DataTypes.createArrayType(ExplainScores.DRIVER, false), true)
+          .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
+          .add(RUN_ID, DataTypes.StringType, false);
+
+  private final ChurnConfig.SegmentSettings settings;
+  private final String runId;
+
+  public PlanRetention(ChurnConfig.SegmentSettings settings, String runId) {
+    this.settings = settings;
+    this.runId = runId;
+  }
+
+  /** "high value, high risk" from the two tier columns. */
+  public static Column segmentName() {
+    return concat(col(VALUE_TIER), lit(" value, "), col(Columns.RISK_TIER), lit(" risk"));
+  }
+
+  /** The configured action of the row's risk-value cell. */
+  public static Column action(ChurnConfig.SegmentSettings s) {
+    Column out = null;
+    for (String v : ChurnConfig.SegmentSettings.TIERS) {
+      for (String r : ChurnConfig.SegmentSettings.TIERS) {
+        Column cell = col(VALUE_TIER).equalTo(v).and(col(Columns.RISK_TIER).equalTo(r));
+        String a = s.actionsBySegment().get(ChurnConfig.SegmentSettings.cellKey(v, r));
+        out = out == null ? when(cell, a) : out.when(cell, a);
+      }
+    }
+    return out;
+  }
+
+  /** The configured cost of the action in the action column (0 for an unknown action). */
+  public static Column cost(ChurnConfig.SegmentSettings s) {
+    return lookup(s.actions(), true);
+  }
+
+  /** The configured save rate of the action in the action column (0 for an unknown action). */
+  public static Column saveRate(ChurnConfig.SegmentSettings s) {
+    return lookup(s.actions(), false);
+  }
+
+  private static Column lookup(Map<String, ChurnConfig.RetentionAction> actions, boolean cost) {
+    Column out = null;
+    for (Map.Entry<String, ChurnConfig.RetentionAction> e : actions.entrySet()) {
+      Column is = col(ACTION).equalTo(e.getKey());
+      double v = cost ? e.getValue().cost() : e.getValue().saveRate();
+      out = out == null ? when(is, v) : out.when(is, v);
+    }
+    return out == null ? lit(0.0) : out.otherwise(0.0);
+  }
+
+  /** Value expected to be kept by acting: P(churn) x value x save rate. */
+  public static Column savedValue(ChurnConfig.SegmentSettings s) {
+    return col(Columns.CHURN_PROBABILITY).multiply(col(VALUE)).multiply(saveRate(s));
+  }
+
+  /** True for customers in the campaign's control group (before any budget cut). */
+  public static Column inControl(String campaignId, double fraction) {
+    long held = Math.round(fraction * HASH_BUCKETS);
+    return pmod(xxhash64(lit(campaignId), col(Columns.CUSTOMER_ID)), lit(HASH_BUCKETS)).lt(held);
+  }
+
+  /**
+   * risk_segments rows (in {@link #SCHEMA}'s order) from rows with customer id, as-of date,
+   * probability, risk and value tiers, value, drivers and model version. Reads its input twice with
+   * a budget: persist it first.
+   */
+  public Dataset<Row> apply(Dataset<Row> tiered) {
+    Dataset<Row> planned =
+        tiered
+            .withColumn(SEGMENT, segmentName())
+            .withColumn(ACTION, action(settings))
+            .withColumn(EXPECTED_NET_VALUE, savedValue(settings).minus(cost(settings)));
+    Column candidate = col(EXPECTED_NET_VALUE).gt(0);
+    Column held = inControl(settings.campaignId(), settings.controlFraction());
+    Dataset<Row> targeted =
+        settings.budget().isPresent()
+            ? withinBudget(planned, settings, settings.budget().getAsDouble())
+            : planned.withColumn(
+                TARGETING,
+                when(candidate.and(held), CONTROL).when(candidate, TARGETED).otherwise(NONE));
+    return targeted.select(
+        col(Columns.CUSTOMER_ID),
+        col(Columns.AS_OF_DATE),
+        col(Columns.CHURN_PROBABILITY),
+        col(Columns.RISK_TIER),
+        col(VALUE),
+        col(VALUE_TIER),
+        col(SEGMENT),
+        col(ACTION),
+        col(EXPECTED_NET_VALUE),
+        col(TARGETING),
+        col(ExplainScores.DRIVERS),
+        col(Columns.MODEL_VERSION),
+        lit(runId).as(RUN_ID));
+  }
+
+  private static Dataset<Row> withinBudget(
+      Dataset<Row> planned, ChurnConfig.SegmentSettings settings, double budget) {
+    Column candidate = col(EXPECTED_NET_VALUE).gt(0);
+    Column cost = cost(settings);
+    Dataset<Row> ranked =
+        planned
+            .where(candidate)
+            .withColumn(HELD, inControl(settings.campaignId(), settings.controlFraction()))
+            .withColumn(
+                RATIO,
+                when(cost.gt(0), col(EXPECTED_NET_VALUE).divide(cost))
+                    .otherwise(Double.POSITIVE_INFINITY))
+            .withColumn(CHARGE, when(not(col(HELD)), cost).otherwise(0.0))
+            .sort(col(RATIO).desc(), col(EXPECTED_NET_VALUE).desc(), col(Columns.CUSTOMER_ID).asc())
+            // Both passes below must see the same partitions in the same order.
+            .localCheckpoint(true);
+    StructType schema = ranked.schema();
+    int heldAt = schema.fieldIndex(HELD);
+    int chargeAt = schema.fieldIndex(CHARGE);
+    JavaRDD<Row> rows = ranked.javaRDD();
+    List<Double> partitionCosts =
+        rows.mapPartitions(
+                (Iterator<Row> it) -> {
+                  double sum = 0;
+                  while (it.hasNext()) {
+                    sum += it.next().getDouble(chargeAt);
+                  }
+                  return List.of(sum).iterator();
+                })
+            .collect();
+    double[] before = new double[partitionCosts.size()];
+    for (int i = 1; i < before.length; i++) {
+      before[i] = before[i - 1] + partitionCosts.get(i - 1);
+    }
+    // Running sums differ from exact ones by rounding only; allow that much.
+    double limit = budget + 1e-9 * Math.max(1.0, budget);
+    JavaRDD<Row> decided =
+        rows.mapPartitionsWithIndex(
+            (Integer partition, Iterator<Row> it) -> {
+              double[] running = {before[partition]};
+              return new Iterator<Row>() {
+                @Override
+                public boolean hasNext() {
+                  return it.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                  Row r = it.next();
+                  String targeting;
+                  if (r.getBoolean(heldAt)) {
+                    targeting = running[0] <= limit ? CONTROL : NONE;
+                  } else {
+                    running[0] += r.getDouble(chargeAt);
+                    targeting = running[0] <= limit ? TARGETED : NONE;
+                  }
+                  Object[] values = new Object[r.size() + 1];
+                  for (int i = 0; i < r.size(); i++) {
+                    values[i] = r.get(i);
+                  }
+                  values[r.size()] = targeting;
+                  return RowFactory.create(values);
+                }
+              };
+            },
+            true);
+    Dataset<Row> candidates =
+        planned
+            .sparkSession()
+            .createDataFrame(decided, schema.add(TARGETING, DataTypes.StringType, false))
+            .drop(HELD, RATIO, CHARGE);
+    return candidates.unionByName(planned.where(not(candidate)).withColumn(TARGETING, lit(NONE)));
+  }
+
+  /** The budget as words, for printed plans. */
+  public static String budgetWords(OptionalDouble budget) {
+    return budget.isPresent()
+        ? String.format(java.util.Locale.ROOT, "%,.2f", budget.getAsDouble())
+        : "unlimited";
+  }
+}
