@@ -161,7 +161,10 @@ public final class ClvJob {
             .apply(new AggregateDailyPurchases().apply(transactions))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      long start = System.nanoTime();
       ClvFits.RecencyFrequency rf = recencyFrequency(summaries, s.maxGroups());
+      LOG.info("clv: summaries and {} BG/NBD groups in {} s", rf.x().length, seconds(start));
+      start = System.nanoTime();
       long customers = (long) Arrays.stream(rf.count()).sum();
       if (customers < s.minCustomers()) {
         throw ChurnErrors.tooFewCustomersForClv(
@@ -179,6 +182,8 @@ public final class ClvJob {
             "customers with a repeat purchase day of positive spend");
       }
       MaximumLikelihood.Fit spendFit = checked(ClvFits.fitGammaGamma(spend), "Gamma-Gamma", s);
+      LOG.info("clv: fits ({} Gamma-Gamma groups) in {} s", spend.x().length, seconds(start));
+      start = System.nanoTime();
       GammaGamma g = GammaGamma.of(spendFit.parameters());
       double population = g.q() > 1 ? g.populationMeanSpend() : spend.meanSpend();
       Dataset<Row> values =
@@ -187,6 +192,7 @@ public final class ClvJob {
               .withColumn(VALUE_MODEL, lit(BG_NBD_GAMMA_GAMMA));
       ctx.store()
           .replaceWhere(ChurnTable.CUSTOMER_VALUE, values, "as_of_date = DATE'" + asOf + "'");
+      LOG.info("clv: customer_value written in {} s", seconds(start));
       ctx.store()
           .replaceWhere(
               ChurnTable.CLV_MODELS,
@@ -228,6 +234,10 @@ public final class ClvJob {
     } finally {
       summaries.unpersist();
     }
+  }
+
+  private static long seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000_000L;
   }
 
   private static MaximumLikelihood.Fit checked(
