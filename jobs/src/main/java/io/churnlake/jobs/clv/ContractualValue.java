@@ -38,6 +38,15 @@ public final class ContractualValue {
     this.margin = margin;
   }
 
+  /** Sum over k = 1..H of (1 + d)^-k: the discounted months of a contract that does not end. */
+  double annuity() {
+    double total = 0;
+    for (int k = 1; k <= months; k++) {
+      total += Math.pow(1 + monthlyDiscountRate, -k);
+    }
+    return total;
+  }
+
   /**
    * @param scores customer_id, as_of_date, churn_probability (one as-of date)
    * @param billed customer_id, billed_amount over the 30 days up to the date
@@ -75,6 +84,7 @@ public final class ContractualValue {
             lit(null).cast(DataTypes.DoubleType).as(ScoreCustomerValue.EXPECTED_PURCHASES),
             amount.as(ScoreCustomerValue.EXPECTED_SPEND),
             amount.multiply(margin).multiply(payments).as(ScoreCustomerValue.CLV),
+            amount.multiply(margin * annuity()).as(ScoreCustomerValue.VALUE_AT_RISK),
             lit(ClvJob.CONTRACTUAL).as(ClvJob.VALUE_MODEL));
   }
 }

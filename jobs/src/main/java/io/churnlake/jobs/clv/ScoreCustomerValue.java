@@ -29,6 +29,13 @@ public final class ScoreCustomerValue {
   public static final String EXPECTED_SPEND = "expected_spend";
   public static final String CLV = "clv";
 
+  /**
+   * What the customer's churn now would lose, the value a retention plan weighs: the CLV itself for
+   * BG/NBD (non-contractual data has no observed churn, and the CLV already counts P(alive)); for
+   * the contractual model the contract's discounted revenue over the horizon.
+   */
+  public static final String VALUE_AT_RISK = "value_at_risk";
+
   private final BgNbd purchases;
   private final GammaGamma spend;
   private final double populationSpend;
@@ -96,7 +103,8 @@ public final class ScoreCustomerValue {
             col(P_ALIVE),
             col(EXPECTED_PURCHASES),
             col(EXPECTED_SPEND),
-            col(CLV));
+            col(CLV),
+            col(CLV).as(VALUE_AT_RISK));
   }
 
   /** Sum over months i of (E[Y(30 i)] - E[Y(30 (i - 1))]) / (1 + rate)^i. */

@@ -8,17 +8,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Adds {@code value_tier}: {@code high} for a value above the high cut, {@code medium} above the
- * medium cut, else {@code low}. Strictly above, so that a mass of customers sharing the cut value
- * (typically 0: no purchase, no billing) stays in the lower tier.
+ * Adds {@code value_tier}: {@code high} for a positive value at or above the high cut, {@code
+ * medium} at or above the medium cut, else {@code low}. Customers tied at a cut go up with it (one
+ * price plan: every payer in one tier, not split by row order), while a value of 0 or less (no
+ * purchase, nothing billed) is always {@code low}, even when most customers are worth 0.
  */
 public final class AssignValueTiers {
-  private final double mediumAbove;
-  private final double highAbove;
+  private final double mediumFrom;
+  private final double highFrom;
 
-  public AssignValueTiers(double mediumAbove, double highAbove) {
-    this.mediumAbove = mediumAbove;
-    this.highAbove = highAbove;
+  public AssignValueTiers(double mediumFrom, double highFrom) {
+    this.mediumFrom = mediumFrom;
+    this.highFrom = highFrom;
   }
 
   /**
@@ -35,18 +36,20 @@ public final class AssignValueTiers {
     return q.length < 2 ? new AssignValueTiers(0, 0) : new AssignValueTiers(q[0], q[1]);
   }
 
-  public double mediumAbove() {
-    return mediumAbove;
+  public double mediumFrom() {
+    return mediumFrom;
   }
 
-  public double highAbove() {
-    return highAbove;
+  public double highFrom() {
+    return highFrom;
   }
 
   public Dataset<Row> apply(Dataset<Row> values) {
     Column v = col(PlanRetention.VALUE);
     return values.withColumn(
         PlanRetention.VALUE_TIER,
-        when(v.gt(highAbove), "high").when(v.gt(mediumAbove), "medium").otherwise("low"));
+        when(v.gt(0).and(v.geq(highFrom)), "high")
+            .when(v.gt(0).and(v.geq(mediumFrom)), "medium")
+            .otherwise("low"));
   }
 }

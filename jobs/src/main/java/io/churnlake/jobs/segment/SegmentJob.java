@@ -44,8 +44,8 @@ public final class SegmentJob {
       LocalDate asOf,
       long customers,
       String valueSource,
-      double valueMediumAbove,
-      double valueHighAbove,
+      double valueMediumFrom,
+      double valueHighFrom,
       ChurnConfig.SegmentSettings settings,
       List<Row> summary) {
 
@@ -114,7 +114,7 @@ public final class SegmentJob {
       long customers = summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("customers"))).sum();
       Result r =
           new Result(
-              asOf, customers, value.source(), tiers.mediumAbove(), tiers.highAbove(), s, summary);
+              asOf, customers, value.source(), tiers.mediumFrom(), tiers.highFrom(), s, summary);
       LOG.info(
           "segment as of {}: {} customers, value from {}, {} targeted, {} control, cost {},"
               + " expected net value {}",
@@ -153,8 +153,9 @@ public final class SegmentJob {
               .read(ChurnTable.CUSTOMER_VALUE)
               .where(onDate)
               .select(
-                  col(Columns.CUSTOMER_ID), col(ScoreCustomerValue.CLV).as(PlanRetention.VALUE)),
-          "customer_value.clv");
+                  col(Columns.CUSTOMER_ID),
+                  col(ScoreCustomerValue.VALUE_AT_RISK).as(PlanRetention.VALUE)),
+          "customer_value.value_at_risk");
     }
     Dataset<Row> features = ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(onDate);
     List<String> numeric = new ArrayList<>();
@@ -187,13 +188,13 @@ public final class SegmentJob {
     b.append(
         String.format(
             Locale.ROOT,
-            "retention plan as of %s: %,d customers; value = %s (value tiers: medium above %,.2f,"
-                + " high above %,.2f); risk tiers on %s%n",
+            "retention plan as of %s: %,d customers; value = %s (value tiers: medium from %,.2f,"
+                + " high from %,.2f; 0 is low); risk tiers on %s%n",
             r.asOf(),
             r.customers(),
             r.valueSource(),
-            r.valueMediumAbove(),
-            r.valueHighAbove(),
+            r.valueMediumFrom(),
+            r.valueHighFrom(),
             s.riskTiers().equals("quantiles")
                 ? String.format(
                     Locale.ROOT,

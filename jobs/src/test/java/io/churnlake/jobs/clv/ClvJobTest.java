@@ -248,10 +248,12 @@ class ClvJobTest extends SparkTestBase {
             new Object[] {"gone", 10.0});
     // Horizon 60 days: m = 1 - (1 - p)^(30 / 60).
     java.util.Map<String, Double> clv = new java.util.HashMap<>();
+    java.util.Map<String, Double> atRisk = new java.util.HashMap<>();
     for (Row r : new ContractualValue(60, 12, 0.01, 0.5).apply(s, b).collectAsList()) {
       assertThat(r.getString(r.fieldIndex("value_model"))).isEqualTo("contractual");
       assertThat(r.isNullAt(r.fieldIndex("p_alive"))).isTrue();
       clv.put(r.getString(0), r.getDouble(r.fieldIndex("clv")));
+      atRisk.put(r.getString(0), r.getDouble(r.fieldIndex("value_at_risk")));
     }
     assertThat(clv).containsOnlyKeys("paid", "sure", "gone", "free");
     double m = 1 - Math.sqrt(0.8);
@@ -268,6 +270,12 @@ class ClvJobTest extends SparkTestBase {
     assertThat(clv.get("sure"))
         .isCloseTo(0.5 * 10 * sure, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(clv.get("gone")).isEqualTo(0.0);
+    // What churning now would lose: the contract's discounted months, whatever the risk.
+    for (String c : List.of("paid", "sure", "gone")) {
+      assertThat(atRisk.get(c))
+          .isCloseTo(0.5 * 10 * sure, org.assertj.core.data.Offset.offset(1e-9));
+    }
+    assertThat(atRisk.get("free")).isEqualTo(0.0);
     assertThat(clv.get("free")).isEqualTo(0.0);
     Row noDiscount =
         new ContractualValue(30, 12, 0.0, 1.0).apply(s, b).where("customer_id = 'sure'").head();

@@ -120,10 +120,10 @@ class NightlyTransactionsTest extends SparkTestBase {
                 .sql(
                     "SELECT s.customer_id FROM risk_segments s LEFT JOIN customer_value v"
                         + " ON s.customer_id = v.customer_id AND s.as_of_date = v.as_of_date"
-                        + " WHERE s.value <> coalesce(v.clv, 0.0)")
+                        + " WHERE s.value <> coalesce(v.clv, 0.0) OR v.value_at_risk <> v.clv")
                 .isEmpty())
         .isTrue();
-    assertThat(r.segments().valueSource()).isEqualTo("customer_value.clv");
+    assertThat(r.segments().valueSource()).isEqualTo("customer_value.value_at_risk");
     assertThat(r.segments().targeted()).isPositive();
     assertThat(spark().sql("SELECT DISTINCT model FROM clv_models ORDER BY model").collectAsList())
         .extracting(row -> row.getString(0))

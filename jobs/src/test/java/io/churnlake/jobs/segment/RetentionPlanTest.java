@@ -43,7 +43,7 @@ class RetentionPlanTest extends SparkTestBase {
     return new Object[] {id, D, p, p, null, "v0001", value};
   }
 
-  /** The configured risk tiers; value tiers: medium above 100, high above 500. */
+  /** The configured risk tiers; value tiers: medium from 100, high from 500 (value > 0). */
   Dataset<Row> tiered(ChurnConfig.SegmentSettings s, Object[]... customers) {
     return new AssignValueTiers(100, 500)
         .apply(AssignRiskTiers.of(s).apply(rows(TIERED, customers)));
@@ -69,20 +69,34 @@ class RetentionPlanTest extends SparkTestBase {
         .isEqualTo(Map.of("a", "high", "b", "medium", "c", "low", "d", "high", "e", "low"));
   }
 
-  /** Invariant: value tiers are strictly above the cuts, so a mass of zero values stays low. */
+  /**
+   * Invariant: value tiers are at or above the quantile cuts, ties go up together, and a value of 0
+   * is low even when most customers are worth 0.
+   */
   @Test
-  void valueTiersAreStrictlyAboveTheQuantileCuts() {
+  void valueTiersTakeTiesUpAndKeepZeroLow() {
     List<Object[]> customers = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       customers.add(customer("c" + i, 0.5, i < 60 ? 0.0 : i));
     }
     Dataset<Row> values = rows(TIERED, customers.toArray(new Object[0][]));
     AssignValueTiers t = AssignValueTiers.atQuantiles(values, 0.5, 0.8);
-    assertThat(t.mediumAbove()).isEqualTo(0.0);
-    assertThat(t.highAbove()).isEqualTo(79.0);
+    assertThat(t.mediumFrom()).isEqualTo(0.0);
+    assertThat(t.highFrom()).isEqualTo(79.0);
     Map<String, String> tier = byCustomer(t.apply(values), "value_tier");
     for (int i = 0; i < 100; i++) {
-      assertThat(tier.get("c" + i)).isEqualTo(i < 60 ? "low" : i <= 79 ? "medium" : "high");
+      assertThat(tier.get("c" + i)).isEqualTo(i < 60 ? "low" : i < 79 ? "medium" : "high");
+    }
+    // One price plan: 45 customers worth 0, 55 paying the same; the payers are one tier, high.
+    List<Object[]> plan = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      plan.add(customer("p" + i, 0.5, i < 45 ? 0.0 : 112.4));
+    }
+    Dataset<Row> onePrice = rows(TIERED, plan.toArray(new Object[0][]));
+    Map<String, String> paid =
+        byCustomer(AssignValueTiers.atQuantiles(onePrice, 0.5, 0.8).apply(onePrice), "value_tier");
+    for (int i = 0; i < 100; i++) {
+      assertThat(paid.get("p" + i)).isEqualTo(i < 45 ? "low" : "high");
     }
   }
 
@@ -95,7 +109,7 @@ class RetentionPlanTest extends SparkTestBase {
       customer("e", 0.15, 200),
       customer("f", 0.35, 50),
       customer("g", 0.12, 0),
-      customer("h", 0.0, 100)
+      customer("h", 0.0, 99)
     };
   }
 
@@ -179,7 +193,7 @@ class RetentionPlanTest extends SparkTestBase {
     expected.add(cell("medium", "medium", "discount", 0.15, 200, true, 0.1, 2));
     expected.add(cell("low", "high", "education", 0.35, 50, true, 0.02, 0.1));
     expected.add(cell("low", "medium", "education", 0.12, 0, false, 0.02, 0.1));
-    expected.add(cell("low", "low", "none", 0.0, 100, false, 0, 0));
+    expected.add(cell("low", "low", "none", 0.0, 99, false, 0, 0));
     assertSameRows(rows(SummariseSegments.SCHEMA, expected.toArray(new Object[0][])), summary);
     assertThat(summary.collectAsList().stream().map(r -> r.getString(1)).toList())
         .containsExactlyElementsOf(expected.stream().map(r -> (String) r[1]).toList());
