@@ -127,8 +127,9 @@ public final class ClvBenchmark {
 
   /**
    * One customer's purchases: born 30..730 days before the as-of date, buying at a Gamma(r, alpha)
-   * rate per day, dropping out after each purchase with a Beta(a, b) probability; every purchase's
-   * amount is Gamma(p, nu) with nu ~ Gamma(q, gamma).
+   * rate per day, dropping out after each repeat purchase (not the first: BG/NBD's dropout follows
+   * repeat transactions only) with a Beta(a, b) probability; every purchase's amount is Gamma(p,
+   * nu) with nu ~ Gamma(q, gamma).
    */
   static Iterator<Row> customer(long id) {
     Well19937c random = new Well19937c(id * 7919 + 17);
@@ -157,7 +158,7 @@ public final class ClvBenchmark {
               spend,
               "purchase"));
       n++;
-      if (random.nextDouble() < dropout) {
+      if (n > 1 && random.nextDouble() < dropout) {
         break;
       }
       t += -Math.log(1 - random.nextDouble()) / lambda;
