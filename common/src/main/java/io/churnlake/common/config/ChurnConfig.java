@@ -22,7 +22,47 @@ public record ChurnConfig(
     ScoreSettings score,
     SegmentSettings segment,
     ClvSettings clv,
-    ExportSettings export) {
+    ExportSettings export,
+    KpiSettings kpis) {
+
+  /**
+   * What {@code kpis} measures ({@code churnlake.kpis}): the period grain, customers-table columns
+   * to break rates down by, and the business's goals.
+   */
+  public record KpiSettings(String grain, List<String> dimensions, List<Goal> goals) {
+    /** Metrics of {@code churn_kpis} a goal can name. */
+    public static final List<String> GOAL_METRICS =
+        List.of(
+            "churn_rate",
+            "retention_rate",
+            "active_customers",
+            "churned_customers",
+            "new_customers",
+            "repeat_purchase_rate",
+            "clv_mean",
+            "clv_total",
+            "revenue_at_risk");
+  }
+
+  /**
+   * A goal in the business's words, e.g. "churn_rate -10% vs 2026-01 by 2026-07": the metric, a
+   * change (relative: a fraction of the baseline value, -0.10; absolute: in the metric's unit), the
+   * baseline period's start and the deadline period's start.
+   */
+  public record Goal(
+      String id,
+      String text,
+      String metric,
+      boolean relative,
+      double change,
+      LocalDate baseline,
+      LocalDate deadline) {
+
+    /** The value the goal aims at by the deadline, from the baseline period's value. */
+    public double target(double baselineValue) {
+      return relative ? baselineValue * (1 + change) : baselineValue + change;
+    }
+  }
 
   /**
    * What {@code export} adds to targeted customers ({@code churnlake.export}): customer-table

@@ -11,10 +11,12 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -148,7 +150,8 @@ public final class ChurnConfigLoader {
                       r.get(
                           "export.personal-columns",
                           () -> c.getStringList("export.personal-columns"),
-                          "a list of column names of the customers table"))));
+                          "a list of column names of the customers table"))),
+              r.kpis());
       return config;
     }
 
@@ -422,6 +425,99 @@ public final class ChurnConfigLoader {
           budget(p + "budget"),
           fraction(p + "control.fraction"),
           string(p + "control.campaign-id"));
+    }
+
+    private static final java.util.regex.Pattern GOAL =
+        java.util.regex.Pattern.compile(
+            "\\s*([a-z_]+)\\s+([+-]\\d+(?:\\.\\d+)?)(%?)\\s+vs\\s+(\\S+)\\s+by\\s+(\\S+)\\s*");
+
+    private ChurnConfig.KpiSettings kpis() {
+      String grain = oneOf("kpis.grain", "month", "week");
+      List<ChurnConfig.Goal> goals = new ArrayList<>();
+      List<? extends ConfigValue> raw =
+          get("kpis.goals", () -> c.getList("kpis.goals"), "a list of goals");
+      for (int i = 0; i < raw.size(); i++) {
+        String key = ROOT + ".kpis.goals[" + i + "]";
+        Object v = raw.get(i).unwrapped();
+        String id;
+        String text;
+        if (v instanceof String str) {
+          text = str;
+          id = "goal-" + (i + 1);
+        } else if (v instanceof Map<?, ?> m
+            && m.get("goal") instanceof String g
+            && m.keySet().stream().allMatch(k -> k.equals("goal") || k.equals("id"))) {
+          text = g;
+          id = m.get("id") == null ? "goal-" + (i + 1) : String.valueOf(m.get("id"));
+        } else {
+          throw ChurnErrors.badConfigValue(
+              key, v, "\"METRIC CHANGE vs BASELINE by DEADLINE\" or { id = ..., goal = \"...\" }");
+        }
+        goals.add(goal(key, id, text, grain));
+      }
+      Set<String> ids = new HashSet<>();
+      for (ChurnConfig.Goal g : goals) {
+        if (!ids.add(g.id())) {
+          throw ChurnErrors.badConfigValue(ROOT + ".kpis.goals", g.id(), "goals with distinct ids");
+        }
+      }
+      List<String> dimensions =
+          List.copyOf(
+              get(
+                  "kpis.dimensions",
+                  () -> c.getStringList("kpis.dimensions"),
+                  "a list of column names of the customers table"));
+      return new ChurnConfig.KpiSettings(grain, dimensions, List.copyOf(goals));
+    }
+
+    /** Parses "churn_rate -10% vs 2026-01 by 2026-07" (or "+0.05" for an absolute change). */
+    private static ChurnConfig.Goal goal(String key, String id, String text, String grain) {
+      String form =
+          "\"METRIC +N% vs BASELINE by DEADLINE\" (or an absolute +N), e.g. \"churn_rate -10% vs"
+              + (grain.equals("month") ? " 2026-01 by 2026-07\"" : " 2026-01-05 by 2026-06-29\"");
+      java.util.regex.Matcher m = GOAL.matcher(text);
+      if (!m.matches()) {
+        throw ChurnErrors.badConfigValue(key, text, form);
+      }
+      String metric = m.group(1);
+      if (!ChurnConfig.KpiSettings.GOAL_METRICS.contains(metric)) {
+        throw ChurnErrors.badConfigValue(
+            key, metric, "a metric of churn_kpis: " + ChurnConfig.KpiSettings.GOAL_METRICS);
+      }
+      boolean relative = !m.group(3).isEmpty();
+      double change = Double.parseDouble(m.group(2)) / (relative ? 100 : 1);
+      if (change == 0 || (relative && change <= -1)) {
+        throw ChurnErrors.badConfigValue(
+            key, m.group(2) + m.group(3), "a change other than 0 (relative: above -100%)");
+      }
+      LocalDate baseline = period(key, m.group(4), grain);
+      LocalDate deadline = period(key, m.group(5), grain);
+      if (!deadline.isAfter(baseline)) {
+        throw ChurnErrors.badConfigValue(
+            key, m.group(5), "a deadline period after the baseline " + m.group(4));
+      }
+      return new ChurnConfig.Goal(id, text.trim(), metric, relative, change, baseline, deadline);
+    }
+
+    /** A period's first day: yyyy-MM for months, a Monday yyyy-MM-dd for weeks. */
+    private static LocalDate period(String key, String text, String grain) {
+      try {
+        if (grain.equals("month")) {
+          return java.time.YearMonth.parse(text).atDay(1);
+        }
+        LocalDate d = LocalDate.parse(text);
+        if (d.getDayOfWeek() == java.time.DayOfWeek.MONDAY) {
+          return d;
+        }
+      } catch (DateTimeParseException e) {
+        // reported below
+      }
+      throw ChurnErrors.badConfigValue(
+          key,
+          text,
+          grain.equals("month")
+              ? "a month yyyy-MM (kpis.grain = month)"
+              : "a Monday yyyy-MM-dd, the start of a week (kpis.grain = week)");
     }
 
     /** A fraction strictly above the one under lowerKey. */

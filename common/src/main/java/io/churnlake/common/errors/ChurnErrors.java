@@ -109,7 +109,7 @@ public final class ChurnErrors {
             + column
             + "', which table '"
             + table
-            + "' does not have; numeric columns there: "
+            + "' does not have; columns allowed there: "
             + String.join(", ", allowed));
   }
 

@@ -43,6 +43,13 @@ public enum ChurnTable {
   CUSTOMER_VALUE("customer_value", "as_of_date"),
   /** Fitted BG/NBD and Gamma-Gamma parameters per as-of date, with standard errors. */
   CLV_MODELS("clv_models", null),
+  /**
+   * KPIs per period and dimension as computed on an as-of date: churn and retention rates, counts,
+   * repeat purchase rate, CLV, revenue at risk, treated vs control churn, goal tracking.
+   */
+  CHURN_KPIS("churn_kpis", "as_of_date"),
+  /** Monthly cohorts' retention and Kaplan-Meier survival as computed on an as-of date. */
+  COHORT_RETENTION("cohort_retention", "as_of_date"),
   /** The generator's true churn probabilities (synthetic data only). */
   GENERATED_TRUTH("generated_truth", "as_of_date");
 

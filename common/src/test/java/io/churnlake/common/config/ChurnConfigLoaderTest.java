@@ -216,6 +216,58 @@ class ChurnConfigLoaderTest {
     assertThat(ChurnConfigLoader.load(List.of(), List.of()).segment().budget()).isEmpty();
   }
 
+  /** Invariant: goals are read from the business's words; bad goals fail at config load. */
+  @Test
+  void goalsAreParsedFromTheBusinessWordsAndValidated() {
+    ChurnConfig.KpiSettings k =
+        ChurnConfigLoader.load(
+                List.of(),
+                List.of(
+                    "kpis.goals=[\"churn_rate -10% vs 2026-01 by 2026-07\","
+                        + " {id = keep, goal = \"retention_rate +0.05 vs 2026-02 by 2026-08\"}]"))
+            .kpis();
+    assertThat(k.goals())
+        .containsExactly(
+            new ChurnConfig.Goal(
+                "goal-1",
+                "churn_rate -10% vs 2026-01 by 2026-07",
+                "churn_rate",
+                true,
+                -0.10,
+                java.time.LocalDate.of(2026, 1, 1),
+                java.time.LocalDate.of(2026, 7, 1)),
+            new ChurnConfig.Goal(
+                "keep",
+                "retention_rate +0.05 vs 2026-02 by 2026-08",
+                "retention_rate",
+                false,
+                0.05,
+                java.time.LocalDate.of(2026, 2, 1),
+                java.time.LocalDate.of(2026, 8, 1)));
+    assertThat(k.goals().get(0).target(0.05))
+        .isCloseTo(0.045, org.assertj.core.api.Assertions.within(1e-15));
+    assertUsageError(
+        List.of("kpis.goals=[\"churn_speed -10% vs 2026-01 by 2026-07\"]"),
+        "'churnlake.kpis.goals[0]' has value 'churn_speed'; allowed: a metric of churn_kpis:"
+            + " [churn_rate, retention_rate,");
+    assertUsageError(
+        List.of("kpis.goals=[\"churn_rate -10% vs 2026-13 by 2026-07\"]"),
+        "'churnlake.kpis.goals[0]' has value '2026-13'; allowed: a month yyyy-MM");
+    assertUsageError(
+        List.of("kpis.goals=[\"churn_rate -10% vs 2026-07 by 2026-01\"]"),
+        "'churnlake.kpis.goals[0]' has value '2026-01'; allowed: a deadline period after the"
+            + " baseline 2026-07");
+    assertUsageError(
+        List.of("kpis.grain=week", "kpis.goals=[\"churn_rate -10% vs 2026-01-06 by 2026-03-02\"]"),
+        "'churnlake.kpis.goals[0]' has value '2026-01-06'; allowed: a Monday yyyy-MM-dd");
+    assertUsageError(
+        List.of("kpis.goals=[\"cut churn a lot\"]"),
+        "'churnlake.kpis.goals[0]' has value 'cut churn a lot'; allowed: \"METRIC +N% vs");
+    assertUsageError(
+        List.of("kpis.goals=[\"churn_rate -100% vs 2026-01 by 2026-07\"]"),
+        "allowed: a change other than 0 (relative: above -100%)");
+  }
+
   @Test
   void missingConfigFileIsAUsageErrorNamingTheFile() {
     File missing = dir.resolve("nope.conf").toFile();

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       Commands.Score.class,
       Commands.Clv.class,
       Commands.Segment.class,
+      Commands.Kpis.class,
       Commands.Export.class,
       Commands.Nightly.class,
       Commands.Demo.class,

@@ -394,6 +394,22 @@ final class Commands {
   }
 
   @Command(
+      name = "kpis",
+      mixinStandardHelpOptions = true,
+      description =
+          "Churn and retention rates, new customers, repeat purchase rate, CLV, revenue at risk and"
+              + " the campaign's treated vs control churn per period and dimension, tracked against"
+              + " the configured goals, into 'churn_kpis'; monthly cohorts into 'cohort_retention'.")
+  static final class Kpis extends DatedCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.print(
+          io.churnlake.jobs.kpis.KpisJob.describe(
+              io.churnlake.jobs.kpis.KpisJob.run(ctx, asOf), ctx.config().kpis().goals()));
+    }
+  }
+
+  @Command(
       name = "export",
       mixinStandardHelpOptions = true,
       description =
@@ -443,7 +459,7 @@ final class Commands {
       name = "nightly",
       mixinStandardHelpOptions = true,
       description =
-          "Ingest new files dated on or before the date, then features, train if due, score and segment; safe to re-run.")
+          "Ingest new files dated on or before the date, then features, train if due, score, clv, segment and kpis; safe to re-run.")
   static final class Nightly extends DatedCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
@@ -467,6 +483,7 @@ final class Commands {
       }
       r.clv().ifPresent(c -> out.print(io.churnlake.jobs.clv.ClvJob.describe(c)));
       out.print(SegmentJob.describe(r.segments()));
+      out.print(io.churnlake.jobs.kpis.KpisJob.describe(r.kpis(), ctx.config().kpis().goals()));
     }
   }
 

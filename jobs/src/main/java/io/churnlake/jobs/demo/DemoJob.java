@@ -9,6 +9,7 @@ import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.generate.GenerateJob;
+import io.churnlake.jobs.kpis.KpisJob;
 import io.churnlake.jobs.nightly.NightlyJob;
 import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.train.ModelInfo;
@@ -29,14 +30,53 @@ import org.apache.spark.sql.Row;
 public final class DemoJob {
   private DemoJob() {}
 
-  public static void run(JobContext ctx, PrintStream out) {
+  public static void run(JobContext given, PrintStream out) {
     long start = System.nanoTime();
+    JobContext ctx = withDemoGoal(given);
     ChurnConfig c = ctx.config();
     reset(ctx);
     GenerateJob.Result generated = GenerateJob.run(ctx);
     LocalDate lastDay = c.generate().startDate().plusDays(c.generate().days() - 1L);
     NightlyJob.Result nightly = NightlyJob.run(ctx, lastDay);
     printSummary(ctx, out, generated, nightly, lastDay, (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * Without configured goals, the demo tracks the brief's example: cut monthly churn 10% in six
+   * months, from the third month of the generated log.
+   */
+  static JobContext withDemoGoal(JobContext ctx) {
+    ChurnConfig c = ctx.config();
+    if (!c.kpis().goals().isEmpty() || !c.kpis().grain().equals("month")) {
+      return ctx;
+    }
+    java.time.YearMonth baseline = java.time.YearMonth.from(c.generate().startDate()).plusMonths(2);
+    java.time.YearMonth deadline = baseline.plusMonths(6);
+    ChurnConfig.Goal goal =
+        new ChurnConfig.Goal(
+            "demo-cut-churn",
+            "churn_rate -10% vs " + baseline + " by " + deadline,
+            "churn_rate",
+            true,
+            -0.10,
+            baseline.atDay(1),
+            deadline.atDay(1));
+    ChurnConfig withGoal =
+        new ChurnConfig(
+            c.warehouse(),
+            c.spark(),
+            c.generate(),
+            c.ingest(),
+            c.sources(),
+            c.features(),
+            c.labels(),
+            c.train(),
+            c.score(),
+            c.segment(),
+            c.clv(),
+            c.export(),
+            new ChurnConfig.KpiSettings(c.kpis().grain(), c.kpis().dimensions(), List.of(goal)));
+    return new JobContext(withGoal, ctx.spark(), ctx.store(), ctx.runId());
   }
 
   private static void reset(JobContext ctx) {
@@ -145,6 +185,7 @@ public final class DemoJob {
     }
     nightly.clv().ifPresent(v -> out.print(ClvJob.describe(v)));
     out.print(SegmentJob.describe(nightly.segments()));
+    out.print(KpisJob.describe(nightly.kpis(), c.kpis().goals()));
     out.printf(
         "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
     out.println(

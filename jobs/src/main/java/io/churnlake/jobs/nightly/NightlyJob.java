@@ -7,6 +7,7 @@ import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.ingest.IngestJob;
+import io.churnlake.jobs.kpis.KpisJob;
 import io.churnlake.jobs.score.ScoreJob;
 import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.train.ModelInfo;
@@ -25,12 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code churnlake nightly --as-of D}: ingest new files dated on or before D, then features, then
  * the realised performance of earlier scored dates whose labels have matured, then (re)training
- * when it is due, then score, customer value (clv) and the retention plan (segment) as of D.
- * Training is due when no model exists, the newest is {@code train.retrain-interval-days} old, or
- * (at most once per {@code train.step-days}) the champion's realised ROC AUC fell {@code
- * train.retrain-on.auc-drop} below its held-out figure or a feature of D's snapshot drifted past
- * {@code score.psi-threshold}. Every output for D is replaced atomically, so running it again for D
- * leaves the same tables.
+ * when it is due, then score, customer value (clv), the retention plan (segment) and the KPIs
+ * (kpis) as of D. Training is due when no model exists, the newest is {@code
+ * train.retrain-interval-days} old, or (at most once per {@code train.step-days}) the champion's
+ * realised ROC AUC fell {@code train.retrain-on.auc-drop} below its held-out figure or a feature of
+ * D's snapshot drifted past {@code score.psi-threshold}. Every output for D is replaced atomically,
+ * so running it again for D leaves the same tables.
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
@@ -46,7 +47,8 @@ public final class NightlyJob {
       long scored,
       Map<String, Double> drifted,
       Optional<ClvJob.Result> clv,
-      SegmentJob.Result segments) {
+      SegmentJob.Result segments,
+      KpisJob.Result kpis) {
 
     public long segmented() {
       return segments.customers();
@@ -79,6 +81,8 @@ public final class NightlyJob {
     Optional<ClvJob.Result> clv =
         ctx.config().clv().nightly() ? Optional.of(ClvJob.run(ctx, asOf)) : Optional.empty();
     SegmentJob.Result segments = SegmentJob.run(ctx, asOf);
+    // KPIs last: they read the night's plan and customer values.
+    KpisJob.Result kpis = KpisJob.run(ctx, asOf);
     return new Result(
         ingest,
         features,
@@ -89,7 +93,8 @@ public final class NightlyJob {
         scored.scored(),
         scored.drifted(),
         clv,
-        segments);
+        segments,
+        kpis);
   }
 
   private static ModelRegistry registry(JobContext ctx) {

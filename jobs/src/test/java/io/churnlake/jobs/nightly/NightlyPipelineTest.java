@@ -67,7 +67,8 @@ class NightlyPipelineTest extends SparkTestBase {
                 "train.min-history-days=45",
                 "train.step-days=14",
                 "segment.medium-from=0.05",
-                "segment.high-from=0.2"));
+                "segment.high-from=0.2",
+                "kpis.goals=[{id = cut, goal = \"churn_rate -10% vs 2026-02 by 2026-06\"}]"));
     ctx = new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
     GenerateJob.run(ctx);
     NightlyJob.run(ctx, LAST);
@@ -255,6 +256,96 @@ class NightlyPipelineTest extends SparkTestBase {
    * Invariant: the plan targets (or holds out) exactly the customers with positive expected net
    * value, its figures are finite, and segment_summary adds up to risk_segments per date.
    */
+  /**
+   * Invariants of churn_kpis and cohort_retention on the nightly's log: the contract schemas; the
+   * monthly active and churned counts equal an independent count from the events (customers seen
+   * before the month and not cancelled before it; of those, cancelled in it); rates are their
+   * ratio; the unfinished month has no rate; the goal's path starts at the baseline's value;
+   * cohorts never retain more than they hold and their survival never rises.
+   */
+  @Test
+  @Order(4)
+  void kpisCountChurnAsTheEventsShowIt() {
+    assertThat(sql("SELECT * FROM churn_kpis").schema().simpleString())
+        .isEqualTo(
+            "struct<as_of_date:date,period_grain:string,period_start:date,period_end:date,"
+                + "dimension:string,dimension_value:string,metric:string,value:double,"
+                + "lower:double,upper:double,status:string,note:string,goal_id:string,"
+                + "target:double,on_track:boolean,run_id:string>");
+    assertThat(sql("SELECT * FROM cohort_retention").schema().simpleString())
+        .isEqualTo(
+            "struct<as_of_date:date,cohort_month:date,period_offset:int,cohort_customers:bigint,"
+                + "retained_customers:bigint,retention_rate:double,survival_days:int,"
+                + "km_survival:double,run_id:string>");
+    String perCustomer =
+        "SELECT customer_id, min(event_date) AS first_day, min(CASE WHEN event_type ="
+            + " 'cancellation_confirmation' THEN event_date END) AS churn_day FROM events"
+            + " WHERE event_date <= "
+            + D
+            + " GROUP BY customer_id";
+    String months =
+        "SELECT explode(sequence(DATE'2026-02-01', DATE'2026-05-01', interval 1 month)) AS m";
+    Dataset<Row> expected =
+        sql(
+            "SELECT m AS period_start, count(*) AS active, sum(CASE WHEN churn_day <="
+                + " last_day(m) THEN 1 ELSE 0 END) AS churned FROM ("
+                + perCustomer
+                + ") c JOIN ("
+                + months
+                + ") ON first_day < m AND (churn_day IS NULL OR churn_day >= m) GROUP BY m");
+    Dataset<Row> actual =
+        sql(
+            "SELECT period_start,"
+                + " CAST(max(CASE WHEN metric = 'active_customers' THEN value END) AS BIGINT)"
+                + " AS active,"
+                + " CAST(max(CASE WHEN metric = 'churned_customers' THEN value END) AS BIGINT)"
+                + " AS churned FROM churn_kpis WHERE dimension = 'all' AND goal_id IS NULL"
+                + " AND period_start BETWEEN DATE'2026-02-01' AND DATE'2026-05-01'"
+                + " GROUP BY period_start");
+    assertSameRows(expected, actual);
+    assertThat(expected.count()).isEqualTo(4);
+    Dataset<Row> wide =
+        sql(
+            "SELECT period_start, status,"
+                + " max(CASE WHEN metric = 'active_customers' THEN value END) AS a,"
+                + " max(CASE WHEN metric = 'churned_customers' THEN value END) AS c,"
+                + " max(CASE WHEN metric = 'churn_rate' THEN value END) AS r,"
+                + " max(CASE WHEN metric = 'retention_rate' THEN value END) AS k"
+                + " FROM churn_kpis WHERE dimension = 'all' AND goal_id IS NULL AND metric IN"
+                + " ('churned_customers', 'churn_rate', 'retention_rate', 'active_customers')"
+                + " AND status <> 'undefined' GROUP BY period_start, status");
+    for (Row r : wide.collectAsList()) {
+      if (r.getString(1).equals("immature")) {
+        assertThat(r.getDate(0).toLocalDate()).isEqualTo(LAST.withDayOfMonth(1));
+        assertThat(r.isNullAt(4)).isTrue();
+        continue;
+      }
+      if (r.isNullAt(4)) {
+        continue; // the active count's own row (status mature) of the unfinished month
+      }
+      assertThat(r.getDouble(4)).isCloseTo(r.getDouble(3) / r.getDouble(2), within(1e-12));
+      assertThat(r.getDouble(5)).isCloseTo(1 - r.getDouble(4), within(1e-12));
+    }
+    Row goal =
+        sql("SELECT value, target, on_track FROM churn_kpis WHERE goal_id = 'cut'"
+                + " AND period_start = DATE'2026-02-01'")
+            .head();
+    assertThat(goal.getDouble(1)).isCloseTo(goal.getDouble(0), within(1e-12));
+    assertThat(goal.getBoolean(2)).isTrue();
+    assertThat(
+            sql("SELECT * FROM cohort_retention WHERE retained_customers > cohort_customers"
+                    + " OR retention_rate < 0 OR retention_rate > 1 OR km_survival < 0"
+                    + " OR km_survival > 1")
+                .isEmpty())
+        .isTrue();
+    assertThat(
+            sql("SELECT * FROM (SELECT km_survival, lag(km_survival) OVER (PARTITION BY"
+                    + " cohort_month ORDER BY period_offset) AS before FROM cohort_retention)"
+                    + " WHERE km_survival > before + 1e-12")
+                .isEmpty())
+        .isTrue();
+  }
+
   @Test
   @Order(4)
   void retentionPlanIsConsistentWithItsSummary() {

@@ -17,6 +17,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,5 +129,38 @@ class NightlyTransactionsTest extends SparkTestBase {
     assertThat(spark().sql("SELECT DISTINCT model FROM clv_models ORDER BY model").collectAsList())
         .extracting(row -> row.getString(0))
         .containsExactly("bg_nbd", "gamma_gamma");
+    // KPIs on inactivity spells: the repeat purchase rate of every finished month equals an
+    // independent count over the purchase days; the CLV snapshot is the night's total.
+    assertSameRowsAsText(
+        "SELECT period_start, round(value, 12) FROM churn_kpis WHERE metric ="
+            + " 'repeat_purchase_rate' AND status = 'mature'",
+        "SELECT m, CAST(round(avg(CASE WHEN n_in >= 2 OR first_ever < first_in THEN 1.0 ELSE"
+            + " 0.0 END), 12) AS DOUBLE) FROM (SELECT customer_id, trunc(event_date, 'MM') AS m,"
+            + " count(DISTINCT event_date) AS n_in, min(event_date) AS first_in,"
+            + " min(first_ever) AS first_ever FROM (SELECT customer_id, event_date,"
+            + " min(event_date) OVER (PARTITION BY customer_id) AS first_ever FROM transactions"
+            + " WHERE line_type = 'purchase') GROUP BY 1, 2)"
+            + " WHERE last_day(m) <= DATE'"
+            + last
+            + "' GROUP BY m");
+    assertThat(
+            spark()
+                .sql(
+                    "SELECT value FROM churn_kpis WHERE metric = 'clv_total'"
+                        + " AND period_start = trunc(DATE'"
+                        + last
+                        + "', 'MM')")
+                .head()
+                .getDouble(0))
+        .isCloseTo(r.clv().get().totalClv(), org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(r.kpis().churnDefinition()).startsWith("inactivity: 30 days without");
+  }
+
+  private void assertSameRowsAsText(String actual, String expected) {
+    assertThat(rowsAsText(actual)).isNotEmpty().isEqualTo(rowsAsText(expected));
+  }
+
+  private List<String> rowsAsText(String query) {
+    return spark().sql(query).collectAsList().stream().map(Row::toString).sorted().toList();
   }
 }

@@ -1,0 +1,121 @@
+package io.churnlake.jobs.kpis;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sqrt;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.segment.PlanRetention;
+import java.sql.Date;
+import java.time.LocalDate;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The campaign's effect, per period: the first retention plan dated in the period is followed for
+ * {@code horizonDays}; {@code treated_churn_rate} and {@code control_churn_rate} are the shares of
+ * its targeted and control customers (intent to treat: targeted = recommended) whose spell ended
+ * within the horizon after the plan date, each with a 95% Wald interval, and {@code
+ * treatment_effect} = treated - control with the 95% Wald interval of a difference of two
+ * proportions (negative: the actions kept customers). Null and immature until the horizon has
+ * passed the as-of date; undefined when either group is empty. Pure transform.
+ */
+public final class CampaignKpis {
+  static final double Z95 = 1.959963984540054;
+
+  private CampaignKpis() {}
+
+  /**
+   * @param riskSegments risk_segments rows on or before the as-of date
+   * @param spells rows of {@link CustomerSpells}
+   * @param periods rows of {@link KpiPeriods#toDataset}
+   */
+  public static Dataset<Row> apply(
+      Dataset<Row> riskSegments,
+      Dataset<Row> spells,
+      Dataset<Row> periods,
+      int horizonDays,
+      LocalDate asOf) {
+    Column d = col(Columns.AS_OF_DATE);
+    Dataset<Row> planDates =
+        riskSegments
+            .select(d)
+            .distinct()
+            .join(
+                broadcast(periods),
+                d.geq(col(KpiRows.PERIOD_START)).and(d.leq(col(KpiRows.PERIOD_END))))
+            .groupBy(KpiRows.PERIOD_START, KpiRows.PERIOD_END)
+            .agg(min(d).as(Columns.AS_OF_DATE));
+    Column start = col(CustomerSpells.SPELL_START);
+    Column end = col(CustomerSpells.SPELL_END);
+    Column horizonEnd = date_add(d, horizonDays);
+    Column treated = col(PlanRetention.TARGETING).equalTo(PlanRetention.TARGETED);
+    Column control = col(PlanRetention.TARGETING).equalTo(PlanRetention.CONTROL);
+    Column churned = end.isNotNull().and(end.leq(horizonEnd));
+    Dataset<Row> counts =
+        riskSegments
+            .where(treated.or(control))
+            .join(broadcast(planDates), Columns.AS_OF_DATE)
+            .join(spells, Columns.CUSTOMER_ID)
+            // The spell the customer was in on the plan date.
+            .where(start.leq(d).and(end.isNull().or(end.gt(d))))
+            .groupBy(col(KpiRows.PERIOD_START), col(KpiRows.PERIOD_END), d)
+            .agg(
+                sum(when(treated, 1).otherwise(0)).as("nt"),
+                sum(when(treated.and(churned), 1).otherwise(0)).as("ct"),
+                sum(when(control, 1).otherwise(0)).as("nc"),
+                sum(when(control.and(churned), 1).otherwise(0)).as("cc"))
+            .withColumn(KpiRows.MATURE, horizonEnd.leq(lit(Date.valueOf(asOf))))
+            .withColumn(KpiRows.DIMENSION, lit(KpiRows.ALL))
+            .withColumn(KpiRows.DIMENSION_VALUE, lit(KpiRows.ALL));
+    Column nt = col("nt");
+    Column nc = col("nc");
+    Column pt = col("ct").divide(nt);
+    Column pc = col("cc").divide(nc);
+    Column seT = sqrt(pt.multiply(lit(1).minus(pt)).divide(nt));
+    Column seC = sqrt(pc.multiply(lit(1).minus(pc)).divide(nc));
+    Column seDiff =
+        sqrt(
+            pt.multiply(lit(1).minus(pt))
+                .divide(nt)
+                .plus(pc.multiply(lit(1).minus(pc)).divide(nc)));
+    Column note =
+        concat(
+            lit("plan of "),
+            date_format(d, "yyyy-MM-dd"),
+            lit(", churn within " + horizonDays + " days; treated "),
+            nt.cast("string"),
+            lit(", control "),
+            nc.cast("string"));
+    return KpiRows.explodeMetrics(
+        counts,
+        proportion("treated_churn_rate", pt, seT, nt.gt(0), note),
+        proportion("control_churn_rate", pc, seC, nc.gt(0), note),
+        proportion("treatment_effect", pt.minus(pc), seDiff, nt.gt(0).and(nc.gt(0)), note));
+  }
+
+  private static Column proportion(
+      String name, Column value, Column se, Column defined, Column note) {
+    Column mature = col(KpiRows.MATURE);
+    Column ok = mature.and(defined);
+    return KpiRows.metric(
+        name,
+        when(ok, value),
+        when(ok, value.minus(se.multiply(Z95))),
+        when(ok, value.plus(se.multiply(Z95))),
+        when(mature.unary_$bang(), lit(KpiRows.IMMATURE))
+            .when(defined.unary_$bang(), lit(KpiRows.UNDEFINED))
+            .otherwise(lit(KpiRows.MATURE_STATUS)),
+        when(mature.unary_$bang(), concat(lit("the horizon ends after the as-of date; "), note))
+            .when(defined.unary_$bang(), concat(lit("no customer in a group; "), note))
+            .otherwise(note));
+  }
+}

@@ -1,0 +1,437 @@
+package io.churnlake.jobs.kpis;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfig.LabelDefinition;
+import io.churnlake.common.errors.ChurnErrors;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.History;
+import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.features.CustomerAttributesAsOf;
+import io.churnlake.jobs.segment.PlanRetention;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code churnlake kpis --as-of D}: the KPI ledger {@code churn_kpis} (rates and counts per period
+ * and dimension, snapshot values, the campaign's treated vs control churn, goal tracking) and
+ * {@code cohort_retention}, both computed from everything dated on or before D and replacing D's
+ * rows in one commit each. Churn follows labels.definition through {@link CustomerSpells}.
+ */
+public final class KpisJob {
+  private static final Logger LOG = LoggerFactory.getLogger(KpisJob.class);
+
+  private KpisJob() {}
+
+  /**
+   * What a run wrote: the dimension-all rows of churn_kpis (a handful per period; goal rows
+   * included), how churn was recognised and the number of cohorts.
+   */
+  public record Result(
+      LocalDate asOf, String grain, String churnDefinition, List<Row> overall, long cohorts) {
+
+    /** The rows of one metric without a goal, by period start. */
+    public Map<LocalDate, Row> metric(String name) {
+      Map<LocalDate, Row> out = new TreeMap<>();
+      for (Row r : overall) {
+        if (r.getString(r.fieldIndex(KpiRows.METRIC)).equals(name)
+            && r.isNullAt(r.fieldIndex(KpiRows.GOAL_ID))) {
+          out.put(r.getDate(r.fieldIndex(KpiRows.PERIOD_START)).toLocalDate(), r);
+        }
+      }
+      return out;
+    }
+
+    /** The rows of one goal, by period start. */
+    public Map<LocalDate, Row> goal(String id) {
+      Map<LocalDate, Row> out = new TreeMap<>();
+      for (Row r : overall) {
+        if (id.equals(r.getString(r.fieldIndex(KpiRows.GOAL_ID)))) {
+          out.put(r.getDate(r.fieldIndex(KpiRows.PERIOD_START)).toLocalDate(), r);
+        }
+      }
+      return out;
+    }
+  }
+
+  public static Result run(JobContext ctx, LocalDate asOf) {
+    return ctx.stage("kpis", () -> measure(ctx, asOf));
+  }
+
+  private static Result measure(JobContext ctx, LocalDate asOf) {
+    ChurnConfig.KpiSettings k = ctx.config().kpis();
+    Optional<Spells> spells = spells(ctx, asOf);
+    spells.ifPresent(s -> s.rows().persist(StorageLevel.MEMORY_AND_DISK()));
+    try {
+      LocalDate first =
+          spells.isPresent() ? firstDay(spells.get(), asOf) : History.spanUpTo(ctx, asOf).first();
+      KpiPeriods calendar = KpiPeriods.between(k.grain(), first, asOf);
+      Dataset<Row> periods = broadcast(calendar.toDataset(ctx.spark()));
+      Column upToAsOf = col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)));
+      Optional<Dataset<Row>> plans =
+          ctx.store().exists(ChurnTable.RISK_SEGMENTS)
+              ? Optional.of(ctx.store().read(ChurnTable.RISK_SEGMENTS).where(upToAsOf))
+              : Optional.empty();
+      List<Dataset<Row>> parts = new ArrayList<>();
+      if (spells.isPresent()) {
+        parts.add(FlowKpis.apply(spells.get().rows(), periods, dimensions(ctx, k, plans, periods)));
+        plans.ifPresent(
+            p ->
+                parts.add(
+                    CampaignKpis.apply(
+                        p,
+                        spells.get().rows(),
+                        periods,
+                        ctx.config().labels().horizonDays(),
+                        asOf)));
+      } else {
+        parts.add(undefinedChurn(periods));
+      }
+      if (ctx.store().exists(ChurnTable.TRANSACTIONS)) {
+        parts.add(
+            RepeatPurchaseKpis.apply(
+                ctx.store()
+                    .read(ChurnTable.TRANSACTIONS)
+                    .where(col(Columns.EVENT_DATE).leq(lit(Date.valueOf(asOf))))
+                    .where(col("line_type").equalTo("purchase")),
+                periods));
+      }
+      plans.ifPresent(p -> parts.add(SnapshotKpis.revenueAtRisk(p, periods)));
+      if (ctx.store().exists(ChurnTable.CUSTOMER_VALUE)) {
+        parts.add(
+            SnapshotKpis.clv(ctx.store().read(ChurnTable.CUSTOMER_VALUE).where(upToAsOf), periods));
+      }
+      Dataset<Row> kpis = parts.get(0);
+      for (Dataset<Row> p : parts.subList(1, parts.size())) {
+        kpis = kpis.unionByName(p);
+      }
+      Dataset<Row> rows =
+          TrackGoals.apply(ctx.spark(), kpis, k.goals(), k.grain())
+              .withColumn(Columns.AS_OF_DATE, lit(Date.valueOf(asOf)))
+              .withColumn("period_grain", lit(k.grain()))
+              .withColumn("run_id", lit(ctx.runId()))
+              .select(
+                  java.util.Arrays.stream(KpiRows.SCHEMA.fieldNames())
+                      .map(f -> col(f))
+                      .toArray(Column[]::new));
+      String onDate = History.asOfPredicate(asOf);
+      ctx.store().replaceWhere(ChurnTable.CHURN_KPIS, rows, onDate);
+      long cohorts = 0;
+      if (spells.isPresent()) {
+        ctx.store()
+            .replaceWhere(
+                ChurnTable.COHORT_RETENTION,
+                CohortRetention.apply(spells.get().rows(), asOf, ctx.runId()),
+                onDate);
+        cohorts =
+            ctx.store()
+                .read(ChurnTable.COHORT_RETENTION)
+                .where(onDate)
+                .select(CohortRetention.COHORT_MONTH)
+                .distinct()
+                .count();
+      }
+      // Dimension all: a few metrics per period, bounded by the calendar, not by customers.
+      List<Row> overall =
+          ctx.store()
+              .read(ChurnTable.CHURN_KPIS)
+              .where(onDate)
+              .where(col(KpiRows.DIMENSION).equalTo(KpiRows.ALL))
+              .orderBy(KpiRows.PERIOD_START, KpiRows.METRIC)
+              .collectAsList();
+      Result r =
+          new Result(
+              asOf,
+              k.grain(),
+              spells.map(Spells::definition).orElse(noChurnDates()),
+              overall,
+              cohorts);
+      LOG.info(
+          "kpis as of {}: {} {} periods from {}, {} rows under all, {} cohorts",
+          asOf,
+          calendar.starts().size(),
+          k.grain(),
+          first,
+          overall.size(),
+          cohorts);
+      return r;
+    } finally {
+      spells.ifPresent(s -> s.rows().unpersist());
+    }
+  }
+
+  /** Spells and the words that say how churn was recognised. */
+  record Spells(Dataset<Row> rows, String definition) {}
+
+  private static String noChurnDates() {
+    return "labels.definition = given: churn is a flag of a customers snapshot, not a date";
+  }
+
+  static Optional<Spells> spells(JobContext ctx, LocalDate asOf) {
+    ChurnConfig.LabelSettings l = ctx.config().labels();
+    if (l.definition() == LabelDefinition.EXPLICIT) {
+      requireTable(ctx, ChurnTable.EVENTS, asOf);
+      return Optional.of(
+          new Spells(
+              CustomerSpells.explicit(History.eventsUpTo(ctx, asOf), l.churnEvent()),
+              "explicit: a '" + l.churnEvent() + "' event ends a customer"));
+    }
+    if (l.definition() == LabelDefinition.INACTIVITY) {
+      ChurnTable table =
+          l.inactivityTable().equals("events") ? ChurnTable.EVENTS : ChurnTable.TRANSACTIONS;
+      requireTable(ctx, table, asOf);
+      Dataset<Row> activity =
+          ctx.store()
+              .read(table)
+              .where(col(Columns.EVENT_DATE).leq(lit(Date.valueOf(asOf))))
+              .where(l.qualifyingActivity());
+      return Optional.of(
+          new Spells(
+              CustomerSpells.inactivity(activity, l.horizonDays(), asOf),
+              "inactivity: "
+                  + l.horizonDays()
+                  + " days without "
+                  + l.qualifyingActivity()
+                  + " in "
+                  + table.tableName()
+                  + " end a customer"));
+    }
+    return Optional.empty();
+  }
+
+  private static void requireTable(JobContext ctx, ChurnTable table, LocalDate asOf) {
+    if (!ctx.store().exists(table)) {
+      throw ChurnErrors.noDataBefore(table.tableName(), asOf);
+    }
+  }
+
+  private static LocalDate firstDay(Spells spells, LocalDate asOf) {
+    Row r = spells.rows().agg(min(CustomerSpells.FIRST_START)).first();
+    if (r.isNullAt(0)) {
+      throw ChurnErrors.noDataBefore("activity (" + spells.definition() + ")", asOf);
+    }
+    return r.getDate(0).toLocalDate();
+  }
+
+  /**
+   * Each customer's dimension values for a period: risk tier, value tier and segment of the latest
+   * plan in the 31 (weeks: 7) days before the period starts, and the configured customers-table
+   * columns as of the day before it.
+   */
+  static Dataset<Row> dimensions(
+      JobContext ctx,
+      ChurnConfig.KpiSettings k,
+      Optional<Dataset<Row>> plans,
+      Dataset<Row> periods) {
+    Column start = col(KpiRows.PERIOD_START);
+    List<Dataset<Row>> parts = new ArrayList<>();
+    if (plans.isPresent()) {
+      Column d = col(Columns.AS_OF_DATE);
+      Dataset<Row> planBefore =
+          plans
+              .get()
+              .select(d)
+              .distinct()
+              .join(
+                  periods,
+                  d.lt(start).and(d.geq(date_sub(start, k.grain().equals("week") ? 7 : 31))))
+              .groupBy(KpiRows.PERIOD_START)
+              .agg(max(d).as(Columns.AS_OF_DATE));
+      parts.add(
+          plans
+              .get()
+              .join(broadcast(planBefore), Columns.AS_OF_DATE)
+              .select(
+                  col(Columns.CUSTOMER_ID),
+                  start,
+                  array(
+                          FlowKpis.dimension(Columns.RISK_TIER, col(Columns.RISK_TIER)),
+                          FlowKpis.dimension(
+                              PlanRetention.VALUE_TIER, col(PlanRetention.VALUE_TIER)),
+                          FlowKpis.dimension(PlanRetention.SEGMENT, col(PlanRetention.SEGMENT)))
+                      .as(FlowKpis.DIMS)));
+    }
+    if (!k.dimensions().isEmpty()) {
+      String key = "churnlake.kpis.dimensions";
+      if (!ctx.store().exists(ChurnTable.CUSTOMERS)) {
+        throw ChurnErrors.badConfigValue(
+            key, k.dimensions(), "columns of the customers table, which does not exist");
+      }
+      Dataset<Row> customers = ctx.store().read(ChurnTable.CUSTOMERS);
+      List<String> available = CustomerAttributesAsOf.attributes(customers);
+      for (String c : k.dimensions()) {
+        if (!available.contains(c)) {
+          throw ChurnErrors.unknownColumn(key, c, ChurnTable.CUSTOMERS.tableName(), available);
+        }
+      }
+      Dataset<Row> dayBefore = periods.select(date_sub(start, 1).as(Columns.AS_OF_DATE));
+      parts.add(
+          new CustomerAttributesAsOf()
+              .apply(customers, dayBefore)
+              .select(
+                  col(Columns.CUSTOMER_ID),
+                  date_add(col(Columns.AS_OF_DATE), 1).as(KpiRows.PERIOD_START),
+                  array(
+                          k.dimensions().stream()
+                              .map(c -> FlowKpis.dimension(c, col("`" + c + "`")))
+                              .toArray(Column[]::new))
+                      .as(FlowKpis.DIMS)));
+    }
+    if (parts.isEmpty()) {
+      return periods
+          .limit(0)
+          .select(
+              lit(null).cast(DataTypes.StringType).as(Columns.CUSTOMER_ID),
+              start,
+              array(FlowKpis.dimension(KpiRows.ALL, lit(null))).as(FlowKpis.DIMS));
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    Column a = col("a." + FlowKpis.DIMS);
+    Column b = col("b." + FlowKpis.DIMS);
+    return parts
+        .get(0)
+        .as("a")
+        .join(
+            parts.get(1).as("b"),
+            new String[] {Columns.CUSTOMER_ID, KpiRows.PERIOD_START},
+            "full_outer")
+        .select(
+            col(Columns.CUSTOMER_ID),
+            col(KpiRows.PERIOD_START),
+            when(a.isNull(), b).when(b.isNull(), a).otherwise(concat(a, b)).as(FlowKpis.DIMS));
+  }
+
+  /** labels.definition = given: churn rates are undefined, and the rows say why. */
+  private static Dataset<Row> undefinedChurn(Dataset<Row> periods) {
+    Dataset<Row> p =
+        periods
+            .withColumn(KpiRows.DIMENSION, lit(KpiRows.ALL))
+            .withColumn(KpiRows.DIMENSION_VALUE, lit(KpiRows.ALL));
+    Column none = lit(null).cast(DataTypes.DoubleType);
+    return KpiRows.explodeMetrics(
+        p,
+        KpiRows.metric("churn_rate", none, lit(KpiRows.UNDEFINED), lit(noChurnDates())),
+        KpiRows.metric("retention_rate", none, lit(KpiRows.UNDEFINED), lit(noChurnDates())));
+  }
+
+  /** The KPIs for people: the last periods' rates, the campaign and each goal's standing. */
+  public static String describe(Result r, List<ChurnConfig.Goal> goals) {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "kpis as of %s (%s periods; %s):%n",
+            r.asOf(),
+            r.grain(),
+            r.churnDefinition()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %-10s %9s %8s %10s %10s %7s %12s %16s%n",
+            "period",
+            "active",
+            "churned",
+            "churn rate",
+            "retention",
+            "new",
+            "repeat rate",
+            "revenue at risk"));
+    Map<LocalDate, Row> active = r.metric("active_customers");
+    List<LocalDate> periods = new ArrayList<>(active.keySet());
+    for (LocalDate p : periods.subList(Math.max(0, periods.size() - 6), periods.size())) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-10s %9s %8s %10s %10s %7s %12s %16s%n",
+              p,
+              value(active.get(p), "%,.0f"),
+              value(r.metric("churned_customers").get(p), "%,.0f"),
+              value(r.metric("churn_rate").get(p), "%.4f"),
+              value(r.metric("retention_rate").get(p), "%.4f"),
+              value(r.metric("new_customers").get(p), "%,.0f"),
+              value(r.metric("repeat_purchase_rate").get(p), "%.4f"),
+              value(r.metric("revenue_at_risk").get(p), "%,.2f")));
+    }
+    b.append("  (-: immature, the period has not ended, or no such data)\n");
+    for (Row e : r.metric("treatment_effect").values()) {
+      if (!e.isNullAt(e.fieldIndex(KpiRows.VALUE))) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  campaign %s: treated - control churn rate %+.4f (95%% CI %+.4f .. %+.4f); %s%n",
+                e.getDate(e.fieldIndex(KpiRows.PERIOD_START)),
+                e.getDouble(e.fieldIndex(KpiRows.VALUE)),
+                e.getDouble(e.fieldIndex("lower")),
+                e.getDouble(e.fieldIndex("upper")),
+                e.getString(e.fieldIndex(KpiRows.NOTE))));
+      }
+    }
+    for (ChurnConfig.Goal g : goals) {
+      Row latest = null;
+      for (Row row : r.goal(g.id()).values()) {
+        if (!row.isNullAt(row.fieldIndex(KpiRows.ON_TRACK))) {
+          latest = row;
+        }
+      }
+      if (latest == null) {
+        b.append(
+            String.format(
+                Locale.ROOT, "  goal %s \"%s\": no period with a value yet%n", g.id(), g.text()));
+      } else {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  goal %s \"%s\": %s %s %.4f vs path %.4f: %s (%s)%n",
+                g.id(),
+                g.text(),
+                latest.getDate(latest.fieldIndex(KpiRows.PERIOD_START)),
+                g.metric(),
+                latest.getDouble(latest.fieldIndex(KpiRows.VALUE)),
+                latest.getDouble(latest.fieldIndex(KpiRows.TARGET)),
+                latest.getBoolean(latest.fieldIndex(KpiRows.ON_TRACK)) ? "on track" : "off track",
+                latest.getString(latest.fieldIndex(KpiRows.NOTE))));
+      }
+    }
+    if (r.cohorts() > 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  cohort_retention: %d monthly cohorts with retention and Kaplan-Meier survival%n",
+              r.cohorts()));
+    }
+    return b.toString();
+  }
+
+  private static String value(Row r, String format) {
+    if (r == null || r.isNullAt(r.fieldIndex(KpiRows.VALUE))) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, format, r.getDouble(r.fieldIndex(KpiRows.VALUE)));
+  }
+}

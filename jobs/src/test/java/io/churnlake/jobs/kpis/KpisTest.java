@@ -1,0 +1,403 @@
+package io.churnlake.jobs.kpis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.testing.SparkTestBase;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** Spells, period KPIs, cohorts with Kaplan-Meier, campaign effect, goals: hand-worked cases. */
+class KpisTest extends SparkTestBase {
+  static final StructType ACTIVITY =
+      new StructType()
+          .add("customer_id", DataTypes.StringType)
+          .add("event_date", DataTypes.DateType)
+          .add("event_type", DataTypes.StringType);
+  static final StructType SPELLS =
+      new StructType()
+          .add("customer_id", DataTypes.StringType)
+          .add("spell_start", DataTypes.DateType)
+          .add("spell_end", DataTypes.DateType)
+          .add("first_start", DataTypes.DateType);
+
+  static Date d(String iso) {
+    return iso == null ? null : Date.valueOf(iso);
+  }
+
+  static Object[] spell(String id, String start, String end, String first) {
+    return new Object[] {id, d(start), d(end), d(first)};
+  }
+
+  static Object[] event(String id, String day, String type) {
+    return new Object[] {id, d(day), type};
+  }
+
+  static List<String> lines(Dataset<Row> rows) {
+    List<String> out = new ArrayList<>();
+    for (Row r : rows.collectAsList()) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < r.size(); i++) {
+        b.append(i == 0 ? "" : " ").append(r.get(i));
+      }
+      out.add(b.toString());
+    }
+    return out;
+  }
+
+  /**
+   * Invariant: a spell ends (the customer churns) horizon days after its last activity when no
+   * activity follows within the horizon; a gap of exactly the horizon keeps the spell; a spell
+   * whose end is after the as-of date is open (null); duplicates do not matter.
+   */
+  @Test
+  void inactivitySpellsSplitOnGapsLongerThanTheHorizon() {
+    Dataset<Row> activity =
+        rows(
+            ACTIVITY,
+            event("a", "2026-01-01", "p"),
+            event("a", "2026-01-03", "p"),
+            event("a", "2026-01-12", "p"),
+            event("a", "2026-01-28", "p"),
+            event("b", "2026-01-05", "p"),
+            event("b", "2026-01-05", "p"),
+            event("b", "2026-01-10", "p"),
+            event("c", "2026-01-20", "p"),
+            event("c", "2026-01-26", "p"));
+    Dataset<Row> spells =
+        CustomerSpells.inactivity(activity, 5, LocalDate.parse("2026-01-31"))
+            .orderBy("customer_id", "spell_start");
+    assertThat(lines(spells))
+        .containsExactly(
+            "a 2026-01-01 2026-01-08 2026-01-01",
+            "a 2026-01-12 2026-01-17 2026-01-01",
+            "a 2026-01-28 null 2026-01-01",
+            "b 2026-01-05 2026-01-15 2026-01-05",
+            "c 2026-01-20 2026-01-25 2026-01-20",
+            "c 2026-01-26 2026-01-31 2026-01-20");
+  }
+
+  /** Invariant: an explicit spell runs from the first event to the first churn event. */
+  @Test
+  void explicitSpellsEndAtTheFirstChurnEvent() {
+    Dataset<Row> events =
+        rows(
+            ACTIVITY,
+            event("x", "2026-01-02", "login"),
+            event("x", "2026-01-05", "cancellation_confirmation"),
+            event("x", "2026-01-06", "login"),
+            event("x", "2026-01-09", "cancellation_confirmation"),
+            event("y", "2026-01-03", "login"));
+    assertThat(
+            lines(
+                CustomerSpells.explicit(events, "cancellation_confirmation")
+                    .orderBy("customer_id")))
+        .containsExactly("x 2026-01-02 2026-01-05 2026-01-02", "y 2026-01-03 null 2026-01-03");
+  }
+
+  /**
+   * Invariant: churn rate = spells ending in the period / spells active the day before it; new =
+   * first spells starting in it (a returning customer is not new); an unfinished period has null
+   * flows marked immature; a dimension value without active customers has an undefined rate.
+   */
+  @Test
+  void periodRatesCountSpellsActiveAtTheStartAndEndingInThePeriod() {
+    Dataset<Row> spells =
+        rows(
+            SPELLS,
+            spell("a", "2025-12-10", "2026-02-10", "2025-12-10"),
+            spell("b", "2025-12-20", "2026-01-31", "2025-12-20"),
+            spell("c", "2026-01-05", null, "2026-01-05"),
+            spell("d", "2025-11-01", "2025-12-31", "2025-11-01"),
+            spell("d", "2026-02-15", null, "2025-11-01"),
+            spell("e", "2026-02-01", "2026-02-01", "2026-02-01"));
+    KpiPeriods calendar =
+        KpiPeriods.between("month", LocalDate.parse("2026-01-20"), LocalDate.parse("2026-03-15"));
+    Dataset<Row> periods = calendar.toDataset(spark());
+    Dataset<Row> dims =
+        rows(
+                new StructType()
+                    .add("customer_id", DataTypes.StringType)
+                    .add("tier", DataTypes.StringType),
+                new Object[] {"a", "high"},
+                new Object[] {"c", "low"},
+                new Object[] {"e", "medium"})
+            .select(
+                org.apache.spark.sql.functions.col("customer_id"),
+                org.apache.spark.sql.functions.lit(d("2026-02-01")).as("period_start"),
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .array(
+                        FlowKpis.dimension("risk_tier", org.apache.spark.sql.functions.col("tier")))
+                    .as("dims"));
+    Dataset<Row> kpis =
+        FlowKpis.apply(spells, periods, dims)
+            .drop("period_end")
+            .orderBy("period_start", "dimension", "dimension_value", "metric");
+    String none = "no active customers at the period start";
+    String open = "the period ends after the as-of date";
+    assertThat(lines(kpis))
+        .containsExactly(
+            "2026-01-01 all all active_customers 2.0 null null mature null",
+            "2026-01-01 all all churn_rate 0.5 null null mature null",
+            "2026-01-01 all all churned_customers 1.0 null null mature null",
+            "2026-01-01 all all new_customers 1.0 null null mature null",
+            "2026-01-01 all all retention_rate 0.5 null null mature null",
+            "2026-02-01 all all active_customers 2.0 null null mature null",
+            "2026-02-01 all all churn_rate 0.5 null null mature null",
+            "2026-02-01 all all churned_customers 1.0 null null mature null",
+            "2026-02-01 all all new_customers 1.0 null null mature null",
+            "2026-02-01 all all retention_rate 0.5 null null mature null",
+            "2026-02-01 risk_tier high active_customers 1.0 null null mature null",
+            "2026-02-01 risk_tier high churn_rate 1.0 null null mature null",
+            "2026-02-01 risk_tier high churned_customers 1.0 null null mature null",
+            "2026-02-01 risk_tier high retention_rate 0.0 null null mature null",
+            "2026-02-01 risk_tier low active_customers 1.0 null null mature null",
+            "2026-02-01 risk_tier low churn_rate 0.0 null null mature null",
+            "2026-02-01 risk_tier low churned_customers 0.0 null null mature null",
+            "2026-02-01 risk_tier low retention_rate 1.0 null null mature null",
+            "2026-02-01 risk_tier medium active_customers 0.0 null null mature null",
+            "2026-02-01 risk_tier medium churn_rate null null null undefined " + none,
+            "2026-02-01 risk_tier medium churned_customers 0.0 null null mature null",
+            "2026-02-01 risk_tier medium retention_rate null null null undefined " + none,
+            "2026-03-01 all all active_customers 2.0 null null mature null",
+            "2026-03-01 all all churn_rate null null null immature " + open,
+            "2026-03-01 all all churned_customers null null null immature " + open,
+            "2026-03-01 all all new_customers null null null immature " + open,
+            "2026-03-01 all all retention_rate null null null immature " + open);
+  }
+
+  /**
+   * Invariant: a cohort's customers retained at offset k are those in a spell on the last day of
+   * month cohort + k (returning customers count again); Kaplan-Meier survival of the first spell
+   * equals the hand-computed product limit, and is null beyond the youngest member's follow-up.
+   */
+  @Test
+  void cohortRetentionAndKaplanMeierMatchAHandWorkedCase() {
+    Dataset<Row> spells =
+        rows(
+            SPELLS,
+            spell("p", "2026-01-10", null, "2026-01-10"),
+            spell("q", "2026-01-20", "2026-02-05", "2026-01-20"),
+            spell("r", "2026-01-25", "2026-01-31", "2026-01-25"),
+            spell("t", "2026-01-02", "2026-01-12", "2026-01-02"),
+            spell("t", "2026-02-20", null, "2026-01-02"),
+            spell("s", "2026-02-03", null, "2026-02-03"),
+            spell("u", "2026-03-02", null, "2026-03-02"));
+    Dataset<Row> cohorts =
+        CohortRetention.apply(spells, LocalDate.parse("2026-03-15"), "run")
+            .orderBy("cohort_month", "period_offset");
+    assertThat(cohorts.columns()).containsExactly(CohortRetention.SCHEMA.fieldNames());
+    for (var f : CohortRetention.SCHEMA.fields()) {
+      assertThat(cohorts.schema().apply(f.name()).dataType()).as(f.name()).isEqualTo(f.dataType());
+    }
+    assertThat(lines(cohorts.drop("km_survival")))
+        .containsExactly(
+            "2026-03-15 2026-01-01 0 4 2 0.5 30 run",
+            "2026-03-15 2026-01-01 1 4 2 0.5 60 run",
+            "2026-03-15 2026-02-01 0 1 1 1.0 30 run");
+    List<Row> km = cohorts.select("km_survival").collectAsList();
+    // Jan: durations 6, 10, 16 (events) and 64 (censored): S(30) = 3/4 * 2/3 * 1/2.
+    assertThat(km.get(0).getDouble(0)).isCloseTo(0.75 * 2 / 3 * 0.5, within(1e-12));
+    // 60 days is beyond Jan 31 + 43 days of follow-up; Feb's youngest has 15 days.
+    assertThat(km.get(1).isNullAt(0)).isTrue();
+    assertThat(km.get(2).isNullAt(0)).isTrue();
+  }
+
+  /**
+   * Invariant: the first plan of a period is followed for the horizon; treated and control churn
+   * rates count only customers in a spell on the plan date, with Wald intervals, and the effect is
+   * their difference; a plan whose horizon ends after the as-of date gives null, immature rows.
+   */
+  @Test
+  void campaignEffectComparesTreatedAndControlChurnAfterThePlan() {
+    StructType plan =
+        new StructType()
+            .add("customer_id", DataTypes.StringType)
+            .add("as_of_date", DataTypes.DateType)
+            .add("targeting", DataTypes.StringType);
+    Dataset<Row> plans =
+        rows(
+            plan,
+            new Object[] {"t1", d("2026-02-01"), "targeted"},
+            new Object[] {"t2", d("2026-02-01"), "targeted"},
+            new Object[] {"t3", d("2026-02-01"), "targeted"},
+            new Object[] {"t4", d("2026-02-01"), "targeted"},
+            new Object[] {"gone", d("2026-02-01"), "targeted"},
+            new Object[] {"c1", d("2026-02-01"), "control"},
+            new Object[] {"c2", d("2026-02-01"), "control"},
+            new Object[] {"c3", d("2026-02-01"), "control"},
+            new Object[] {"n1", d("2026-02-01"), "none"},
+            new Object[] {"t1", d("2026-02-08"), "control"},
+            new Object[] {"t3", d("2026-03-05"), "targeted"},
+            new Object[] {"c3", d("2026-03-05"), "control"});
+    Dataset<Row> spells =
+        rows(
+            SPELLS,
+            spell("t1", "2026-01-01", "2026-02-10", "2026-01-01"),
+            spell("t2", "2026-01-01", "2026-03-10", "2026-01-01"),
+            spell("t3", "2026-01-01", null, "2026-01-01"),
+            spell("t4", "2026-01-01", null, "2026-01-01"),
+            spell("gone", "2026-01-01", "2026-01-20", "2026-01-01"),
+            spell("c1", "2026-01-01", "2026-02-20", "2026-01-01"),
+            spell("c2", "2026-01-01", "2026-02-02", "2026-01-01"),
+            spell("c3", "2026-01-01", null, "2026-01-01"),
+            spell("n1", "2026-01-01", "2026-02-03", "2026-01-01"));
+    LocalDate asOf = LocalDate.parse("2026-03-15");
+    Dataset<Row> periods =
+        KpiPeriods.between("month", LocalDate.parse("2026-01-01"), asOf).toDataset(spark());
+    Map<String, Row> byKey = new TreeMap<>();
+    for (Row r : CampaignKpis.apply(plans, spells, periods, 30, asOf).collectAsList()) {
+      byKey.put(r.getDate(0) + " " + r.getString(4), r);
+    }
+    assertThat(byKey).hasSize(6);
+    double pt = 0.25;
+    double pc = 2.0 / 3;
+    double seT = Math.sqrt(pt * (1 - pt) / 4);
+    double seC = Math.sqrt(pc * (1 - pc) / 3);
+    double seD = Math.sqrt(pt * (1 - pt) / 4 + pc * (1 - pc) / 3);
+    double z = 1.959963984540054;
+    assertProportion(byKey.get("2026-02-01 treated_churn_rate"), pt, seT * z);
+    assertProportion(byKey.get("2026-02-01 control_churn_rate"), pc, seC * z);
+    assertProportion(byKey.get("2026-02-01 treatment_effect"), pt - pc, seD * z);
+    assertThat(byKey.get("2026-02-01 treatment_effect").getString(9))
+        .isEqualTo("plan of 2026-02-01, churn within 30 days; treated 4, control 3");
+    for (String m : List.of("treated_churn_rate", "control_churn_rate", "treatment_effect")) {
+      Row r = byKey.get("2026-03-01 " + m);
+      assertThat(r.isNullAt(5)).as(m).isTrue();
+      assertThat(r.getString(8)).isEqualTo("immature");
+    }
+  }
+
+  private static void assertProportion(Row r, double value, double halfWidth) {
+    assertThat(r.getDouble(5)).isCloseTo(value, within(1e-12));
+    assertThat(r.getDouble(6)).isCloseTo(value - halfWidth, within(1e-12));
+    assertThat(r.getDouble(7)).isCloseTo(value + halfWidth, within(1e-12));
+    assertThat(r.getString(8)).isEqualTo("mature");
+  }
+
+  /**
+   * Invariant: repeat purchase rate = buyers of the period with a second purchase day so far /
+   * buyers; a period without purchases is undefined, not NaN.
+   */
+  @Test
+  void repeatPurchaseRateCountsBuyersWithASecondPurchaseDay() {
+    Dataset<Row> purchases =
+        rows(
+            ACTIVITY,
+            event("u", "2026-01-05", "purchase"),
+            event("u", "2026-01-05", "purchase"),
+            event("u", "2026-02-03", "purchase"),
+            event("v", "2026-01-10", "purchase"),
+            event("v", "2026-01-20", "purchase"),
+            event("w", "2026-02-07", "purchase"));
+    Dataset<Row> periods =
+        KpiPeriods.between("month", LocalDate.parse("2026-01-05"), LocalDate.parse("2026-03-31"))
+            .toDataset(spark());
+    assertThat(
+            lines(
+                RepeatPurchaseKpis.apply(purchases, periods)
+                    .drop("period_end", "dimension", "dimension_value", "lower", "upper")
+                    .orderBy("period_start", "metric")))
+        .containsExactly(
+            "2026-01-01 buyers 2.0 mature null",
+            "2026-01-01 repeat_purchase_rate 0.5 mature null",
+            "2026-02-01 buyers 2.0 mature null",
+            "2026-02-01 repeat_purchase_rate 0.5 mature null",
+            "2026-03-01 buyers 0.0 mature null",
+            "2026-03-01 repeat_purchase_rate null undefined no purchase in the period");
+  }
+
+  /**
+   * Invariant: a goal's target follows the straight line from the baseline period's value to the
+   * goal at the deadline; on_track compares the value with it in the goal's direction; without a
+   * baseline value the goal rows say so and on_track is null; plain rows stay as they are.
+   */
+  @Test
+  void goalsFollowAStraightPathFromTheBaseline() {
+    StructType layout =
+        new StructType()
+            .add("period_start", DataTypes.DateType)
+            .add("period_end", DataTypes.DateType)
+            .add("dimension", DataTypes.StringType)
+            .add("dimension_value", DataTypes.StringType)
+            .add("metric", DataTypes.StringType)
+            .add("value", DataTypes.DoubleType)
+            .add("lower", DataTypes.DoubleType)
+            .add("upper", DataTypes.DoubleType)
+            .add("status", DataTypes.StringType)
+            .add("note", DataTypes.StringType);
+    Dataset<Row> kpis =
+        rows(
+            layout,
+            kpi("2026-01-01", "all", "churn_rate", 0.10),
+            kpi("2026-02-01", "all", "churn_rate", 0.096),
+            kpi("2026-03-01", "all", "churn_rate", 0.08),
+            kpi("2026-04-01", "all", "churn_rate", null),
+            kpi("2026-02-01", "risk_tier", "churn_rate", 0.3),
+            kpi("2026-01-01", "all", "retention_rate", 0.9),
+            kpi("2026-02-01", "all", "retention_rate", 0.904));
+    var goals =
+        ChurnConfigLoader.load(
+                List.of(),
+                List.of(
+                    "kpis.goals=[{id=cut, goal=\"churn_rate -10% vs 2026-01 by 2026-03\"},"
+                        + " \"retention_rate +0.05 vs 2025-12 by 2026-02\"]"))
+            .kpis()
+            .goals();
+    Dataset<Row> tracked =
+        TrackGoals.apply(spark(), kpis, goals, "month")
+            .where("goal_id IS NOT NULL")
+            .select("goal_id", "period_start", "value", "target", "on_track", "note")
+            .orderBy("goal_id", "period_start");
+    List<Row> rows = tracked.collectAsList();
+    assertThat(rows).hasSize(5);
+    assertThat(rows.get(0).getString(0)).isEqualTo("cut");
+    double[] path = {0.10, 0.095, 0.09};
+    boolean[] onTrack = {true, false, true};
+    for (int i = 0; i < 3; i++) {
+      assertThat(rows.get(i).getDouble(3)).isCloseTo(path[i], within(1e-12));
+      assertThat(rows.get(i).getBoolean(4)).isEqualTo(onTrack[i]);
+      assertThat(rows.get(i).getString(5))
+          .isEqualTo("churn_rate -10% vs 2026-01 by 2026-03: baseline 0.1000, goal 0.0900");
+    }
+    for (Row r : rows.subList(3, 5)) {
+      assertThat(r.getString(0)).isEqualTo("goal-2");
+      assertThat(r.isNullAt(3)).isTrue();
+      assertThat(r.isNullAt(4)).isTrue();
+      assertThat(r.getString(5))
+          .isEqualTo(
+              "retention_rate +0.05 vs 2025-12 by 2026-02: the baseline period has no value of"
+                  + " the metric");
+    }
+    assertThat(TrackGoals.apply(spark(), kpis, goals, "month").where("goal_id IS NULL").count())
+        .isEqualTo(7);
+  }
+
+  private static Object[] kpi(String period, String dimension, String metric, Double value) {
+    return new Object[] {
+      d(period),
+      d(LocalDate.parse(period).plusMonths(1).minusDays(1).toString()),
+      dimension,
+      dimension.equals("all") ? "all" : "high",
+      metric,
+      value,
+      null,
+      null,
+      value == null ? "immature" : "mature",
+      null
+    };
+  }
+}
