@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       Commands.Clv.class,
       Commands.Segment.class,
       Commands.Kpis.class,
+      Commands.Report.class,
       Commands.Export.class,
       Commands.Nightly.class,
       Commands.Demo.class,

@@ -410,6 +410,29 @@ final class Commands {
   }
 
   @Command(
+      name = "report",
+      mixinStandardHelpOptions = true,
+      description =
+          "One self-contained HTML file for people: KPI trends against the goals, cohort"
+              + " retention, the risk-value matrix, the model's gain and calibration curves and top"
+              + " drivers, the plan's budget and expected value, ingestion's data quality.")
+  static final class Report extends DatedCommand {
+    @Option(
+        names = "--path",
+        paramLabel = "FILE",
+        description =
+            "Where to write it (default: <warehouse>/_reports/churnlake-report-DATE.html).")
+    String path;
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      io.churnlake.jobs.report.ReportJob.Result r =
+          io.churnlake.jobs.report.ReportJob.run(ctx, asOf, java.util.Optional.ofNullable(path));
+      out.printf("report as of %s: %s (%,d bytes)%n", r.asOf(), r.path(), r.bytes());
+    }
+  }
+
+  @Command(
       name = "export",
       mixinStandardHelpOptions = true,
       description =
@@ -459,7 +482,7 @@ final class Commands {
       name = "nightly",
       mixinStandardHelpOptions = true,
       description =
-          "Ingest new files dated on or before the date, then features, train if due, score, clv, segment and kpis; safe to re-run.")
+          "Ingest new files dated on or before the date, then features, train if due, score, clv, segment, kpis and the report; safe to re-run.")
   static final class Nightly extends DatedCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
@@ -484,6 +507,7 @@ final class Commands {
       r.clv().ifPresent(c -> out.print(io.churnlake.jobs.clv.ClvJob.describe(c)));
       out.print(SegmentJob.describe(r.segments()));
       out.print(io.churnlake.jobs.kpis.KpisJob.describe(r.kpis(), ctx.config().kpis().goals()));
+      out.printf("report: %s%n", r.report().path());
     }
   }
 

@@ -186,6 +186,7 @@ public final class DemoJob {
     nightly.clv().ifPresent(v -> out.print(ClvJob.describe(v)));
     out.print(SegmentJob.describe(nightly.segments()));
     out.print(KpisJob.describe(nightly.kpis(), c.kpis().goals()));
+    out.printf("  report: %s (open it in a browser)%n", nightly.report().path());
     out.printf(
         "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
     out.println(

@@ -8,6 +8,7 @@ import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.ingest.IngestJob;
 import io.churnlake.jobs.kpis.KpisJob;
+import io.churnlake.jobs.report.ReportJob;
 import io.churnlake.jobs.score.ScoreJob;
 import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.train.ModelInfo;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code churnlake nightly --as-of D}: ingest new files dated on or before D, then features, then
  * the realised performance of earlier scored dates whose labels have matured, then (re)training
- * when it is due, then score, customer value (clv), the retention plan (segment) and the KPIs
- * (kpis) as of D. Training is due when no model exists, the newest is {@code
+ * when it is due, then score, customer value (clv), the retention plan (segment), the KPIs (kpis)
+ * and the HTML report as of D. Training is due when no model exists, the newest is {@code
  * train.retrain-interval-days} old, or (at most once per {@code train.step-days}) the champion's
  * realised ROC AUC fell {@code train.retrain-on.auc-drop} below its held-out figure or a feature of
  * D's snapshot drifted past {@code score.psi-threshold}. Every output for D is replaced atomically,
@@ -48,7 +49,8 @@ public final class NightlyJob {
       Map<String, Double> drifted,
       Optional<ClvJob.Result> clv,
       SegmentJob.Result segments,
-      KpisJob.Result kpis) {
+      KpisJob.Result kpis,
+      ReportJob.Result report) {
 
     public long segmented() {
       return segments.customers();
@@ -83,6 +85,7 @@ public final class NightlyJob {
     SegmentJob.Result segments = SegmentJob.run(ctx, asOf);
     // KPIs last: they read the night's plan and customer values.
     KpisJob.Result kpis = KpisJob.run(ctx, asOf);
+    ReportJob.Result report = ReportJob.run(ctx, asOf, Optional.empty());
     return new Result(
         ingest,
         features,
@@ -94,7 +97,8 @@ public final class NightlyJob {
         scored.drifted(),
         clv,
         segments,
-        kpis);
+        kpis,
+        report);
   }
 
   private static ModelRegistry registry(JobContext ctx) {

@@ -66,7 +66,7 @@ public final class ModelPlots {
         m.metric("evaluation_customers"));
   }
 
-  static XYChart gain(ModelInfo m) {
+  public static XYChart gain(ModelInfo m) {
     XYChart chart =
         new XYChartBuilder()
             .width(WIDTH)
@@ -94,7 +94,7 @@ public final class ModelPlots {
     return chart;
   }
 
-  static XYChart calibration(ModelInfo m) {
+  public static XYChart calibration(ModelInfo m) {
     XYChart chart =
         new XYChartBuilder()
             .width(WIDTH)

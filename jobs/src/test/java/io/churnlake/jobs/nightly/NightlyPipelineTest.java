@@ -27,6 +27,7 @@ import java.time.LocalDate;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -344,6 +345,64 @@ class NightlyPipelineTest extends SparkTestBase {
                     + " WHERE km_survival > before + 1e-12")
                 .isEmpty())
         .isTrue();
+  }
+
+  /**
+   * Invariants of the report the nightly wrote: every section is present, every chart is titled
+   * with the as-of date, each risk-value cell holds its segment_summary row's customers and revenue
+   * at risk, no number is NaN; a date without scores is refused naming the table and the command.
+   */
+  @Test
+  @Order(4)
+  void reportShowsEverySectionAndTheMatrixOfSegmentSummary() throws IOException {
+    String html =
+        Files.readString(
+            Path.of(
+                io.churnlake.jobs.report.ReportJob.defaultPath(ctx.config().warehouse(), LAST)));
+    for (String id : io.churnlake.jobs.report.RenderReport.SECTIONS) {
+      assertThat(html).contains("<section id=\"" + id + "\">");
+    }
+    java.util.regex.Matcher img =
+        java.util.regex.Pattern.compile("<img alt=\"([^\"]*)\"").matcher(html);
+    int images = 0;
+    while (img.find()) {
+      images++;
+      assertThat(img.group(1)).contains(LAST.toString());
+    }
+    assertThat(images).isGreaterThanOrEqualTo(6);
+    // Outside the embedded images (base64 may spell anything).
+    assertThat(html.replaceAll("base64,[A-Za-z0-9+/=]*", "")).doesNotContain("NaN");
+    java.util.regex.Matcher cell =
+        java.util.regex.Pattern.compile(
+                "data-segment=\"([^\"]*)\" data-customers=\"(\\d+)\" data-revenue-at-risk=\"([0-9.]+)\"")
+            .matcher(html);
+    Map<String, String> cells = new java.util.TreeMap<>();
+    while (cell.find()) {
+      cells.put(cell.group(1), cell.group(2) + " " + cell.group(3));
+    }
+    assertThat(cells).hasSize(9);
+    Map<String, String> expected = new java.util.TreeMap<>();
+    for (String v : List.of("low", "medium", "high")) {
+      for (String r : List.of("low", "medium", "high")) {
+        expected.put(v + " value, " + r + " risk", "0 0.00");
+      }
+    }
+    for (Row r :
+        sql("SELECT segment, customers, revenue_at_risk FROM segment_summary WHERE as_of_date = "
+                + D)
+            .collectAsList()) {
+      expected.put(
+          r.getString(0),
+          r.getLong(1) + " " + String.format(java.util.Locale.ROOT, "%.2f", r.getDouble(2)));
+    }
+    assertThat(cells).isEqualTo(expected);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> io.churnlake.jobs.report.ReportJob.run(ctx, LAST.plusDays(1), Optional.empty()))
+        .hasMessageContaining(
+            "table 'churn_scores' has no rows for as-of date "
+                + LAST.plusDays(1)
+                + "; run 'churnlake score --as-of "
+                + LAST.plusDays(1));
   }
 
   @Test

@@ -1,0 +1,301 @@
+package io.churnlake.jobs.report;
+
+import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.jobs.kpis.KpiRows;
+import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.train.ModelInfo;
+import io.churnlake.jobs.train.ModelPlots;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+
+/**
+ * The run report as one self-contained HTML file (charts embedded as PNG): KPI trends against each
+ * goal, the cohort retention heatmap, the risk-value matrix, the model's gain and calibration
+ * curves and top drivers, the retention plan's budget and expected value, and ingestion's data
+ * quality. Sections carry ids ({@link #SECTIONS}), every image its chart's title (with the as-of
+ * date) as alt text, and each matrix cell its segment's figures as data attributes, so the report
+ * can be checked by reading it. Pure: data in, text out.
+ */
+public final class RenderReport {
+  /** Section ids, in order. */
+  public static final List<String> SECTIONS =
+      List.of("kpis", "cohorts", "risk-value-matrix", "model", "plan", "data-quality");
+
+  private RenderReport() {}
+
+  public static String html(ReportData d) {
+    StringBuilder b = new StringBuilder();
+    String title = "churnlake report as of " + d.asOf();
+    b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        .append("<title>")
+        .append(title)
+        .append("</title>\n<style>\n")
+        .append(
+            "body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;"
+                + "max-width:960px;margin:0 auto;padding:16px;color:#222}\n"
+                + "h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;"
+                + "padding-bottom:4px;margin-top:32px}\n"
+                + "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;"
+                + "padding:4px 8px;text-align:right}th{background:#f3f3f3}"
+                + "td.l,th.l{text-align:left}\n"
+                + "img{max-width:100%;height:auto;display:block;margin:8px 0}\n"
+                + ".note{color:#555;font-size:.9em}\n")
+        .append("</style></head><body>\n<h1>")
+        .append(title)
+        .append("</h1>\n<p class=\"note\">")
+        .append(escapeHtml4(howChurnIsCounted(d.config())))
+        .append("</p>\n");
+    kpis(b, d);
+    cohorts(b, d);
+    matrix(b, d);
+    model(b, d);
+    plan(b, d);
+    dataQuality(b, d);
+    b.append("</body></html>\n");
+    return b.toString();
+  }
+
+  private static String howChurnIsCounted(ChurnConfig c) {
+    return "Tables: churn_kpis, cohort_retention, segment_summary, churn_drivers, models,"
+        + " ingested_files, quarantine. Churn definition: labels.definition = "
+        + c.labels().definition().id()
+        + ", horizon "
+        + c.labels().horizonDays()
+        + " days. Rates of a period that has not ended are not shown (immature).";
+  }
+
+  private static void section(StringBuilder b, String id, String heading) {
+    b.append("<section id=\"").append(id).append("\">\n<h2>").append(heading).append("</h2>\n");
+  }
+
+  private static void image(StringBuilder b, ReportCharts.Figure f) {
+    b.append("<img alt=\"")
+        .append(escapeHtml4(f.title()))
+        .append("\" src=\"data:image/png;base64,")
+        .append(f.pngBase64())
+        .append("\">\n");
+  }
+
+  private static void kpis(StringBuilder b, ReportData d) {
+    section(b, "kpis", "KPIs and goals");
+    List<ChurnConfig.Goal> goals = d.config().kpis().goals();
+    for (ChurnConfig.Goal g : goals) {
+      image(b, ReportCharts.metricTrend(d, g.metric(), rate(g.metric()), Optional.of(g)));
+    }
+    if (goals.stream().noneMatch(g -> g.metric().equals("churn_rate"))) {
+      image(b, ReportCharts.metricTrend(d, "churn_rate", true, Optional.empty()));
+    }
+    b.append("<table><tr><th class=\"l\">period</th><th>active</th><th>churned</th>")
+        .append("<th>churn rate</th><th>retention</th><th>new</th><th>revenue at risk</th></tr>\n");
+    java.util.TreeMap<String, java.util.Map<String, String>> byPeriod = new java.util.TreeMap<>();
+    for (Row r : d.kpis()) {
+      if (r.getString(r.fieldIndex(KpiRows.GOAL_ID)) != null) {
+        continue;
+      }
+      String p = r.getDate(r.fieldIndex(KpiRows.PERIOD_START)).toString();
+      String m = r.getString(r.fieldIndex(KpiRows.METRIC));
+      String v =
+          r.isNullAt(r.fieldIndex(KpiRows.VALUE))
+              ? "-"
+              : format(m, r.getDouble(r.fieldIndex(KpiRows.VALUE)));
+      byPeriod.computeIfAbsent(p, k -> new java.util.HashMap<>()).put(m, v);
+    }
+    for (var e : byPeriod.entrySet()) {
+      var m = e.getValue();
+      b.append("<tr><td class=\"l\">").append(e.getKey()).append("</td>");
+      for (String metric :
+          List.of(
+              "active_customers",
+              "churned_customers",
+              "churn_rate",
+              "retention_rate",
+              "new_customers",
+              "revenue_at_risk")) {
+        b.append("<td>").append(m.getOrDefault(metric, "")).append("</td>");
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</table>\n<p class=\"note\">-: the period has not ended (immature) or the rate is")
+        .append(" undefined; the campaign's treated vs control churn is in churn_kpis.</p>\n")
+        .append("</section>\n");
+  }
+
+  private static boolean rate(String metric) {
+    return metric.endsWith("_rate");
+  }
+
+  private static String format(String metric, double v) {
+    return rate(metric)
+        ? String.format(Locale.ROOT, "%.2f%%", 100 * v)
+        : String.format(Locale.ROOT, metric.contains("customers") ? "%,.0f" : "%,.2f", v);
+  }
+
+  private static void cohorts(StringBuilder b, ReportData d) {
+    section(b, "cohorts", "Cohort retention");
+    image(b, ReportCharts.cohortHeatmap(d));
+    b.append("<p class=\"note\">Kaplan-Meier survival by tenure per cohort: table")
+        .append(" cohort_retention, column km_survival.</p>\n</section>\n");
+  }
+
+  private static void matrix(StringBuilder b, ReportData d) {
+    section(b, "risk-value-matrix", "Risk-value matrix as of " + d.asOf());
+    b.append("<table><tr><th class=\"l\">value \\ risk</th>");
+    List<String> tiers = ChurnConfig.SegmentSettings.TIERS;
+    for (String risk : tiers) {
+      b.append("<th>").append(risk).append(" risk</th>");
+    }
+    b.append("</tr>\n");
+    for (String value : List.of("high", "medium", "low")) {
+      b.append("<tr><th class=\"l\">").append(value).append(" value</th>");
+      for (String risk : tiers) {
+        Optional<Row> cell =
+            d.segments().stream()
+                .filter(
+                    r ->
+                        value.equals(r.getString(r.fieldIndex(PlanRetention.VALUE_TIER)))
+                            && risk.equals(r.getString(r.fieldIndex("risk_tier"))))
+                .findFirst();
+        if (cell.isEmpty()) {
+          b.append("<td class=\"cell\" data-segment=\"")
+              .append(value)
+              .append(" value, ")
+              .append(risk)
+              .append(" risk\" data-customers=\"0\" data-revenue-at-risk=\"0.00\">0</td>");
+          continue;
+        }
+        Row r = cell.get();
+        long customers = r.getLong(r.fieldIndex("customers"));
+        double atRisk = r.getDouble(r.fieldIndex("revenue_at_risk"));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "<td class=\"cell\" data-segment=\"%s\" data-customers=\"%d\""
+                    + " data-revenue-at-risk=\"%.2f\">%,d customers<br>%,.2f at risk<br>%s</td>",
+                escapeHtml4(r.getString(r.fieldIndex(PlanRetention.SEGMENT))),
+                customers,
+                atRisk,
+                customers,
+                atRisk,
+                escapeHtml4(r.getString(r.fieldIndex(PlanRetention.ACTION)))));
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</table>\n<p class=\"note\">Revenue at risk: sum of P(churn) x value")
+        .append(" (segment_summary).</p>\n</section>\n");
+  }
+
+  private static void model(StringBuilder b, ReportData d) {
+    section(b, "model", "Model");
+    if (d.model().isEmpty()) {
+      b.append("<p>No model scored this date.</p>\n</section>\n");
+      return;
+    }
+    ModelInfo m = d.model().get();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<p>Model %s (%s), evaluated on %s: ROC AUC %.3f (recency-only baseline %.3f), PR AUC"
+                + " %.3f, ECE %.3f.</p>%n",
+            escapeHtml4(m.version()),
+            escapeHtml4(m.algorithm()),
+            m.evaluationDate(),
+            m.metric("roc_auc"),
+            m.metric("baseline_recency_roc_auc"),
+            m.metric("pr_auc"),
+            m.metric("ece")));
+    image(
+        b,
+        ReportCharts.retitled(
+            ModelPlots.gain(m),
+            "Gain curve of model "
+                + m.version()
+                + ": churners reached (%) by customers contacted (%)",
+            d.asOf()));
+    image(
+        b,
+        ReportCharts.retitled(
+            ModelPlots.calibration(m),
+            "Calibration of model "
+                + m.version()
+                + ": observed vs predicted churn per score decile (%)",
+            d.asOf()));
+    b.append("<table><tr><th>rank</th><th class=\"l\">top driver as of ")
+        .append(d.asOf())
+        .append("</th><th class=\"l\">direction</th><th>importance</th></tr>\n");
+    for (Row r : d.drivers()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<tr><td>%d</td><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%.4f</td></tr>%n",
+              r.getInt(r.fieldIndex("rank")),
+              escapeHtml4(r.getString(r.fieldIndex("feature"))),
+              escapeHtml4(r.getString(r.fieldIndex("direction"))),
+              r.getDouble(r.fieldIndex("importance"))));
+    }
+    b.append("</table>\n</section>\n");
+  }
+
+  private static void plan(StringBuilder b, ReportData d) {
+    section(b, "plan", "Retention plan: budget and expected value");
+    ChurnConfig.SegmentSettings s = d.config().segment();
+    long targeted = 0;
+    long control = 0;
+    double cost = 0;
+    double saved = 0;
+    double net = 0;
+    for (Row r : d.segments()) {
+      targeted += r.getLong(r.fieldIndex("targeted"));
+      control += r.getLong(r.fieldIndex("control"));
+      cost += r.getDouble(r.fieldIndex("cost"));
+      saved += r.getDouble(r.fieldIndex("expected_saved_value"));
+      net += r.getDouble(r.fieldIndex("expected_net_value"));
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<p>%,d customers targeted, %,d in the control group (%.0f%%, campaign %s); cost"
+                + " %,.2f of budget %s; expected saved value %,.2f; expected net value"
+                + " %,.2f.</p>%n",
+            targeted,
+            control,
+            100 * s.controlFraction(),
+            escapeHtml4(s.campaignId()),
+            cost,
+            escapeHtml4(PlanRetention.budgetWords(s.budget())),
+            saved,
+            net));
+    image(b, ReportCharts.planValue(d));
+    b.append("</section>\n");
+  }
+
+  private static void dataQuality(StringBuilder b, ReportData d) {
+    section(b, "data-quality", "Data quality of ingestion");
+    image(b, ReportCharts.dataQuality(d));
+    b.append("<table><tr><th class=\"l\">source</th><th>files</th><th>read</th><th>loaded</th>")
+        .append("<th>quarantined</th><th>dropped</th><th>blank</th><th>filtered</th></tr>\n");
+    for (Row r : d.ingestion()) {
+      b.append("<tr><td class=\"l\">").append(escapeHtml4(r.getString(0))).append("</td>");
+      for (int i = 1; i < r.size(); i++) {
+        b.append(String.format(Locale.ROOT, "<td>%,d</td>", r.getLong(i)));
+      }
+      b.append("</tr>\n");
+    }
+    b.append("</table>\n<table><tr><th class=\"l\">source</th><th class=\"l\">quarantine reason")
+        .append("</th><th>records</th></tr>\n");
+    for (Row r : d.quarantine()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%,d</td></tr>%n",
+              escapeHtml4(r.getString(0)),
+              escapeHtml4(r.getString(1)),
+              r.getLong(2)));
+    }
+    b.append("</table>\n</section>\n");
+  }
+}

@@ -1,0 +1,231 @@
+package io.churnlake.jobs.report;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.jobs.kpis.KpiRows;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The report's charts, drawn with XChart from {@link ReportData}'s aggregates; each is titled with
+ * what it shows, its unit and the report's as-of date.
+ */
+final class ReportCharts {
+  static final int WIDTH = 900;
+  static final int HEIGHT = 460;
+
+  private ReportCharts() {}
+
+  /** A chart and its title (also the image's alt text). */
+  record Figure(String title, Chart<?, ?> chart) {
+    String pngBase64() {
+      try {
+        return Base64.getEncoder()
+            .encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  static String asOf(LocalDate d) {
+    return " (as of " + d + ")";
+  }
+
+  private static void style(Chart<?, ?> chart) {
+    Styler s = chart.getStyler();
+    s.setChartBackgroundColor(Color.WHITE);
+    s.setChartTitleFont(s.getChartTitleFont().deriveFont(13f));
+    s.setLegendPosition(Styler.LegendPosition.OutsideS);
+  }
+
+  /** A metric's mature values per period, in percent when it is a rate, with a goal's path. */
+  static Figure metricTrend(
+      ReportData d, String metric, boolean percent, java.util.Optional<ChurnConfig.Goal> goal) {
+    String unit = percent ? "%" : "";
+    String title =
+        (goal.isPresent() ? "Goal " + goal.get().id() + ": " + goal.get().text() : metric)
+            + " per "
+            + d.config().kpis().grain()
+            + (percent ? " (%)" : "")
+            + asOf(d.asOf());
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("period start")
+            .yAxisTitle(metric + (percent ? " (%)" : ""))
+            .build();
+    style(chart);
+    chart.getStyler().setDatePattern("yyyy-MM-dd");
+    List<java.util.Date> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    List<java.util.Date> px = new ArrayList<>();
+    List<Double> py = new ArrayList<>();
+    for (Row r : d.kpis()) {
+      if (!metric.equals(r.getString(r.fieldIndex(KpiRows.METRIC)))
+          || r.isNullAt(r.fieldIndex(KpiRows.VALUE))) {
+        continue;
+      }
+      Date period = r.getDate(r.fieldIndex(KpiRows.PERIOD_START));
+      double v = r.getDouble(r.fieldIndex(KpiRows.VALUE)) * (percent ? 100 : 1);
+      String goalId = r.getString(r.fieldIndex(KpiRows.GOAL_ID));
+      if (goalId == null) {
+        x.add(period);
+        y.add(v);
+      } else if (goal.isPresent()
+          && goal.get().id().equals(goalId)
+          && !r.isNullAt(r.fieldIndex(KpiRows.TARGET))) {
+        px.add(period);
+        py.add(r.getDouble(r.fieldIndex(KpiRows.TARGET)) * (percent ? 100 : 1));
+      }
+    }
+    if (x.isEmpty()) {
+      x.add(Date.valueOf(d.asOf()));
+      y.add(0.0);
+      chart.setTitle(title + " - no mature value yet");
+    }
+    XYSeries s = chart.addSeries(metric + unit.replace("%", " (%)"), x, y);
+    s.setMarker(SeriesMarkers.CIRCLE);
+    if (!px.isEmpty()) {
+      XYSeries path = chart.addSeries("path to the goal", px, py);
+      path.setMarker(SeriesMarkers.NONE);
+      path.setLineColor(Color.GRAY);
+    }
+    return new Figure(chart.getTitle(), chart);
+  }
+
+  /** Cohort retention (%) by cohort month and month offset. */
+  static Figure cohortHeatmap(ReportData d) {
+    String title =
+        "Cohort retention: customers still active at the end of each month (%)" + asOf(d.asOf());
+    HeatMapChart chart =
+        new HeatMapChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("months after the cohort month")
+            .yAxisTitle("cohort (month of first activity)")
+            .build();
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setShowValue(true);
+    chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(13f));
+    TreeSet<String> cohorts = new TreeSet<>();
+    TreeSet<Integer> offsets = new TreeSet<>();
+    TreeMap<String, Double> cells = new TreeMap<>();
+    for (Row r : d.cohorts()) {
+      String c = r.getDate(r.fieldIndex("cohort_month")).toString().substring(0, 7);
+      int k = r.getInt(r.fieldIndex("period_offset"));
+      cohorts.add(c);
+      offsets.add(k);
+      cells.put(c + "/" + k, 100 * r.getDouble(r.fieldIndex("retention_rate")));
+    }
+    if (cohorts.isEmpty()) {
+      cohorts.add("none");
+      offsets.add(0);
+      cells.put("none/0", 0.0);
+    }
+    List<String> ys = new ArrayList<>(cohorts);
+    List<Integer> xs = new ArrayList<>(offsets);
+    List<Number[]> heat = new ArrayList<>();
+    for (int i = 0; i < xs.size(); i++) {
+      for (int j = 0; j < ys.size(); j++) {
+        Double v = cells.get(ys.get(j) + "/" + xs.get(i));
+        if (v != null) {
+          heat.add(new Number[] {i, j, Math.round(v * 10) / 10.0});
+        }
+      }
+    }
+    chart.addSeries("retention (%)", xs, ys, heat);
+    return new Figure(title, chart);
+  }
+
+  /** Per segment: cost of the actions against the expected saved value (currency). */
+  static Figure planValue(ReportData d) {
+    String title =
+        "Retention plan: cost and expected saved value per segment (currency)" + asOf(d.asOf());
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("segment")
+            .yAxisTitle("currency")
+            .build();
+    style(chart);
+    chart.getStyler().setXAxisLabelRotation(20);
+    List<String> names = new ArrayList<>();
+    List<Double> cost = new ArrayList<>();
+    List<Double> saved = new ArrayList<>();
+    for (Row r : d.segments()) {
+      names.add(r.getString(r.fieldIndex("segment")));
+      cost.add(r.getDouble(r.fieldIndex("cost")));
+      saved.add(r.getDouble(r.fieldIndex("expected_saved_value")));
+    }
+    if (names.isEmpty()) {
+      names.add("(no plan)");
+      cost.add(0.0);
+      saved.add(0.0);
+    }
+    chart.addSeries("cost", names, cost);
+    chart.addSeries("expected saved value", names, saved);
+    return new Figure(title, chart);
+  }
+
+  /** Per source: records loaded and quarantined. */
+  static Figure dataQuality(ReportData d) {
+    String title =
+        "Ingestion: records loaded and quarantined per source (records)" + asOf(d.asOf());
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("source")
+            .yAxisTitle("records")
+            .build();
+    style(chart);
+    List<String> names = new ArrayList<>();
+    List<Double> loaded = new ArrayList<>();
+    List<Double> quarantined = new ArrayList<>();
+    for (Row r : d.ingestion()) {
+      names.add(r.getString(0));
+      loaded.add((double) r.getLong(r.fieldIndex("rows_loaded")));
+      quarantined.add((double) r.getLong(r.fieldIndex("rows_quarantined")));
+    }
+    if (names.isEmpty()) {
+      names.add("(nothing ingested)");
+      loaded.add(0.0);
+      quarantined.add(0.0);
+    }
+    chart.addSeries("loaded", names, loaded);
+    chart.addSeries("quarantined", names, quarantined);
+    return new Figure(title, chart);
+  }
+
+  /** A model chart under a title short enough for the report's width, with its date. */
+  static Figure retitled(Chart<?, ?> chart, String title, LocalDate asOf) {
+    chart.setTitle(title + asOf(asOf));
+    return new Figure(chart.getTitle(), chart);
+  }
+}
