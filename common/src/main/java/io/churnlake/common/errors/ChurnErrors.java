@@ -294,6 +294,15 @@ public final class ChurnErrors {
     return usage("query failed: " + firstLine(cause));
   }
 
+  /** A query for a notebook or client returned more rows than it asked to receive. */
+  public static ChurnException tooManyRows(int limit) {
+    return usage(
+        "query returned more than "
+            + limit
+            + " rows; aggregate in SQL, add a LIMIT or pass a larger limit (rows travel to the"
+            + " client's memory)");
+  }
+
   /** The first non-blank line of a cause's message (Spark's often start with a newline). */
   public static String firstLine(Throwable cause) {
     String message = cause.getMessage() == null ? "" : cause.getMessage();

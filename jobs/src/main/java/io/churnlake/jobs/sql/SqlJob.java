@@ -3,7 +3,6 @@ package io.churnlake.jobs.sql;
 import static org.apache.spark.sql.functions.col;
 
 import io.churnlake.common.errors.ChurnErrors;
-import io.churnlake.common.table.ChurnTable;
 import io.churnlake.jobs.JobContext;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -28,11 +27,7 @@ public final class SqlJob {
   private SqlJob() {}
 
   public static void run(JobContext ctx, String query, Format format, int limit, PrintStream out) {
-    for (ChurnTable t : ChurnTable.values()) {
-      if (ctx.store().exists(t)) {
-        ctx.store().read(t).createOrReplaceTempView(t.tableName());
-      }
-    }
+    TableSession.registerAll(ctx.store());
     Dataset<Row> result;
     try {
       result = ctx.spark().sql(query);
