@@ -4,40 +4,66 @@ import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.table.TableStore;
+import io.churnlake.jobs.runs.RunLedger;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every job runs with: the validated config, the Spark session, the table store and the id of
- * this run (one per command invocation; rows a run writes carry it where their schema has run_id).
+ * What every job runs with: the validated config, the Spark session, the table store, the id of
+ * this run (one per command invocation; rows a run writes carry it where their schema has run_id)
+ * and the ledger its stages are recorded in.
  */
-public record JobContext(ChurnConfig config, SparkSession spark, TableStore store, String runId) {
+public record JobContext(
+    ChurnConfig config, SparkSession spark, TableStore store, String runId, RunLedger ledger) {
   private static final Logger LOG = LoggerFactory.getLogger(JobContext.class);
+  private static final String DESCRIPTION = "spark.job.description";
 
-  /** A context with a new random run id. */
+  /** A context with a new random run id and no ledger. */
   public JobContext(ChurnConfig config, SparkSession spark, TableStore store) {
     this(config, spark, store, UUID.randomUUID().toString());
   }
 
+  /** A context with no ledger (tests, benchmarks). */
+  public JobContext(ChurnConfig config, SparkSession spark, TableStore store, String runId) {
+    this(config, spark, store, runId, RunLedger.NONE);
+  }
+
+  /** The same run with another configuration. */
+  public JobContext withConfig(ChurnConfig other) {
+    return new JobContext(other, spark, store, runId, ledger);
+  }
+
   /**
-   * Runs one named stage, logging its boundaries; failures that are not already user-facing are
-   * reported as a failure of that stage.
+   * Runs one named stage: logs its boundaries with the run id, records them in the ledger, labels
+   * its Spark jobs (the Spark UI shows "churnlake STAGE (run ID)"); failures that are not already
+   * user-facing are reported as a failure of that stage.
    */
   public <T> T stage(String name, Supplier<T> body) {
     long start = System.nanoTime();
-    LOG.info("stage {} started", name);
+    LOG.info("stage {} started (run {})", name, runId);
+    RunLedger.Entry entry = ledger.started(name);
+    SparkContext sc = spark.sparkContext();
+    String before = sc.getLocalProperty(DESCRIPTION);
+    sc.setJobDescription("churnlake " + name + " (run " + runId + ")");
     try {
       T result = body.get();
       LOG.info("stage {} finished in {} s", name, (System.nanoTime() - start) / 1_000_000_000L);
+      ledger.succeeded(entry);
       return result;
     } catch (ChurnException e) {
+      ledger.failed(entry, e.getMessage());
       throw e;
     } catch (Exception e) {
       // Spark's AnalysisException is a checked exception thrown from Scala code.
-      throw ChurnErrors.stageFailed(name, e);
+      ChurnException failure = ChurnErrors.stageFailed(name, e);
+      ledger.failed(entry, failure.getMessage());
+      throw failure;
+    } finally {
+      sc.setJobDescription(before);
     }
   }
 }

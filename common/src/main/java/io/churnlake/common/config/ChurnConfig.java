@@ -23,7 +23,15 @@ public record ChurnConfig(
     SegmentSettings segment,
     ClvSettings clv,
     ExportSettings export,
-    KpiSettings kpis) {
+    KpiSettings kpis,
+    RunSettings runs) {
+
+  /**
+   * The run ledger and leases ({@code churnlake.runs}): whether commands record their stages in
+   * {@code pipeline_runs}, after how long without a heartbeat a lease is stale, and how often a
+   * running command renews it.
+   */
+  public record RunSettings(boolean ledger, int leaseStaleMinutes, int heartbeatSeconds) {}
 
   /**
    * What {@code kpis} measures ({@code churnlake.kpis}): the period grain, customers-table columns

@@ -151,7 +151,11 @@ public final class ChurnConfigLoader {
                           "export.personal-columns",
                           () -> c.getStringList("export.personal-columns"),
                           "a list of column names of the customers table"))),
-              r.kpis());
+              r.kpis(),
+              new ChurnConfig.RunSettings(
+                  r.get("runs.ledger", () -> c.getBoolean("runs.ledger"), "true or false"),
+                  r.intAtLeast("runs.lease-stale-minutes", 1),
+                  r.intAtLeast("runs.heartbeat-seconds", 1)));
       return config;
     }
 

@@ -294,6 +294,25 @@ public final class ChurnErrors {
     return usage("query failed: " + firstLine(cause));
   }
 
+  /** Another run holds the lease on the same command and date. */
+  public static ChurnException alreadyRunning(
+      String key, String holder, String runId, String heartbeat, long staleMinutes) {
+    return new ChurnException(
+        ExitCode.ALREADY_RUNNING,
+        "'"
+            + key
+            + "' is already running (run "
+            + runId
+            + " on "
+            + holder
+            + ", last heartbeat "
+            + heartbeat
+            + " UTC); retry when it ends, or after runs.lease-stale-minutes ("
+            + staleMinutes
+            + ") without a heartbeat, when the lease can be taken over",
+        null);
+  }
+
   /** A query for a notebook or client returned more rows than it asked to receive. */
   public static ChurnException tooManyRows(int limit) {
     return usage(

@@ -7,7 +7,9 @@ public enum ExitCode {
   /** A stage failed at run time: unreadable input, missing data, a failed job. */
   RUNTIME_FAILURE(1),
   /** The command line or the configuration is wrong; nothing was started. */
-  USAGE(2);
+  USAGE(2),
+  /** Another run for the same command and date holds the lease; nothing was changed. */
+  ALREADY_RUNNING(3);
 
   private final int code;
 

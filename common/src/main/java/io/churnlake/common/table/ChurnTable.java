@@ -51,7 +51,11 @@ public enum ChurnTable {
   /** Monthly cohorts' retention and Kaplan-Meier survival as computed on an as-of date. */
   COHORT_RETENTION("cohort_retention", "as_of_date"),
   /** The generator's true churn probabilities (synthetic data only). */
-  GENERATED_TRUTH("generated_truth", "as_of_date");
+  GENERATED_TRUTH("generated_truth", "as_of_date"),
+  /** The run ledger: one row per stage start and end of every command run. */
+  PIPELINE_RUNS("pipeline_runs", null),
+  /** Leases that keep two runs of the same command and date from running at once. */
+  PIPELINE_LEASES("pipeline_leases", null);
 
   private final String tableName;
   private final String partitionColumn;
@@ -59,6 +63,11 @@ public enum ChurnTable {
   ChurnTable(String tableName, String partitionColumn) {
     this.tableName = tableName;
     this.partitionColumn = partitionColumn;
+  }
+
+  /** The run ledger and the leases: they record runs rather than hold the pipeline's data. */
+  public boolean operational() {
+    return this == PIPELINE_RUNS || this == PIPELINE_LEASES;
   }
 
   /** The name SQL users see, e.g. {@code risk_segments}. */

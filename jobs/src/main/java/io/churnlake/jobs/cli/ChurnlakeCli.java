@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       Commands.Forget.class,
       Commands.Features.class,
       Commands.Dictionary.class,
+      Commands.Tables.class,
       Commands.Labels.class,
       Commands.Train.class,
       Commands.Backtest.class,
@@ -38,6 +39,7 @@ import picocli.CommandLine.Spec;
       Commands.Export.class,
       Commands.Nightly.class,
       Commands.Demo.class,
+      Commands.Status.class,
       Commands.Sql.class
     },
     footerHeading = "%nExit codes:%n",

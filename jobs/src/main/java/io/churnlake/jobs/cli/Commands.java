@@ -13,6 +13,10 @@ import io.churnlake.jobs.generate.GenerateJob;
 import io.churnlake.jobs.ingest.IngestJob;
 import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.nightly.NightlyJob;
+import io.churnlake.jobs.runs.PipelineRuns;
+import io.churnlake.jobs.runs.RunLease;
+import io.churnlake.jobs.runs.RunLedger;
+import io.churnlake.jobs.runs.RunStatus;
 import io.churnlake.jobs.score.ScoreJob;
 import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.sql.SqlJob;
@@ -54,6 +58,16 @@ final class Commands {
     /** Checks options that picocli cannot (combinations), before Spark starts. */
     void validate() {}
 
+    /** Whether the run's stages go to pipeline_runs (read-only commands say no). */
+    boolean recorded() {
+      return true;
+    }
+
+    /** The as-of date recorded with the run, if the command has one. */
+    LocalDate recordedDate() {
+      return null;
+    }
+
     @Override
     public Integer call() {
       validate();
@@ -66,8 +80,13 @@ final class Commands {
       }
       SparkSession spark = ChurnSpark.start(config.spark());
       try {
-        JobContext ctx =
-            new JobContext(config, spark, new DeltaTableStore(spark, config.warehouse()));
+        DeltaTableStore store = new DeltaTableStore(spark, config.warehouse());
+        String runId = java.util.UUID.randomUUID().toString();
+        RunLedger ledger =
+            recorded() && config.runs().ledger()
+                ? new PipelineRuns(spark, store, runId, spec.name(), recordedDate())
+                : RunLedger.NONE;
+        JobContext ctx = new JobContext(config, spark, store, runId, ledger);
         run(ctx, root.out);
         return 0;
       } finally {
@@ -84,6 +103,11 @@ final class Commands {
         required = true,
         description = "As-of date yyyy-MM-dd: the end of that day, UTC (required).")
     LocalDate asOf;
+
+    @Override
+    LocalDate recordedDate() {
+      return asOf;
+    }
   }
 
   /** Commands that work on one date or on a range of dates in one run. */
@@ -93,6 +117,11 @@ final class Commands {
         paramLabel = "DATE",
         description = "As-of date yyyy-MM-dd: the end of that day, UTC.")
     LocalDate asOf;
+
+    @Override
+    LocalDate recordedDate() {
+      return asOf;
+    }
 
     @Option(
         names = "--from",
@@ -263,6 +292,23 @@ final class Commands {
     public Integer call() {
       ChurnConfig config = ChurnConfigLoader.load(root.global.configFiles, root.global.overrides);
       root.out.print(io.churnlake.jobs.features.FeatureDictionary.markdown(config));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "tables",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print the documentation of every table (markdown): grain, key, partitioning, writing commands, each column, example queries; docs/tables.md is its output; no Spark.")
+  static final class Tables implements Callable<Integer> {
+    @ParentCommand ChurnlakeCli root;
+
+    @Override
+    public Integer call() {
+      root.out.print(
+          io.churnlake.jobs.tables.RenderTableDocs.markdown(
+              io.churnlake.jobs.tables.TableCatalog.all()));
       return 0;
     }
   }
@@ -486,7 +532,19 @@ final class Commands {
   static final class Nightly extends DatedCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
-      NightlyJob.Result r = NightlyJob.run(ctx, asOf);
+      // One nightly per date at a time: a second one exits 3 (ExitCode.ALREADY_RUNNING).
+      ChurnConfig.RunSettings runs = ctx.config().runs();
+      NightlyJob.Result r;
+      try (RunLease lease =
+          RunLease.acquire(
+              ctx.spark(),
+              ctx.store(),
+              "nightly " + asOf,
+              ctx.runId(),
+              runs.leaseStaleMinutes(),
+              runs.heartbeatSeconds())) {
+        r = NightlyJob.run(ctx, asOf);
+      }
       out.printf(
           "nightly %s: %d new files, %d customers featured, model %s%s, %d scored, %d segmented%n",
           asOf,
@@ -531,11 +589,42 @@ final class Commands {
   }
 
   @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print the stages of the latest runs from 'pipeline_runs': command, date, stage, status, duration, error.")
+  static final class Status extends JobCommand {
+    @Option(
+        names = "--runs",
+        description = "How many of the latest runs (default: ${DEFAULT-VALUE}).")
+    int runs = 5;
+
+    @Override
+    boolean recorded() {
+      return false;
+    }
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      if (runs < 1) {
+        throw io.churnlake.common.errors.ChurnErrors.badOption(
+            "--runs", runs, "a whole number >= 1");
+      }
+      RunStatus.print(ctx, runs, out);
+    }
+  }
+
+  @Command(
       name = "sql",
       mixinStandardHelpOptions = true,
       description =
           "Run Spark SQL with every churnlake table available by its name, e.g. SELECT risk_tier, count(*) FROM risk_segments GROUP BY 1.")
   static final class Sql extends JobCommand {
+    @Override
+    boolean recorded() {
+      return false;
+    }
+
     @Parameters(index = "0", paramLabel = "QUERY", description = "The SQL query.")
     String query;
 

@@ -75,8 +75,9 @@ public final class DemoJob {
             c.segment(),
             c.clv(),
             c.export(),
-            new ChurnConfig.KpiSettings(c.kpis().grain(), c.kpis().dimensions(), List.of(goal)));
-    return new JobContext(withGoal, ctx.spark(), ctx.store(), ctx.runId());
+            new ChurnConfig.KpiSettings(c.kpis().grain(), c.kpis().dimensions(), List.of(goal)),
+            c.runs());
+    return ctx.withConfig(withGoal);
   }
 
   private static void reset(JobContext ctx) {
@@ -85,7 +86,10 @@ public final class DemoJob {
       Path warehouse = new Path(c.warehouse());
       FileSystem fs = warehouse.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
       for (ChurnTable t : ChurnTable.values()) {
-        fs.delete(new Path(ctx.store().location(t)), true);
+        // The run ledger and leases outlive a reset: they record this run too.
+        if (!t.operational()) {
+          fs.delete(new Path(ctx.store().location(t)), true);
+        }
       }
       fs.delete(new Path(warehouse, "_models"), true);
       fs.delete(new Path(c.generate().output()), true);

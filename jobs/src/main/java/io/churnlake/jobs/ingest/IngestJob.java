@@ -108,7 +108,7 @@ public final class IngestJob {
     }
   }
 
-  static final StructType LEDGER_SCHEMA =
+  public static final StructType LEDGER_SCHEMA =
       new StructType()
           .add("source", DataTypes.StringType)
           .add("file_name", DataTypes.StringType)

@@ -8,6 +8,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.tables.TableCatalog;
 import io.churnlake.jobs.testing.Examples;
 import io.churnlake.jobs.testing.SimulatedPurchases;
 import java.io.IOException;
@@ -92,11 +93,15 @@ class NightlyTransactionsTest extends SparkTestBase {
     long buyers = purchases.stream().map(SimulatedPurchases.Purchase::customer).distinct().count();
     assertThat(r.clv()).isPresent();
     assertThat(r.clv().get().customers()).isEqualTo(buyers);
+    // docs/tables.md describes the tables of a transaction log (transactions, clv_models...) too.
+    List<String> undocumented = new ArrayList<>();
     for (ChurnTable t : ChurnTable.values()) {
       if (ctx.store().exists(t)) {
         ctx.store().read(t).createOrReplaceTempView(t.tableName());
+        undocumented.addAll(TableCatalog.of(t).differences(ctx.store().read(t).schema()));
       }
     }
+    assertThat(undocumented).isEmpty();
     assertThat(
             spark()
                 .sql(

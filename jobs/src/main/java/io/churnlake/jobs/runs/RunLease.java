@@ -1,0 +1,176 @@
+package io.churnlake.jobs.runs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.churnlake.common.errors.ChurnErrors;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.TableStore;
+import io.delta.tables.DeltaTable;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lease on one command and date (e.g. {@code nightly 2026-07-19}) in the Delta table {@code
+ * pipeline_leases}, so two runs for the same date never run at once. Taking it is one MERGE that
+ * inserts the key or takes over a released or stale row; Delta's optimistic concurrency lets only
+ * one of two simultaneous MERGEs commit, and the loser reads who holds the lease and refuses with
+ * exit code 3. The holder renews a heartbeat while it runs and releases the lease when it ends.
+ */
+public final class RunLease implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunLease.class);
+
+  /** Schema of {@code pipeline_leases}. */
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("lease_key", DataTypes.StringType, false)
+          .add("run_id", DataTypes.StringType, false)
+          .add("holder", DataTypes.StringType, false)
+          .add("acquired_at", DataTypes.TimestampType, false)
+          .add("heartbeat_at", DataTypes.TimestampType, false)
+          .add("released_at", DataTypes.TimestampType, true);
+
+  private final SparkSession spark;
+  private final TableStore store;
+  private final String key;
+  private final String runId;
+  private final ScheduledExecutorService heartbeat;
+
+  private RunLease(
+      SparkSession spark, TableStore store, String key, String runId, int heartbeatSeconds) {
+    this.spark = spark;
+    this.store = store;
+    this.key = key;
+    this.runId = runId;
+    this.heartbeat =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "churnlake-lease-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+    heartbeat.scheduleWithFixedDelay(
+        this::renew, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Takes the lease on {@code key} for {@code runId}, or fails with exit code 3 naming the holder
+   * when another run holds it and its heartbeat is younger than {@code staleMinutes}.
+   */
+  public static RunLease acquire(
+      SparkSession spark,
+      TableStore store,
+      String key,
+      String runId,
+      int staleMinutes,
+      int heartbeatSeconds) {
+    return acquire(spark, store, key, runId, staleMinutes * 60_000L, heartbeatSeconds);
+  }
+
+  /** {@link #acquire} with the staleness in milliseconds (tests take over stale leases). */
+  static RunLease acquire(
+      SparkSession spark,
+      TableStore store,
+      String key,
+      String runId,
+      long staleMillis,
+      int heartbeatSeconds) {
+    long now = System.currentTimeMillis();
+    Timestamp at = new Timestamp(now);
+    Timestamp staleBefore = new Timestamp(now - staleMillis);
+    ensureTable(spark, store);
+    Row mine = RowFactory.create(key, runId, PipelineRuns.holder(), at, at, null);
+    try {
+      DeltaTable.forPath(spark, store.location(ChurnTable.PIPELINE_LEASES))
+          .as("t")
+          .merge(spark.createDataFrame(List.of(mine), SCHEMA).as("s"), "t.lease_key = s.lease_key")
+          .whenMatched(
+              col("t.released_at")
+                  .isNotNull()
+                  .or(col("t.heartbeat_at").lt(lit(staleBefore)))
+                  .or(col("t.run_id").equalTo(col("s.run_id"))))
+          .updateAll()
+          .whenNotMatched()
+          .insertAll()
+          .execute();
+    } catch (io.delta.exceptions.DeltaConcurrentModificationException e) {
+      // Another run's MERGE committed first: it holds the lease (read below).
+      LOG.info("lease {}: another run committed first ({})", key, e.getClass().getSimpleName());
+    }
+    Row held = holderOf(spark, store, key);
+    if (held == null || !runId.equals(held.getString(0)) || !held.isNullAt(3)) {
+      throw ChurnErrors.alreadyRunning(
+          key,
+          held == null ? "unknown" : held.getString(1),
+          held == null ? "unknown" : held.getString(0),
+          held == null ? "unknown" : held.getTimestamp(2).toString(),
+          staleMillis / 60_000L);
+    }
+    LOG.info("lease {} taken by run {}", key, runId);
+    return new RunLease(spark, store, key, runId, heartbeatSeconds);
+  }
+
+  /** run_id, holder, heartbeat_at, released_at of the key's lease, or null. */
+  static Row holderOf(SparkSession spark, TableStore store, String key) {
+    List<Row> rows =
+        store
+            .read(ChurnTable.PIPELINE_LEASES)
+            .where(col("lease_key").equalTo(key))
+            .select("run_id", "holder", "heartbeat_at", "released_at")
+            .collectAsList();
+    return rows.isEmpty() ? null : rows.get(0);
+  }
+
+  private static void ensureTable(SparkSession spark, TableStore store) {
+    if (store.exists(ChurnTable.PIPELINE_LEASES)) {
+      return;
+    }
+    try {
+      store.append(ChurnTable.PIPELINE_LEASES, spark.createDataFrame(List.<Row>of(), SCHEMA));
+    } catch (RuntimeException e) {
+      // Two first runs may create it at once; one creation is enough.
+      if (!store.exists(ChurnTable.PIPELINE_LEASES)) {
+        throw e;
+      }
+    }
+  }
+
+  private void renew() {
+    try {
+      DeltaTable.forPath(spark, store.location(ChurnTable.PIPELINE_LEASES))
+          .update(
+              col("lease_key").equalTo(key).and(col("run_id").equalTo(runId)),
+              Map.of("heartbeat_at", lit(new Timestamp(System.currentTimeMillis()))));
+    } catch (RuntimeException e) {
+      // A missed heartbeat only brings staleness closer; the next one tries again.
+      LOG.warn("lease {}: heartbeat failed: {}", key, ChurnErrors.firstLine(e));
+    }
+  }
+
+  /** Stops the heartbeat and releases the lease (if this run still holds it). */
+  @Override
+  public void close() {
+    heartbeat.shutdownNow();
+    try {
+      heartbeat.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    DeltaTable.forPath(spark, store.location(ChurnTable.PIPELINE_LEASES))
+        .update(
+            col("lease_key").equalTo(key).and(col("run_id").equalTo(runId)),
+            Map.of("released_at", lit(new Timestamp(System.currentTimeMillis()))));
+    LOG.info("lease {} released by run {}", key, runId);
+  }
+}

@@ -1,0 +1,1007 @@
+package io.churnlake.jobs.tables;
+
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.jobs.clv.ClvJob;
+import io.churnlake.jobs.generate.RawEventSchema;
+import io.churnlake.jobs.ingest.IngestJob;
+import io.churnlake.jobs.kpis.CohortRetention;
+import io.churnlake.jobs.kpis.KpiRows;
+import io.churnlake.jobs.runs.PipelineRuns;
+import io.churnlake.jobs.runs.RunLease;
+import io.churnlake.jobs.score.ExplainScores;
+import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.segment.SummariseSegments;
+import io.churnlake.jobs.train.ModelsTable;
+import io.churnlake.jobs.train.TrainJob;
+import java.util.List;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Every table churnlake writes, documented: the source of {@code docs/tables.md} ({@code churnlake
+ * tables}). Schemas are the jobs' own constants where a job writes from one; the others are
+ * declared here and checked against the tables the nightly tests write.
+ */
+public final class TableCatalog {
+  private TableCatalog() {}
+
+  private static final DataType STRING = DataTypes.StringType;
+  private static final DataType DATE = DataTypes.DateType;
+  private static final DataType TIME = DataTypes.TimestampType;
+  private static final DataType DOUBLE = DataTypes.DoubleType;
+  private static final DataType INT = DataTypes.IntegerType;
+  private static final DataType LONG = DataTypes.LongType;
+  private static final DataType BOOL = DataTypes.BooleanType;
+
+  private static final String LINEAGE_SOURCE = "name of the configured source the row came from";
+  private static final String LINEAGE_FILE = "file the row was read from (file name)";
+  private static final String LINEAGE_RUN = "id of the ingest run that loaded the row";
+  private static final String DRIVERS =
+      "the three features pushing this customer's score up most: array of (feature, value (the"
+          + " customer's), contribution (to the raw score, log-odds), reason (a phrase for people))";
+  private static final String RUN_ID = "id of the command run that wrote the row";
+
+  /** The documentation of one table. */
+  public static TableDoc of(ChurnTable table) {
+    return all().stream().filter(d -> d.table() == table).findFirst().orElseThrow();
+  }
+
+  /** The documentation of every table, in the order of {@link ChurnTable}. */
+  public static List<TableDoc> all() {
+    return List.of(
+        events(),
+        transactions(),
+        customers(),
+        quarantine(),
+        ingestedFiles(),
+        customerFeatures(),
+        churnLabels(),
+        churnScores(),
+        riskSegments(),
+        segmentSummary(),
+        modelEvaluations(),
+        models(),
+        modelSearch(),
+        churnDrivers(),
+        featureDrift(),
+        customerValue(),
+        clvModels(),
+        churnKpis(),
+        cohortRetention(),
+        generatedTruth(),
+        pipelineRuns(),
+        pipelineLeases());
+  }
+
+  static TableDoc events() {
+    return TableDoc.of(ChurnTable.EVENTS)
+        .grain("one row per loaded event record (exact duplicates are quarantined)")
+        .writtenBy("`ingest`, `nightly`; rows removed by `forget`")
+        .about(
+            "Canonical interaction events (app and web logs) from every `kind = events` source;"
+                + " duplicates and bad records are in `quarantine`, never here.")
+        .schema(
+            new StructType()
+                .add("customer_id", STRING)
+                .add("event_time", TIME)
+                .add("event_date", DATE)
+                .add("event_type", STRING)
+                .add("session_id", STRING)
+                .add("amount", DOUBLE)
+                .add("source", STRING)
+                .add("source_file", STRING)
+                .add("ingest_run_id", STRING))
+        .col("customer_id", "the customer (the source's id, or its keyed hash when configured)")
+        .col("event_time", "when the event happened (UTC)")
+        .col("event_date", "UTC date of `event_time`; the partition column")
+        .col("event_type", "normalised event name, e.g. `next_song`, `thumbs_down`, `cancellation`")
+        .col("session_id", "the source's session, null for events outside a session (billing)")
+        .col(
+            "amount", "money the event carries (billing), in the source's currency; null otherwise")
+        .col("source", LINEAGE_SOURCE)
+        .col("source_file", LINEAGE_FILE)
+        .col("ingest_run_id", LINEAGE_RUN)
+        .moreColumns(
+            "after `amount`, each source's mapped attributes in alphabetical order (the generator's"
+                + " log: `artist, auth, gender, item_in_session, length, level, location, method,"
+                + " page, registration_time, song, status`); see docs/sources-events.md")
+        .example(
+            "Events per day and type in the last week",
+            "SELECT event_date, event_type, count(*) AS events FROM events"
+                + " WHERE event_date >= date_sub(current_date(), 7)"
+                + " GROUP BY event_date, event_type ORDER BY event_date, events DESC")
+        .example(
+            "Daily active customers",
+            "SELECT event_date, count(DISTINCT customer_id) AS active_customers FROM events"
+                + " GROUP BY event_date ORDER BY event_date")
+        .example(
+            "Which source file a customer's events came from",
+            "SELECT source, source_file, min(event_time) AS first, max(event_time) AS last,"
+                + " count(*) AS events FROM events WHERE customer_id = '100001'"
+                + " GROUP BY source, source_file ORDER BY first")
+        .build();
+  }
+
+  static TableDoc transactions() {
+    return TableDoc.of(ChurnTable.TRANSACTIONS)
+        .grain("one row per loaded order line (exact duplicates are quarantined)")
+        .writtenBy("`ingest`, `nightly`; rows removed by `forget`")
+        .about(
+            "Order or invoice lines (purchases, cancellations, returns) from every `kind ="
+                + " transactions` source; the input of purchase features, inactivity labels and"
+                + " BG/NBD customer value.")
+        .schema(
+            new StructType()
+                .add("order_id", STRING)
+                .add("customer_id", STRING)
+                .add("event_time", TIME)
+                .add("event_date", DATE)
+                .add("product_id", STRING)
+                .add("quantity", DOUBLE)
+                .add("unit_price", DOUBLE)
+                .add("amount", DOUBLE)
+                .add("line_type", STRING)
+                .add("source", STRING)
+                .add("source_file", STRING)
+                .add("ingest_run_id", STRING))
+        .col("order_id", "the order or invoice the line belongs to")
+        .col("customer_id", "the buying customer")
+        .col("event_time", "when the order was placed (UTC)")
+        .col("event_date", "UTC date of `event_time`; the partition column")
+        .col("product_id", "the product (stock code) of the line")
+        .col("quantity", "units; negative on cancellation and return lines")
+        .col("unit_price", "price per unit in the source's currency")
+        .col("amount", "quantity x unit price, in the source's currency (negative for returns)")
+        .col("line_type", "`purchase`, `cancellation` or `return`")
+        .col("source", LINEAGE_SOURCE)
+        .col("source_file", LINEAGE_FILE)
+        .col("ingest_run_id", LINEAGE_RUN)
+        .moreColumns(
+            "after `line_type`, each source's mapped attributes in alphabetical order (the retail"
+                + " example: `country, description`); see docs/sources-transactions.md")
+        .example(
+            "Net revenue per month",
+            "SELECT trunc(event_date, 'MM') AS month, sum(amount) AS net_revenue,"
+                + " count(DISTINCT customer_id) AS buyers FROM transactions"
+                + " GROUP BY 1 ORDER BY 1")
+        .example(
+            "Return rate per product",
+            "SELECT product_id, sum(CASE WHEN line_type = 'return' THEN 1 ELSE 0 END) / count(*)"
+                + " AS return_share, count(*) AS lines FROM transactions GROUP BY product_id"
+                + " HAVING count(*) >= 50 ORDER BY return_share DESC LIMIT 20")
+        .example(
+            "Orders per customer",
+            "SELECT customer_id, count(DISTINCT order_id) AS orders, sum(amount) AS net_spend"
+                + " FROM transactions GROUP BY customer_id ORDER BY net_spend DESC LIMIT 20")
+        .build();
+  }
+
+  static TableDoc customers() {
+    return TableDoc.of(ChurnTable.CUSTOMERS)
+        .grain("one row per customer and snapshot date", "customer_id", "snapshot_date")
+        .writtenBy("`ingest`, `nightly`; rows removed by `forget`")
+        .about(
+            "CRM or billing attributes per snapshot (contract, plan, region, charges...), with the"
+                + " source's churn flag when it has one (`labels.definition = given`).")
+        .schema(
+            new StructType()
+                .add("customer_id", STRING)
+                .add("snapshot_date", DATE)
+                .add("churned", BOOL)
+                .add("source", STRING)
+                .add("source_file", STRING)
+                .add("ingest_run_id", STRING))
+        .col("customer_id", "the customer")
+        .col("snapshot_date", "the date the attributes were true on; the partition column")
+        .col("churned", "the source's churn flag (null when the source has none)")
+        .col("source", LINEAGE_SOURCE)
+        .col("source_file", LINEAGE_FILE)
+        .col("ingest_run_id", LINEAGE_RUN)
+        .moreColumns(
+            "after `churned`, each source's mapped attributes in alphabetical order (the telco"
+                + " example: `contract, dependents, gender, internet_service, monthly_charges, ...`);"
+                + " see docs/sources-customers.md")
+        .example(
+            "Customers per snapshot",
+            "SELECT snapshot_date, count(*) AS customers FROM customers GROUP BY 1 ORDER BY 1")
+        .example(
+            "Churn flag share per snapshot (given labels)",
+            "SELECT snapshot_date, avg(CASE WHEN churned THEN 1.0 ELSE 0.0 END) AS churn_share"
+                + " FROM customers WHERE churned IS NOT NULL GROUP BY 1 ORDER BY 1")
+        .example(
+            "A customer's history of snapshots",
+            "SELECT * FROM customers WHERE customer_id = '7590-VHVEG' ORDER BY snapshot_date")
+        .build();
+  }
+
+  static TableDoc quarantine() {
+    return TableDoc.of(ChurnTable.QUARANTINE)
+        .grain("one row per raw record that did not load", "source", "source_file", "source_offset")
+        .writtenBy("`ingest`, `nightly`; purged after `ingest.quarantine-retention-days`, `forget`")
+        .about(
+            "Raw records that did not become rows, each with the reason (docs/sources.md lists"
+                + " them). **Can hold personal data**: the record is kept as read.")
+        .schema(
+            new StructType()
+                .add("source", STRING)
+                .add("source_file", STRING)
+                .add("source_offset", LONG)
+                .add("reason", STRING)
+                .add("record", STRING)
+                .add("customer_id", STRING)
+                .add("ingest_run_id", STRING)
+                .add("quarantined_at", TIME))
+        .col("source", LINEAGE_SOURCE)
+        .col("source_file", LINEAGE_FILE)
+        .col(
+            "source_offset", "byte offset of the record's line in its file; null for Parquet/Delta")
+        .col(
+            "reason",
+            "why: `malformed_json`, `missing_customer_id`, `bad_value:<column>`,"
+                + " `duplicate_record`, ...")
+        .col("record", "the record's text as read")
+        .col("customer_id", "the customer when the record names one readably, else null")
+        .col("ingest_run_id", LINEAGE_RUN)
+        .col("quarantined_at", "when the record was quarantined (UTC)")
+        .example(
+            "Quarantined records per reason and source",
+            "SELECT source, reason, count(*) AS records FROM quarantine"
+                + " GROUP BY source, reason ORDER BY records DESC")
+        .example(
+            "The files with most bad records",
+            "SELECT source_file, count(*) AS records FROM quarantine GROUP BY source_file"
+                + " ORDER BY records DESC LIMIT 10")
+        .example(
+            "A sample of one reason's records",
+            "SELECT source_file, source_offset, record FROM quarantine"
+                + " WHERE reason = 'malformed_json' ORDER BY source_file, source_offset LIMIT 20")
+        .build();
+  }
+
+  static TableDoc ingestedFiles() {
+    return TableDoc.of(ChurnTable.INGESTED_FILES)
+        .grain("one row per source file ingested", "source", "file_name")
+        .writtenBy("`ingest`, `nightly`")
+        .about(
+            "The ingest ledger: which files were loaded, their fingerprint, and the reconciliation"
+                + " `rows_read = rows_loaded + rows_quarantined + rows_dropped`; a file is not"
+                + " ingested twice.")
+        .schema(IngestJob.LEDGER_SCHEMA)
+        .col("source", "the configured source")
+        .col("file_name", "the file's name")
+        .col("file_path", "the file's full path or URI when it was read")
+        .col("file_size", "size in bytes")
+        .col("file_modified", "the file's modification time (UTC)")
+        .col("file_date", "the date in the file's name (null when names carry no date)")
+        .col(
+            "content_hash",
+            "fingerprint of the content: the sum of the xxhash64 of every record with its offset")
+        .col("ingest_run_id", LINEAGE_RUN)
+        .col("ingested_at", "when the file's rows were committed (UTC)")
+        .col("rows_read", "records read from the file")
+        .col("rows_loaded", "records written to the target table")
+        .col("rows_quarantined", "records written to `quarantine`")
+        .col("rows_dropped", "records dropped on purpose: `rows_blank + rows_filtered`")
+        .col("rows_blank", "blank lines")
+        .col("rows_filtered", "records the source's `filter` excluded")
+        .col("unmapped_fields", "fields in the file that no mapping reads (comma-separated)")
+        .example(
+            "Loaded and quarantined records per day of files",
+            "SELECT file_date, sum(rows_read) AS records, sum(rows_loaded) AS loaded,"
+                + " sum(rows_quarantined) AS quarantined FROM ingested_files"
+                + " GROUP BY file_date ORDER BY file_date")
+        .example(
+            "Files with a quarantine share above 1%",
+            "SELECT source, file_name, rows_quarantined / rows_read AS quarantine_share"
+                + " FROM ingested_files WHERE rows_quarantined > 0.01 * rows_read"
+                + " ORDER BY quarantine_share DESC")
+        .example(
+            "The last files ingested per source",
+            "SELECT source, max(ingested_at) AS last_ingest, max(file_date) AS newest_file"
+                + " FROM ingested_files GROUP BY source")
+        .build();
+  }
+
+  static TableDoc customerFeatures() {
+    return TableDoc.of(ChurnTable.CUSTOMER_FEATURES)
+        .grain("one row per customer and as-of date", "customer_id", "as_of_date")
+        .writtenBy("`features`, `nightly` (its own date)")
+        .about(
+            "Per-customer features as of the end of a date, built only from rows dated on or"
+                + " before it; one row per customer known on the date and not churned before it.")
+        .schema(new StructType().add("customer_id", STRING).add("as_of_date", DATE))
+        .col("customer_id", "the customer")
+        .col("as_of_date", "the date the features describe (end of day, UTC); the partition column")
+        .moreColumns(
+            "the feature families present for the configured sources and windows (activity from"
+                + " `events`, purchases from `transactions`, attributes from `customers`), each"
+                + " column with its meaning and unit in docs/customer_features.md, generated by"
+                + " `./churnlake dictionary`")
+        .example(
+            "Average activity of the latest snapshot",
+            "SELECT as_of_date, count(*) AS customers, avg(days_since_last_activity) AS"
+                + " mean_days_since_last_activity FROM customer_features"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM customer_features)"
+                + " GROUP BY as_of_date")
+        .example(
+            "One customer's features over time",
+            "SELECT * FROM customer_features WHERE customer_id = '100001' ORDER BY as_of_date")
+        .example(
+            "Features of churners vs retained customers (with labels)",
+            "SELECT l.churned, count(*) AS customers, avg(f.days_since_last_activity) AS recency"
+                + " FROM customer_features f JOIN churn_labels l"
+                + " ON f.customer_id = l.customer_id AND f.as_of_date = l.as_of_date"
+                + " GROUP BY l.churned")
+        .build();
+  }
+
+  static TableDoc churnLabels() {
+    return TableDoc.of(ChurnTable.CHURN_LABELS)
+        .grain("one row per customer and as-of date", "customer_id", "as_of_date")
+        .writtenBy("`labels`")
+        .about(
+            "Whether the customer churned within the horizon after the as-of date, by the"
+                + " configured definition (docs/labels.md). Censored customers (horizon past the"
+                + " data) are left out, never labelled retained.")
+        .schema(
+            new StructType()
+                .add("customer_id", STRING)
+                .add("as_of_date", DATE)
+                .add("horizon_days", INT)
+                .add("churned", BOOL)
+                .add("churn_date", DATE)
+                .add("label_definition", STRING))
+        .col("customer_id", "the customer")
+        .col("as_of_date", "the date the label looks forward from; the partition column")
+        .col("horizon_days", "days after the as-of date in which churn counts (null: given flag)")
+        .col("churned", "true when the customer churned within the horizon")
+        .col("churn_date", "the day churn happened (null when retained or the flag is given)")
+        .col("label_definition", "`explicit`, `inactivity` or `given`")
+        .example(
+            "Churn rate per as-of date",
+            "SELECT as_of_date, avg(CASE WHEN churned THEN 1.0 ELSE 0.0 END) AS churn_rate,"
+                + " count(*) AS customers FROM churn_labels GROUP BY as_of_date ORDER BY 1")
+        .example(
+            "Days from the as-of date to churn",
+            "SELECT datediff(churn_date, as_of_date) AS days_to_churn, count(*) AS customers"
+                + " FROM churn_labels WHERE churned GROUP BY 1 ORDER BY 1")
+        .example(
+            "How well a scored date's probabilities matched (calibration by decile)",
+            "SELECT round(s.churn_probability, 1) AS predicted, avg(CASE WHEN l.churned THEN 1.0"
+                + " ELSE 0.0 END) AS observed, count(*) AS customers FROM churn_scores s"
+                + " JOIN churn_labels l USING (customer_id, as_of_date) GROUP BY 1 ORDER BY 1")
+        .build();
+  }
+
+  static TableDoc churnScores() {
+    return TableDoc.of(ChurnTable.CHURN_SCORES)
+        .grain("one row per customer and as-of date", "customer_id", "as_of_date")
+        .writtenBy("`score`, `nightly`")
+        .about("The champion model's churn probability for each customer, with the reasons.")
+        .schema(
+            new StructType()
+                .add("customer_id", STRING)
+                .add("as_of_date", DATE)
+                .add("churn_probability", DOUBLE)
+                .add("raw_score", DOUBLE)
+                .add("rank_percentile", DOUBLE)
+                .add("model_version", STRING)
+                .add("drivers", DataTypes.createArrayType(ExplainScores.DRIVER)))
+        .col("customer_id", "the customer")
+        .col("as_of_date", "the date scored; the partition column")
+        .col(
+            "churn_probability",
+            "calibrated probability (0..1) of churning within the horizon after the as-of date")
+        .col("raw_score", "the model's margin (log-odds) before calibration")
+        .col(
+            "rank_percentile",
+            "share of the date's customers with a lower raw score (0..1, to within 0.1%)")
+        .col("model_version", "the model that scored (see `models`)")
+        .col("drivers", DRIVERS)
+        .example(
+            "The 20 customers most likely to churn",
+            "SELECT customer_id, churn_probability, drivers[0].reason AS main_reason"
+                + " FROM churn_scores"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM churn_scores)"
+                + " ORDER BY churn_probability DESC LIMIT 20")
+        .example(
+            "Expected churners per date",
+            "SELECT as_of_date, sum(churn_probability) AS expected_churners, count(*) AS customers"
+                + " FROM churn_scores GROUP BY as_of_date ORDER BY as_of_date")
+        .example(
+            "How often each feature is a customer's main reason",
+            "SELECT drivers[0].feature AS main_driver, count(*) AS customers FROM churn_scores"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM churn_scores)"
+                + " GROUP BY 1 ORDER BY customers DESC")
+        .build();
+  }
+
+  static TableDoc riskSegments() {
+    return TableDoc.of(ChurnTable.RISK_SEGMENTS)
+        .grain("one row per customer and as-of date", "customer_id", "as_of_date")
+        .writtenBy("`segment`, `nightly`; read by `export`")
+        .about(
+            "The retention plan for CRM systems: risk tier x value tier = segment, its action, the"
+                + " expected net value of acting and whether the customer is targeted, held out as"
+                + " control, or left alone (docs/segments.md).")
+        .schema(PlanRetention.SCHEMA)
+        .col("customer_id", "the customer")
+        .col("as_of_date", "the plan's date; the partition column")
+        .col("churn_probability", "from `churn_scores` (0..1)")
+        .col("risk_tier", "`low`, `medium` or `high` (configured cut points or score quantiles)")
+        .col(
+            "value",
+            "value at risk in currency: what losing the customer now would cost (`customer_value`)")
+        .col("value_tier", "`low`, `medium` or `high` (quantiles of value; 0 stays low)")
+        .col("segment", "the matrix cell, e.g. `high value, high risk`")
+        .col("action", "the segment's configured action, e.g. `personal_offer`, `none`")
+        .col(
+            "expected_net_value",
+            "P(churn) x value x the action's save rate - its cost, in currency")
+        .col(
+            "targeting",
+            "`targeted` (positive net value, within budget), `control` (random hold-out among"
+                + " positive net values) or `none`")
+        .col("drivers", DRIVERS)
+        .col("model_version", "the model whose probability the plan used")
+        .col("run_id", RUN_ID)
+        .example(
+            "The most valuable customers at risk",
+            "SELECT customer_id, churn_probability, value, segment, action, targeting"
+                + " FROM risk_segments"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM risk_segments)"
+                + " AND risk_tier = 'high' ORDER BY churn_probability * value DESC LIMIT 25")
+        .example(
+            "The plan per action",
+            "SELECT action, targeting, count(*) AS customers, sum(expected_net_value) AS"
+                + " expected_net_value FROM risk_segments"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM risk_segments)"
+                + " GROUP BY action, targeting ORDER BY action, targeting")
+        .example(
+            "Customers who moved into high risk since the previous plan",
+            "SELECT n.customer_id, o.risk_tier AS before, n.churn_probability FROM risk_segments n"
+                + " JOIN risk_segments o ON n.customer_id = o.customer_id"
+                + " WHERE n.as_of_date = (SELECT max(as_of_date) FROM risk_segments)"
+                + " AND o.as_of_date = date_sub(n.as_of_date, 1)"
+                + " AND n.risk_tier = 'high' AND o.risk_tier <> 'high'")
+        .build();
+  }
+
+  static TableDoc segmentSummary() {
+    return TableDoc.of(ChurnTable.SEGMENT_SUMMARY)
+        .grain("one row per as-of date and segment", "as_of_date", "segment")
+        .writtenBy("`segment`, `nightly`; read by `report`")
+        .about("The risk-value matrix of a plan: customers, value at risk and the plan's figures.")
+        .schema(SummariseSegments.SCHEMA)
+        .col("as_of_date", "the plan's date; the partition column")
+        .col("segment", "the matrix cell, e.g. `high value, high risk`")
+        .col("value_tier", "the cell's value tier")
+        .col("risk_tier", "the cell's risk tier")
+        .col("action", "the cell's configured action")
+        .col("customers", "customers in the cell")
+        .col("mean_probability", "mean churn probability of the cell's customers")
+        .col("value", "sum of the customers' value, in currency")
+        .col("revenue_at_risk", "sum of P(churn) x value, in currency")
+        .col("targeted", "customers targeted")
+        .col("control", "customers held out as the control group")
+        .col(
+            "expected_saved_value",
+            "over targeted customers: sum of P(churn) x value x save rate, in currency")
+        .col("cost", "over targeted customers: the actions' cost, in currency")
+        .col("expected_net_value", "expected_saved_value - cost, in currency")
+        .example(
+            "The latest risk-value matrix",
+            "SELECT value_tier, risk_tier, customers, revenue_at_risk FROM segment_summary"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM segment_summary)"
+                + " ORDER BY value_tier, risk_tier")
+        .example(
+            "Budget and expected return per plan",
+            "SELECT as_of_date, sum(targeted) AS targeted, sum(cost) AS cost,"
+                + " sum(expected_net_value) AS expected_net_value FROM segment_summary"
+                + " GROUP BY as_of_date ORDER BY as_of_date")
+        .example(
+            "Revenue at risk in high-value segments over time",
+            "SELECT as_of_date, sum(revenue_at_risk) AS revenue_at_risk FROM segment_summary"
+                + " WHERE value_tier = 'high' GROUP BY as_of_date ORDER BY as_of_date")
+        .build();
+  }
+
+  static TableDoc modelEvaluations() {
+    return TableDoc.of(ChurnTable.MODEL_EVALUATIONS)
+        .grain(
+            "one row per model, as-of date, kind and metric",
+            "model_version",
+            "as_of_date",
+            "kind",
+            "metric")
+        .writtenBy("`train`, `nightly`, `backtest`")
+        .about(
+            "Every figure a model earned: on its held-out date, against the champion, realised on"
+                + " matured scored dates and in backtests (docs/models.md).")
+        .schema(TrainJob.MODEL_EVALUATIONS_SCHEMA)
+        .col("model_version", "the model (`backtest@T` for a backtest origin)")
+        .col("as_of_date", "the date evaluated")
+        .col(
+            "kind",
+            "`holdout`, `champion_comparison`, `realised` (scored date vs matured labels) or"
+                + " `backtest`")
+        .col(
+            "metric",
+            "`roc_auc`, `pr_auc`, `log_loss`, `brier`, `ece`, `lift_decile_NN`,"
+                + " `capture_decile_NN`, `precision_at_top`, `recall_at_top`, baselines, counts")
+        .col("value", "the figure (rates 0..1, counts as numbers)")
+        .example(
+            "ROC AUC of every model on its held-out date",
+            "SELECT model_version, as_of_date, value AS roc_auc FROM model_evaluations"
+                + " WHERE kind = 'holdout' AND metric = 'roc_auc' ORDER BY model_version")
+        .example(
+            "Realised performance over time",
+            "SELECT as_of_date, model_version, value AS roc_auc FROM model_evaluations"
+                + " WHERE kind = 'realised' AND metric = 'roc_auc' ORDER BY as_of_date")
+        .example(
+            "Backtest metrics per origin",
+            "SELECT as_of_date, metric, value FROM model_evaluations WHERE kind = 'backtest'"
+                + " AND metric IN ('roc_auc', 'pr_auc', 'brier') ORDER BY as_of_date, metric")
+        .build();
+  }
+
+  static TableDoc models() {
+    return TableDoc.of(ChurnTable.MODELS)
+        .grain("one row per trained model", "model_version")
+        .writtenBy("`train`, `nightly` (when it retrains)")
+        .about(
+            "The model registry: what each model is, what it was trained on (down to the Delta"
+                + " versions of its inputs), how it scored and whether it is the champion.")
+        .schema(ModelsTable.SCHEMA)
+        .col("model_version", "`vNNNN`; the saved pipeline is `<warehouse>/_models/churn/vNNNN/`")
+        .col("created_at", "when it was trained (UTC)")
+        .col("algorithm", "`logistic`, `gbt` or `random-forest`")
+        .col("parameters", "hyper-parameters and training settings, as text")
+        .col("features", "the feature columns, in the model's order")
+        .col("label_definition", "`explicit`, `inactivity` or `given`")
+        .col("horizon_days", "the churn horizon it predicts")
+        .col("trained_as_of", "the as-of date of the `train` run")
+        .col("training_dates", "the as-of dates of its training rows")
+        .col("calibration", "`isotonic` or `none`")
+        .col("calibration_date", "the held-out date the calibration was fitted on")
+        .col("evaluation_date", "the held-out date its metrics come from")
+        .col(
+            "validation",
+            "`time-based` (earlier dates train, a later one evaluates) or `cross-sectional`"
+                + " (seeded label-stratified split), in words")
+        .col("table_versions", "Delta versions of the input tables it read")
+        .col("metrics", "its held-out metrics (also in `model_evaluations`)")
+        .col("status", "`champion`, `candidate` or `retired`")
+        .col("status_reason", "why (the promotion decision and its figures)")
+        .col("status_changed_at", "when the status last changed (UTC)")
+        .example(
+            "The champion and how it was chosen",
+            "SELECT model_version, algorithm, metrics['roc_auc'] AS roc_auc, status_reason"
+                + " FROM models WHERE status = 'champion'")
+        .example(
+            "Every model with its training dates and validation",
+            "SELECT model_version, created_at, algorithm, validation, size(training_dates) AS"
+                + " training_dates, evaluation_date, status FROM models ORDER BY created_at")
+        .example(
+            "Which events table version each model read",
+            "SELECT model_version, table_versions['events'] AS events_version FROM models"
+                + " ORDER BY model_version")
+        .build();
+  }
+
+  static TableDoc modelSearch() {
+    return TableDoc.of(ChurnTable.MODEL_SEARCH)
+        .grain("one row per model and search candidate", "model_version", "candidate")
+        .writtenBy("`train`, `nightly` (when it retrains)")
+        .about(
+            "The hyper-parameter search behind each model: every candidate's parameters and"
+                + " validation figures; one row saying why when no search ran.")
+        .schema(TrainJob.MODEL_SEARCH_SCHEMA)
+        .col("model_version", "the model the search chose parameters for")
+        .col("as_of_date", "the `train` run's as-of date")
+        .col("candidate", "the candidate's number, from 0")
+        .col("parameters", "the parameters the candidate varied")
+        .col("validation", "how it was validated: rolling origins (with dates) or k-fold")
+        .col("metric", "the metric compared, e.g. `roc_auc`")
+        .col("folds", "the folds (origin dates or fold numbers)")
+        .col("fold_values", "the metric on each fold")
+        .col("mean", "mean over folds (NaN when no search ran)")
+        .col("chosen", "true for the candidate the model was trained with")
+        .example(
+            "The candidates of the newest model",
+            "SELECT candidate, parameters, mean, chosen FROM model_search"
+                + " WHERE model_version = (SELECT max(model_version) FROM model_search)"
+                + " ORDER BY mean DESC")
+        .example(
+            "How far the chosen candidate beat the runner-up",
+            "SELECT model_version, max(mean) - max(CASE WHEN NOT chosen THEN mean END) AS margin"
+                + " FROM model_search GROUP BY model_version ORDER BY model_version")
+        .example(
+            "Spread across folds",
+            "SELECT model_version, candidate, array_min(fold_values) AS worst,"
+                + " array_max(fold_values) AS best FROM model_search WHERE chosen")
+        .build();
+  }
+
+  static TableDoc churnDrivers() {
+    return TableDoc.of(ChurnTable.CHURN_DRIVERS)
+        .grain(
+            "one row per model, as-of date and feature", "model_version", "as_of_date", "feature")
+        .writtenBy("`score`, `nightly`")
+        .about("Global churn drivers of a scoring run: what the model leans on, and which way.")
+        .schema(
+            new StructType()
+                .add("model_version", STRING)
+                .add("as_of_date", DATE)
+                .add("rank", INT)
+                .add("feature", STRING)
+                .add("importance", DOUBLE)
+                .add("direction", STRING)
+                .add("mean_contribution_high_risk", DOUBLE)
+                .add("high_risk_customers", LONG))
+        .col("model_version", "the scoring model")
+        .col("as_of_date", "the date scored")
+        .col("rank", "1 = most important")
+        .col("feature", "the feature column")
+        .col(
+            "importance",
+            "mean absolute contribution to the raw score (log-odds) over all customers")
+        .col("direction", "`higher raises risk` or `higher lowers risk`")
+        .col(
+            "mean_contribution_high_risk",
+            "mean contribution (log-odds) among high-risk customers; null when there are none")
+        .col("high_risk_customers", "customers in the high risk tier on the date")
+        .example(
+            "The top ten drivers of the latest scoring",
+            "SELECT rank, feature, importance, direction FROM churn_drivers"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM churn_drivers)"
+                + " ORDER BY rank LIMIT 10")
+        .example(
+            "How a feature's importance changed across models",
+            "SELECT model_version, max(importance) AS importance FROM churn_drivers"
+                + " WHERE feature = 'days_since_last_activity' GROUP BY model_version ORDER BY 1")
+        .example(
+            "What pushes high-risk customers most",
+            "SELECT feature, mean_contribution_high_risk FROM churn_drivers"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM churn_drivers)"
+                + " ORDER BY mean_contribution_high_risk DESC LIMIT 10")
+        .build();
+  }
+
+  static TableDoc featureDrift() {
+    return TableDoc.of(ChurnTable.FEATURE_DRIFT)
+        .grain(
+            "one row per model, as-of date and feature", "model_version", "as_of_date", "feature")
+        .writtenBy("`score`, `nightly`")
+        .about(
+            "Population stability of each feature of a scored snapshot against the model's"
+                + " training rows; a drift past the threshold can trigger retraining.")
+        .schema(
+            new StructType()
+                .add("model_version", STRING)
+                .add("as_of_date", DATE)
+                .add("feature", STRING)
+                .add("psi", DOUBLE)
+                .add("drifted", BOOL)
+                .add("threshold", DOUBLE))
+        .col("model_version", "the scoring model (its training rows are the reference)")
+        .col("as_of_date", "the date scored")
+        .col("feature", "the feature column")
+        .col("psi", "population stability index over decile bins and a missing bin")
+        .col("drifted", "psi above the threshold")
+        .col("threshold", "`score.psi-threshold` at the time")
+        .example(
+            "Features that drifted on the latest date",
+            "SELECT feature, psi FROM feature_drift"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM feature_drift) AND drifted"
+                + " ORDER BY psi DESC")
+        .example(
+            "Drift of one feature over time",
+            "SELECT as_of_date, psi FROM feature_drift"
+                + " WHERE feature = 'days_since_last_activity' ORDER BY as_of_date")
+        .example(
+            "Drifted features per date",
+            "SELECT as_of_date, count_if(drifted) AS drifted, count(*) AS features"
+                + " FROM feature_drift GROUP BY as_of_date ORDER BY as_of_date")
+        .build();
+  }
+
+  static TableDoc customerValue() {
+    return TableDoc.of(ChurnTable.CUSTOMER_VALUE)
+        .grain("one row per customer and as-of date", "customer_id", "as_of_date")
+        .writtenBy("`clv`, `nightly`")
+        .about(
+            "Customer lifetime value: BG/NBD + Gamma-Gamma for transaction data, contract value for"
+                + " subscriptions (docs/clv.md). For inactivity risk rank by `expected_purchases`,"
+                + " not `1 - p_alive` (1 by construction without a repeat purchase).")
+        .schema(
+            new StructType()
+                .add("customer_id", STRING)
+                .add("as_of_date", DATE)
+                .add("first_purchase_date", DATE)
+                .add("frequency", INT)
+                .add("recency_days", INT)
+                .add("age_days", INT)
+                .add("mean_repeat_spend", DOUBLE)
+                .add("p_alive", DOUBLE)
+                .add("expected_purchases", DOUBLE)
+                .add("expected_spend", DOUBLE)
+                .add("clv", DOUBLE)
+                .add("value_at_risk", DOUBLE)
+                .add("value_model", STRING))
+        .col("customer_id", "the customer")
+        .col("as_of_date", "the date valued; the partition column")
+        .col("first_purchase_date", "the first day with a purchase (BG/NBD only)")
+        .col("frequency", "x: repeat purchase days (purchase days after the first)")
+        .col("recency_days", "t_x: days from the first to the last purchase day")
+        .col("age_days", "T: days from the first purchase day to the as-of date")
+        .col("mean_repeat_spend", "mean spend of the repeat purchase days, in currency")
+        .col("p_alive", "BG/NBD probability the customer is still active (1 without a repeat)")
+        .col(
+            "expected_purchases",
+            "expected purchase days in the next `clv.expected-purchases-days`")
+        .col("expected_spend", "expected spend per purchase (Gamma-Gamma), in currency")
+        .col("clv", "discounted value over `clv.horizon-days`, in currency")
+        .col(
+            "value_at_risk",
+            "what churning now would lose, in currency: the CLV (BG/NBD) or the contract's"
+                + " discounted revenue; the plan's value")
+        .col("value_model", "`bg_nbd_gamma_gamma` or `contractual` (BG/NBD columns null)")
+        .example(
+            "The most valuable customers",
+            "SELECT customer_id, clv, p_alive, expected_purchases FROM customer_value"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM customer_value)"
+                + " ORDER BY clv DESC LIMIT 20")
+        .example(
+            "Total and average CLV per date",
+            "SELECT as_of_date, sum(clv) AS clv_total, avg(clv) AS clv_mean FROM customer_value"
+                + " GROUP BY as_of_date ORDER BY as_of_date")
+        .example(
+            "Valuable customers expected to buy little (inactivity risk)",
+            "SELECT customer_id, value_at_risk, expected_purchases FROM customer_value"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM customer_value)"
+                + " AND value_at_risk > 100 ORDER BY expected_purchases LIMIT 20")
+        .build();
+  }
+
+  static TableDoc clvModels() {
+    return TableDoc.of(ChurnTable.CLV_MODELS)
+        .grain("one row per as-of date, model and parameter", "as_of_date", "model", "parameter")
+        .writtenBy("`clv`, `nightly` (transaction data)")
+        .about("Fitted BG/NBD and Gamma-Gamma parameters, with standard errors and convergence.")
+        .schema(ClvJob.CLV_MODELS_SCHEMA)
+        .col("as_of_date", "the date fitted")
+        .col("model", "`bg_nbd` or `gamma_gamma`")
+        .col("parameter", "`r`, `alpha`, `a`, `b` (BG/NBD); `p`, `q`, `gamma` (Gamma-Gamma)")
+        .col("value", "the maximum-likelihood estimate")
+        .col("standard_error", "from the Hessian of the log-likelihood (null when singular)")
+        .col("log_likelihood", "the fit's log-likelihood")
+        .col("converged", "whether the optimiser converged")
+        .col("status", "the optimiser's status message")
+        .col("customers", "customers in the fit")
+        .col("groups", "distinct (x, t_x, T) groups the likelihood was summed over")
+        .example(
+            "The latest fit",
+            "SELECT model, parameter, value, standard_error, converged FROM clv_models"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM clv_models)"
+                + " ORDER BY model, parameter")
+        .example(
+            "Parameter stability over time",
+            "SELECT as_of_date, parameter, value FROM clv_models WHERE model = 'bg_nbd'"
+                + " ORDER BY parameter, as_of_date")
+        .example(
+            "Fits that did not converge",
+            "SELECT DISTINCT as_of_date, model, status FROM clv_models WHERE NOT converged")
+        .build();
+  }
+
+  static TableDoc churnKpis() {
+    return TableDoc.of(ChurnTable.CHURN_KPIS)
+        .grain(
+            "one row per as-of date, period, dimension value, metric and goal",
+            "as_of_date",
+            "period_grain",
+            "period_start",
+            "dimension",
+            "dimension_value",
+            "metric",
+            "goal_id")
+        .writtenBy("`kpis`, `nightly`; read by `report`")
+        .about(
+            "KPIs per month (or week) as known on the as-of date, per dimension, and each goal's"
+                + " path (docs/kpis.md). A rate whose horizon has not passed is null and"
+                + " `immature`, never reported early.")
+        .schema(KpiRows.SCHEMA)
+        .col("as_of_date", "the date the KPIs were computed on; the partition column")
+        .col("period_grain", "`month` or `week`")
+        .col("period_start", "first day of the period")
+        .col("period_end", "last day of the period")
+        .col(
+            "dimension",
+            "`all`, `risk_tier`, `value_tier`, `segment` or a configured customer attribute")
+        .col("dimension_value", "the dimension's value (`all` for the whole base)")
+        .col(
+            "metric",
+            "`active_customers`, `churned_customers`, `new_customers`, `churn_rate`,"
+                + " `retention_rate`, `repeat_purchase_rate`, `clv_mean`, `clv_total`,"
+                + " `revenue_at_risk`, `treated_churn_rate`, `control_churn_rate`,"
+                + " `treatment_effect`")
+        .col("value", "the figure: counts, rates 0..1, currency for CLV and revenue; null if none")
+        .col("lower", "lower bound of the 95% interval (campaign rates), else null")
+        .col("upper", "upper bound of the 95% interval (campaign rates), else null")
+        .col("status", "`mature`, `immature`, `snapshot` or `undefined`")
+        .col("note", "why a value is null or how it was taken, in words")
+        .col("goal_id", "the goal a row tracks (goal rows repeat the metric), else null")
+        .col("target", "the goal's straight-path target for the period")
+        .col("on_track", "whether the period's value is on the goal's path")
+        .col("run_id", RUN_ID)
+        .example(
+            "Monthly churn and retention rates",
+            "SELECT period_start, metric, value, status FROM churn_kpis"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM churn_kpis)"
+                + " AND dimension = 'all' AND goal_id IS NULL"
+                + " AND metric IN ('churn_rate', 'retention_rate') ORDER BY period_start, metric")
+        .example(
+            "Is each goal on track?",
+            "SELECT goal_id, period_start, value, target, on_track, note FROM churn_kpis"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM churn_kpis)"
+                + " AND goal_id IS NOT NULL ORDER BY goal_id, period_start")
+        .example(
+            "Churn rate per risk tier",
+            "SELECT period_start, dimension_value AS risk_tier, value AS churn_rate"
+                + " FROM churn_kpis WHERE as_of_date = (SELECT max(as_of_date) FROM churn_kpis)"
+                + " AND dimension = 'risk_tier' AND metric = 'churn_rate' ORDER BY 1, 2")
+        .build();
+  }
+
+  static TableDoc cohortRetention() {
+    return TableDoc.of(ChurnTable.COHORT_RETENTION)
+        .grain(
+            "one row per as-of date, cohort month and period offset",
+            "as_of_date",
+            "cohort_month",
+            "period_offset")
+        .writtenBy("`kpis`, `nightly`; read by `report`")
+        .about("Monthly cohorts' retention and Kaplan-Meier survival (docs/kpis.md).")
+        .schema(CohortRetention.SCHEMA)
+        .col("as_of_date", "the date computed on; the partition column")
+        .col("cohort_month", "month of the customers' first activity")
+        .col("period_offset", "months after the cohort month (0 = the end of the cohort month)")
+        .col("cohort_customers", "customers in the cohort")
+        .col("retained_customers", "of them, active at the end of month `period_offset`")
+        .col("retention_rate", "retained_customers / cohort_customers (0..1)")
+        .col("survival_days", "30 x (period_offset + 1): the day the survival is read at")
+        .col(
+            "km_survival",
+            "Kaplan-Meier probability of no churn by `survival_days` (censored customers count"
+                + " until their follow-up ends); null beyond the youngest member's follow-up")
+        .col("run_id", RUN_ID)
+        .example(
+            "The retention triangle",
+            "SELECT cohort_month, period_offset, retention_rate FROM cohort_retention"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM cohort_retention)"
+                + " ORDER BY cohort_month, period_offset")
+        .example(
+            "Three-month retention per cohort",
+            "SELECT cohort_month, cohort_customers, retention_rate FROM cohort_retention"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM cohort_retention)"
+                + " AND period_offset = 3 ORDER BY cohort_month")
+        .example(
+            "Survival at 90 days per cohort",
+            "SELECT cohort_month, km_survival FROM cohort_retention"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM cohort_retention)"
+                + " AND survival_days = 90 ORDER BY cohort_month")
+        .build();
+  }
+
+  static TableDoc generatedTruth() {
+    return TableDoc.of(ChurnTable.GENERATED_TRUTH)
+        .grain(
+            "one row per customer, as-of date and horizon",
+            "customer_id",
+            "as_of_date",
+            "horizon_days")
+        .writtenBy("`generate` (synthetic data only)")
+        .about(
+            "The generator's true churn probabilities: what a perfect model would say; used to"
+                + " judge models on synthetic data (docs/generator.md).")
+        .schema(RawEventSchema.TRUTH_SCHEMA)
+        .col("customer_id", "the simulated customer")
+        .col("as_of_date", "the date the probability looks forward from; the partition column")
+        .col("horizon_days", "the horizon the probability is for")
+        .col("true_probability", "the simulation's probability of churning within the horizon")
+        .col("drivers", "the simulated hazard's active drivers for the customer")
+        .example(
+            "Mean true churn probability per date",
+            "SELECT as_of_date, avg(true_probability) AS mean_probability FROM generated_truth"
+                + " GROUP BY as_of_date ORDER BY as_of_date")
+        .example(
+            "Model probability vs truth",
+            "SELECT round(t.true_probability, 1) AS truth, avg(s.churn_probability) AS model,"
+                + " count(*) AS customers FROM generated_truth t JOIN churn_scores s"
+                + " USING (customer_id, as_of_date) GROUP BY 1 ORDER BY 1")
+        .example(
+            "How often each simulated driver is active",
+            "SELECT d AS driver, count(*) AS customers FROM generated_truth"
+                + " LATERAL VIEW explode(drivers) x AS d GROUP BY d ORDER BY customers DESC")
+        .build();
+  }
+
+  static TableDoc pipelineRuns() {
+    return TableDoc.of(ChurnTable.PIPELINE_RUNS)
+        .grain(
+            "stage start or end of a command run (two rows per finished stage)",
+            "run_id",
+            "stage_seq",
+            "status")
+        .writtenBy(
+            "every command but `sql` and `status` (when `runs.ledger = true`); read by"
+                + " `status`")
+        .about(
+            "The run ledger: each stage appends a `running` row when it starts and a `succeeded`"
+                + " or `failed` row when it ends, so a run killed mid-stage shows that stage as"
+                + " still `running`. The latest row per (`run_id`, `stage_seq`) is the stage's"
+                + " status.")
+        .schema(PipelineRuns.SCHEMA)
+        .col("run_id", "the command run (one per invocation)")
+        .col("command", "the command, e.g. `nightly`")
+        .col("as_of_date", "the command's as-of date, null for commands without one")
+        .col("stage_seq", "the stage's number within the run, from 1, in start order")
+        .col("stage", "the stage, e.g. `ingest events`, `train`, `segment`")
+        .col("status", "`running`, `succeeded` or `failed`")
+        .col("started_at", "when the stage started (UTC)")
+        .col("ended_at", "when it ended (UTC); null on `running` rows")
+        .col("seconds", "duration in seconds; null on `running` rows")
+        .col("error", "the one-line error of a failed stage")
+        .col("host", "host/pid of the driver that ran it")
+        .col("churnlake_version", "the churnlake version that ran it")
+        .example(
+            "The stages of the latest nightly runs",
+            "SELECT run_id, as_of_date, stage, status, seconds FROM pipeline_runs"
+                + " WHERE command = 'nightly' AND status <> 'running'"
+                + " ORDER BY started_at DESC LIMIT 50")
+        .example(
+            "Stages that failed, with their errors",
+            "SELECT started_at, command, as_of_date, stage, error FROM pipeline_runs"
+                + " WHERE status = 'failed' ORDER BY started_at DESC")
+        .example(
+            "Mean duration per stage over the last 30 days",
+            "SELECT stage, avg(seconds) AS mean_seconds, count(*) AS runs FROM pipeline_runs"
+                + " WHERE status = 'succeeded' AND started_at >= current_timestamp() - INTERVAL 30"
+                + " DAYS GROUP BY stage ORDER BY mean_seconds DESC")
+        .build();
+  }
+
+  static TableDoc pipelineLeases() {
+    return TableDoc.of(ChurnTable.PIPELINE_LEASES)
+        .grain("one row per command and date ever run under a lease", "lease_key")
+        .writtenBy("`nightly`")
+        .about(
+            "Leases that keep two runs of the same command and date apart: taken by one MERGE"
+                + " (Delta's optimistic concurrency lets one of two simultaneous runs win; the"
+                + " other exits 3), renewed by a heartbeat, released at the end; a lease without"
+                + " a heartbeat for `runs.lease-stale-minutes` can be taken over.")
+        .schema(RunLease.SCHEMA)
+        .col("lease_key", "command and date, e.g. `nightly 2026-07-19`")
+        .col("run_id", "the run holding (or that last held) the lease")
+        .col("holder", "host/pid of that run's driver")
+        .col("acquired_at", "when the run took the lease (UTC)")
+        .col("heartbeat_at", "the holder's last heartbeat (UTC)")
+        .col("released_at", "when the holder released it (UTC); null while held")
+        .example(
+            "Leases held now",
+            "SELECT lease_key, run_id, holder, acquired_at, heartbeat_at FROM pipeline_leases"
+                + " WHERE released_at IS NULL")
+        .example(
+            "Leases whose holder has been silent for over 30 minutes",
+            "SELECT lease_key, holder, heartbeat_at FROM pipeline_leases WHERE released_at IS NULL"
+                + " AND heartbeat_at < current_timestamp() - INTERVAL 30 MINUTES")
+        .example(
+            "How long each nightly held its lease",
+            "SELECT lease_key, (unix_timestamp(released_at) - unix_timestamp(acquired_at)) / 60"
+                + " AS minutes FROM pipeline_leases WHERE lease_key LIKE 'nightly %'"
+                + " ORDER BY lease_key DESC")
+        .build();
+  }
+}

@@ -1,0 +1,155 @@
+package io.churnlake.jobs.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.errors.ChurnException;
+import io.churnlake.common.errors.ExitCode;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.DeltaTableStore;
+import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.JobContext;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The run ledger records every stage's start and end (a failed stage with its one-line error, a
+ * stage whose driver died stays running), and the lease lets exactly one run per command and date
+ * proceed: a second run exits 3, a released or stale lease can be taken, and of two runs racing for
+ * the same lease exactly one wins.
+ */
+class RunLedgerTest extends SparkTestBase {
+  @TempDir static Path dir;
+  private DeltaTableStore store;
+
+  @BeforeAll
+  void warehouse() {
+    store = new DeltaTableStore(spark(), dir.resolve("warehouse").toString());
+  }
+
+  @Test
+  void stagesAreRecordedWhenTheyStartAndWhenTheyEndWithTheirErrors() {
+    PipelineRuns ledger =
+        new PipelineRuns(spark(), store, "run-0001-x", "nightly", LocalDate.of(2026, 7, 19));
+    JobContext ctx =
+        new JobContext(
+            ChurnConfigLoader.load(List.of(), List.of()), spark(), store, "run-0001-x", ledger);
+    assertThat(ctx.stage("features", () -> 42)).isEqualTo(42);
+    assertThatThrownBy(
+            () ->
+                ctx.stage(
+                    "train",
+                    () -> {
+                      throw new IllegalStateException("no churners\nsecond line");
+                    }))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage("stage 'train' failed: no churners");
+    // A stage started by a driver that then died: its start row only.
+    ledger.started("score");
+
+    List<String> rows =
+        store
+            .read(ChurnTable.PIPELINE_RUNS)
+            .orderBy("stage_seq", "ended_at")
+            .selectExpr(
+                "concat_ws('|', run_id, command, as_of_date, stage_seq, stage, status,"
+                    + " coalesce(error, ''), ended_at IS NULL, seconds IS NULL,"
+                    + " coalesce(ended_at >= started_at, true))")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .toList();
+    assertThat(rows)
+        .containsExactly(
+            "run-0001-x|nightly|2026-07-19|1|features|running||true|true|true",
+            "run-0001-x|nightly|2026-07-19|1|features|succeeded||false|false|true",
+            "run-0001-x|nightly|2026-07-19|2|train|running||true|true|true",
+            "run-0001-x|nightly|2026-07-19|2|train|failed|stage 'train' failed: no churners"
+                + "|false|false|true",
+            "run-0001-x|nightly|2026-07-19|3|score|running||true|true|true");
+    assertThat(
+            RunStatus.latestRuns(store.read(ChurnTable.PIPELINE_RUNS), 1)
+                .selectExpr("concat_ws('|', run, command, stage, status)")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .toList())
+        .containsExactly(
+            "run-0001|nightly|features|succeeded",
+            "run-0001|nightly|train|failed",
+            "run-0001|nightly|score|running");
+  }
+
+  @Test
+  void aSecondRunForTheSameDateExitsThreeUntilTheLeaseIsReleasedOrStale() throws Exception {
+    RunLease first = RunLease.acquire(spark(), store, "nightly 2026-07-19", "run-a", 30, 3600);
+    assertThatThrownBy(
+            () -> RunLease.acquire(spark(), store, "nightly 2026-07-19", "run-b", 30, 3600))
+        .isInstanceOfSatisfying(
+            ChurnException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.ALREADY_RUNNING))
+        .hasMessageStartingWith(
+            "'nightly 2026-07-19' is already running (run run-a on " + PipelineRuns.holder())
+        .hasMessageEndingWith(
+            "retry when it ends, or after runs.lease-stale-minutes (30) without a heartbeat,"
+                + " when the lease can be taken over");
+    // Another date is another lease.
+    RunLease.acquire(spark(), store, "nightly 2026-07-20", "run-c", 30, 3600).close();
+    first.close();
+    RunLease second = RunLease.acquire(spark(), store, "nightly 2026-07-19", "run-b", 30, 3600);
+    assertThat(RunLease.holderOf(spark(), store, "nightly 2026-07-19").getString(0))
+        .isEqualTo("run-b");
+    // run-b's driver dies without releasing: once stale, the next run takes over.
+    Thread.sleep(20);
+    RunLease takeover = RunLease.acquire(spark(), store, "nightly 2026-07-19", "run-d", 10L, 3600);
+    assertThat(RunLease.holderOf(spark(), store, "nightly 2026-07-19").getString(0))
+        .isEqualTo("run-d");
+    takeover.close();
+    second.close(); // releases nothing: run-b no longer holds it
+    Row released = RunLease.holderOf(spark(), store, "nightly 2026-07-19");
+    assertThat(released.getString(0)).isEqualTo("run-d");
+    assertThat(released.isNullAt(3)).isFalse();
+  }
+
+  @Test
+  void ofTwoRunsRacingForOneLeaseExactlyOneWins() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      String key = "nightly 2026-08-0" + (round + 1);
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      List<Future<RunLease>> runs = new ArrayList<>();
+      for (String run : List.of("racer-1", "racer-2")) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return RunLease.acquire(spark(), store, key, run, 30, 3600);
+                }));
+      }
+      start.countDown();
+      List<RunLease> won = new ArrayList<>();
+      List<ExitCode> lost = new ArrayList<>();
+      for (Future<RunLease> f : runs) {
+        try {
+          won.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          lost.add(((ChurnException) e.getCause()).exitCode());
+        }
+      }
+      pool.shutdown();
+      assertThat(won).as(key).hasSize(1);
+      assertThat(lost).as(key).containsExactly(ExitCode.ALREADY_RUNNING);
+      won.get(0).close();
+    }
+  }
+}
