@@ -95,7 +95,8 @@ class CliExitCodesTest {
   @Test
   void unreadableInputPathIsRuntimeFailureNamingThePath() {
     Path missing = dir.resolve("no-such-log");
-    Run r = run(withWarehouse("ingest", "--set", "sources.events.path=\"" + missing + "\""));
+    // Every --set before the command: one given after it replaces those given before (picocli).
+    Run r = run(withWarehouse("--set", "sources.events.path=\"" + missing + "\"", "ingest"));
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err())
         .isEqualTo(
