@@ -535,14 +535,18 @@ final class Commands {
       // One nightly per date at a time: a second one exits 3 (ExitCode.ALREADY_RUNNING).
       ChurnConfig.RunSettings runs = ctx.config().runs();
       NightlyJob.Result r;
+      // A stage of its own, so that a refused run shows in pipeline_runs with the holder.
       try (RunLease lease =
-          RunLease.acquire(
-              ctx.spark(),
-              ctx.store(),
-              "nightly " + asOf,
-              ctx.runId(),
-              runs.leaseStaleMinutes(),
-              runs.heartbeatSeconds())) {
+          ctx.stage(
+              "lease",
+              () ->
+                  RunLease.acquire(
+                      ctx.spark(),
+                      ctx.store(),
+                      "nightly " + asOf,
+                      ctx.runId(),
+                      runs.leaseStaleMinutes(),
+                      runs.heartbeatSeconds()))) {
         r = NightlyJob.run(ctx, asOf);
       }
       out.printf(

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * pipeline_leases}, so two runs for the same date never run at once. Taking it is one MERGE that
  * inserts the key or takes over a released or stale row; Delta's optimistic concurrency lets only
  * one of two simultaneous MERGEs commit, and the loser reads who holds the lease and refuses with
- * exit code 3. The holder renews a heartbeat while it runs and releases the lease when it ends.
+ * exit code 3. The holder renews a heartbeat while it runs and releases the lease when it ends (a
+ * release that keeps failing is logged, not thrown: the run's work is committed by then, and the
+ * lease becomes stale).
  */
 public final class RunLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunLease.class);
@@ -167,10 +169,19 @@ public final class RunLease implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    DeltaTable.forPath(spark, store.location(ChurnTable.PIPELINE_LEASES))
-        .update(
-            col("lease_key").equalTo(key).and(col("run_id").equalTo(runId)),
-            Map.of("released_at", lit(new Timestamp(System.currentTimeMillis()))));
-    LOG.info("lease {} released by run {}", key, runId);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        DeltaTable.forPath(spark, store.location(ChurnTable.PIPELINE_LEASES))
+            .update(
+                col("lease_key").equalTo(key).and(col("run_id").equalTo(runId)),
+                Map.of("released_at", lit(new Timestamp(System.currentTimeMillis()))));
+        LOG.info("lease {} released by run {}", key, runId);
+        return;
+      } catch (RuntimeException e) {
+        // The run's work is committed; an unreleased lease only waits to become stale.
+        LOG.warn(
+            "lease {}: release attempt {} of 3 failed: {}", key, attempt, ChurnErrors.firstLine(e));
+      }
+    }
   }
 }
