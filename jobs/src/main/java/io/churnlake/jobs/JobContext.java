@@ -4,6 +4,7 @@ import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.table.TableStore;
+import io.churnlake.jobs.runs.PausePoint;
 import io.churnlake.jobs.runs.RunLedger;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -32,6 +33,16 @@ public record JobContext(
     this(config, spark, store, runId, RunLedger.NONE);
   }
 
+  /** The same run, its ledger rows stamped with a fingerprint of the stages' inputs. */
+  public JobContext withInputs(String inputs) {
+    return new JobContext(config, spark, store, runId, ledger.withInputs(inputs));
+  }
+
+  /** The same run recorded in another ledger (backfill: one per date). */
+  public JobContext withLedger(RunLedger other) {
+    return new JobContext(config, spark, store, runId, other);
+  }
+
   /** The same run with another configuration. */
   public JobContext withConfig(ChurnConfig other) {
     return new JobContext(other, spark, store, runId, ledger);
@@ -50,6 +61,7 @@ public record JobContext(
     String before = sc.getLocalProperty(DESCRIPTION);
     sc.setJobDescription("churnlake " + name + " (run " + runId + ")");
     try {
+      PausePoint.at(config.runs(), name);
       T result = body.get();
       LOG.info("stage {} finished in {} s", name, (System.nanoTime() - start) / 1_000_000_000L);
       ledger.succeeded(entry);

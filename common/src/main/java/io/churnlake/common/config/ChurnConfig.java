@@ -8,7 +8,9 @@ import java.util.OptionalDouble;
 /**
  * The whole typed, immutable configuration of one churnlake command, built once on the driver by
  * {@link ChurnConfigLoader} and validated before Spark starts. Keys are documented in
- * conf/application.conf.
+ * conf/application.conf. {@code fingerprint} identifies what the configuration asks to compute: a
+ * SHA-256 of the resolved keys, the {@code spark} and {@code runs} sections excluded (nightly skips
+ * a stage that already succeeded with the same fingerprint and inputs).
  */
 public record ChurnConfig(
     String warehouse,
@@ -24,14 +26,22 @@ public record ChurnConfig(
     ClvSettings clv,
     ExportSettings export,
     KpiSettings kpis,
-    RunSettings runs) {
+    RunSettings runs,
+    String fingerprint) {
 
   /**
    * The run ledger and leases ({@code churnlake.runs}): whether commands record their stages in
    * {@code pipeline_runs}, after how long without a heartbeat a lease is stale, and how often a
-   * running command renews it.
+   * running command renews it. {@code pauseAtStages} and {@code pauseDir} are a fault-injection
+   * hook for the cluster integration test: a stage named there writes {@code STAGE.paused} into the
+   * directory when it starts and waits until {@code STAGE.resume} appears (empty: never pause).
    */
-  public record RunSettings(boolean ledger, int leaseStaleMinutes, int heartbeatSeconds) {}
+  public record RunSettings(
+      boolean ledger,
+      int leaseStaleMinutes,
+      int heartbeatSeconds,
+      List<String> pauseAtStages,
+      String pauseDir) {}
 
   /**
    * What {@code kpis} measures ({@code churnlake.kpis}): the period grain, customers-table columns

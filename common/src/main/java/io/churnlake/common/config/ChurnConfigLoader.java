@@ -155,7 +155,17 @@ public final class ChurnConfigLoader {
               new ChurnConfig.RunSettings(
                   r.get("runs.ledger", () -> c.getBoolean("runs.ledger"), "true or false"),
                   r.intAtLeast("runs.lease-stale-minutes", 1),
-                  r.intAtLeast("runs.heartbeat-seconds", 1)));
+                  r.intAtLeast("runs.heartbeat-seconds", 1),
+                  List.copyOf(
+                      r.get(
+                          "runs.pause-at-stages",
+                          () -> c.getStringList("runs.pause-at-stages"),
+                          "a list of stage names, e.g. [\"train\"]")),
+                  r.get(
+                      "runs.pause-dir",
+                      () -> c.getString("runs.pause-dir"),
+                      "a directory path (\"\" when no stage pauses)")),
+              fingerprint(c));
       return config;
     }
 
@@ -240,6 +250,23 @@ public final class ChurnConfigLoader {
               intAtLeast("generate.truth.first-day", 0),
               intAtLeast("generate.truth.every-days", 1),
               intAtLeast("generate.truth.paths", 1)));
+    }
+
+    /** SHA-256 of the resolved configuration (keys sorted), without spark and runs. */
+    static String fingerprint(Config c) {
+      String rendered =
+          c.withoutPath("spark")
+              .withoutPath("runs")
+              .root()
+              .render(com.typesafe.config.ConfigRenderOptions.concise());
+      try {
+        byte[] digest =
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(rendered.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(digest);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      }
     }
 
     private static java.util.Map<String, SourceSpec> sources(Config c) {

@@ -285,4 +285,24 @@ class ChurnConfigLoaderTest {
         .extracting(e -> ((ChurnException) e).exitCode())
         .isEqualTo(ExitCode.USAGE);
   }
+
+  @Test
+  void theFingerprintChangesWithWhatIsComputedNotWithSparkOrRunSettings() {
+    // Invariant: nightly resumes a stage only when the configuration that computes it is the same.
+    String base = ChurnConfigLoader.load(List.of(), List.of()).fingerprint();
+    assertThat(base).hasSize(64);
+    assertThat(
+            ChurnConfigLoader.load(
+                    List.of(),
+                    List.of(
+                        "spark.shuffle-partitions=3",
+                        "runs.pause-dir=\"/tmp/p\"",
+                        "runs.heartbeat-seconds=5"))
+                .fingerprint())
+        .isEqualTo(base);
+    assertThat(ChurnConfigLoader.load(List.of(), List.of("train.seed=8")).fingerprint())
+        .isNotEqualTo(base);
+    assertThat(ChurnConfigLoader.load(List.of(), List.of("labels.horizon-days=14")).fingerprint())
+        .isNotEqualTo(base);
+  }
 }

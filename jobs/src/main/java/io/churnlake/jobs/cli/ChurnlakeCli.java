@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       Commands.Report.class,
       Commands.Export.class,
       Commands.Nightly.class,
+      Commands.Backfill.class,
       Commands.Demo.class,
       Commands.Status.class,
       Commands.Sql.class

@@ -530,12 +530,57 @@ final class Commands {
       description =
           "Ingest new files dated on or before the date, then features, train if due, score, clv, segment, kpis and the report; safe to re-run.")
   static final class Nightly extends DatedCommand {
+    @Option(
+        names = "--force",
+        description =
+            "Rerun every stage, also those an earlier run for the date already succeeded with the same inputs.")
+    boolean force;
+
     @Override
     void run(JobContext ctx, PrintStream out) {
-      // One nightly per date at a time: a second one exits 3 (ExitCode.ALREADY_RUNNING).
+      NightlyJob.Result r = leased(ctx, asOf, force);
+      out.printf(
+          "nightly %s: %d new files, %s customers featured, model %s%s, %s scored, %s segmented%n",
+          asOf,
+          r.ingest().files(),
+          r.features().map(String::valueOf).orElse("(skipped)"),
+          r.model().version(),
+          r.trained() ? " (trained now: " + r.trainReason() + ")" : "",
+          r.score().map(s -> String.valueOf(s.scored())).orElse("(skipped)"),
+          r.segments().map(s -> String.valueOf(s.customers())).orElse("(skipped)"));
+      r.skipped()
+          .forEach(
+              (stage, run) ->
+                  out.printf(
+                      "  %s: skipped, run %s already succeeded it with the same inputs"
+                          + " (--force reruns it)%n",
+                      stage, run));
+      for (var e : r.realised()) {
+        out.printf(
+            "  realised: model %s on %s: ROC AUC %.3f, ECE %.3f%n",
+            e.version(), e.asOf(), e.metrics().get("roc_auc"), e.metrics().get("ece"));
+      }
+      r.score()
+          .filter(s -> !s.drifted().isEmpty())
+          .ifPresent(
+              s -> out.printf("  drift: features with PSI above threshold: %s%n", s.drifted()));
+      r.clv().ifPresent(c -> out.print(io.churnlake.jobs.clv.ClvJob.describe(c)));
+      r.segments().ifPresent(s -> out.print(SegmentJob.describe(s)));
+      r.kpis()
+          .ifPresent(
+              k ->
+                  out.print(
+                      io.churnlake.jobs.kpis.KpisJob.describe(k, ctx.config().kpis().goals())));
+      r.report().ifPresent(p -> out.printf("report: %s%n", p.path()));
+    }
+
+    /**
+     * The nightly flow for one date under that date's lease: a second run for the date exits 3
+     * (ExitCode.ALREADY_RUNNING). The lease is a stage of its own, so that a refused run shows in
+     * pipeline_runs with the holder.
+     */
+    static NightlyJob.Result leased(JobContext ctx, LocalDate date, boolean force) {
       ChurnConfig.RunSettings runs = ctx.config().runs();
-      NightlyJob.Result r;
-      // A stage of its own, so that a refused run shows in pipeline_runs with the holder.
       try (RunLease lease =
           ctx.stage(
               "lease",
@@ -543,33 +588,70 @@ final class Commands {
                   RunLease.acquire(
                       ctx.spark(),
                       ctx.store(),
-                      "nightly " + asOf,
+                      "nightly " + date,
                       ctx.runId(),
                       runs.leaseStaleMinutes(),
                       runs.heartbeatSeconds()))) {
-        r = NightlyJob.run(ctx, asOf);
+        return NightlyJob.run(ctx, date, force);
       }
-      out.printf(
-          "nightly %s: %d new files, %d customers featured, model %s%s, %d scored, %d segmented%n",
-          asOf,
-          r.ingest().files(),
-          r.features(),
-          r.model().version(),
-          r.trained() ? " (trained now: " + r.trainReason() + ")" : "",
-          r.scored(),
-          r.segmented());
-      for (var e : r.realised()) {
+    }
+  }
+
+  @Command(
+      name = "backfill",
+      mixinStandardHelpOptions = true,
+      description =
+          "Run the nightly flow for each date of a range, oldest first, so that history (and the KPI trends built on it) can be rebuilt; a rerun resumes: stages that already succeeded for a date with the same inputs are skipped.")
+  static final class Backfill extends JobCommand {
+    @Option(
+        names = "--from",
+        paramLabel = "DATE",
+        required = true,
+        description = "First as-of date (yyyy-MM-dd).")
+    LocalDate from;
+
+    @Option(
+        names = "--to",
+        paramLabel = "DATE",
+        required = true,
+        description = "Last as-of date, included.")
+    LocalDate to;
+
+    @Option(
+        names = "--every",
+        paramLabel = "DAYS",
+        defaultValue = "1",
+        description = "Days between as-of dates (default: ${DEFAULT-VALUE}).")
+    int every;
+
+    @Option(names = "--force", description = "Rerun every stage of every date.")
+    boolean force;
+
+    @Override
+    void validate() {
+      if (to.isBefore(from)) {
+        throw ChurnErrors.badOption("--to", to, "a date on or after --from (" + from + ")");
+      }
+      if (every < 1) {
+        throw ChurnErrors.badOption("--every", every, "a whole number of days >= 1");
+      }
+    }
+
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(every)) {
+        // Each date's stages are recorded under that date, so the next run can resume them.
+        NightlyJob.Result r = Nightly.leased(ctx.withLedger(ctx.ledger().forDate(d)), d, force);
         out.printf(
-            "  realised: model %s on %s: ROC AUC %.3f, ECE %.3f%n",
-            e.version(), e.asOf(), e.metrics().get("roc_auc"), e.metrics().get("ece"));
+            "backfill %s: %d new files, model %s%s, %d stages skipped (already done), %s"
+                + " segmented%n",
+            d,
+            r.ingest().files(),
+            r.model().version(),
+            r.trained() ? " (trained now)" : "",
+            r.skipped().size(),
+            r.segments().map(s -> String.valueOf(s.customers())).orElse("(skipped)"));
       }
-      if (!r.drifted().isEmpty()) {
-        out.printf("  drift: features with PSI above threshold: %s%n", r.drifted());
-      }
-      r.clv().ifPresent(c -> out.print(io.churnlake.jobs.clv.ClvJob.describe(c)));
-      out.print(SegmentJob.describe(r.segments()));
-      out.print(io.churnlake.jobs.kpis.KpisJob.describe(r.kpis(), ctx.config().kpis().goals()));
-      out.printf("report: %s%n", r.report().path());
     }
   }
 

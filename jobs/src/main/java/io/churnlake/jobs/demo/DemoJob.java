@@ -37,7 +37,8 @@ public final class DemoJob {
     reset(ctx);
     GenerateJob.Result generated = GenerateJob.run(ctx);
     LocalDate lastDay = c.generate().startDate().plusDays(c.generate().days() - 1L);
-    NightlyJob.Result nightly = NightlyJob.run(ctx, lastDay);
+    // The tables were just reset: every stage runs, whatever the ledger remembers.
+    NightlyJob.Result nightly = NightlyJob.run(ctx, lastDay, true);
     printSummary(ctx, out, generated, nightly, lastDay, (System.nanoTime() - start) / 1e9);
   }
 
@@ -76,7 +77,8 @@ public final class DemoJob {
             c.clv(),
             c.export(),
             new ChurnConfig.KpiSettings(c.kpis().grain(), c.kpis().dimensions(), List.of(goal)),
-            c.runs());
+            c.runs(),
+            c.fingerprint() + " with goal " + goal.text());
     return ctx.withConfig(withGoal);
   }
 
@@ -188,9 +190,9 @@ public final class DemoJob {
           r.getString(r.fieldIndex("direction")));
     }
     nightly.clv().ifPresent(v -> out.print(ClvJob.describe(v)));
-    out.print(SegmentJob.describe(nightly.segments()));
-    out.print(KpisJob.describe(nightly.kpis(), c.kpis().goals()));
-    out.printf("  report: %s (open it in a browser)%n", nightly.report().path());
+    out.print(SegmentJob.describe(nightly.segments().orElseThrow()));
+    out.print(KpisJob.describe(nightly.kpis().orElseThrow(), c.kpis().goals()));
+    out.printf("  report: %s (open it in a browser)%n", nightly.report().orElseThrow().path());
     out.printf(
         "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
     out.println(

@@ -122,4 +122,18 @@ public final class KpiRows {
             col("m." + STATUS).as(STATUS),
             col("m." + NOTE).as(NOTE));
   }
+
+  /**
+   * D's rows of {@code churn_kpis} for dimension {@code all}, by period and metric: a few metrics
+   * per period, bounded by the calendar, not by customers (the printed summary and the report).
+   */
+  public static java.util.List<Row> overall(
+      io.churnlake.common.table.TableStore store, java.time.LocalDate asOf) {
+    return store
+        .read(io.churnlake.common.table.ChurnTable.CHURN_KPIS)
+        .where(io.churnlake.jobs.History.asOfPredicate(asOf))
+        .where(col(DIMENSION).equalTo(ALL))
+        .orderBy(PERIOD_START, METRIC)
+        .collectAsList();
+  }
 }

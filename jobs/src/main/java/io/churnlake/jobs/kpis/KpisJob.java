@@ -155,14 +155,7 @@ public final class KpisJob {
                 .distinct()
                 .count();
       }
-      // Dimension all: a few metrics per period, bounded by the calendar, not by customers.
-      List<Row> overall =
-          ctx.store()
-              .read(ChurnTable.CHURN_KPIS)
-              .where(onDate)
-              .where(col(KpiRows.DIMENSION).equalTo(KpiRows.ALL))
-              .orderBy(KpiRows.PERIOD_START, KpiRows.METRIC)
-              .collectAsList();
+      List<Row> overall = KpiRows.overall(ctx.store(), asOf);
       Result r =
           new Result(
               asOf,

@@ -1,5 +1,12 @@
 package io.churnlake.jobs.nightly;
 
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.xxhash64;
+
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.jobs.History;
@@ -16,11 +23,19 @@ import io.churnlake.jobs.train.ModelRegistry;
 import io.churnlake.jobs.train.ModelsTable;
 import io.churnlake.jobs.train.RealisedPerformance;
 import io.churnlake.jobs.train.TrainJob;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Date;
 import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,60 +47,84 @@ import org.slf4j.LoggerFactory;
  * train.retrain-interval-days} old, or (at most once per {@code train.step-days}) the champion's
  * realised ROC AUC fell {@code train.retrain-on.auc-drop} below its held-out figure or a feature of
  * D's snapshot drifted past {@code score.psi-threshold}. Every output for D is replaced atomically,
- * so running it again for D leaves the same tables.
+ * so running it again for D leaves the same tables; a stage that already succeeded for D with the
+ * same inputs (configuration, ingest ledger, champion model) is skipped, so a run that failed
+ * half-way resumes from the failed stage ({@code force} reruns everything).
  */
 public final class NightlyJob {
   private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
 
-  /** What the run did, and why it trained (or not). */
+  /**
+   * What the run did, and why it trained (or not). A stage skipped because an earlier run already
+   * succeeded it with the same inputs has no result here ({@code skipped} names it and that run).
+   */
   public record Result(
       IngestJob.Result ingest,
-      long features,
+      Optional<Long> features,
       ModelInfo model,
       boolean trained,
       String trainReason,
       List<RealisedPerformance.Evaluated> realised,
-      long scored,
-      Map<String, Double> drifted,
+      Optional<ScoreJob.Result> score,
       Optional<ClvJob.Result> clv,
-      SegmentJob.Result segments,
-      KpisJob.Result kpis,
-      ReportJob.Result report) {
-
-    public long segmented() {
-      return segments.customers();
-    }
-  }
+      Optional<SegmentJob.Result> segments,
+      Optional<KpisJob.Result> kpis,
+      Optional<ReportJob.Result> report,
+      Map<String, String> skipped) {}
 
   private NightlyJob() {}
 
+  /** The nightly flow as of D, skipping stages an earlier run already did with the same inputs. */
   public static Result run(JobContext ctx, LocalDate asOf) {
+    return run(ctx, asOf, false);
+  }
+
+  /** The nightly flow as of D; {@code force} reruns stages that already succeeded. */
+  public static Result run(JobContext ctx, LocalDate asOf, boolean force) {
+    // Ingest always runs: it loads only files not loaded yet, so a re-run finds nothing new.
     IngestJob.Result ingest = IngestJob.run(ctx, Optional.of(asOf));
-    long features = FeaturesJob.run(ctx, asOf);
+    Map<String, String> skipped = new LinkedHashMap<>();
+    Stages before = Stages.of(ctx, inputs(ctx, asOf, "no model"), force, skipped);
+    Optional<Long> features = before.run("features", c -> FeaturesJob.run(c, asOf));
     List<RealisedPerformance.Evaluated> realised =
-        ctx.stage(
-            "realised", () -> RealisedPerformance.run(ctx, History.spanUpTo(ctx, asOf).last()));
+        before
+            .run(
+                "realised",
+                c ->
+                    c.stage(
+                        "realised",
+                        () -> RealisedPerformance.run(c, History.spanUpTo(c, asOf).last())))
+            .orElse(List.of());
+    // Training is not skipped by the ledger: a model trained as of D makes it not due.
     Optional<String> reason = retrainReason(ctx, asOf);
     if (reason.isPresent()) {
       LOG.info("nightly: training because {}", reason.get());
-      TrainJob.Trained t = TrainJob.run(ctx, asOf);
+      TrainJob.Trained t = TrainJob.run(before.context(), asOf);
       LOG.info("nightly: trained model {}: {}", t.model().version(), t.decision());
     } else {
       LOG.info("nightly: training not due");
     }
-    ScoreJob.Result scored = ScoreJob.run(ctx, asOf, Optional.empty());
-    // The model that scored: the champion (a new model may have stayed a candidate).
+    // The model that scores: the champion (a new model may have stayed a candidate).
+    String championVersion =
+        ModelsTable.champion(ctx)
+            .orElseThrow(() -> new IllegalStateException("no champion model after training"));
     ModelInfo model =
         registry(ctx)
-            .find(scored.model())
-            .orElseThrow(() -> new IllegalStateException("no model " + scored.model()));
+            .find(championVersion)
+            .orElseThrow(() -> new IllegalStateException("no model " + championVersion));
+    Stages after = Stages.of(ctx, inputs(ctx, asOf, "champion " + model.version()), force, skipped);
+    Optional<ScoreJob.Result> scored =
+        after.run("score", c -> ScoreJob.run(c, asOf, Optional.empty()));
     // Value before segments: the retention plan weighs each customer's lifetime value.
     Optional<ClvJob.Result> clv =
-        ctx.config().clv().nightly() ? Optional.of(ClvJob.run(ctx, asOf)) : Optional.empty();
-    SegmentJob.Result segments = SegmentJob.run(ctx, asOf);
+        ctx.config().clv().nightly()
+            ? after.run("clv", c -> ClvJob.run(c, asOf))
+            : Optional.empty();
+    Optional<SegmentJob.Result> segments = after.run("segment", c -> SegmentJob.run(c, asOf));
     // KPIs last: they read the night's plan and customer values.
-    KpisJob.Result kpis = KpisJob.run(ctx, asOf);
-    ReportJob.Result report = ReportJob.run(ctx, asOf, Optional.empty());
+    Optional<KpisJob.Result> kpis = after.run("kpis", c -> KpisJob.run(c, asOf));
+    Optional<ReportJob.Result> report =
+        after.run("report", c -> ReportJob.run(c, asOf, Optional.empty()));
     return new Result(
         ingest,
         features,
@@ -93,12 +132,62 @@ public final class NightlyJob {
         reason.isPresent(),
         reason.orElse("not due"),
         realised,
-        scored.scored(),
-        scored.drifted(),
+        scored,
         clv,
         segments,
         kpis,
-        report);
+        report,
+        java.util.Collections.unmodifiableMap(skipped));
+  }
+
+  /**
+   * A fingerprint of what the stages after ingest read: the configuration's fingerprint, the date,
+   * the ingest ledger's files dated on or before it (one aggregation over {@code ingested_files})
+   * and the model.
+   */
+  static String inputs(JobContext ctx, LocalDate asOf, String model) {
+    String files = "no files";
+    if (ctx.store().exists(ChurnTable.INGESTED_FILES)) {
+      Row r =
+          ctx.store()
+              .read(ChurnTable.INGESTED_FILES)
+              .where(col("file_date").isNull().or(col("file_date").leq(lit(Date.valueOf(asOf)))))
+              .agg(
+                  count(lit(1)),
+                  coalesce(
+                      sum(xxhash64(col("source"), col("file_name"), col("content_hash"))), lit(0L)))
+              .first();
+      files = r.getLong(0) + " files, hash " + r.getLong(1);
+    }
+    String all = ctx.config().fingerprint() + "|" + asOf + "|" + files + "|" + model;
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(all.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /** Runs nightly's stages, or skips one that an earlier run succeeded with the same inputs. */
+  private record Stages(
+      JobContext context, String inputs, boolean force, Map<String, String> skipped) {
+    static Stages of(JobContext ctx, String inputs, boolean force, Map<String, String> skipped) {
+      return new Stages(ctx.withInputs(inputs), inputs, force, skipped);
+    }
+
+    <T> Optional<T> run(String stage, Function<JobContext, T> job) {
+      if (!force) {
+        Optional<String> done = context.ledger().succeededWith(stage, inputs);
+        if (done.isPresent()) {
+          LOG.info("stage {} skipped: run {} succeeded it with the same inputs", stage, done.get());
+          context.ledger().skipped(stage, done.get());
+          skipped.put(stage, done.get());
+          return Optional.empty();
+        }
+      }
+      return Optional.of(job.apply(context));
+    }
   }
 
   private static ModelRegistry registry(JobContext ctx) {

@@ -162,18 +162,6 @@ final class ReportCharts {
 
   /** Per segment: cost of the actions against the expected saved value (currency). */
   static Figure planValue(ReportData d) {
-    String title =
-        "Retention plan: cost and expected saved value per segment (currency)" + asOf(d.asOf());
-    CategoryChart chart =
-        new CategoryChartBuilder()
-            .width(WIDTH)
-            .height(HEIGHT)
-            .title(title)
-            .xAxisTitle("segment")
-            .yAxisTitle("currency")
-            .build();
-    style(chart);
-    chart.getStyler().setXAxisLabelRotation(20);
     List<String> names = new ArrayList<>();
     List<Double> cost = new ArrayList<>();
     List<Double> saved = new ArrayList<>();
@@ -182,29 +170,24 @@ final class ReportCharts {
       cost.add(r.getDouble(r.fieldIndex("cost")));
       saved.add(r.getDouble(r.fieldIndex("expected_saved_value")));
     }
-    if (names.isEmpty()) {
-      names.add("(no plan)");
-      cost.add(0.0);
-      saved.add(0.0);
-    }
-    chart.addSeries("cost", names, cost);
-    chart.addSeries("expected saved value", names, saved);
+    String title =
+        "Retention plan: cost and expected saved value per segment (currency)" + asOf(d.asOf());
+    CategoryChart chart =
+        bars(
+            title,
+            "segment",
+            "currency",
+            names.isEmpty() ? List.of("(no plan)") : names,
+            "cost",
+            names.isEmpty() ? List.of(0.0) : cost,
+            "expected saved value",
+            names.isEmpty() ? List.of(0.0) : saved);
+    chart.getStyler().setXAxisLabelRotation(20);
     return new Figure(title, chart);
   }
 
   /** Per source: records loaded and quarantined. */
   static Figure dataQuality(ReportData d) {
-    String title =
-        "Ingestion: records loaded and quarantined per source (records)" + asOf(d.asOf());
-    CategoryChart chart =
-        new CategoryChartBuilder()
-            .width(WIDTH)
-            .height(HEIGHT)
-            .title(title)
-            .xAxisTitle("source")
-            .yAxisTitle("records")
-            .build();
-    style(chart);
     List<String> names = new ArrayList<>();
     List<Double> loaded = new ArrayList<>();
     List<Double> quarantined = new ArrayList<>();
@@ -213,14 +196,43 @@ final class ReportCharts {
       loaded.add((double) r.getLong(r.fieldIndex("rows_loaded")));
       quarantined.add((double) r.getLong(r.fieldIndex("rows_quarantined")));
     }
-    if (names.isEmpty()) {
-      names.add("(nothing ingested)");
-      loaded.add(0.0);
-      quarantined.add(0.0);
-    }
-    chart.addSeries("loaded", names, loaded);
-    chart.addSeries("quarantined", names, quarantined);
-    return new Figure(title, chart);
+    String title =
+        "Ingestion: records loaded and quarantined per source (records)" + asOf(d.asOf());
+    return new Figure(
+        title,
+        bars(
+            title,
+            "source",
+            "records",
+            names.isEmpty() ? List.of("(nothing ingested)") : names,
+            "loaded",
+            names.isEmpty() ? List.of(0.0) : loaded,
+            "quarantined",
+            names.isEmpty() ? List.of(0.0) : quarantined));
+  }
+
+  /** Two bar series side by side over the same categories. */
+  private static CategoryChart bars(
+      String title,
+      String xTitle,
+      String yTitle,
+      List<String> categories,
+      String firstName,
+      List<Double> first,
+      String secondName,
+      List<Double> second) {
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
+    style(chart);
+    chart.addSeries(firstName, categories, first);
+    chart.addSeries(secondName, categories, second);
+    return chart;
   }
 
   /** A model chart under a title short enough for the report's width, with its date. */

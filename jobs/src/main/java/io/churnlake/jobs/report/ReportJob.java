@@ -80,13 +80,7 @@ public final class ReportJob {
       }
     }
     // Every list below is bounded by periods, cohorts, segments, features or sources.
-    List<Row> kpis =
-        ctx.store()
-            .read(ChurnTable.CHURN_KPIS)
-            .where(onDate)
-            .where(col(KpiRows.DIMENSION).equalTo(KpiRows.ALL))
-            .orderBy(KpiRows.PERIOD_START, KpiRows.METRIC)
-            .collectAsList();
+    List<Row> kpis = KpiRows.overall(ctx.store(), asOf);
     List<Row> cohorts =
         ctx.store().exists(ChurnTable.COHORT_RETENTION)
             ? ctx.store()

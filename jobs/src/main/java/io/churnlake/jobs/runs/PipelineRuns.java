@@ -1,7 +1,7 @@
 package io.churnlake.jobs.runs;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.churnlake.common.table.ChurnTable;
@@ -12,6 +12,8 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -30,6 +32,7 @@ public final class PipelineRuns implements RunLedger {
   public static final String RUNNING = "running";
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";
+  public static final String SKIPPED = "skipped";
 
   /** Schema of {@code pipeline_runs}. */
   public static final StructType SCHEMA =
@@ -45,7 +48,8 @@ public final class PipelineRuns implements RunLedger {
           .add("seconds", DataTypes.DoubleType, true)
           .add("error", DataTypes.StringType, true)
           .add("host", DataTypes.StringType, false)
-          .add("churnlake_version", DataTypes.StringType, false);
+          .add("churnlake_version", DataTypes.StringType, false)
+          .add("inputs", DataTypes.StringType, true);
 
   private final SparkSession spark;
   private final TableStore store;
@@ -53,16 +57,92 @@ public final class PipelineRuns implements RunLedger {
   private final String command;
   private final Date asOf;
   private final String host;
-  private final AtomicInteger sequence = new AtomicInteger();
+  private final AtomicInteger sequence;
+  private final String inputs;
 
   public PipelineRuns(
       SparkSession spark, TableStore store, String runId, String command, LocalDate asOf) {
+    this(
+        spark,
+        store,
+        runId,
+        command,
+        asOf == null ? null : Date.valueOf(asOf),
+        new AtomicInteger(),
+        null);
+  }
+
+  private PipelineRuns(
+      SparkSession spark,
+      TableStore store,
+      String runId,
+      String command,
+      Date asOf,
+      AtomicInteger sequence,
+      String inputs) {
     this.spark = spark;
     this.store = store;
     this.runId = runId;
     this.command = command;
-    this.asOf = asOf == null ? null : Date.valueOf(asOf);
+    this.asOf = asOf;
     this.host = holder();
+    this.sequence = sequence;
+    this.inputs = inputs;
+  }
+
+  @Override
+  public RunLedger forDate(LocalDate date) {
+    return new PipelineRuns(
+        spark, store, runId, command, date == null ? null : Date.valueOf(date), sequence, inputs);
+  }
+
+  @Override
+  public RunLedger withInputs(String fingerprint) {
+    return new PipelineRuns(spark, store, runId, command, asOf, sequence, fingerprint);
+  }
+
+  @Override
+  public Optional<String> succeededWith(String stage, String fingerprint) {
+    if (asOf == null || !store.exists(ChurnTable.PIPELINE_RUNS)) {
+      return Optional.empty();
+    }
+    Dataset<Row> runs = store.read(ChurnTable.PIPELINE_RUNS);
+    if (!java.util.Arrays.asList(runs.columns()).contains("inputs")) {
+      return Optional.empty(); // a ledger written before inputs were recorded
+    }
+    // The stage's latest success for the date, by any command: at most one row.
+    List<Row> last =
+        runs.where(
+                col("as_of_date")
+                    .equalTo(lit(asOf))
+                    .and(col("stage").equalTo(stage))
+                    .and(col("status").equalTo(SUCCEEDED)))
+            .orderBy(col("ended_at").desc())
+            .select("command", "inputs", "run_id")
+            .limit(1)
+            .collectAsList();
+    if (last.isEmpty()
+        || !sameFlow(command, last.get(0).getString(0))
+        || !fingerprint.equals(last.get(0).getString(1))) {
+      return Optional.empty();
+    }
+    return Optional.of(last.get(0).getString(2));
+  }
+
+  /** backfill runs nightly's flow date by date: each resumes the other's stages. */
+  private static boolean sameFlow(String a, String b) {
+    Set<String> nightly = Set.of("nightly", "backfill");
+    return a.equals(b) || (nightly.contains(a) && nightly.contains(b));
+  }
+
+  @Override
+  public void skipped(String stage, String byRun) {
+    long now = System.currentTimeMillis();
+    append(
+        new Entry(stage, sequence.incrementAndGet(), now),
+        SKIPPED,
+        now,
+        "succeeded in run " + byRun + " with the same inputs");
   }
 
   /** host/pid of this process: who holds a lease or ran a stage. */
@@ -113,13 +193,14 @@ public final class PipelineRuns implements RunLedger {
             endedAt == null ? null : (endedAt - e.startedAtMillis()) / 1000.0,
             error,
             host,
-            version());
+            version(),
+            inputs);
     store.append(ChurnTable.PIPELINE_RUNS, spark.createDataFrame(List.of(row), SCHEMA));
   }
 
   /**
    * One row per stage of every run: its last status (a stage whose driver died stays running),
-   * newest runs first.
+   * unordered (callers order what they show).
    */
   public static Dataset<Row> latest(Dataset<Row> runs) {
     return runs.withColumn(
@@ -129,7 +210,6 @@ public final class PipelineRuns implements RunLedger {
                     Window.partitionBy("run_id", "stage_seq")
                         .orderBy(col("ended_at").desc_nulls_last())))
         .where(col("_last").equalTo(1))
-        .drop("_last")
-        .orderBy(desc("started_at"), desc("stage_seq"));
+        .drop("_last");
   }
 }

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * pipeline_leases}, so two runs for the same date never run at once. Taking it is one MERGE that
  * inserts the key or takes over a released or stale row; Delta's optimistic concurrency lets only
  * one of two simultaneous MERGEs commit, and the loser reads who holds the lease and refuses with
- * exit code 3. The holder renews a heartbeat while it runs and releases the lease when it ends (a
- * release that keeps failing is logged, not thrown: the run's work is committed by then, and the
- * lease becomes stale).
+ * exit code 3. A holder on the same host whose process has died (a killed driver) is taken over at
+ * once; on other hosts, after {@code runs.lease-stale-minutes} without a heartbeat. The holder
+ * renews a heartbeat while it runs and releases the lease when it ends (a release that keeps
+ * failing is logged, not thrown: the run's work is committed by then, and the lease becomes stale).
  */
 public final class RunLease implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunLease.class);
@@ -92,6 +93,19 @@ public final class RunLease implements AutoCloseable {
     Timestamp at = new Timestamp(now);
     Timestamp staleBefore = new Timestamp(now - staleMillis);
     ensureTable(spark, store);
+    // A holder on this host whose process is gone (a killed driver) is taken over at once.
+    Row before = holderOf(spark, store, key);
+    String deadRun =
+        before != null && before.isNullAt(3) && isDeadLocalProcess(before.getString(1))
+            ? before.getString(0)
+            : "";
+    if (!deadRun.isEmpty()) {
+      LOG.warn(
+          "lease {}: holder {} (run {}) is no longer running on this host: taking over",
+          key,
+          before.getString(1),
+          deadRun);
+    }
     Row mine = RowFactory.create(key, runId, PipelineRuns.holder(), at, at, null);
     try {
       DeltaTable.forPath(spark, store.location(ChurnTable.PIPELINE_LEASES))
@@ -101,7 +115,8 @@ public final class RunLease implements AutoCloseable {
               col("t.released_at")
                   .isNotNull()
                   .or(col("t.heartbeat_at").lt(lit(staleBefore)))
-                  .or(col("t.run_id").equalTo(col("s.run_id"))))
+                  .or(col("t.run_id").equalTo(col("s.run_id")))
+                  .or(col("t.run_id").equalTo(lit(deadRun))))
           .updateAll()
           .whenNotMatched()
           .insertAll()
@@ -121,6 +136,21 @@ public final class RunLease implements AutoCloseable {
     }
     LOG.info("lease {} taken by run {}", key, runId);
     return new RunLease(spark, store, key, runId, heartbeatSeconds);
+  }
+
+  /** Whether {@code holder} (host/pid) names a process of this host that no longer runs. */
+  static boolean isDeadLocalProcess(String holder) {
+    String mine = PipelineRuns.holder();
+    int slash = holder.lastIndexOf('/');
+    if (slash < 0 || !holder.substring(0, slash).equals(mine.substring(0, mine.lastIndexOf('/')))) {
+      return false; // another host: only the heartbeat can tell
+    }
+    try {
+      long pid = Long.parseLong(holder.substring(slash + 1));
+      return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** run_id, holder, heartbeat_at, released_at of the key's lease, or null. */

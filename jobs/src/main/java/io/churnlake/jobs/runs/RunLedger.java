@@ -14,6 +14,31 @@ public interface RunLedger {
 
   void failed(Entry entry, String error);
 
+  /**
+   * This ledger with its rows stamped with {@code inputs}, a fingerprint of what the stages read
+   * (nightly: configuration, date, ingest ledger, champion model).
+   */
+  default RunLedger withInputs(String inputs) {
+    return this;
+  }
+
+  /** This ledger recording under another as-of date (backfill runs one date after another). */
+  default RunLedger forDate(java.time.LocalDate asOf) {
+    return this;
+  }
+
+  /**
+   * The run that succeeded {@code stage} for this command's date with the same {@code inputs}, if
+   * that success is the stage's latest for the date by any command (so nothing has replaced its
+   * output since).
+   */
+  default java.util.Optional<String> succeededWith(String stage, String inputs) {
+    return java.util.Optional.empty();
+  }
+
+  /** Records that {@code stage} was skipped because {@code byRun} already did it. */
+  default void skipped(String stage, String byRun) {}
+
   /** Records nothing. */
   RunLedger NONE =
       new RunLedger() {

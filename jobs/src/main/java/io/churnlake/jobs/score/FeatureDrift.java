@@ -29,6 +29,9 @@ import org.apache.spark.sql.functions;
 public final class FeatureDrift {
   static final double FLOOR = 1e-4;
 
+  /** Rows the decile cut points are computed from, at most (a hash sample of larger inputs). */
+  static final long SAMPLE_ROWS = 20_000;
+
   private FeatureDrift() {}
 
   /** Per feature, the distinct decile cut points of {@code rows} (finite values only). */
@@ -57,7 +60,24 @@ public final class FeatureDrift {
                       lit(null))
                   .otherwise(col(f).cast("double")));
     }
-    double[][] q = finite.stat().approxQuantile(features.toArray(new String[0]), levels, 0.001);
+    // Cut points must not depend on how the rows are partitioned (local mode and a cluster give
+    // the same model): Greenwald-Khanna summaries merged in task-completion order do. So: a
+    // deterministic hash sample of at most SAMPLE_ROWS rows (all of them when fewer), sorted,
+    // summarised in one partition (bounded work, whatever the number of customers).
+    Column[] columns = features.stream().map(functions::col).toArray(Column[]::new);
+    Dataset<Row> sample = finite.select(columns);
+    long n = sample.count();
+    if (n > SAMPLE_ROWS) {
+      long keep = Math.max(1, (long) (1_000_000.0 * SAMPLE_ROWS / n));
+      sample =
+          sample.where(functions.pmod(functions.xxhash64(columns), lit(1_000_000)).lt(lit(keep)));
+    }
+    double[][] q =
+        sample
+            .orderBy(columns)
+            .coalesce(1)
+            .stat()
+            .approxQuantile(features.toArray(new String[0]), levels, 0.001);
     for (int i = 0; i < features.size(); i++) {
       TreeSet<Double> distinct = new TreeSet<>();
       for (double v : q[i]) {

@@ -942,20 +942,27 @@ public final class TableCatalog {
             "The run ledger: each stage appends a `running` row when it starts and a `succeeded`"
                 + " or `failed` row when it ends, so a run killed mid-stage shows that stage as"
                 + " still `running`. The latest row per (`run_id`, `stage_seq`) is the stage's"
-                + " status.")
+                + " status. `nightly` skips a stage whose latest success for the date was"
+                + " nightly's with the same `inputs` (one `skipped` row naming that run), so a"
+                + " failed run resumes from the failed stage; `--force` reruns everything.")
         .schema(PipelineRuns.SCHEMA)
         .col("run_id", "the command run (one per invocation)")
         .col("command", "the command, e.g. `nightly`")
         .col("as_of_date", "the command's as-of date, null for commands without one")
         .col("stage_seq", "the stage's number within the run, from 1, in start order")
         .col("stage", "the stage, e.g. `ingest events`, `train`, `segment`")
-        .col("status", "`running`, `succeeded` or `failed`")
+        .col("status", "`running`, `succeeded`, `failed` or `skipped`")
         .col("started_at", "when the stage started (UTC)")
         .col("ended_at", "when it ended (UTC); null on `running` rows")
         .col("seconds", "duration in seconds; null on `running` rows")
-        .col("error", "the one-line error of a failed stage")
+        .col(
+            "error", "the one-line error of a failed stage; for a skipped one, the run that did it")
         .col("host", "host/pid of the driver that ran it")
         .col("churnlake_version", "the churnlake version that ran it")
+        .col(
+            "inputs",
+            "nightly: fingerprint of what the stage read (configuration, date, ingested files"
+                + " dated on or before it, champion model); null for other commands")
         .example(
             "The stages of the latest nightly runs",
             "SELECT run_id, as_of_date, stage, status, seconds FROM pipeline_runs"

@@ -119,7 +119,7 @@ class NightlyTransactionsTest extends SparkTestBase {
                 .collectAsList())
         .containsExactly(r.model().version());
     assertThat(spark().sql("SELECT count(*) FROM risk_segments").head().getLong(0))
-        .isEqualTo(r.segmented());
+        .isEqualTo(r.segments().orElseThrow().customers());
     // The plan weighs each scored customer by its CLV of the same date (0 without purchases).
     assertThat(
             spark()
@@ -129,8 +129,8 @@ class NightlyTransactionsTest extends SparkTestBase {
                         + " WHERE s.value <> coalesce(v.clv, 0.0) OR v.value_at_risk <> v.clv")
                 .isEmpty())
         .isTrue();
-    assertThat(r.segments().valueSource()).isEqualTo("customer_value.value_at_risk");
-    assertThat(r.segments().targeted()).isPositive();
+    assertThat(r.segments().orElseThrow().valueSource()).isEqualTo("customer_value.value_at_risk");
+    assertThat(r.segments().orElseThrow().targeted()).isPositive();
     assertThat(spark().sql("SELECT DISTINCT model FROM clv_models ORDER BY model").collectAsList())
         .extracting(row -> row.getString(0))
         .containsExactly("bg_nbd", "gamma_gamma");
@@ -158,7 +158,7 @@ class NightlyTransactionsTest extends SparkTestBase {
                 .head()
                 .getDouble(0))
         .isCloseTo(r.clv().get().totalClv(), org.assertj.core.api.Assertions.within(1e-6));
-    assertThat(r.kpis().churnDefinition()).startsWith("inactivity: 30 days without");
+    assertThat(r.kpis().orElseThrow().churnDefinition()).startsWith("inactivity: 30 days without");
   }
 
   private void assertSameRowsAsText(String actual, String expected) {

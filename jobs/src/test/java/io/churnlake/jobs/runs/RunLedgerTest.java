@@ -152,4 +152,71 @@ class RunLedgerTest extends SparkTestBase {
       won.get(0).close();
     }
   }
+
+  @Test
+  void aStageIsDoneOnlyWhenItsLatestSuccessForTheDateHadTheSameInputs() {
+    // Invariant: nightly skips a stage only when the stage's latest success for the date was
+    // nightly's with the same inputs; a failed stage, other inputs or a stand-alone rerun redo it.
+    DeltaTableStore runs = new DeltaTableStore(spark(), dir.resolve("resume").toString());
+    LocalDate d = LocalDate.of(2026, 7, 19);
+    RunLedger first = new PipelineRuns(spark(), runs, "run-1", "nightly", d).withInputs("abc");
+    first.succeeded(first.started("features"));
+    first.failed(first.started("score"), "executor lost");
+    RunLedger second = new PipelineRuns(spark(), runs, "run-2", "nightly", d).withInputs("abc");
+    assertThat(second.succeededWith("features", "abc")).contains("run-1");
+    assertThat(second.succeededWith("features", "new-files")).isEmpty();
+    assertThat(second.succeededWith("score", "abc")).isEmpty();
+    assertThat(
+            new PipelineRuns(spark(), runs, "run-3", "nightly", d.plusDays(1))
+                .succeededWith("features", "abc"))
+        .isEmpty();
+    second.skipped("features", "run-1");
+    assertThat(
+            runs
+                .read(ChurnTable.PIPELINE_RUNS)
+                .where("run_id = 'run-2'")
+                .selectExpr(
+                    "concat_ws('|', command, stage_seq, stage, status, error, inputs,"
+                        + " seconds = 0, ended_at = started_at)")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .toList())
+        .containsExactly(
+            "nightly|1|features|skipped|succeeded in run run-1 with the same inputs|abc|true|true");
+    // `features --as-of D` on its own replaced D's features since: nightly must redo them.
+    RunLedger manual = new PipelineRuns(spark(), runs, "run-4", "features", d);
+    manual.succeeded(manual.started("features"));
+    assertThat(second.succeededWith("features", "abc")).isEmpty();
+  }
+
+  @Test
+  void aLeaseWhoseHolderDiedOnThisHostIsTakenOverAtOnce() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    String me = PipelineRuns.holder();
+    String host = me.substring(0, me.lastIndexOf('/'));
+    assertThat(RunLease.isDeadLocalProcess(host + "/" + gone.pid())).isTrue();
+    assertThat(RunLease.isDeadLocalProcess(me)).isFalse();
+    assertThat(RunLease.isDeadLocalProcess("another-host/" + gone.pid())).isFalse();
+    // A killed driver's lease: held, fresh heartbeat, its process gone.
+    java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+    store.append(
+        ChurnTable.PIPELINE_LEASES,
+        spark()
+            .createDataFrame(
+                List.of(
+                    org.apache.spark.sql.RowFactory.create(
+                        "nightly 2026-09-01",
+                        "run-killed",
+                        host + "/" + gone.pid(),
+                        now,
+                        now,
+                        null)),
+                RunLease.SCHEMA));
+    RunLease next = RunLease.acquire(spark(), store, "nightly 2026-09-01", "run-next", 30, 3600);
+    assertThat(RunLease.holderOf(spark(), store, "nightly 2026-09-01").getString(0))
+        .isEqualTo("run-next");
+    next.close();
+  }
 }

@@ -46,6 +46,21 @@ class FeatureDriftTest extends SparkTestBase {
   }
 
   @Test
+  void cutPointsDoNotDependOnHowTheRowsArePartitioned() {
+    // Invariant: a model's drift reference is the same in local mode and on a cluster.
+    Dataset<Row> many =
+        spark()
+            .range(30_000)
+            .selectExpr(
+                "cast(pmod(id * 7919, 10007) as double) / 3 AS x", "cast(id % 5 as int) AS n");
+    Map<String, List<Double>> one = FeatureDrift.cuts(many.repartition(1), List.of("x", "n"));
+    assertThat(FeatureDrift.cuts(many.repartition(7), List.of("x", "n"))).isEqualTo(one);
+    assertThat(FeatureDrift.cuts(many.repartition(3, many.col("n")), List.of("x", "n")))
+        .isEqualTo(one);
+    assertThat(one.get("n")).containsExactly(0.0, 1.0, 2.0, 3.0, 4.0);
+  }
+
+  @Test
   void psiOfAShiftedSnapshotMatchesAHandComputation() {
     Map<String, List<Double>> cuts = FeatureDrift.cuts(values(1, 100, 0), List.of("x"));
     List<Double> expected = FeatureDrift.shares(values(1, 100, 0), cuts).get("x");

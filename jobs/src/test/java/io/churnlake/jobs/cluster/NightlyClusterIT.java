@@ -1,0 +1,251 @@
+package io.churnlake.jobs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.DeltaTableStore;
+import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.runs.PipelineRuns;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * nightly on a real Spark standalone cluster (a master and two 1-core workers in JVMs of their own,
+ * the shaded jar submitted with SparkSubmit) gives the same tables as the same run in local mode,
+ * also when a worker dies mid-stage, when the driver is killed mid-stage and the next invocation
+ * resumes, and while a second run for the same date is refused with exit code 3. Faults are
+ * injected at pause points (runs.pause-at-stages), not after sleeps. Runs with {@code mvn verify
+ * -Pcluster} (after the package phase: it submits the shaded jar).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NightlyClusterIT extends SparkTestBase {
+  private static final String AS_OF = "2026-03-01";
+  private static final Duration RUN_LIMIT = Duration.ofMinutes(20);
+
+  @TempDir static Path dir;
+  private LocalCluster cluster;
+  private Path raw;
+  private Path reference;
+
+  @BeforeAll
+  void clusterAndReference() throws Exception {
+    cluster = LocalCluster.start(dir.resolve("cluster"), 2);
+    raw = dir.resolve("raw");
+    reference = dir.resolve("reference");
+    // 200 customers over 60 days, generated once; the reference run is local mode.
+    Process generate =
+        cluster.submit(
+            "generate",
+            "local[2]",
+            List.of(),
+            cli(
+                dir.resolve("generated"),
+                List.of("generate", "--customers", "200", "--days", "60")));
+    assertThat(exit(generate, "generate")).isZero();
+    assertThat(exit(nightly("reference", "local[2]", reference, List.of()), "reference")).isZero();
+  }
+
+  @AfterAll
+  void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aClusterRunEqualsTheLocalRunAndASecondRunForTheDateExitsThree() throws Exception {
+    Path warehouse = dir.resolve("concurrent");
+    Path pauses = dir.resolve("pauses-1");
+    // One core each, so that both drivers get an executor while the first one waits.
+    List<String> oneCore = List.of("spark.cores.max=1");
+    Process first =
+        nightly("first", cluster.masterUrl(), warehouse, oneCore, pause("features", pauses));
+    awaitPause(pauses, "features", first, "first");
+    Process second = nightly("second", cluster.masterUrl(), warehouse, oneCore);
+    assertThat(exit(second, "second")).isEqualTo(3);
+    assertThat(cluster.log("second"))
+        .contains("churnlake: 'nightly " + AS_OF + "' is already running (run ");
+    Files.createFile(pauses.resolve("features.resume"));
+    assertThat(exit(first, "first")).isZero();
+    assertThat(TableComparison.differences(spark(), reference.toString(), warehouse.toString()))
+        .isEmpty();
+    // The refused run is recorded as a failed lease stage; the first run's stages all succeeded.
+    List<String> stages = stages(warehouse);
+    assertThat(stages).contains("lease failed");
+    assertThat(stages).contains("features succeeded", "train succeeded", "report succeeded");
+  }
+
+  @Test
+  @Order(2)
+  void aRunThatLosesAWorkerMidStageSucceedsWithTheSameTables() throws Exception {
+    Path warehouse = dir.resolve("worker-lost");
+    Path pauses = dir.resolve("pauses-2");
+    Path events = Files.createDirectories(dir.resolve("event-log"));
+    Process run =
+        nightly(
+            "worker-lost",
+            cluster.masterUrl(),
+            warehouse,
+            List.of("spark.eventLog.enabled=true", "spark.eventLog.dir=" + events.toUri()),
+            pause("train", pauses));
+    awaitPause(pauses, "train", run, "worker-lost");
+    cluster.killWorker(2);
+    Files.createFile(pauses.resolve("train.resume"));
+    assertThat(exit(run, "worker-lost")).isZero();
+    assertThat(TableComparison.differences(spark(), reference.toString(), warehouse.toString()))
+        .isEmpty();
+    // The cluster had two workers; the run had an executor on each and lost one.
+    assertThat(count(cluster.log("master"), "Registering worker 127.0.0.1:")).isEqualTo(2);
+    String eventLog = eventLog(events);
+    assertThat(count(eventLog, "\"Event\":\"SparkListenerExecutorAdded\""))
+        .isGreaterThanOrEqualTo(2);
+    assertThat(count(eventLog, "\"Event\":\"SparkListenerExecutorRemoved\""))
+        .isGreaterThanOrEqualTo(1);
+    cluster.startWorker(); // two workers again for the next test
+  }
+
+  @Test
+  @Order(3)
+  void aKilledDriverIsResumedByTheNextRunAndTheTablesEqualTheReference() throws Exception {
+    Path warehouse = dir.resolve("driver-killed");
+    Path pauses = dir.resolve("pauses-3");
+    Process killed =
+        nightly("killed", cluster.masterUrl(), warehouse, List.of(), pause("segment", pauses));
+    awaitPause(pauses, "segment", killed, "killed");
+    killed.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no lease release
+    assertThat(stages(warehouse)).contains("score succeeded").endsWith("segment running");
+    // The next invocation takes over the dead driver's lease at once and resumes at segment.
+    Process resumed = nightly("resumed", cluster.masterUrl(), warehouse, List.of());
+    assertThat(exit(resumed, "resumed")).isZero();
+    assertThat(cluster.out("resumed"))
+        .contains("  features: skipped, run ")
+        .contains("  score: skipped, run ")
+        .doesNotContain("  segment: skipped");
+    assertThat(TableComparison.differences(spark(), reference.toString(), warehouse.toString()))
+        .isEmpty();
+    List<String> stages = stages(warehouse);
+    assertThat(stages).contains("features skipped", "score skipped", "clv skipped");
+    assertThat(stages.subList(stages.size() - 3, stages.size()))
+        .containsExactly("segment succeeded", "kpis succeeded", "report succeeded");
+  }
+
+  /** The CLI arguments of a run on {@code warehouse}: small windows, fixed hyper-parameters. */
+  private List<String> cli(Path warehouse, List<String> command) {
+    List<String> args = new ArrayList<>();
+    for (String kv :
+        List.of(
+            "warehouse=\"" + warehouse + "\"",
+            "generate.output=\"" + raw + "\"",
+            "train.search.mode=none",
+            "train.min-history-days=7",
+            "train.step-days=2",
+            "labels.horizon-days=10",
+            "spark.shuffle-partitions=4")) {
+      args.add("--set");
+      args.add(kv);
+    }
+    args.addAll(command);
+    return args;
+  }
+
+  private static List<String> pause(String stage, Path pauses) {
+    return List.of(
+        "--set",
+        "runs.pause-at-stages=[\"" + stage + "\"]",
+        "--set",
+        "runs.pause-dir=\"" + pauses + "\"");
+  }
+
+  private Process nightly(String name, String master, Path warehouse, List<String> conf)
+      throws IOException {
+    return nightly(name, master, warehouse, conf, List.of());
+  }
+
+  private Process nightly(
+      String name, String master, Path warehouse, List<String> conf, List<String> extra)
+      throws IOException {
+    List<String> sparkConf = new ArrayList<>(conf);
+    sparkConf.addAll(
+        List.of(
+            "spark.driver.host=127.0.0.1",
+            "spark.executor.memory=1g",
+            "spark.default.parallelism=2",
+            "spark.ui.enabled=false"));
+    List<String> command = new ArrayList<>(extra);
+    command.addAll(List.of("nightly", "--as-of", AS_OF));
+    return cluster.submit(name, master, sparkConf, cli(warehouse, command));
+  }
+
+  private int exit(Process p, String name) throws InterruptedException {
+    if (!p.waitFor(RUN_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(name + " did not end within " + RUN_LIMIT + ":\n" + tail(name));
+    }
+    if (p.exitValue() != 0) {
+      System.out.println(name + " exited " + p.exitValue() + ":\n" + tail(name));
+    }
+    return p.exitValue();
+  }
+
+  private void awaitPause(Path pauses, String stage, Process run, String name) {
+    LocalCluster.await(
+        name + " to pause at " + stage,
+        RUN_LIMIT,
+        () -> {
+          if (!run.isAlive()) {
+            throw new AssertionError(
+                name + " ended before pausing at " + stage + ":\n" + tail(name));
+          }
+          return Files.exists(pauses.resolve(stage + ".paused"));
+        });
+  }
+
+  private String tail(String name) {
+    String log = cluster.log(name);
+    return log.substring(Math.max(0, log.length() - 3000));
+  }
+
+  /** "stage status" of each stage of every run on the warehouse, in start order. */
+  private List<String> stages(Path warehouse) {
+    DeltaTableStore store = new DeltaTableStore(spark(), warehouse.toString());
+    return PipelineRuns.latest(store.read(ChurnTable.PIPELINE_RUNS))
+        .orderBy("started_at", "stage_seq")
+        .selectExpr("concat(stage, ' ', status)")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .toList();
+  }
+
+  private static String eventLog(Path events) throws IOException {
+    StringBuilder all = new StringBuilder();
+    try (Stream<Path> files = Files.list(events)) {
+      for (Path f : files.toList()) {
+        all.append(Files.readString(f));
+      }
+    }
+    return all.toString();
+  }
+
+  private static int count(String text, String what) {
+    int n = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
