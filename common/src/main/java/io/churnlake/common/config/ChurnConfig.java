@@ -27,7 +27,15 @@ public record ChurnConfig(
     ExportSettings export,
     KpiSettings kpis,
     RunSettings runs,
+    MaintainSettings maintain,
     String fingerprint) {
+
+  /**
+   * What {@code maintain} does ({@code churnlake.maintain}): compact small files, vacuum files
+   * unreferenced for this many hours, and keep this many days of as-of dates in derived tables (0:
+   * all).
+   */
+  public record MaintainSettings(boolean optimize, double vacuumRetentionHours, int keepAsOfDays) {}
 
   /**
    * The run ledger and leases ({@code churnlake.runs}): whether commands record their stages in
@@ -41,7 +49,11 @@ public record ChurnConfig(
       int leaseStaleMinutes,
       int heartbeatSeconds,
       List<String> pauseAtStages,
-      String pauseDir) {}
+      String pauseDir,
+      String gate,
+      int gateTrailingDays,
+      double gateMinVolume,
+      double gateMaxVolume) {}
 
   /**
    * What {@code kpis} measures ({@code churnlake.kpis}): the period grain, customers-table columns

@@ -164,7 +164,18 @@ public final class ChurnConfigLoader {
                   r.get(
                       "runs.pause-dir",
                       () -> c.getString("runs.pause-dir"),
-                      "a directory path (\"\" when no stage pauses)")),
+                      "a directory path (\"\" when no stage pauses)"),
+                  r.oneOf("runs.gate", "fail", "warn", "off"),
+                  r.intAtLeast("runs.gate-trailing-days", 1),
+                  r.fraction("runs.gate-min-volume"),
+                  r.positive("runs.gate-max-volume")),
+              new ChurnConfig.MaintainSettings(
+                  r.get(
+                      "maintain.optimize",
+                      () -> c.getBoolean("maintain.optimize"),
+                      "true or false"),
+                  r.nonNegative("maintain.vacuum-retention-hours"),
+                  r.intAtLeast("maintain.keep-as-of-days", 0)),
               fingerprint(c));
       return config;
     }
@@ -252,11 +263,12 @@ public final class ChurnConfigLoader {
               intAtLeast("generate.truth.paths", 1)));
     }
 
-    /** SHA-256 of the resolved configuration (keys sorted), without spark and runs. */
+    /** SHA-256 of the resolved configuration (keys sorted), without spark, runs and maintain. */
     static String fingerprint(Config c) {
       String rendered =
           c.withoutPath("spark")
               .withoutPath("runs")
+              .withoutPath("maintain")
               .root()
               .render(com.typesafe.config.ConfigRenderOptions.concise());
       try {

@@ -294,6 +294,32 @@ public final class ChurnErrors {
     return usage("query failed: " + firstLine(cause));
   }
 
+  /** A Spark standalone master that does not accept connections. */
+  public static ChurnException masterUnreachable(
+      String master, String why, java.time.Duration timeout) {
+    return runtime(
+        "Spark master "
+            + master
+            + " does not answer within "
+            + timeout.toSeconds()
+            + " s: "
+            + why
+            + "; check the URL (spark://HOST:PORT, port 7077 by default), that the master runs"
+            + " and that this host can reach it",
+        null);
+  }
+
+  /** nightly's freshness and volume gate refused the raw files of a date. */
+  public static ChurnException gateFailed(String date, String problems) {
+    return runtime(
+        "nightly "
+            + date
+            + ": the raw files fail the freshness and volume gate: "
+            + problems
+            + " (runs.gate = warn only warns; off skips the check)",
+        null);
+  }
+
   /** Another run holds the lease on the same command and date. */
   public static ChurnException alreadyRunning(
       String key, String holder, String runId, String heartbeat, long staleMinutes) {

@@ -1,12 +1,21 @@
 package io.churnlake.common.spark;
 
 import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.errors.ChurnErrors;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /** Builds the SparkSession every churnlake command runs in. */
 public final class ChurnSpark {
+  static final Duration MASTER_TIMEOUT = Duration.ofSeconds(10);
+
   private ChurnSpark() {}
 
   /**
@@ -35,6 +44,31 @@ public final class ChurnSpark {
     for (Map.Entry<String, String> e : settings.extra().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }
+    checkStandaloneMaster(master);
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * A standalone master that does not answer fails at once with its URL (exit 1), instead of
+   * Spark's minute of registration retries followed by a stopped context.
+   */
+  static void checkStandaloneMaster(String master) {
+    if (!master.startsWith("spark://")) {
+      return;
+    }
+    // spark://host1:port1,host2:port2 (standby masters): one answering master is enough.
+    List<String> refused = new ArrayList<>();
+    for (String hostPort : master.substring("spark://".length()).split(",")) {
+      int colon = hostPort.lastIndexOf(':');
+      String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+      int port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1).trim());
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(host, port), (int) MASTER_TIMEOUT.toMillis());
+        return;
+      } catch (IOException | IllegalArgumentException e) {
+        refused.add(hostPort + " (" + e.getMessage() + ")");
+      }
+    }
+    throw ChurnErrors.masterUnreachable(master, String.join(", ", refused), MASTER_TIMEOUT);
   }
 }

@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
       Commands.Export.class,
       Commands.Nightly.class,
       Commands.Backfill.class,
+      Commands.Maintain.class,
       Commands.Demo.class,
       Commands.Status.class,
       Commands.Sql.class

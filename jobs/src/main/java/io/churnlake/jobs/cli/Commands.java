@@ -656,6 +656,20 @@ final class Commands {
   }
 
   @Command(
+      name = "maintain",
+      mixinStandardHelpOptions = true,
+      description =
+          "Per table: prune as-of dates older than maintain.keep-as-of-days (derived tables), compact small files (OPTIMIZE) and vacuum files unreferenced for maintain.vacuum-retention-hours; prints files before and after.")
+  static final class Maintain extends JobCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.print(
+          io.churnlake.jobs.maintain.MaintainJob.describe(
+              io.churnlake.jobs.maintain.MaintainJob.run(ctx), ctx.config().maintain()));
+    }
+  }
+
+  @Command(
       name = "demo",
       mixinStandardHelpOptions = true,
       description =

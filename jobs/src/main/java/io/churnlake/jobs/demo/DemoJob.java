@@ -78,6 +78,7 @@ public final class DemoJob {
             c.export(),
             new ChurnConfig.KpiSettings(c.kpis().grain(), c.kpis().dimensions(), List.of(goal)),
             c.runs(),
+            c.maintain(),
             c.fingerprint() + " with goal " + goal.text());
     return ctx.withConfig(withGoal);
   }

@@ -13,6 +13,7 @@ import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.features.FeaturesJob;
+import io.churnlake.jobs.ingest.FreshnessGate;
 import io.churnlake.jobs.ingest.IngestJob;
 import io.churnlake.jobs.kpis.KpisJob;
 import io.churnlake.jobs.report.ReportJob;
@@ -81,6 +82,8 @@ public final class NightlyJob {
 
   /** The nightly flow as of D; {@code force} reruns stages that already succeeded. */
   public static Result run(JobContext ctx, LocalDate asOf, boolean force) {
+    // The raw files for D exist and their volume looks like the days before (runs.gate).
+    ctx.stage("gate", () -> FreshnessGate.check(ctx, asOf));
     // Ingest always runs: it loads only files not loaded yet, so a re-run finds nothing new.
     IngestJob.Result ingest = IngestJob.run(ctx, Optional.of(asOf));
     Map<String, String> skipped = new LinkedHashMap<>();
