@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sha2;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.maintain.VacuumSettings;
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,42 +54,30 @@ public final class ForgetJob {
     }
     Column match = col(Columns.CUSTOMER_ID).isin(ids.toArray());
     Map<String, Long> deleted = new LinkedHashMap<>();
-    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
-    String before = ctx.spark().conf().get(check, "true");
-    ctx.spark().conf().set(check, "false");
-    // Vacuum lists the table directory with this many tasks; Spark's default (10000) makes a
-    // vacuum of a small table take minutes (delta-io/delta#395).
-    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
-    String listingBefore = ctx.spark().conf().get(listing, "10000");
-    ctx.spark()
-        .conf()
-        .set(
-            listing,
-            Integer.toString(Math.max(2, ctx.spark().sparkContext().defaultParallelism())));
-    try {
-      for (ChurnTable t : ChurnTable.values()) {
-        if (!ctx.store().exists(t)) {
-          continue;
-        }
-        Dataset<Row> table = ctx.store().read(t);
-        if (!Arrays.asList(table.columns()).contains(Columns.CUSTOMER_ID)) {
-          continue;
-        }
-        long n = table.where(match).count();
-        deleted.put(t.tableName(), n);
-        if (n > 0) {
-          DeltaTable delta = DeltaTable.forPath(ctx.spark(), ctx.store().location(t));
-          delta.delete(match);
-          // Zero retention: the files that held the rows go now, so time travel cannot bring
-          // them back. Readers of older versions lose those versions.
-          delta.vacuum(0.0);
-          LOG.info("forget: {} rows deleted from {} and vacuumed", n, t.tableName());
-        }
-      }
-    } finally {
-      ctx.spark().conf().set(check, before);
-      ctx.spark().conf().set(listing, listingBefore);
-    }
+    VacuumSettings.with(
+        ctx.spark(),
+        () -> {
+          for (ChurnTable t : ChurnTable.values()) {
+            if (!ctx.store().exists(t)) {
+              continue;
+            }
+            Dataset<Row> table = ctx.store().read(t);
+            if (!Arrays.asList(table.columns()).contains(Columns.CUSTOMER_ID)) {
+              continue;
+            }
+            long n = table.where(match).count();
+            deleted.put(t.tableName(), n);
+            if (n > 0) {
+              DeltaTable delta = DeltaTable.forPath(ctx.spark(), ctx.store().location(t));
+              delta.delete(match);
+              // Zero retention: the files that held the rows go now, so time travel cannot bring
+              // them back. Readers of older versions lose those versions.
+              delta.vacuum(0.0);
+              LOG.info("forget: {} rows deleted from {} and vacuumed", n, t.tableName());
+            }
+          }
+          return null;
+        });
     return deleted;
   }
 }

@@ -52,59 +52,46 @@ public final class MaintainJob {
 
   private static List<TableResult> maintain(JobContext ctx) {
     ChurnConfig.MaintainSettings m = ctx.config().maintain();
-    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
-    String before = ctx.spark().conf().get(check, "true");
-    // The configured retention is the operator's decision, below Delta's 7-day default included.
-    ctx.spark().conf().set(check, "false");
-    // Vacuum lists the table directory with this many tasks; Spark's default (10000) makes a
-    // vacuum of a small table take minutes (delta-io/delta#395).
-    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
-    String listingBefore = ctx.spark().conf().get(listing, "10000");
-    ctx.spark()
-        .conf()
-        .set(
-            listing,
-            Integer.toString(Math.max(2, ctx.spark().sparkContext().defaultParallelism())));
     List<TableResult> out = new ArrayList<>();
-    try {
-      for (ChurnTable t : ChurnTable.values()) {
-        if (!ctx.store().exists(t)) {
-          continue;
-        }
-        DeltaTable delta = DeltaTable.forPath(ctx.spark(), ctx.store().location(t));
-        long filesBefore = files(delta);
-        long pruned = 0;
-        LocalDate keptFrom = null;
-        if (m.keepAsOfDays() > 0 && PRUNABLE.contains(t)) {
-          String date = t.partitionColumn().orElseThrow();
-          Row newest = ctx.store().read(t).agg(max(col(date))).first();
-          if (!newest.isNullAt(0)) {
-            keptFrom = newest.getDate(0).toLocalDate().minusDays(m.keepAsOfDays());
-            var old = col(date).lt(lit(Date.valueOf(keptFrom)));
-            pruned = ctx.store().read(t).where(old).count();
-            if (pruned > 0) {
-              delta.delete(old);
+    // The configured retention is the operator's decision, below Delta's 7-day default included.
+    return VacuumSettings.with(
+        ctx.spark(),
+        () -> {
+          for (ChurnTable t : ChurnTable.values()) {
+            if (!ctx.store().exists(t)) {
+              continue;
             }
+            DeltaTable delta = DeltaTable.forPath(ctx.spark(), ctx.store().location(t));
+            long filesBefore = files(delta);
+            long pruned = 0;
+            LocalDate keptFrom = null;
+            if (m.keepAsOfDays() > 0 && PRUNABLE.contains(t)) {
+              String date = t.partitionColumn().orElseThrow();
+              Row newest = ctx.store().read(t).agg(max(col(date))).first();
+              if (!newest.isNullAt(0)) {
+                keptFrom = newest.getDate(0).toLocalDate().minusDays(m.keepAsOfDays());
+                var old = col(date).lt(lit(Date.valueOf(keptFrom)));
+                pruned = ctx.store().read(t).where(old).count();
+                if (pruned > 0) {
+                  delta.delete(old);
+                }
+              }
+            }
+            if (m.optimize()) {
+              delta.optimize().executeCompaction();
+            }
+            delta.vacuum(m.vacuumRetentionHours());
+            long filesAfter = files(delta);
+            LOG.info(
+                "maintain {}: {} data files before, {} after, {} rows pruned",
+                t.tableName(),
+                filesBefore,
+                filesAfter,
+                pruned);
+            out.add(new TableResult(t.tableName(), filesBefore, filesAfter, pruned, keptFrom));
           }
-        }
-        if (m.optimize()) {
-          delta.optimize().executeCompaction();
-        }
-        delta.vacuum(m.vacuumRetentionHours());
-        long filesAfter = files(delta);
-        LOG.info(
-            "maintain {}: {} data files before, {} after, {} rows pruned",
-            t.tableName(),
-            filesBefore,
-            filesAfter,
-            pruned);
-        out.add(new TableResult(t.tableName(), filesBefore, filesAfter, pruned, keptFrom));
-      }
-    } finally {
-      ctx.spark().conf().set(check, before);
-      ctx.spark().conf().set(listing, listingBefore);
-    }
-    return out;
+          return out;
+        });
   }
 
   /** Data files of the table's current version (one row of Delta's table detail). */
