@@ -3,6 +3,7 @@ package io.churnlake.jobs;
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.errors.ChurnException;
+import io.churnlake.common.table.TableActivity;
 import io.churnlake.common.table.TableStore;
 import io.churnlake.jobs.runs.PausePoint;
 import io.churnlake.jobs.runs.RunLedger;
@@ -49,7 +50,9 @@ public record JobContext(
   }
 
   /**
-   * Runs one named stage: logs its boundaries with the run id, records them in the ledger, labels
+   * Runs one named stage: records its boundaries in the ledger with the table versions it read and
+   * wrote and the rows it wrote, ends it with one structured log line ({@code stage=... status=...
+   * run=... seconds=... rows_out=... read=table@version,... wrote=table@version+rows,...}), labels
    * its Spark jobs (the Spark UI shows "churnlake STAGE (run ID)"); failures that are not already
    * user-facing are reported as a failure of that stage.
    */
@@ -60,22 +63,38 @@ public record JobContext(
     SparkContext sc = spark.sparkContext();
     String before = sc.getLocalProperty(DESCRIPTION);
     sc.setJobDescription("churnlake " + name + " (run " + runId + ")");
+    TableActivity io = store.track();
     try {
       PausePoint.at(config.runs(), name);
       T result = body.get();
-      LOG.info("stage {} finished in {} s", name, (System.nanoTime() - start) / 1_000_000_000L);
-      ledger.succeeded(entry);
+      ledger.succeeded(entry, io);
+      logEnd(name, "succeeded", start, io);
       return result;
     } catch (ChurnException e) {
-      ledger.failed(entry, e.getMessage());
+      ledger.failed(entry, e.getMessage(), io);
+      logEnd(name, "failed", start, io);
       throw e;
     } catch (Exception e) {
       // Spark's AnalysisException is a checked exception thrown from Scala code.
       ChurnException failure = ChurnErrors.stageFailed(name, e);
-      ledger.failed(entry, failure.getMessage());
+      ledger.failed(entry, failure.getMessage(), io);
+      logEnd(name, "failed", start, io);
       throw failure;
     } finally {
+      io.close();
       sc.setJobDescription(before);
     }
+  }
+
+  private void logEnd(String name, String status, long startNanos, TableActivity io) {
+    LOG.info(
+        "stage={} status={} run={} seconds={} rows_out={} read={} wrote={}",
+        name.replace(' ', '_'),
+        status,
+        runId,
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startNanos) / 1e9),
+        io.rowsWritten(),
+        io.readSummary(),
+        io.writeSummary());
   }
 }

@@ -9,11 +9,13 @@ import java.util.OptionalDouble;
  * The whole typed, immutable configuration of one churnlake command, built once on the driver by
  * {@link ChurnConfigLoader} and validated before Spark starts. Keys are documented in
  * conf/application.conf. {@code fingerprint} identifies what the configuration asks to compute: a
- * SHA-256 of the resolved keys, the {@code spark} and {@code runs} sections excluded (nightly skips
- * a stage that already succeeded with the same fingerprint and inputs).
+ * SHA-256 of the resolved keys, the {@code spark}, {@code catalog}, {@code runs} and {@code
+ * maintain} sections excluded (nightly skips a stage that already succeeded with the same
+ * fingerprint and inputs).
  */
 public record ChurnConfig(
     String warehouse,
+    String database,
     SparkSettings spark,
     GenerateSettings generate,
     IngestSettings ingest,

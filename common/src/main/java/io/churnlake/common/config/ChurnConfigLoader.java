@@ -134,6 +134,7 @@ public final class ChurnConfigLoader {
       ChurnConfig config =
           new ChurnConfig(
               r.string("warehouse"),
+              r.database(),
               r.spark(),
               r.generate(),
               r.ingest(),
@@ -263,10 +264,24 @@ public final class ChurnConfigLoader {
               intAtLeast("generate.truth.paths", 1)));
     }
 
-    /** SHA-256 of the resolved configuration (keys sorted), without spark, runs and maintain. */
+    /** catalog.database: "" or a plain SQL identifier, since it is spliced into DDL. */
+    private String database() {
+      String db = get("catalog.database", () -> c.getString("catalog.database"), "a database name");
+      if (!db.isEmpty() && !db.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw ChurnErrors.badConfigValue(
+            ROOT + ".catalog.database", db, "\"\" (no registration) or letters, digits and _");
+      }
+      return db;
+    }
+
+    /**
+     * SHA-256 of the resolved configuration (keys sorted), without spark, catalog, runs and
+     * maintain.
+     */
     static String fingerprint(Config c) {
       String rendered =
           c.withoutPath("spark")
+              .withoutPath("catalog")
               .withoutPath("runs")
               .withoutPath("maintain")
               .root()

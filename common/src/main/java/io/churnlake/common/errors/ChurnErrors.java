@@ -339,6 +339,31 @@ public final class ChurnErrors {
         null);
   }
 
+  /** The warehouse directory cannot be created or written by this process. */
+  public static ChurnException warehouseNotWritable(String path, String reason) {
+    return usage(
+        "cannot write the warehouse '"
+            + path
+            + "' ("
+            + reason
+            + "); set warehouse (--set warehouse=DIR or a --config file) to a directory this"
+            + " user can create and write");
+  }
+
+  /** The catalog already has a table of that name somewhere else. */
+  public static ChurnException catalogConflict(String name, String there, String here) {
+    return usage(
+        "catalog table '"
+            + name
+            + "' exists at '"
+            + there
+            + "', not at this warehouse's '"
+            + here
+            + "'; drop it (DROP TABLE "
+            + name
+            + ") or set catalog.database to another database");
+  }
+
   /** A query for a notebook or client returned more rows than it asked to receive. */
   public static ChurnException tooManyRows(int limit) {
     return usage(

@@ -2,16 +2,29 @@ package io.churnlake.common.table;
 
 import io.churnlake.common.errors.ChurnErrors;
 import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Delta Lake tables under one warehouse directory: {@code <warehouse>/<table name>}. */
+/**
+ * Delta Lake tables under one warehouse directory: {@code <warehouse>/<table name>}; with a catalog
+ * database configured, each table is also registered in the session catalog as {@code
+ * database.table} (an external table at that location) once it exists.
+ */
 public final class DeltaTableStore implements TableStore {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaTableStore.class);
 
@@ -19,11 +32,101 @@ public final class DeltaTableStore implements TableStore {
   static final String PAUSE_PROPERTY = "churnlake.fault.pause-after-commit-ms";
   private final SparkSession spark;
   private final String warehouse;
+  private final List<TableActivity> tracking = new CopyOnWriteArrayList<>();
+  private final String database;
+  private final Set<ChurnTable> registered = ConcurrentHashMap.newKeySet();
 
+  /** Tables under {@code warehouse}, registered nowhere. */
   public DeltaTableStore(SparkSession spark, String warehouse) {
+    this(spark, warehouse, "");
+  }
+
+  /**
+   * Tables under {@code warehouse}, registered in the catalog database {@code database} ("" for
+   * none: a plain SQL identifier, validated by the configuration).
+   */
+  public DeltaTableStore(SparkSession spark, String warehouse, String database) {
     this.spark = spark;
     this.warehouse =
         warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
+    this.database = database;
+  }
+
+  /**
+   * Fails with a message naming the warehouse when this process cannot create it or write a file in
+   * it (checked before a command writes anything).
+   */
+  public void checkWritable() {
+    Path root = new Path(warehouse);
+    Path probe = new Path(root, "_churnlake_write_check_" + java.util.UUID.randomUUID());
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.mkdirs(root);
+      fs.create(probe, false).close();
+      fs.delete(probe, false);
+    } catch (IOException | RuntimeException e) {
+      throw ChurnErrors.warehouseNotWritable(warehouse, ChurnErrors.firstLine(e));
+    }
+  }
+
+  /**
+   * Registers every existing table in the catalog database (nothing when none is configured), so
+   * that a session started now finds them by name.
+   */
+  public void registerExisting() {
+    if (!database.isEmpty()) {
+      for (ChurnTable t : ChurnTable.values()) {
+        if (exists(t)) {
+          register(t);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code CREATE TABLE database.table USING DELTA LOCATION}, once per table and store; a name that
+   * already points at another location is refused rather than silently kept or replaced.
+   */
+  private void register(ChurnTable table) {
+    if (database.isEmpty() || registered.contains(table)) {
+      return;
+    }
+    String name = "`" + database + "`.`" + table.tableName() + "`";
+    String here = qualified(location(table));
+    if (spark.catalog().databaseExists(database)
+        && spark.catalog().tableExists(database, table.tableName())) {
+      String there;
+      try {
+        there = qualified(spark.sql("DESCRIBE DETAIL " + name).head().getAs("location"));
+      } catch (RuntimeException e) {
+        there = "a table that is not Delta (" + ChurnErrors.firstLine(e) + ")";
+      }
+      if (!there.equals(here)) {
+        throw ChurnErrors.catalogConflict(database + "." + table.tableName(), there, here);
+      }
+    } else {
+      spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
+      spark.sql(
+          "CREATE TABLE IF NOT EXISTS "
+              + name
+              + " USING DELTA LOCATION '"
+              + here.replace("\\", "\\\\").replace("'", "\\'")
+              + "'");
+      LOG.info("table {} registered as {}.{}", table.tableName(), database, table.tableName());
+    }
+    registered.add(table);
+  }
+
+  /** The path fully qualified (scheme, absolute), as the catalog stores locations. */
+  private String qualified(String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .makeQualified(p)
+          .toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -37,7 +140,20 @@ public final class DeltaTableStore implements TableStore {
       throw ChurnErrors.tableMissing(
           table.tableName(), location(table), "run the stage that writes it first");
     }
-    return spark.read().format("delta").load(location(table));
+    Dataset<Row> rows = spark.read().format("delta").load(location(table));
+    if (!tracking.isEmpty() && !table.operational()) {
+      // The snapshot the load just resolved, from the log Delta caches: no further I/O.
+      long version = DeltaLog.forTable(spark, location(table)).unsafeVolatileSnapshot().version();
+      tracking.forEach(a -> a.read(table, version));
+    }
+    return rows;
+  }
+
+  @Override
+  public TableActivity track() {
+    TableActivity activity = new TableActivity(tracking::remove);
+    tracking.add(activity);
+    return activity;
   }
 
   @Override
@@ -77,8 +193,7 @@ public final class DeltaTableStore implements TableStore {
   public void delete(ChurnTable table, String predicate) {
     if (exists(table)) {
       retrying(table, () -> DeltaTable.forPath(spark, location(table)).delete(predicate));
-      LOG.info(
-          "table {} delete where {}: now version {}", table.tableName(), predicate, version(table));
+      recordCommit(table, "delete where " + predicate);
     }
   }
 
@@ -88,7 +203,8 @@ public final class DeltaTableStore implements TableStore {
     }
     writer.option("mergeSchema", "true");
     retrying(table, () -> writer.save(location(table)));
-    LOG.info("table {} {}: now version {}", table.tableName(), what, version(table));
+    recordCommit(table, what);
+    register(table);
     if (!table.operational()) {
       // Crash tests kill the process between data commits; ledger rows are not such commits.
       pauseForFaultInjection();
@@ -140,6 +256,29 @@ public final class DeltaTableStore implements TableStore {
     }
   }
 
+  /**
+   * Logs the table's newest commit (this write's, unless a concurrent writer committed in between)
+   * and feeds it to the open activities: its version and the rows it wrote.
+   */
+  private void recordCommit(ChurnTable table, String what) {
+    Row last =
+        DeltaTable.forPath(spark, location(table))
+            .history(1)
+            .select("version", "operationMetrics")
+            .head();
+    long version = last.getLong(0);
+    long rows = metric(last.isNullAt(1) ? null : last.getMap(1), "numOutputRows");
+    LOG.info(
+        "table {} {}: now version {}, {} rows written", table.tableName(), what, version, rows);
+    tracking.forEach(a -> a.wrote(table, version, rows));
+  }
+
+  private static long metric(scala.collection.Map<String, String> metrics, String name) {
+    return metrics == null || metrics.get(name).isEmpty()
+        ? 0L
+        : Long.parseLong(metrics.get(name).get());
+  }
+
   @Override
   public long committedRows(ChurnTable table, String tag) {
     // Recent commits only: the tagged one is at most a few concurrent commits back.
@@ -151,10 +290,7 @@ public final class DeltaTableStore implements TableStore {
             .select("operationMetrics")
             .limit(1)
             .collectAsList()) {
-      scala.collection.Map<String, String> metrics = r.getMap(0);
-      return metrics == null || metrics.get("numOutputRows").isEmpty()
-          ? 0L
-          : Long.parseLong(metrics.get("numOutputRows").get());
+      return metric(r.isNullAt(0) ? null : r.getMap(0), "numOutputRows");
     }
     return -1;
   }

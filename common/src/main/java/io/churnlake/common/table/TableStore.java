@@ -45,6 +45,13 @@ public interface TableStore {
   /** The current version number of the table, or -1 when it does not exist. */
   long version(ChurnTable table);
 
+  /**
+   * Starts recording the version of every table read and the version and rows of every commit
+   * written through this store, until the returned activity is closed (activities may nest: each
+   * open one records).
+   */
+  TableActivity track();
+
   /** Where the table lives, for messages and for users who read it with plain Spark. */
   String location(ChurnTable table);
 

@@ -161,6 +161,16 @@ class ChurnConfigLoaderTest {
         "'churnlake.train.algorithm' has value 'svm'; allowed: gbt, logistic");
     assertUsageError(List.of("generate.start-date=yesterday"), "allowed: an ISO date yyyy-MM-dd");
     assertUsageError(List.of("novalue"), "--set takes key=value, got 'novalue'");
+    // Spliced into DDL: a plain identifier only.
+    assertUsageError(
+        List.of("catalog.database=\"churn; DROP\""),
+        "'churnlake.catalog.database' has value 'churn; DROP'; allowed: \"\" (no registration)"
+            + " or letters, digits and _");
+    assertThat(ChurnConfigLoader.load(List.of(), List.of("catalog.database=churn")).database())
+        .isEqualTo("churn");
+    // Where tables are registered does not change what a stage computes.
+    assertThat(ChurnConfigLoader.load(List.of(), List.of("catalog.database=churn")).fingerprint())
+        .isEqualTo(ChurnConfigLoader.load(List.of(), List.of()).fingerprint());
   }
 
   /** Invariant: every retention assumption out of range is refused before Spark starts. */

@@ -65,4 +65,56 @@ class DeltaTableStoreTest extends SparkTestBase {
                 + warehouse.resolve("empty")
                 + "/risk_segments'; run the stage that writes it first");
   }
+
+  @Test
+  void tablesAreRegisteredInTheCatalogDatabaseAndANameThatPointsElsewhereIsRefused() {
+    // Invariant: with catalog.database set, SQL users read the warehouse's tables by name, and a
+    // registration never silently points a name at another warehouse.
+    String here = warehouse.resolve("catalogued").toString();
+    DeltaTableStore store = new DeltaTableStore(spark(), here, "churn_test");
+    Dataset<Row> day1 = rows(SCORES, new Object[] {"a", D1, 0.1}, new Object[] {"b", D1, 0.9});
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'");
+    assertSameRows(day1, spark().table("churn_test.churn_scores"));
+    // A second write, and a new store on the same warehouse registering what exists: no change.
+    store.append(ChurnTable.CHURN_SCORES, rows(SCORES, new Object[] {"c", D2, 0.5}));
+    new DeltaTableStore(spark(), here, "churn_test").registerExisting();
+    assertSameRows(store.read(ChurnTable.CHURN_SCORES), spark().table("churn_test.churn_scores"));
+    assertThat(spark().table("churn_test.churn_scores").count()).isEqualTo(3);
+
+    String other = warehouse.resolve("other").toString();
+    DeltaTableStore elsewhere = new DeltaTableStore(spark(), other, "churn_test");
+    assertThatThrownBy(
+            () ->
+                elsewhere.replaceWhere(
+                    ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'"))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "catalog table 'churn_test.churn_scores' exists at 'file:"
+                + here
+                + "/churn_scores', not at this warehouse's 'file:"
+                + other
+                + "/churn_scores'; drop it (DROP TABLE churn_test.churn_scores) or set"
+                + " catalog.database to another database");
+    // No database: nothing registered.
+    new DeltaTableStore(spark(), warehouse.resolve("plain").toString())
+        .append(ChurnTable.CLV_MODELS, spark().range(1).toDF());
+    assertThat(spark().catalog().tableExists("churn_test", "clv_models")).isFalse();
+  }
+
+  @Test
+  void aWarehouseThatCannotBeWrittenIsNamed() throws Exception {
+    java.io.File file = warehouse.resolve("a-file").toFile();
+    java.nio.file.Files.writeString(file.toPath(), "not a directory");
+    String path = file.getPath() + "/warehouse";
+    assertThatThrownBy(() -> new DeltaTableStore(spark(), path).checkWritable())
+        .isInstanceOfSatisfying(
+            ChurnException.class,
+            e -> assertThat(e.exitCode()).isEqualTo(io.churnlake.common.errors.ExitCode.USAGE))
+        .hasMessageStartingWith("cannot write the warehouse '" + path + "' (")
+        .hasMessageEndingWith(
+            "); set warehouse (--set warehouse=DIR or a --config file) to a directory this user"
+                + " can create and write");
+    new DeltaTableStore(spark(), warehouse.resolve("writable").toString()).checkWritable();
+    assertThat(warehouse.resolve("writable").toFile().list()).isEmpty();
+  }
 }

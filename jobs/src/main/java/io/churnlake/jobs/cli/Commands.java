@@ -80,7 +80,11 @@ final class Commands {
       }
       SparkSession spark = ChurnSpark.start(config.spark());
       try {
-        DeltaTableStore store = new DeltaTableStore(spark, config.warehouse());
+        DeltaTableStore store = new DeltaTableStore(spark, config.warehouse(), config.database());
+        if (recorded()) {
+          store.checkWritable();
+        }
+        store.registerExisting();
         String runId = java.util.UUID.randomUUID().toString();
         RunLedger ledger =
             recorded() && config.runs().ledger()

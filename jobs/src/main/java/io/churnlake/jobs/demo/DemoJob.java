@@ -65,6 +65,7 @@ public final class DemoJob {
     ChurnConfig withGoal =
         new ChurnConfig(
             c.warehouse(),
+            c.database(),
             c.spark(),
             c.generate(),
             c.ingest(),

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.TableActivity;
 import io.churnlake.common.table.TableStore;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -49,7 +50,27 @@ public final class PipelineRuns implements RunLedger {
           .add("error", DataTypes.StringType, true)
           .add("host", DataTypes.StringType, false)
           .add("churnlake_version", DataTypes.StringType, false)
-          .add("inputs", DataTypes.StringType, true);
+          .add("inputs", DataTypes.StringType, true)
+          .add(
+              "tables_read",
+              DataTypes.createArrayType(
+                  new StructType()
+                      .add("table", DataTypes.StringType, false)
+                      .add("version", DataTypes.LongType, false),
+                  false),
+              true)
+          .add(
+              "tables_written",
+              DataTypes.createArrayType(
+                  new StructType()
+                      .add("table", DataTypes.StringType, false)
+                      .add("version", DataTypes.LongType, false)
+                      .add("rows", DataTypes.LongType, false)
+                      .add("commits", DataTypes.IntegerType, false),
+                  false),
+              true)
+          .add("rows_written", DataTypes.LongType, true)
+          .add("git_commit", DataTypes.StringType, true);
 
   private final SparkSession spark;
   private final TableStore store;
@@ -142,7 +163,8 @@ public final class PipelineRuns implements RunLedger {
         new Entry(stage, sequence.incrementAndGet(), now),
         SKIPPED,
         now,
-        "succeeded in run " + byRun + " with the same inputs");
+        "succeeded in run " + byRun + " with the same inputs",
+        null);
   }
 
   /** host/pid of this process: who holds a lease or ran a stage. */
@@ -165,21 +187,49 @@ public final class PipelineRuns implements RunLedger {
   @Override
   public Entry started(String stage) {
     Entry e = new Entry(stage, sequence.incrementAndGet(), System.currentTimeMillis());
-    append(e, RUNNING, null, null);
+    append(e, RUNNING, null, null, null);
     return e;
   }
 
   @Override
-  public void succeeded(Entry entry) {
-    append(entry, SUCCEEDED, System.currentTimeMillis(), null);
+  public void succeeded(Entry entry, TableActivity io) {
+    append(entry, SUCCEEDED, System.currentTimeMillis(), null, io);
   }
 
   @Override
-  public void failed(Entry entry, String error) {
-    append(entry, FAILED, System.currentTimeMillis(), error);
+  public void failed(Entry entry, String error, TableActivity io) {
+    append(entry, FAILED, System.currentTimeMillis(), error, io);
   }
 
-  private void append(Entry e, String status, Long endedAt, String error) {
+  /**
+   * The git commit churnlake was built from (abbreviated, "-dirty" when the working tree had
+   * changes), from the properties the build writes into the jar; "unknown" when built without git.
+   */
+  public static String gitCommit() {
+    return GIT_COMMIT;
+  }
+
+  private static final String GIT_COMMIT = readGitCommit();
+
+  private static String readGitCommit() {
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.InputStream in =
+        PipelineRuns.class.getResourceAsStream("/io/churnlake/jobs/git.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      p.load(in);
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+    String id = p.getProperty("git.commit.id.abbrev", "");
+    if (id.isEmpty() || id.startsWith("${")) {
+      return "unknown";
+    }
+    return "true".equals(p.getProperty("git.dirty")) ? id + "-dirty" : id;
+  }
+
+  private void append(Entry e, String status, Long endedAt, String error, TableActivity io) {
     Row row =
         RowFactory.create(
             runId,
@@ -194,7 +244,17 @@ public final class PipelineRuns implements RunLedger {
             error,
             host,
             version(),
-            inputs);
+            inputs,
+            io == null
+                ? null
+                : io.reads().stream().map(r -> RowFactory.create(r.table(), r.version())).toArray(),
+            io == null
+                ? null
+                : io.writes().stream()
+                    .map(w -> RowFactory.create(w.table(), w.version(), w.rows(), w.commits()))
+                    .toArray(),
+            io == null ? null : io.rowsWritten(),
+            gitCommit());
     store.append(ChurnTable.PIPELINE_RUNS, spark.createDataFrame(List.of(row), SCHEMA));
   }
 

@@ -1,5 +1,7 @@
 package io.churnlake.jobs.runs;
 
+import io.churnlake.common.table.TableActivity;
+
 /**
  * Where a command's stages are recorded as they start and end ({@link PipelineRuns} writes the
  * Delta table {@code pipeline_runs}; {@link #NONE} records nothing, for tests and benchmarks).
@@ -10,9 +12,11 @@ public interface RunLedger {
 
   Entry started(String stage);
 
-  void succeeded(Entry entry);
+  /** The stage ended well; {@code io} holds the table versions it read and wrote. */
+  void succeeded(Entry entry, TableActivity io);
 
-  void failed(Entry entry, String error);
+  /** The stage failed with {@code error}; {@code io} holds what it read and wrote before. */
+  void failed(Entry entry, String error, TableActivity io);
 
   /**
    * This ledger with its rows stamped with {@code inputs}, a fingerprint of what the stages read
@@ -48,9 +52,9 @@ public interface RunLedger {
         }
 
         @Override
-        public void succeeded(Entry entry) {}
+        public void succeeded(Entry entry, TableActivity io) {}
 
         @Override
-        public void failed(Entry entry, String error) {}
+        public void failed(Entry entry, String error, TableActivity io) {}
       };
 }

@@ -32,6 +32,10 @@ public final class RunStatus {
             col("status"),
             col("started_at"),
             col("seconds"),
+            // Ledgers written before rows were recorded have no such column.
+            java.util.Arrays.asList(pipelineRuns.columns()).contains("rows_written")
+                ? col("rows_written").as("rows_out")
+                : org.apache.spark.sql.functions.lit(null).cast("long").as("rows_out"),
             col("error"));
   }
 

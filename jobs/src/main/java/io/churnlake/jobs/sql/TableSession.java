@@ -48,7 +48,9 @@ public final class TableSession implements AutoCloseable {
 
   /** A session on an existing Spark session (tests, or a client that already has Spark). */
   public static TableSession on(ChurnConfig config, SparkSession spark) {
-    return new TableSession(config, spark, new DeltaTableStore(spark, config.warehouse()));
+    DeltaTableStore store = new DeltaTableStore(spark, config.warehouse(), config.database());
+    store.registerExisting();
+    return new TableSession(config, spark, store);
   }
 
   /** Registers (again) every table that exists now, e.g. after a nightly run added one. */

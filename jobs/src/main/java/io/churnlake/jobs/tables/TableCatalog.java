@@ -963,20 +963,33 @@ public final class TableCatalog {
             "inputs",
             "nightly: fingerprint of what the stage read (configuration, date, ingested files"
                 + " dated on or before it, champion model); null for other commands")
+        .col(
+            "tables_read",
+            "each table the stage read and the Delta version it read (the first read of each);"
+                + " null on `running` and `skipped` rows")
+        .col(
+            "tables_written",
+            "each table the stage wrote: the last Delta version it committed, the rows its"
+                + " commits wrote (Delta's `numOutputRows`) and the number of commits; a failed"
+                + " stage lists what it committed before failing")
+        .col("rows_written", "rows written to all tables by the stage")
+        .col(
+            "git_commit",
+            "the git commit churnlake was built from (`-dirty` when built from changed files),"
+                + " `unknown` when built outside git")
+        .example(
+            "Which table versions the latest scores came from",
+            "SELECT run_id, stage, tables_read, tables_written FROM pipeline_runs"
+                + " WHERE stage = 'score' AND status = 'succeeded' ORDER BY ended_at DESC LIMIT 1")
         .example(
             "The stages of the latest nightly runs",
-            "SELECT run_id, as_of_date, stage, status, seconds FROM pipeline_runs"
+            "SELECT run_id, as_of_date, stage, status, seconds, rows_written FROM pipeline_runs"
                 + " WHERE command = 'nightly' AND status <> 'running'"
                 + " ORDER BY started_at DESC LIMIT 50")
         .example(
             "Stages that failed, with their errors",
             "SELECT started_at, command, as_of_date, stage, error FROM pipeline_runs"
                 + " WHERE status = 'failed' ORDER BY started_at DESC")
-        .example(
-            "Mean duration per stage over the last 30 days",
-            "SELECT stage, avg(seconds) AS mean_seconds, count(*) AS runs FROM pipeline_runs"
-                + " WHERE status = 'succeeded' AND started_at >= current_timestamp() - INTERVAL 30"
-                + " DAYS GROUP BY stage ORDER BY mean_seconds DESC")
         .build();
   }
 

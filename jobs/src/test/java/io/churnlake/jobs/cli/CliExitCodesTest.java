@@ -107,6 +107,20 @@ class CliExitCodesTest {
   }
 
   @Test
+  void aWarehouseThatCannotBeWrittenIsAUsageErrorNamingThePath() throws Exception {
+    Path file = dir.resolve("plain-file");
+    java.nio.file.Files.writeString(file, "x");
+    String warehouse = file + "/warehouse";
+    Run r = run(withWarehouse("--set", "warehouse=\"" + warehouse + "\"", "ingest"));
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith("churnlake: cannot write the warehouse '" + warehouse + "' (")
+        .endsWith(
+            "); set warehouse (--set warehouse=DIR or a --config file) to a directory this user"
+                + " can create and write\n");
+  }
+
+  @Test
   void asOfDateWithNoDataIsRuntimeFailureNamingTheDate() {
     Run r = run(withWarehouse("features", "--as-of", "2020-01-01"));
     assertThat(r.code()).isEqualTo(1);

@@ -8,6 +8,7 @@ import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.errors.ExitCode;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
+import io.churnlake.common.table.TableActivity;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
 import java.nio.file.Path;
@@ -92,6 +93,62 @@ class RunLedgerTest extends SparkTestBase {
   }
 
   @Test
+  void aStageRecordsTheTableVersionsItReadAndWroteTheRowsItWroteAndTheBuild() {
+    // Invariant: pipeline_runs names the exact table versions a stage's result came from and the
+    // rows each of its commits wrote, also for a stage that failed after writing; the run ledger
+    // itself is never listed.
+    DeltaTableStore s = new DeltaTableStore(spark(), dir.resolve("lineage").toString());
+    s.append(ChurnTable.MODEL_SEARCH, spark().range(4).toDF());
+    s.append(ChurnTable.MODEL_SEARCH, spark().range(1).toDF()); // version 1
+    PipelineRuns ledger = new PipelineRuns(spark(), s, "run-l", "train", LocalDate.of(2026, 7, 19));
+    JobContext ctx =
+        new JobContext(ChurnConfigLoader.load(List.of(), List.of()), spark(), s, "run-l", ledger);
+    ctx.stage(
+        "train",
+        () -> {
+          s.read(ChurnTable.MODEL_SEARCH).count();
+          s.append(ChurnTable.CHURN_DRIVERS, spark().range(2).toDF()); // version 0, 2 rows
+          s.append(ChurnTable.CHURN_DRIVERS, spark().range(3).toDF()); // version 1, 3 rows
+          s.read(ChurnTable.CHURN_DRIVERS).count();
+          return null;
+        });
+    assertThatThrownBy(
+            () ->
+                ctx.stage(
+                    "score",
+                    () -> {
+                      s.append(ChurnTable.FEATURE_DRIFT, spark().range(7).toDF());
+                      throw new IllegalStateException("lost");
+                    }))
+        .isInstanceOf(ChurnException.class);
+    List<String> ended =
+        s
+            .read(ChurnTable.PIPELINE_RUNS)
+            .where("status <> 'running'")
+            .orderBy("stage_seq")
+            .selectExpr(
+                "concat_ws('|', stage, status, to_json(tables_read), to_json(tables_written),"
+                    + " rows_written, git_commit = '"
+                    + PipelineRuns.gitCommit()
+                    + "')")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .toList();
+    assertThat(ended)
+        .containsExactly(
+            // Reading back its own output (churn_drivers) is not an input.
+            "train|succeeded|[{\"table\":\"model_search\",\"version\":1}]"
+                + "|[{\"table\":\"churn_drivers\",\"version\":1,\"rows\":5,\"commits\":2}]"
+                + "|5|true",
+            "score|failed|[]"
+                + "|[{\"table\":\"feature_drift\",\"version\":0,\"rows\":7,\"commits\":1}]"
+                + "|7|true");
+    // The build's commit: abbreviated hash (dirty when built from changed files), or unknown.
+    assertThat(PipelineRuns.gitCommit()).matches("[0-9a-f]{10}(-dirty)?|unknown");
+  }
+
+  @Test
   void aSecondRunForTheSameDateExitsThreeUntilTheLeaseIsReleasedOrStale() throws Exception {
     RunLease first = RunLease.acquire(spark(), store, "nightly 2026-07-19", "run-a", 30, 3600);
     assertThatThrownBy(
@@ -160,8 +217,8 @@ class RunLedgerTest extends SparkTestBase {
     DeltaTableStore runs = new DeltaTableStore(spark(), dir.resolve("resume").toString());
     LocalDate d = LocalDate.of(2026, 7, 19);
     RunLedger first = new PipelineRuns(spark(), runs, "run-1", "nightly", d).withInputs("abc");
-    first.succeeded(first.started("features"));
-    first.failed(first.started("score"), "executor lost");
+    first.succeeded(first.started("features"), TableActivity.none());
+    first.failed(first.started("score"), "executor lost", TableActivity.none());
     RunLedger second = new PipelineRuns(spark(), runs, "run-2", "nightly", d).withInputs("abc");
     assertThat(second.succeededWith("features", "abc")).contains("run-1");
     assertThat(second.succeededWith("features", "new-files")).isEmpty();
@@ -186,7 +243,7 @@ class RunLedgerTest extends SparkTestBase {
             "nightly|1|features|skipped|succeeded in run run-1 with the same inputs|abc|true|true");
     // `features --as-of D` on its own replaced D's features since: nightly must redo them.
     RunLedger manual = new PipelineRuns(spark(), runs, "run-4", "features", d);
-    manual.succeeded(manual.started("features"));
+    manual.succeeded(manual.started("features"), TableActivity.none());
     assertThat(second.succeededWith("features", "abc")).isEmpty();
   }
 
