@@ -100,24 +100,22 @@ public final class NightlyJob {
             .orElse(List.of());
     // Training is not skipped by the ledger: a model trained as of D makes it not due.
     Optional<String> reason = retrainReason(ctx, asOf);
+    Optional<ModelInfo> trainedNow = Optional.empty();
     if (reason.isPresent()) {
       LOG.info("nightly: training because {}", reason.get());
-      TrainJob.Trained t = TrainJob.run(before.context(), asOf);
+      TrainJob.Trained t =
+          reason.get().startsWith(PAST_DATE)
+              ? TrainJob.forPastDate(before.context(), asOf)
+              : TrainJob.run(before.context(), asOf);
       LOG.info("nightly: trained model {}: {}", t.model().version(), t.decision());
+      trainedNow = Optional.of(t.model());
     } else {
       LOG.info("nightly: training not due");
     }
-    // The model that scores: the champion (a new model may have stayed a candidate).
-    String championVersion =
-        ModelsTable.champion(ctx)
-            .orElseThrow(() -> new IllegalStateException("no champion model after training"));
-    ModelInfo model =
-        registry(ctx)
-            .find(championVersion)
-            .orElseThrow(() -> new IllegalStateException("no model " + championVersion));
-    Stages after = Stages.of(ctx, inputs(ctx, asOf, "champion " + model.version()), force, skipped);
+    ModelInfo model = scoringModel(ctx, asOf, trainedNow);
+    Stages after = Stages.of(ctx, inputs(ctx, asOf, "model " + model.version()), force, skipped);
     Optional<ScoreJob.Result> scored =
-        after.run("score", c -> ScoreJob.run(c, asOf, Optional.empty()));
+        after.run("score", c -> ScoreJob.run(c, asOf, Optional.of(model.version())));
     // Value before segments: the retention plan weighs each customer's lifetime value.
     Optional<ClvJob.Result> clv =
         ctx.config().clv().nightly()
@@ -199,6 +197,46 @@ public final class NightlyJob {
   }
 
   /** Why a model must be trained as of D, or empty when the champion serves. */
+  /**
+   * The model that scores D: the champion, unless it was trained as of a date after D (a backfill
+   * of an earlier date), whose scores for D would have seen later data. Then the newest model
+   * trained on or before D (by training date, then version), which {@link #retrainReason} made sure
+   * exists and is fresh: one trained just now for D, or an earlier one.
+   */
+  static ModelInfo scoringModel(JobContext ctx, LocalDate asOf, Optional<ModelInfo> trainedNow) {
+    ModelRegistry registry = registry(ctx);
+    String championVersion =
+        ModelsTable.champion(ctx)
+            .orElseThrow(() -> new IllegalStateException("no champion model after training"));
+    ModelInfo champion =
+        registry
+            .find(championVersion)
+            .orElseThrow(() -> new IllegalStateException("no model " + championVersion));
+    if (!LocalDate.parse(champion.trainedAsOf()).isAfter(asOf)) {
+      return champion;
+    }
+    if (trainedNow.isPresent() && !LocalDate.parse(trainedNow.get().trainedAsOf()).isAfter(asOf)) {
+      return trainedNow.get();
+    }
+    String version =
+        ModelsTable.newestTrainedBy(ctx, asOf)
+            .orElseThrow(() -> new IllegalStateException("no model trained on or before " + asOf));
+    LOG.info(
+        "nightly: champion {} was trained as of {}, after {}: model {} (trained on or before {})"
+            + " scores it",
+        champion.version(),
+        champion.trainedAsOf(),
+        asOf,
+        version,
+        asOf);
+    return registry
+        .find(version)
+        .orElseThrow(() -> new IllegalStateException("no model " + version));
+  }
+
+  /** The start of the reason for training a model that serves a past date only. */
+  static final String PAST_DATE = "a past date:";
+
   static Optional<String> retrainReason(JobContext ctx, LocalDate asOf) {
     ChurnConfig.TrainSettings t = ctx.config().train();
     ModelRegistry registry = registry(ctx);
@@ -206,6 +244,35 @@ public final class NightlyJob {
     Optional<ModelInfo> champion = ModelsTable.champion(ctx).flatMap(registry::find);
     if (newest.isEmpty() || champion.isEmpty()) {
       return Optional.of("no champion model yet");
+    }
+    if (LocalDate.parse(champion.get().trainedAsOf()).isAfter(asOf)) {
+      // A backfill: only a model trained on or before D may score D (no look-ahead).
+      Optional<ModelInfo> past = ModelsTable.newestTrainedBy(ctx, asOf).flatMap(registry::find);
+      if (past.isEmpty()) {
+        return Optional.of(
+            PAST_DATE
+                + " champion "
+                + champion.get().version()
+                + " was trained as of "
+                + champion.get().trainedAsOf()
+                + ", after "
+                + asOf
+                + ", and no model was trained on or before it");
+      }
+      if (isStale(past.get(), asOf, t.retrainIntervalDays())) {
+        return Optional.of(
+            PAST_DATE
+                + " the newest model trained on or before "
+                + asOf
+                + " ("
+                + past.get().version()
+                + ", as of "
+                + past.get().trainedAsOf()
+                + ") is train.retrain-interval-days ("
+                + t.retrainIntervalDays()
+                + ") old");
+      }
+      return Optional.empty();
     }
     if (isStale(newest.get(), asOf, t.retrainIntervalDays())) {
       return Optional.of(

@@ -50,6 +50,16 @@ public final class ScoreJob {
               new ModelRegistry(
                   ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
           ModelInfo info = resolve(ctx, registry, version);
+          if (LocalDate.parse(info.trainedAsOf()).isAfter(asOf)) {
+            LOG.warn(
+                "score: model {} was trained as of {}, after {}: its scores for {} use what it"
+                    + " learnt from later data (nightly and backfill score a past date with a"
+                    + " model trained on or before it)",
+                info.version(),
+                info.trainedAsOf(),
+                asOf,
+                asOf);
+          }
           Dataset<Row> features =
               ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf));
           if (features.isEmpty()) {

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -70,6 +71,25 @@ public final class ModelsTable {
             .read(ChurnTable.MODELS)
             .where(col("status").equalTo(CHAMPION))
             .orderBy(col("status_changed_at").desc())
+            .select(Columns.MODEL_VERSION)
+            .limit(1)
+            .collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0).getString(0));
+  }
+
+  /**
+   * The newest model trained on or before D (latest training date, then highest version), of any
+   * status: the newest model whose training saw no data after D.
+   */
+  public static Optional<String> newestTrainedBy(JobContext ctx, java.time.LocalDate asOf) {
+    if (!ctx.store().exists(ChurnTable.MODELS)) {
+      return Optional.empty();
+    }
+    List<Row> rows =
+        ctx.store()
+            .read(ChurnTable.MODELS)
+            .where(col("trained_as_of").leq(functions.lit(java.sql.Date.valueOf(asOf))))
+            .orderBy(col("trained_as_of").desc(), col(Columns.MODEL_VERSION).desc())
             .select(Columns.MODEL_VERSION)
             .limit(1)
             .collectAsList();

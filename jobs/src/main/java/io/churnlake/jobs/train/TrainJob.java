@@ -51,16 +51,37 @@ public final class TrainJob {
   /** A trained model, whether it became champion, and why. */
   public record Trained(ModelInfo model, boolean champion, String decision) {}
 
-  /** Trains as of D; {@code promote} forces the new model to champion. */
+  /**
+   * What becomes of a new model: compared with the champion on its evaluation date, made champion
+   * by the operator, or never promoted (a model trained for a past date, see {@link #forPastDate}).
+   */
+  enum Promotion {
+    COMPARE,
+    FORCE,
+    NEVER
+  }
+
+  /** Trains as of D; the new model becomes champion if it beats the current one. */
   public static Trained run(JobContext ctx, LocalDate asOf) {
     return run(ctx, asOf, false);
   }
 
+  /** Trains as of D; {@code promote} forces the new model to champion. */
   public static Trained run(JobContext ctx, LocalDate asOf, boolean promote) {
-    return ctx.stage("train", () -> train(ctx, asOf, promote));
+    return ctx.stage(
+        "train", () -> train(ctx, asOf, promote ? Promotion.FORCE : Promotion.COMPARE));
   }
 
-  private static Trained train(JobContext ctx, LocalDate asOf, boolean promote) {
+  /**
+   * Trains as of a past date D for which no model trained on or before D exists (a backfill after
+   * the champion was trained on later data): the model serves that date and is never promoted, so
+   * the current champion stays.
+   */
+  public static Trained forPastDate(JobContext ctx, LocalDate asOf) {
+    return ctx.stage("train", () -> train(ctx, asOf, Promotion.NEVER));
+  }
+
+  private static Trained train(JobContext ctx, LocalDate asOf, Promotion promote) {
     return switch (ctx.config().labels().definition()) {
       case EXPLICIT, INACTIVITY -> timeBased(ctx, asOf, promote);
       case GIVEN -> crossSectional(ctx, asOf, promote);
@@ -80,7 +101,7 @@ public final class TrainJob {
   }
 
   /** Dated labels: train on earlier as-of dates, evaluate on one a full horizon later. */
-  private static Trained timeBased(JobContext ctx, LocalDate asOf, boolean promote) {
+  private static Trained timeBased(JobContext ctx, LocalDate asOf, Promotion promote) {
     ChurnConfig c = ctx.config();
     int horizon = c.labels().horizonDays();
     History.Span span = History.spanUpTo(ctx, asOf);
@@ -125,7 +146,7 @@ public final class TrainJob {
    * A customer snapshot with a given flag (no history): the latest snapshot on or before the as-of
    * date, split by customers (seeded, stratified by the flag).
    */
-  private static Trained crossSectional(JobContext ctx, LocalDate asOf, boolean promote) {
+  private static Trained crossSectional(JobContext ctx, LocalDate asOf, Promotion promote) {
     ChurnConfig c = ctx.config();
     LocalDate snapshot = History.spanUpTo(ctx, ChurnTable.CUSTOMERS, asOf).last();
     Optional<Dataset<Row>> daily =
@@ -273,7 +294,7 @@ public final class TrainJob {
   private static Trained fitAndSave(
       JobContext ctx,
       LocalDate asOf,
-      boolean promote,
+      Promotion promote,
       Dataset<Row> features,
       TrainingSets.Split split,
       List<LocalDate> trainingDates,
@@ -613,13 +634,21 @@ public final class TrainJob {
       ModelRegistry registry,
       ModelInfo challenger,
       Dataset<Row> evalSet,
-      boolean force) {
+      Promotion promotion) {
     ChurnConfig.PromotionSettings p = ctx.config().train().promotion();
     Optional<String> current = ModelsTable.champion(ctx);
     Optional<ModelInfo> champion = current.flatMap(registry::find);
     boolean promoted;
     String reason;
-    if (force) {
+    if (promotion == Promotion.NEVER) {
+      promoted = false;
+      reason =
+          "trained for the past date "
+              + challenger.trainedAsOf()
+              + " (champion "
+              + current.orElse("none")
+              + " was trained on later data); never promoted";
+    } else if (promotion == Promotion.FORCE) {
       promoted = true;
       reason = "promoted by the operator (--promote)";
     } else if (champion.isEmpty()) {

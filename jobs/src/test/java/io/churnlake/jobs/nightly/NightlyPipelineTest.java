@@ -20,6 +20,7 @@ import io.churnlake.jobs.tables.TableCatalog;
 import io.churnlake.jobs.train.BacktestJob;
 import io.churnlake.jobs.train.ModelInfo;
 import io.churnlake.jobs.train.ModelRegistry;
+import io.churnlake.jobs.train.ModelsTable;
 import io.churnlake.jobs.train.RealisedPerformance;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -653,5 +654,63 @@ class NightlyPipelineTest extends SparkTestBase {
             .where("kind = 'backtest'")
             .selectExpr("model_version AS v")
             .distinct());
+  }
+
+  @Test
+  @Order(10)
+  void aPastDateIsScoredByAModelTrainedOnOrBeforeItAndTheChampionStays() {
+    // Invariant (no look-ahead): nightly or backfill for a date before the champion's training
+    // date scores it with a model whose training saw no later data; that model is never promoted.
+    String champion = ModelsTable.champion(ctx).orElseThrow();
+    LocalDate past = LAST.minusDays(7);
+    JobContext backfill =
+        new JobContext(
+            ChurnConfigLoader.load(
+                List.of(),
+                List.of(
+                    "warehouse=\"" + dir.resolve("warehouse") + "\"",
+                    "generate.output=\"" + dir.resolve("raw") + "\"",
+                    "train.min-history-days=45",
+                    "train.step-days=14",
+                    "train.min-positives=3",
+                    "segment.medium-from=0.05",
+                    "segment.high-from=0.2")),
+            spark(),
+            ctx.store());
+    NightlyJob.Result r = NightlyJob.run(backfill, past);
+    assertThat(r.trained()).isTrue();
+    assertThat(r.trainReason())
+        .isEqualTo(
+            "a past date: champion "
+                + champion
+                + " was trained as of "
+                + LAST
+                + ", after "
+                + past
+                + ", and no model was trained on or before it");
+    assertThat(r.model().trainedAsOf()).isEqualTo(past.toString());
+    assertThat(ModelsTable.champion(ctx)).contains(champion);
+    assertSameRows(
+        sql(
+            "SELECT '"
+                + r.model().version()
+                + "' AS model_version, 'candidate' AS status, DATE'"
+                + past
+                + "' AS trained_as_of"),
+        ctx.store()
+            .read(ChurnTable.MODELS)
+            .where("model_version = '" + r.model().version() + "'")
+            .select("model_version", "status", "trained_as_of"));
+    assertSameRows(
+        sql("SELECT '" + r.model().version() + "' AS model_version"),
+        ctx.store()
+            .read(ChurnTable.CHURN_SCORES)
+            .where("as_of_date = DATE'" + past + "'")
+            .select("model_version")
+            .distinct());
+    // The date's next run finds that model and trains nothing.
+    NightlyJob.Result again = NightlyJob.run(backfill, past);
+    assertThat(again.trained()).isFalse();
+    assertThat(again.model().version()).isEqualTo(r.model().version());
   }
 }
