@@ -257,14 +257,14 @@ public final class NightlyJob {
                 + champion.get().trainedAsOf()
                 + ", after "
                 + asOf
-                + ", and no model was trained on or before it");
+                + ", and no model that served was trained on or before it");
       }
       if (isStale(past.get(), asOf, t.retrainIntervalDays())) {
         return Optional.of(
             PAST_DATE
                 + " the newest model trained on or before "
                 + asOf
-                + " ("
+                + " that served ("
                 + past.get().version()
                 + ", as of "
                 + past.get().trainedAsOf()

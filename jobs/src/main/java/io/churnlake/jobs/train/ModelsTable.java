@@ -31,6 +31,9 @@ public final class ModelsTable {
   public static final String CHAMPION = "champion";
   public static final String RETIRED = "retired";
 
+  /** How the status reason of a model trained for a past date starts (see TrainJob). */
+  public static final String PAST_DATE_REASON = "trained for the past date ";
+
   public static final StructType SCHEMA =
       new StructType()
           .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
@@ -78,8 +81,10 @@ public final class ModelsTable {
   }
 
   /**
-   * The newest model trained on or before D (latest training date, then highest version), of any
-   * status: the newest model whose training saw no data after D.
+   * The model that serves a past date D: the newest (latest training date, then highest version) of
+   * the models trained on or before D that served as champion (now {@code champion} or {@code
+   * retired}) or were trained for a past date; a candidate that lost to the champion of its day
+   * never served, so it is not chosen.
    */
   public static Optional<String> newestTrainedBy(JobContext ctx, java.time.LocalDate asOf) {
     if (!ctx.store().exists(ChurnTable.MODELS)) {
@@ -88,7 +93,13 @@ public final class ModelsTable {
     List<Row> rows =
         ctx.store()
             .read(ChurnTable.MODELS)
-            .where(col("trained_as_of").leq(functions.lit(java.sql.Date.valueOf(asOf))))
+            .where(
+                col("trained_as_of")
+                    .leq(functions.lit(java.sql.Date.valueOf(asOf)))
+                    .and(
+                        col("status")
+                            .isin(CHAMPION, RETIRED)
+                            .or(col("status_reason").startsWith(PAST_DATE_REASON))))
             .orderBy(col("trained_as_of").desc(), col(Columns.MODEL_VERSION).desc())
             .select(Columns.MODEL_VERSION)
             .limit(1)

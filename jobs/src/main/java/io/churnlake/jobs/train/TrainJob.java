@@ -643,7 +643,7 @@ public final class TrainJob {
     if (promotion == Promotion.NEVER) {
       promoted = false;
       reason =
-          "trained for the past date "
+          ModelsTable.PAST_DATE_REASON
               + challenger.trainedAsOf()
               + " (champion "
               + current.orElse("none")

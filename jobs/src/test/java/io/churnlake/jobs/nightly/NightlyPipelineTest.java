@@ -687,7 +687,7 @@ class NightlyPipelineTest extends SparkTestBase {
                 + LAST
                 + ", after "
                 + past
-                + ", and no model was trained on or before it");
+                + ", and no model that served was trained on or before it");
     assertThat(r.model().trainedAsOf()).isEqualTo(past.toString());
     assertThat(ModelsTable.champion(ctx)).contains(champion);
     assertSameRows(
