@@ -98,21 +98,39 @@ public final class NightlyJob {
                         "realised",
                         () -> RealisedPerformance.run(c, History.spanUpTo(c, asOf).last())))
             .orElse(List.of());
+    // A date before the champion's training date (a backfill) must not be scored by it: its
+    // training saw later data. Such a date is served by a model trained on or before it.
+    Optional<ModelInfo> champion = champion(ctx);
+    boolean pastDate = champion.isPresent() && trainedAfter(champion.get(), asOf);
     // Training is not skipped by the ledger: a model trained as of D makes it not due.
-    Optional<String> reason = retrainReason(ctx, asOf);
-    Optional<ModelInfo> trainedNow = Optional.empty();
+    Optional<String> reason =
+        pastDate ? pastDateReason(ctx, champion.get(), asOf) : retrainReason(ctx, asOf);
     if (reason.isPresent()) {
       LOG.info("nightly: training because {}", reason.get());
       TrainJob.Trained t =
-          reason.get().startsWith(PAST_DATE)
+          pastDate
               ? TrainJob.forPastDate(before.context(), asOf)
               : TrainJob.run(before.context(), asOf);
       LOG.info("nightly: trained model {}: {}", t.model().version(), t.decision());
-      trainedNow = Optional.of(t.model());
     } else {
       LOG.info("nightly: training not due");
     }
-    ModelInfo model = scoringModel(ctx, asOf, trainedNow);
+    // The champion after training (a new model may have stayed a candidate), or for a past date
+    // the model that serves it.
+    ModelInfo model =
+        pastDate
+            ? servingPastDate(ctx, asOf)
+                .orElseThrow(() -> new IllegalStateException("no model serves " + asOf))
+            : champion(ctx)
+                .orElseThrow(() -> new IllegalStateException("no champion model after training"));
+    if (pastDate) {
+      LOG.info(
+          "nightly: champion {} was trained as of {}, after {}: model {} scores it",
+          champion.get().version(),
+          champion.get().trainedAsOf(),
+          asOf,
+          model.version());
+    }
     Stages after = Stages.of(ctx, inputs(ctx, asOf, "model " + model.version()), force, skipped);
     Optional<ScoreJob.Result> scored =
         after.run("score", c -> ScoreJob.run(c, asOf, Optional.of(model.version())));
@@ -196,47 +214,52 @@ public final class NightlyJob {
         ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
   }
 
-  /** Why a model must be trained as of D, or empty when the champion serves. */
-  /**
-   * The model that scores D: the champion, unless it was trained as of a date after D (a backfill
-   * of an earlier date), whose scores for D would have seen later data. Then the newest model
-   * trained on or before D (by training date, then version), which {@link #retrainReason} made sure
-   * exists and is fresh: one trained just now for D, or an earlier one.
-   */
-  static ModelInfo scoringModel(JobContext ctx, LocalDate asOf, Optional<ModelInfo> trainedNow) {
-    ModelRegistry registry = registry(ctx);
-    String championVersion =
-        ModelsTable.champion(ctx)
-            .orElseThrow(() -> new IllegalStateException("no champion model after training"));
-    ModelInfo champion =
-        registry
-            .find(championVersion)
-            .orElseThrow(() -> new IllegalStateException("no model " + championVersion));
-    if (!LocalDate.parse(champion.trainedAsOf()).isAfter(asOf)) {
-      return champion;
-    }
-    if (trainedNow.isPresent() && !LocalDate.parse(trainedNow.get().trainedAsOf()).isAfter(asOf)) {
-      return trainedNow.get();
-    }
-    String version =
-        ModelsTable.newestTrainedBy(ctx, asOf)
-            .orElseThrow(() -> new IllegalStateException("no model trained on or before " + asOf));
-    LOG.info(
-        "nightly: champion {} was trained as of {}, after {}: model {} (trained on or before {})"
-            + " scores it",
-        champion.version(),
-        champion.trainedAsOf(),
-        asOf,
-        version,
-        asOf);
-    return registry
-        .find(version)
-        .orElseThrow(() -> new IllegalStateException("no model " + version));
+  private static Optional<ModelInfo> champion(JobContext ctx) {
+    return ModelsTable.champion(ctx).flatMap(registry(ctx)::find);
   }
 
-  /** The start of the reason for training a model that serves a past date only. */
-  static final String PAST_DATE = "a past date:";
+  private static boolean trainedAfter(ModelInfo model, LocalDate asOf) {
+    return LocalDate.parse(model.trainedAsOf()).isAfter(asOf);
+  }
 
+  /** The model that serves a past date D: see {@link ModelsTable#newestTrainedBy}. */
+  private static Optional<ModelInfo> servingPastDate(JobContext ctx, LocalDate asOf) {
+    return ModelsTable.newestTrainedBy(ctx, asOf).flatMap(registry(ctx)::find);
+  }
+
+  /**
+   * Why a model must be trained for a past date D (the champion was trained after it): no model
+   * that served was trained on or before D, or the newest such is train.retrain-interval-days old.
+   */
+  static Optional<String> pastDateReason(JobContext ctx, ModelInfo champion, LocalDate asOf) {
+    int interval = ctx.config().train().retrainIntervalDays();
+    Optional<ModelInfo> past = servingPastDate(ctx, asOf);
+    if (past.isEmpty()) {
+      return Optional.of(
+          "a past date: champion "
+              + champion.version()
+              + " was trained as of "
+              + champion.trainedAsOf()
+              + ", after "
+              + asOf
+              + ", and no model that served was trained on or before it");
+    }
+    if (isStale(past.get(), asOf, interval)) {
+      return Optional.of(
+          "a past date: the newest model trained on or before "
+              + asOf
+              + " that served ("
+              + past.get().version()
+              + ", as of "
+              + past.get().trainedAsOf()
+              + ") is train.retrain-interval-days ("
+              + interval
+              + ") old");
+    }
+    return Optional.empty();
+  }
+
+  /** Why a model must be trained as of D, or empty when the champion serves. */
   static Optional<String> retrainReason(JobContext ctx, LocalDate asOf) {
     ChurnConfig.TrainSettings t = ctx.config().train();
     ModelRegistry registry = registry(ctx);
@@ -245,46 +268,23 @@ public final class NightlyJob {
     if (newest.isEmpty() || champion.isEmpty()) {
       return Optional.of("no champion model yet");
     }
-    if (LocalDate.parse(champion.get().trainedAsOf()).isAfter(asOf)) {
-      // A backfill: only a model trained on or before D may score D (no look-ahead).
-      Optional<ModelInfo> past = ModelsTable.newestTrainedBy(ctx, asOf).flatMap(registry::find);
-      if (past.isEmpty()) {
-        return Optional.of(
-            PAST_DATE
-                + " champion "
-                + champion.get().version()
-                + " was trained as of "
-                + champion.get().trainedAsOf()
-                + ", after "
-                + asOf
-                + ", and no model that served was trained on or before it");
-      }
-      if (isStale(past.get(), asOf, t.retrainIntervalDays())) {
-        return Optional.of(
-            PAST_DATE
-                + " the newest model trained on or before "
-                + asOf
-                + " that served ("
-                + past.get().version()
-                + ", as of "
-                + past.get().trainedAsOf()
-                + ") is train.retrain-interval-days ("
-                + t.retrainIntervalDays()
-                + ") old");
-      }
-      return Optional.empty();
-    }
-    if (isStale(newest.get(), asOf, t.retrainIntervalDays())) {
+    // A model trained for a past date (a backfill) is no recent attempt: the most recently
+    // trained of the newest model and the champion is.
+    ModelInfo recent =
+        trainedAfter(champion.get(), LocalDate.parse(newest.get().trainedAsOf()))
+            ? champion.get()
+            : newest.get();
+    if (isStale(recent, asOf, t.retrainIntervalDays())) {
       return Optional.of(
           "the newest model ("
-              + newest.get().version()
+              + recent.version()
               + ", as of "
-              + newest.get().trainedAsOf()
+              + recent.trainedAsOf()
               + ") is train.retrain-interval-days ("
               + t.retrainIntervalDays()
               + ") old");
     }
-    if (!isStale(newest.get(), asOf, t.stepDays())) {
+    if (!isStale(recent, asOf, t.stepDays())) {
       // A model trained within the last step serves; triggers below fire at most once per step.
       return Optional.empty();
     }

@@ -56,11 +56,10 @@ class NightlyPipelineTest extends SparkTestBase {
   @TempDir static Path dir;
   JobContext ctx;
 
-  @BeforeAll
-  void generateAndRunNightlyOnce() {
-    ChurnConfig config =
-        ChurnConfigLoader.load(
-            List.of(),
+  /** The fixture's configuration, with {@code extra} settings after it. */
+  static ChurnConfig config(String... extra) {
+    List<String> settings =
+        new ArrayList<>(
             List.of(
                 "warehouse=\"" + dir.resolve("warehouse") + "\"",
                 "generate.output=\"" + dir.resolve("raw") + "\"",
@@ -73,6 +72,13 @@ class NightlyPipelineTest extends SparkTestBase {
                 "segment.medium-from=0.05",
                 "segment.high-from=0.2",
                 "kpis.goals=[{id = cut, goal = \"churn_rate -10% vs 2026-02 by 2026-06\"}]"));
+    settings.addAll(List.of(extra));
+    return ChurnConfigLoader.load(List.of(), settings);
+  }
+
+  @BeforeAll
+  void generateAndRunNightlyOnce() {
+    ChurnConfig config = config();
     ctx = new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
     GenerateJob.run(ctx);
     NightlyJob.run(ctx, LAST);
@@ -663,20 +669,7 @@ class NightlyPipelineTest extends SparkTestBase {
     // date scores it with a model whose training saw no later data; that model is never promoted.
     String champion = ModelsTable.champion(ctx).orElseThrow();
     LocalDate past = LAST.minusDays(7);
-    JobContext backfill =
-        new JobContext(
-            ChurnConfigLoader.load(
-                List.of(),
-                List.of(
-                    "warehouse=\"" + dir.resolve("warehouse") + "\"",
-                    "generate.output=\"" + dir.resolve("raw") + "\"",
-                    "train.min-history-days=45",
-                    "train.step-days=14",
-                    "train.min-positives=3",
-                    "segment.medium-from=0.05",
-                    "segment.high-from=0.2")),
-            spark(),
-            ctx.store());
+    JobContext backfill = new JobContext(config("train.min-positives=3"), spark(), ctx.store());
     NightlyJob.Result r = NightlyJob.run(backfill, past);
     assertThat(r.trained()).isTrue();
     assertThat(r.trainReason())
