@@ -12,7 +12,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 customers="${1:-20000}"; shift || true
 seeds=("$@"); [ ${#seeds[@]} -gt 0 ] || seeds=(42 7)
 days=240; horizon=30
-extra=(--set train.algorithm=gbt --set train.calibration=isotonic)
+# Training dates every 2 days instead of the default 7: 3.5x the training rows (30 dates).
+extra=(--set train.algorithm=gbt --set train.calibration=isotonic --set train.step-days=2)
 # shellcheck disable=SC2206
 [ -n "${EXTRA:-}" ] && extra+=(${EXTRA})
 if [ -n "${BENCH_DIR:-}" ]; then root="$BENCH_DIR"; mkdir -p "$root"; else

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
@@ -86,16 +87,20 @@ public final class ModelsTable {
    * retired}) or were trained for a past date; a candidate that lost to the champion of its day
    * never served, so it is not chosen.
    */
-  public static Optional<String> newestTrainedBy(JobContext ctx, java.time.LocalDate asOf) {
+  public static Optional<String> newestTrainedBy(JobContext ctx, LocalDate asOf) {
     if (!ctx.store().exists(ChurnTable.MODELS)) {
       return Optional.empty();
     }
+    return newestTrainedBy(ctx.store().read(ChurnTable.MODELS), asOf);
+  }
+
+  /** {@link #newestTrainedBy(JobContext, LocalDate)} over the rows of a models table. */
+  static Optional<String> newestTrainedBy(Dataset<Row> models, LocalDate asOf) {
     List<Row> rows =
-        ctx.store()
-            .read(ChurnTable.MODELS)
+        models
             .where(
                 col("trained_as_of")
-                    .leq(functions.lit(java.sql.Date.valueOf(asOf)))
+                    .leq(functions.lit(Date.valueOf(asOf)))
                     .and(
                         col("status")
                             .isin(CHAMPION, RETIRED)
