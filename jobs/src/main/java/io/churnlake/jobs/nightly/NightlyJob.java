@@ -262,9 +262,8 @@ public final class NightlyJob {
   /** Why a model must be trained as of D, or empty when the champion serves. */
   static Optional<String> retrainReason(JobContext ctx, LocalDate asOf) {
     ChurnConfig.TrainSettings t = ctx.config().train();
-    ModelRegistry registry = registry(ctx);
-    Optional<ModelInfo> newest = registry.latest();
-    Optional<ModelInfo> champion = ModelsTable.champion(ctx).flatMap(registry::find);
+    Optional<ModelInfo> newest = registry(ctx).latest();
+    Optional<ModelInfo> champion = champion(ctx);
     if (newest.isEmpty() || champion.isEmpty()) {
       return Optional.of("no champion model yet");
     }
