@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: features for 13 weekly as-of dates over about 10 million generated events, by
-# churnlake on local Spark and by DuckDB (in-process, same machine, same Parquet files, the same
+# Benchmark: features for 13 weekly as-of dates, then for the last date alone (what nightly does),
+# over about 10 million generated events, by churnlake on local Spark and by DuckDB (in-process, same machine, same Parquet files, the same
 # activity feature family), and the ratio of the two times. Then, from churnlake's own tables, the
 # planted churn drivers (docs/generator.md) as features: mean for churners vs the others.
 # Usage: bench/features.sh [customers] [days]   (defaults: 30000 180, about 9.3 M events)
@@ -29,22 +29,43 @@ first=$(date -u -d "$last - 84 days" +%F)
 dates=(); for i in $(seq 0 12); do dates+=("$(date -u -d "$first + $((7 * i)) days" +%F)"); done
 echo "events: $events (to $last); as-of dates: ${dates[0]} .. ${dates[12]} every 7 days; $cores cores"
 
-start=$(date +%s.%N)
-cl features --from "$first" --to "$last" --every 7 > "$work/features.txt" 2> "$work/features.log"
-end=$(date +%s.%N)
-spark_stage=$(sed -nE 's/.*stage features finished in ([0-9]+) s.*/\1/p' "$work/features.log" | tail -1)
-rows=$(awk '{ s += $(NF-1) } END { print s }' "$work/features.txt")
-awk -v s="$start" -v t="$end" -v st="$spark_stage" -v e="$events" -v r="$rows" 'BEGIN {
-  w = t - s;
-  printf "churnlake features: 13 as-of dates, %d rows in %.0f s wall (%d s in the stage, the rest JVM and Spark start) = %.1f s per as-of date, %.0f events/s\n",
-    r, w, st, st / 13, e / st }'
-
-rm -rf "$work/duck.parquet"
-java -cp "$duck_jar" "$HERE/bench/FeaturesDuckDb.java" "$wh/events" "$work/duck.parquet" "$cores" \
-  "${dates[@]}" | tee "$work/duck.txt"
-duck=$(sed -nE 's/^duckdb features: .* in ([0-9.]+) s .*/\1/p' "$work/duck.txt")
-awk -v st="$spark_stage" -v d="$duck" 'BEGIN {
-  printf "ratio churnlake / duckdb: %.2f (%d s / %.1f s)\n", st / d, st, d }'
+# One measurement: churnlake's features stage and DuckDB for the given dates, and their ratio. The
+# stage's own seconds come from its structured log line (JobContext: stage=features
+# status=succeeded ... seconds=S); without a positive figure on either side there is no ratio and
+# the benchmark fails.
+compare() {
+  local label="$1"; shift
+  local start end st duck rows
+  start=$(date +%s.%N)
+  if [ $# -eq 1 ]; then
+    cl features --as-of "$1" > "$work/features.txt" 2> "$work/features.log"
+  else
+    cl features --from "$1" --to "${@: -1}" --every 7 > "$work/features.txt" 2> "$work/features.log"
+  fi
+  end=$(date +%s.%N)
+  st=$(sed -nE 's/.*stage=features status=succeeded .*seconds=([0-9.]+).*/\1/p' "$work/features.log" | tail -1)
+  if [ -z "$st" ] || ! awk -v s="$st" 'BEGIN { exit !(s > 0) }'; then
+    echo "bench/features.sh: no 'stage=features status=succeeded ... seconds=' line with a positive figure in $work/features.log" >&2
+    exit 1
+  fi
+  rows=$(sed -nE 's/^customer_features as of [0-9-]+: ([0-9]+) customers.*/\1/p' "$work/features.txt" \
+    | awk '{ s += $1 } END { print s + 0 }')
+  awk -v s="$start" -v t="$end" -v st="$st" -v e="$events" -v r="$rows" -v n=$# -v l="$label" 'BEGIN {
+    printf "churnlake features, %s: %d rows in %.0f s wall (%.1f s in the stage, the rest JVM and Spark start) = %.1f s per as-of date, %.0f events/s\n",
+      l, r, t - s, st, st / n, e / st }'
+  rm -rf "$work/duck.parquet"
+  java -cp "$duck_jar" "$HERE/bench/FeaturesDuckDb.java" "$wh/events" "$work/duck.parquet" "$cores" \
+    "$@" | tee "$work/duck.txt"
+  duck=$(sed -nE 's/^duckdb features: .* in ([0-9.]+) s .*/\1/p' "$work/duck.txt")
+  if [ -z "$duck" ] || ! awk -v d="$duck" 'BEGIN { exit !(d > 0) }'; then
+    echo "bench/features.sh: DuckDB printed no positive time (see $work/duck.txt): no ratio" >&2
+    exit 1
+  fi
+  awk -v st="$st" -v d="$duck" -v l="$label" 'BEGIN {
+    printf "ratio churnlake / duckdb, %s: %.2f (%.1f s / %.1f s)\n", l, st / d, st, d }'
+}
+compare "13 as-of dates" "${dates[@]}"
+compare "1 as-of date" "$last"
 
 # Planted drivers: labels for the as-of dates whose 30-day horizon is observed, joined to the
 # features; mean of each driver's feature for churners and for the others.

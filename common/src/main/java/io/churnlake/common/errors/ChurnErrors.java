@@ -47,6 +47,17 @@ public final class ChurnErrors {
     return usage(option + " has value '" + value + "'; allowed: " + allowed);
   }
 
+  /** A log whose level column holds more distinct values than plan levels can be. */
+  public static ChurnException tooManyLevels(int found, int allowed) {
+    return runtime(
+        "the events' 'level' column holds "
+            + found
+            + " distinct values; at most "
+            + allowed
+            + " are allowed (a level is a plan such as free or paid): map another column to level",
+        null);
+  }
+
   public static ChurnException inputPathMissing(String path, String what) {
     return runtime(
         "input path '" + path + "' (" + what + ") does not exist or cannot be read", null);

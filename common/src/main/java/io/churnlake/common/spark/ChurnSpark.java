@@ -35,17 +35,27 @@ public final class ChurnSpark {
       conf.setIfMissing("spark.ui.enabled", "false");
     }
     conf.set("spark.sql.shuffle.partitions", Integer.toString(settings.shufflePartitions()));
+    applySessionSettings(conf);
+    for (Map.Entry<String, String> e : settings.extra().entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    checkStandaloneMaster(master);
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * The settings every churnlake session needs, whoever starts it (the CLI here, the test base
+   * class in tests, so the two cannot drift apart): UTC, the time parser, Delta's extension and
+   * catalog, no console progress bar.
+   */
+  public static SparkConf applySessionSettings(SparkConf conf) {
     conf.set("spark.sql.session.timeZone", "UTC");
     // Unparseable source times become null (and a quarantine reason), never an upgrade exception.
     conf.set("spark.sql.legacy.timeParserPolicy", "CORRECTED");
     conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-    for (Map.Entry<String, String> e : settings.extra().entrySet()) {
-      conf.set(e.getKey(), e.getValue());
-    }
-    checkStandaloneMaster(master);
-    return SparkSession.builder().config(conf).getOrCreate();
+    return conf;
   }
 
   /**

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
@@ -43,9 +44,30 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
     return false;
   }
 
+  private final SortAggregationGuard sortAggregations = new SortAggregationGuard();
+
   @BeforeAll
   void startSpark() {
     runBefore();
+    spark().listenerManager().register(sortAggregations);
+  }
+
+  /**
+   * Invariant: every aggregation a test ran was hash-based. A string or struct in an aggregation
+   * buffer (max_by over a string, say) makes Spark fall back to sorting every row, which cost
+   * 1.6-2.1x in the feature builds; this fails the test that planned such a query, naming it.
+   */
+  @AfterEach
+  void noSortBasedAggregation() throws java.util.concurrent.TimeoutException {
+    spark().sparkContext().listenerBus().waitUntilEmpty();
+    List<String> found = sortAggregations.drain();
+    if (!found.isEmpty()) {
+      throw new AssertionError(
+          "sort-based aggregation (SortAggregate) in "
+              + found.size()
+              + " queries; carry strings as codes (LevelCodes) so Spark hash-aggregates:\n"
+              + String.join("\n", found));
+    }
   }
 
   @AfterAll

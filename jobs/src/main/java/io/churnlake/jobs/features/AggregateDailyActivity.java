@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.unix_timestamp;
@@ -24,24 +23,30 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * Aggregates canonical events to one row per customer and event date: interactions, sessions and
  * their lengths, a count per configured event type, churn events, billed amount and the level at
- * the day's last interaction. Two steps, both partial aggregations: per (customer, day, session)
- * first, which also gives each session's length, then per (customer, day). Features and labels for
- * any number of as-of dates are then built from this much smaller table. A session that spans
- * midnight counts on each of its days, with the part of its length on that day.
+ * the day's last interaction (as a {@link LevelCodes} code whose column metadata names the levels).
+ * Two steps, both partial aggregations: per (customer, day, session) first, which also gives each
+ * session's length, then per (customer, day). Features and labels for any number of as-of dates are
+ * then built from this much smaller table. A session that spans midnight counts on each of its
+ * days, with the part of its length on that day.
  */
 public final class AggregateDailyActivity {
   static final String BILLING = "billing";
   static final String REGISTRATION_TIME = "registration_time";
   private final String churnEvent;
   private final EventTypes types;
+  private final LevelCodes levels;
 
   public AggregateDailyActivity(String churnEvent) {
-    this(churnEvent, EventTypes.SPARKIFY);
+    this(churnEvent, EventTypes.SPARKIFY, LevelCodes.DEFAULT);
   }
 
-  public AggregateDailyActivity(String churnEvent, EventTypes types) {
+  /**
+   * @param levels every level the events hold ({@link LevelCodes#in}); another one fails the query
+   */
+  public AggregateDailyActivity(String churnEvent, EventTypes types, LevelCodes levels) {
     this.churnEvent = churnEvent;
     this.types = types;
+    this.levels = levels;
   }
 
   public Dataset<Row> apply(Dataset<Row> events) {
@@ -67,16 +72,16 @@ public final class AggregateDailyActivity {
                 ? col(REGISTRATION_TIME)
                 : lit(null).cast(DataTypes.TimestampType))
             .as(REGISTRATION_TIME));
-    // The level after the last event. In Sparkify-shaped logs a submit event still shows the
-    // level it changes from, so it counts as the new level.
-    String level = columns.contains(Columns.LEVEL) ? Columns.LEVEL : "CAST(NULL AS STRING)";
+    // The level after the last event, as a packed code (see LevelCodes: a string here would make
+    // Spark sort every event instead of hash-aggregating). In Sparkify-shaped logs a submit event
+    // still shows the level it changes from, so it counts as the new level.
+    Column level = columns.contains(Columns.LEVEL) ? col(Columns.LEVEL) : lit(null).cast("string");
+    Column newLevel =
+        when(type.equalTo("submit_upgrade"), lit("paid"))
+            .when(type.equalTo("submit_downgrade"), lit("free"))
+            .otherwise(level);
     s.add(
-        expr("max_by(CASE WHEN event_type = 'submit_upgrade' THEN 'paid'"
-                + " WHEN event_type = 'submit_downgrade' THEN 'free' ELSE "
-                + level
-                + " END, event_time)")
-            .as("last_level"));
-    s.add(max(time).as("last_event_time"));
+        LevelCodes.latest(expr("unix_micros(event_time)"), levels.code(newLevel)).as("last_level"));
     Dataset<Row> sessions =
         events
             .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE, Columns.SESSION_ID)
@@ -96,9 +101,15 @@ public final class AggregateDailyActivity {
     d.add(sum("churn_events").cast("int").as("churn_events"));
     d.add(coalesce(sum("billed_amount"), lit(0.0)).as("billed_amount"));
     d.add(min(REGISTRATION_TIME).as(REGISTRATION_TIME));
-    d.add(max_by(col("last_level"), col("last_event_time")).as("last_level"));
-    return sessions
-        .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE)
-        .agg(d.get(0), d.subList(1, d.size()).toArray(new Column[0]));
+    d.add(max("last_level").as("last_level"));
+    Dataset<Row> days =
+        sessions
+            .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE)
+            .agg(d.get(0), d.subList(1, d.size()).toArray(new Column[0]));
+    List<Column> out = new ArrayList<>();
+    for (String c : days.columns()) {
+      out.add(c.equals("last_level") ? LevelCodes.unpack(col(c)).as(c, levels.metadata()) : col(c));
+    }
+    return days.select(out.toArray(new Column[0]));
   }
 }

@@ -32,6 +32,9 @@ import org.apache.spark.sql.Row;
 public final class BuildCustomerFeatures {
   static final int TREND_DAYS = 14;
 
+  /** The daily table's level code column ({@link AggregateDailyActivity}). */
+  static final String LAST_LEVEL = "last_level";
+
   /** The event type groups summed per window: friction and engagement. */
   private static final List<String> GROUPS = List.of("negative", "positive");
 
@@ -71,13 +74,13 @@ public final class BuildCustomerFeatures {
   public Dataset<Row> withChurnedBefore(Dataset<Row> daily, Dataset<Row> asOfDates) {
     Column asOf = col(Columns.AS_OF_DATE);
     Dataset<Row> history = daily.join(broadcast(asOfDates), col(Columns.EVENT_DATE).leq(asOf));
+    List<Column> aggregates = aggregates();
     Dataset<Row> aggregated =
         history
             .groupBy(Columns.CUSTOMER_ID, Columns.AS_OF_DATE)
             .agg(
-                aggregates().get(0),
-                aggregates().subList(1, aggregates().size()).toArray(new Column[0]));
-    List<Column> out = outputColumns();
+                aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0]));
+    List<Column> out = outputColumns(LevelCodes.from(daily.schema().apply(LAST_LEVEL)));
     out.add(col("churn_events_to_date").gt(0).as(CHURNED_BEFORE));
     return aggregated.select(out.toArray(new Column[0]));
   }
@@ -115,7 +118,8 @@ public final class BuildCustomerFeatures {
     a.add(sum("sessions").as("sessions_total"));
     a.add(sum("events").as("events_total"));
     a.add(sum("billed_amount").as("billed_amount_total"));
-    a.add(expr("max_by(last_level, event_date)").as(Columns.LEVEL));
+    // The level of the latest day, packed with its date (LevelCodes): a hash aggregation.
+    a.add(LevelCodes.latest(expr("unix_date(event_date)"), col(LAST_LEVEL)).as(LAST_LEVEL));
     Column planChange = lit(false);
     for (String t : types.planChange()) {
       planChange = planChange.or(col("n_" + t).gt(0));
@@ -154,7 +158,7 @@ public final class BuildCustomerFeatures {
     return a;
   }
 
-  private List<Column> outputColumns() {
+  private List<Column> outputColumns(LevelCodes levels) {
     Column asOf = col(Columns.AS_OF_DATE);
     List<Column> out = new ArrayList<>();
     out.add(col(Columns.CUSTOMER_ID));
@@ -228,8 +232,9 @@ public final class BuildCustomerFeatures {
                 .as(t + "_per_session_" + w + "d"));
       }
     }
-    out.add(col(Columns.LEVEL));
-    out.add(when(col(Columns.LEVEL).equalTo("paid"), 1).otherwise(0).as("is_paid"));
+    Column level = levels.decode(LevelCodes.unpack(col(LAST_LEVEL)));
+    out.add(level.as(Columns.LEVEL));
+    out.add(when(level.equalTo("paid"), 1).otherwise(0).as("is_paid"));
     return out;
   }
 }

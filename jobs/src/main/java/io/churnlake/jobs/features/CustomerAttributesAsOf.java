@@ -3,9 +3,9 @@ package io.churnlake.jobs.features;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
-import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.churnlake.common.table.Columns;
 import java.util.ArrayList;
@@ -50,18 +50,36 @@ public final class CustomerAttributesAsOf {
     List<String> attrs = attributes(customers);
     Column asOf = col(Columns.AS_OF_DATE);
     Column[] fields = attrs.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
-    Dataset<Row> latest =
+    // Every step is a hash aggregation (string attributes in a max_by buffer would make Spark sort
+    // every row): rows that repeat exactly collapse, a customer's latest snapshot on or before
+    // each date is a max over dates, and of two different rows for one customer and snapshot
+    // (possible without a dedup-key) the one with the greater hash of its attributes wins.
+    List<Column> keyed = new ArrayList<>();
+    keyed.add(col(Columns.CUSTOMER_ID));
+    keyed.add(col(SNAPSHOT_DATE));
+    keyed.addAll(List.of(fields));
+    Dataset<Row> rows =
         customers
-            .join(broadcast(asOfDates), col("snapshot_date").leq(asOf))
+            .select(keyed.toArray(new Column[0]))
+            .distinct()
+            .withColumn(HASH, fields.length == 0 ? lit(0L) : xxhash64(fields));
+    Dataset<Row> latest =
+        rows.join(broadcast(asOfDates), col(SNAPSHOT_DATE).leq(asOf))
             .groupBy(Columns.CUSTOMER_ID, Columns.AS_OF_DATE)
-            .agg(
-                max("snapshot_date").as("snapshot_date"),
-                max_by(struct(fields), col("snapshot_date")).as("_attrs"));
+            .agg(max(SNAPSHOT_DATE).as(SNAPSHOT_DATE));
+    Dataset<Row> chosen = rows.groupBy(Columns.CUSTOMER_ID, SNAPSHOT_DATE).agg(max(HASH).as(HASH));
+    Dataset<Row> joined =
+        latest
+            .join(chosen, new String[] {Columns.CUSTOMER_ID, SNAPSHOT_DATE})
+            .join(rows, new String[] {Columns.CUSTOMER_ID, SNAPSHOT_DATE, HASH});
     List<Column> out = new ArrayList<>();
     out.add(col(Columns.CUSTOMER_ID));
     out.add(asOf);
-    out.add(datediff(asOf, col("snapshot_date")).as("days_since_snapshot"));
-    attrs.forEach(a -> out.add(col("_attrs.`" + a + "`").as(a)));
-    return latest.select(out.toArray(new Column[0]));
+    out.add(datediff(asOf, col(SNAPSHOT_DATE)).as("days_since_snapshot"));
+    attrs.forEach(a -> out.add(col("`" + a + "`")));
+    return joined.select(out.toArray(new Column[0]));
   }
+
+  private static final String SNAPSHOT_DATE = "snapshot_date";
+  private static final String HASH = "_attributes_hash";
 }

@@ -102,7 +102,9 @@ public final class FeaturesJob {
   /** Canonical events aggregated per customer and day: what features and labels are built from. */
   public static Dataset<Row> daily(JobContext ctx, Dataset<Row> events) {
     return new AggregateDailyActivity(
-            ctx.config().labels().churnEvent(), ctx.config().features().eventTypes())
+            ctx.config().labels().churnEvent(),
+            ctx.config().features().eventTypes(),
+            LevelCodes.in(events))
         .apply(events);
   }
 

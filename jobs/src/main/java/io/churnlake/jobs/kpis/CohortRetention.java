@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.last_day;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.months_between;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sum;
@@ -146,8 +145,7 @@ public final class CohortRetention {
             .join(km, COHORT_MONTH)
             .where(col("duration").leq(survivalDays))
             .groupBy(COHORT_MONTH, PERIOD_OFFSET)
-            .agg(max(org.apache.spark.sql.functions.struct(col("duration"), col("log_s"))).as("s"))
-            .select(col(COHORT_MONTH), col(PERIOD_OFFSET), col("s.log_s").as("log_s"));
+            .agg(org.apache.spark.sql.functions.max_by(col("log_s"), col("duration")).as("log_s"));
     return grid.join(retained, new String[] {COHORT_MONTH, PERIOD_OFFSET}, "left")
         .join(atDays, new String[] {COHORT_MONTH, PERIOD_OFFSET}, "left")
         .select(

@@ -13,8 +13,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * {@code churnlake sql QUERY}: runs Spark SQL with every existing churnlake table registered under
- * its logical name, and prints at most {@code limit} rows as a table, CSV or JSON lines.
+ * {@code churnlake sql QUERY}: runs Spark SQL with every existing churnlake table the query names
+ * registered under its logical name, and prints at most {@code limit} rows as a table, CSV or JSON
+ * lines.
  */
 public final class SqlJob {
   /** Output formats. */
@@ -27,7 +28,7 @@ public final class SqlJob {
   private SqlJob() {}
 
   public static void run(JobContext ctx, String query, Format format, int limit, PrintStream out) {
-    TableSession.registerAll(ctx.store());
+    TableSession.registerNamedIn(ctx.store(), query);
     Dataset<Row> result;
     try {
       result = ctx.spark().sql(query);

@@ -60,8 +60,26 @@ public final class TableSession implements AutoCloseable {
 
   /** Registers every existing table of {@code store} as a temporary view named as the table. */
   static void registerAll(TableStore store) {
+    registerNamed(store, t -> true);
+  }
+
+  /**
+   * Registers the existing tables whose names occur as words in {@code query} (case-insensitive, as
+   * Spark resolves views): loading a Delta table's snapshot costs a log read each, and a query
+   * names two or three of twenty. A name that occurs only in a string or comment registers a view
+   * nobody reads, which is harmless.
+   */
+  static void registerNamedIn(TableStore store, String query) {
+    java.util.Set<String> words =
+        java.util.Arrays.stream(query.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9_]+"))
+            .collect(java.util.stream.Collectors.toSet());
+    registerNamed(store, t -> words.contains(t.tableName()));
+  }
+
+  private static void registerNamed(
+      TableStore store, java.util.function.Predicate<ChurnTable> wanted) {
     for (ChurnTable t : ChurnTable.values()) {
-      if (store.exists(t)) {
+      if (wanted.test(t) && store.exists(t)) {
         store.read(t).createOrReplaceTempView(t.tableName());
       }
     }

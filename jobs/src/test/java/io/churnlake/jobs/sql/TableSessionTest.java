@@ -48,6 +48,20 @@ class TableSessionTest extends SparkTestBase {
             ChurnConfigLoader.load(List.of(), List.of("warehouse=\"" + warehouse + "\"")), spark());
   }
 
+  /**
+   * The sql command loads only the tables its query names (each load reads a Delta log), matching
+   * names as Spark resolves views: whole words, any case.
+   */
+  @Test
+  void theSqlCommandRegistersOnlyTheTablesItsQueryNames() {
+    DeltaTableStore store = new DeltaTableStore(spark(), session.warehouse());
+    spark().catalog().dropTempView("segment_summary");
+    TableSession.registerNamedIn(store, "SELECT 1 AS segment_summary_rows");
+    assertEquals(false, spark().catalog().tableExists("segment_summary"));
+    TableSession.registerNamedIn(store, "SELECT count(*) FROM Segment_Summary");
+    assertEquals(true, spark().catalog().tableExists("segment_summary"));
+  }
+
   @Test
   void listsOnlyTheTablesThatExist() {
     assertArrayEquals(new String[] {"segment_summary"}, session.tables());
