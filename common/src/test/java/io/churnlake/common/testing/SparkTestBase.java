@@ -2,12 +2,16 @@ package io.churnlake.common.testing;
 
 import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
 import com.holdenkarau.spark.testing.SharedJavaSparkContext;
+import io.churnlake.common.spark.ChurnSpark;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalog.Table;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -15,28 +19,36 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * One local SparkSession per test class (local[2], UI off, driver on 127.0.0.1, one shuffle
- * partition, Delta enabled, UTC), with spark-testing-base's DataFrame assertions.
+ * One local SparkSession per test JVM, shared by every test class (local[2], UI off, driver on
+ * 127.0.0.1, one shuffle partition, the production session's UTC and Delta settings from {@link
+ * ChurnSpark#applySessionSettings}), with spark-testing-base's DataFrame assertions. Starting a
+ * session and warming Delta cost seconds per class; a class leaves no temporary views, cached
+ * frames or listeners behind, and SQL settings changed for one block go through {@link
+ * #withSqlConf}. A class whose code stops the session (the CLI, in-process) gets a new one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
+  /** The SQL settings of a fresh test session, restored after each class. */
+  private static final Map<String, String> SQL_DEFAULTS =
+      Map.of(
+          "spark.sql.shuffle.partitions", "1",
+          "spark.sql.adaptive.coalescePartitions.enabled", "true");
+
+  private final SortAggregationGuard sortAggregations = new SortAggregationGuard();
 
   @Override
   public SparkConf conf() {
-    return new SparkConf()
-        .setMaster("local[2]")
-        .setAppName(getClass().getSimpleName())
-        .set("spark.ui.enabled", "false")
-        .set("spark.driver.host", "127.0.0.1")
-        .set("spark.driver.bindAddress", "127.0.0.1")
-        .set("spark.sql.shuffle.partitions", "1")
-        .set("spark.default.parallelism", "2")
-        .set("spark.sql.session.timeZone", "UTC")
-        .set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
-        .set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .set("spark.databricks.delta.snapshotPartitions", "1")
-        .set("spark.ui.showConsoleProgress", "false");
+    SparkConf conf =
+        new SparkConf()
+            .setMaster("local[2]")
+            .setAppName("churnlake-tests")
+            .set("spark.ui.enabled", "false")
+            .set("spark.driver.host", "127.0.0.1")
+            .set("spark.driver.bindAddress", "127.0.0.1")
+            .set("spark.sql.shuffle.partitions", "1")
+            .set("spark.default.parallelism", "2")
+            .set("spark.databricks.delta.snapshotPartitions", "1");
+    return ChurnSpark.applySessionSettings(conf);
   }
 
   @Override
@@ -44,12 +56,34 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
     return false;
   }
 
-  private final SortAggregationGuard sortAggregations = new SortAggregationGuard();
-
   @BeforeAll
   void startSpark() {
     runBefore();
+    if (sc().isStopped()) {
+      // Stopped by code under test (the CLI stops its session when it ends): start afresh.
+      SharedJavaSparkContext.runAfterClass();
+      runBefore();
+    } else if (initialized) {
+      // spark-testing-base builds the session only when it creates the context.
+      sqlBeforeAllTestCases();
+    }
     spark().listenerManager().register(sortAggregations);
+  }
+
+  /** Leaves the shared session as the next class expects it: the context itself stays up. */
+  @AfterAll
+  void releaseSpark() {
+    if (sc().isStopped()) {
+      return;
+    }
+    spark().listenerManager().unregister(sortAggregations);
+    for (Table t : spark().catalog().listTables().collectAsList()) {
+      if (t.isTemporary()) {
+        spark().catalog().dropTempView(t.name());
+      }
+    }
+    spark().catalog().clearCache();
+    SQL_DEFAULTS.forEach((k, v) -> spark().conf().set(k, v));
   }
 
   /**
@@ -58,7 +92,10 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
    * 1.6-2.1x in the feature builds; this fails the test that planned such a query, naming it.
    */
   @AfterEach
-  void noSortBasedAggregation() throws java.util.concurrent.TimeoutException {
+  void noSortBasedAggregation() throws TimeoutException {
+    if (sc().isStopped()) {
+      return;
+    }
     spark().sparkContext().listenerBus().waitUntilEmpty();
     List<String> found = sortAggregations.drain();
     if (!found.isEmpty()) {
@@ -70,9 +107,23 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
     }
   }
 
-  @AfterAll
-  void stopSpark() {
-    SharedJavaSparkContext.runAfterClass();
+  /** Runs {@code action} with SQL settings changed, restoring the previous values after it. */
+  protected void withSqlConf(Map<String, String> settings, Runnable action) {
+    Map<String, String> before = new java.util.HashMap<>();
+    settings.keySet().forEach(k -> before.put(k, spark().conf().get(k, null)));
+    settings.forEach((k, v) -> spark().conf().set(k, v));
+    try {
+      action.run();
+    } finally {
+      before.forEach(
+          (k, v) -> {
+            if (v == null) {
+              spark().conf().unset(k);
+            } else {
+              spark().conf().set(k, v);
+            }
+          });
+    }
   }
 
   /** A DataFrame of inline rows. */

@@ -65,7 +65,10 @@ class NightlyTransactionsTest extends SparkTestBase {
                 "sources.retail.path=\"" + raw + "\"",
                 "labels.definition=inactivity",
                 "train.min-history-days=60",
-                "train.step-days=14"));
+                "train.step-days=14",
+                // The search has tests of its own (HyperparameterSearchTest); one fit is enough
+                // for what this class proves.
+                "train.search.mode=none"));
     JobContext ctx =
         new JobContext(config, spark(), new DeltaTableStore(spark(), config.warehouse()));
     LocalDate last = START.plusDays(DAYS - 1);

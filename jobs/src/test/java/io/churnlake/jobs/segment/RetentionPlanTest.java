@@ -282,15 +282,12 @@ class RetentionPlanTest extends SparkTestBase {
         settings("segment.control.fraction=0.2", "segment.budget=" + budget);
     Dataset<Row> input = tiered(s, all).repartition(4);
     // Several sorted partitions, so that the running cost crosses partition boundaries.
-    spark().conf().set("spark.sql.shuffle.partitions", "5");
-    spark().conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false");
-    Map<String, String> actual;
-    try {
-      actual = byCustomer(new PlanRetention(s, "r").apply(input), "targeting");
-    } finally {
-      spark().conf().set("spark.sql.shuffle.partitions", "1");
-      spark().conf().unset("spark.sql.adaptive.coalescePartitions.enabled");
-    }
+    Map<String, String> actual = new java.util.HashMap<>();
+    withSqlConf(
+        Map.of(
+            "spark.sql.shuffle.partitions", "5",
+            "spark.sql.adaptive.coalescePartitions.enabled", "false"),
+        () -> actual.putAll(byCustomer(new PlanRetention(s, "r").apply(input), "targeting")));
     assertThat(actual).hasSize(600);
 
     // The reference: a sequential greedy over the same figures, here on the driver.
