@@ -48,13 +48,12 @@ public final class ChurnErrors {
   }
 
   /** A log whose level column holds more distinct values than plan levels can be. */
-  public static ChurnException tooManyLevels(int found, int allowed) {
+  public static ChurnException tooManyLevels(int allowed) {
     return runtime(
-        "the events' 'level' column holds "
-            + found
-            + " distinct values; at most "
+        "the events' 'level' column holds more than "
             + allowed
-            + " are allowed (a level is a plan such as free or paid): map another column to level",
+            + " distinct values (a level is a plan such as free or paid): map another column to"
+            + " level",
         null);
   }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
-  /** The SQL settings of a fresh test session, restored after each class. */
+  /** The SQL settings the test session starts with, restored after each class. */
   private static final Map<String, String> SQL_DEFAULTS =
       Map.of(
           "spark.sql.shuffle.partitions", "1",
@@ -45,9 +45,9 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
             .set("spark.ui.enabled", "false")
             .set("spark.driver.host", "127.0.0.1")
             .set("spark.driver.bindAddress", "127.0.0.1")
-            .set("spark.sql.shuffle.partitions", "1")
             .set("spark.default.parallelism", "2")
             .set("spark.databricks.delta.snapshotPartitions", "1");
+    SQL_DEFAULTS.forEach(conf::set);
     return ChurnSpark.applySessionSettings(conf);
   }
 

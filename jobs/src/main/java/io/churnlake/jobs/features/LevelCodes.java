@@ -53,14 +53,14 @@ public final class LevelCodes {
     TreeSet<String> sorted = new TreeSet<>(List.of("free", "paid"));
     levels.forEach(sorted::add);
     if (sorted.size() > MAX_CODES) {
-      throw ChurnErrors.tooManyLevels(sorted.size(), MAX_CODES);
+      throw ChurnErrors.tooManyLevels(MAX_CODES);
     }
     return new LevelCodes(List.copyOf(sorted));
   }
 
   /**
-   * The levels present in {@code events} (one small distinct over one column; none when the log has
-   * no level column).
+   * The levels present in {@code events} (one distinct over one column, at most {@link #MAX_CODES}
+   * + 1 values collected; none when the log has no level column).
    */
   public static LevelCodes in(Dataset<Row> events) {
     if (!List.of(events.columns()).contains(Columns.LEVEL)) {
@@ -72,6 +72,9 @@ public final class LevelCodes {
             .select(Columns.LEVEL)
             .where(col(Columns.LEVEL).isNotNull())
             .distinct()
+            // A column that is no plan level (an id mapped by mistake) must not reach the driver
+            // whole: one value past the limit is enough to refuse it.
+            .limit(MAX_CODES + 1)
             .collectAsList()) {
       found.add(r.getString(0));
     }

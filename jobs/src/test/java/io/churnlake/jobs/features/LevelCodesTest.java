@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.churnlake.common.config.ChurnConfig.EventTypes;
 import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.History;
 import io.churnlake.jobs.testing.EventRows;
-import java.sql.Date;
+import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,17 +20,12 @@ import org.junit.jupiter.api.Test;
  * row order, and a level the codes were not built for fails the query instead of being lost.
  */
 class LevelCodesTest extends SparkTestBase {
-  private Dataset<Row> asOf(String date) {
-    return rows(
-        new StructType().add("as_of_date", DataTypes.DateType), new Object[] {Date.valueOf(date)});
-  }
-
   private List<Row> levels(Dataset<Row> events, LevelCodes codes) {
     Dataset<Row> daily =
         new AggregateDailyActivity("cancellation_confirmation", EventTypes.SPARKIFY, codes)
             .apply(events);
     return new BuildCustomerFeatures(List.of(7))
-        .apply(daily, asOf("2026-03-31"))
+        .apply(daily, History.asOfDates(spark(), List.of(LocalDate.of(2026, 3, 31))))
         .select("customer_id", "level", "is_paid")
         .orderBy("customer_id")
         .collectAsList();
