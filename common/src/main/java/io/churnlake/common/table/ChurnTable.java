@@ -14,6 +14,16 @@ public enum ChurnTable {
   QUARANTINE("quarantine", null),
   /** One row per source file ingested: the ingest ledger that makes ingestion incremental. */
   INGESTED_FILES("ingested_files", null),
+  /**
+   * Events aggregated per customer and day (activity counts, sessions, billed amount, level),
+   * partitioned by event date; kept up to date with {@code events} before each read.
+   */
+  DAILY_ACTIVITY("daily_activity", "event_date"),
+  /**
+   * Transactions aggregated per customer and day (orders, amounts, returns, cancellations),
+   * partitioned by event date; kept up to date with {@code transactions} before each read.
+   */
+  DAILY_PURCHASES("daily_purchases", "event_date"),
   /** Per-customer features as of a date. */
   CUSTOMER_FEATURES("customer_features", "as_of_date"),
   /** Churn labels as of a date (churned within the horizon after it). */

@@ -5,7 +5,9 @@ import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.hadoop.fs.FileSystem;
@@ -16,9 +18,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.delta.actions.FileAction;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 
 /**
  * Delta Lake tables under one warehouse directory: {@code <warehouse>/<table name>}; with a catalog
@@ -305,6 +310,96 @@ public final class DeltaTableStore implements TableStore {
         .select("version")
         .head()
         .getLong(0);
+  }
+
+  @Override
+  public Optional<TableVersion> current(ChurnTable table) {
+    if (!exists(table)) {
+      return Optional.empty();
+    }
+    Snapshot s =
+        DeltaLog.forTable(spark, location(table)).update(false, Option.empty(), Option.empty());
+    return Optional.of(new TableVersion(s.metadata().id(), s.version()));
+  }
+
+  @Override
+  public Optional<Set<String>> changedPartitions(ChurnTable table, long after, long upTo) {
+    String column =
+        table
+            .partitionColumn()
+            .orElseThrow(
+                () -> new IllegalArgumentException(table.tableName() + " is unpartitioned"));
+    Set<String> changed = new TreeSet<>();
+    if (upTo <= after) {
+      return Optional.of(changed);
+    }
+    try {
+      // failOnDataLoss: a commit that log clean-up already removed fails instead of being skipped.
+      var commits = DeltaLog.forTable(spark, location(table)).getChanges(after + 1, true);
+      while (commits.hasNext()) {
+        var commit = commits.next();
+        if ((Long) commit._1() > upTo) {
+          break;
+        }
+        var actions = commit._2().iterator();
+        while (actions.hasNext()) {
+          if (actions.next() instanceof FileAction f && f.dataChange()) {
+            if (f.partitionValues() == null || f.partitionValues().get(column).isEmpty()) {
+              return Optional.empty();
+            }
+            String value = f.partitionValues().get(column).get();
+            if (value == null) {
+              return Optional.empty();
+            }
+            changed.add(value);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.info(
+          "table {}: commits {}..{} are no longer all in its log ({})",
+          table.tableName(),
+          after + 1,
+          upTo,
+          ChurnErrors.firstLine(e));
+      return Optional.empty();
+    }
+    return Optional.of(changed);
+  }
+
+  @Override
+  public Optional<String> latestTag(ChurnTable table, String prefix) {
+    if (!exists(table)) {
+      return Optional.empty();
+    }
+    for (Row r :
+        DeltaTable.forPath(spark, location(table))
+            .history(50)
+            .where(functions.col("userMetadata").startsWith(prefix))
+            .orderBy(functions.col("version").desc())
+            .select("userMetadata")
+            .limit(1)
+            .collectAsList()) {
+      return Optional.of(r.getString(0));
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void overwrite(ChurnTable table, Dataset<Row> rows, String tag) {
+    DataFrameWriter<Row> writer =
+        clustered(table, rows)
+            .write()
+            .format("delta")
+            .mode(SaveMode.Overwrite)
+            .option("overwriteSchema", "true")
+            .option("userMetadata", tag);
+    // The partitioning is restated: an overwrite of the schema replaces it too.
+    table.partitionColumn().ifPresent(writer::partitionBy);
+    retrying(table, () -> writer.save(location(table)));
+    recordCommit(table, "overwrite");
+    register(table);
+    pauseForFaultInjection();
   }
 
   @Override

@@ -46,6 +46,36 @@ public interface TableStore {
   long version(ChurnTable table);
 
   /**
+   * A table's identity and version: {@code id} changes when the table is deleted and created again,
+   * so a version recorded elsewhere is only comparable under the same id.
+   */
+  record TableVersion(String id, long version) {}
+
+  /** The table's id and current version; empty when it does not exist. */
+  java.util.Optional<TableVersion> current(ChurnTable table);
+
+  /**
+   * The values of the table's partition column whose rows commits {@code after + 1 .. upTo} changed
+   * (files added or removed with a data change; compactions do not count). Empty when the log no
+   * longer holds one of those commits, or a file records no partition value: the caller then has to
+   * treat every partition as changed.
+   */
+  java.util.Optional<java.util.Set<String>> changedPartitions(
+      ChurnTable table, long after, long upTo);
+
+  /**
+   * The tag ({@link #replaceWhere(ChurnTable, Dataset, String, String)}) of the newest of the
+   * table's recent commits whose tag starts with {@code prefix}; empty when none of them has one.
+   */
+  java.util.Optional<String> latestTag(ChurnTable table, String prefix);
+
+  /**
+   * Replaces the whole table, its schema included, with {@code rows} in one commit tagged {@code
+   * tag}, creating it when it does not exist.
+   */
+  void overwrite(ChurnTable table, Dataset<Row> rows, String tag);
+
+  /**
    * Starts recording the version of every table read and the version and rows of every commit
    * written through this store, until the returned activity is closed (activities may nest: each
    * open one records).

@@ -17,7 +17,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
-import io.churnlake.jobs.features.AggregateDailyPurchases;
+import io.churnlake.jobs.features.DailyTables;
 import io.churnlake.jobs.train.ModelInfo;
 import io.churnlake.jobs.train.ModelRegistry;
 import java.sql.Date;
@@ -152,13 +152,9 @@ public final class ClvJob {
     if (!ctx.store().exists(ChurnTable.TRANSACTIONS)) {
       throw ChurnErrors.noDataBefore(ChurnTable.TRANSACTIONS.tableName(), asOf);
     }
-    Dataset<Row> transactions =
-        ctx.store()
-            .read(ChurnTable.TRANSACTIONS)
-            .where(col(Columns.EVENT_DATE).leq(lit(Date.valueOf(asOf))));
     Dataset<Row> summaries =
         new SummarisePurchases(asOf)
-            .apply(new AggregateDailyPurchases().apply(transactions))
+            .apply(DailyTables.purchasesUpTo(ctx, asOf))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long start = System.nanoTime();

@@ -26,7 +26,15 @@ public final class FeaturesJob {
   private FeaturesJob() {}
 
   public static long run(JobContext ctx, LocalDate asOf) {
-    return run(ctx, List.of(asOf)).get(0).customers();
+    return run(ctx, asOf, false);
+  }
+
+  /**
+   * Features as of one date; {@code rebuildDaily} aggregates the daily tables from the whole
+   * history first instead of only the days that changed ({@link DailyTables}).
+   */
+  public static long run(JobContext ctx, LocalDate asOf, boolean rebuildDaily) {
+    return run(ctx, List.of(asOf), rebuildDaily).get(0).customers();
   }
 
   /**
@@ -53,6 +61,12 @@ public final class FeaturesJob {
    * replacing those dates' rows).
    */
   public static List<DateCount> run(JobContext ctx, List<LocalDate> asOfDates) {
+    return run(ctx, asOfDates, false);
+  }
+
+  /** As {@link #run(JobContext, List)}, rebuilding the daily tables first when asked. */
+  public static List<DateCount> run(
+      JobContext ctx, List<LocalDate> asOfDates, boolean rebuildDaily) {
     List<LocalDate> dates = asOfDates.stream().sorted().distinct().toList();
     return ctx.stage(
         "features",
@@ -72,9 +86,12 @@ public final class FeaturesJob {
                 java.time.temporal.ChronoUnit.DAYS.between(dataEnd, last),
                 last);
           }
+          if (rebuildDaily) {
+            DailyTables.refreshAll(ctx, true);
+          }
           Optional<Dataset<Row>> daily =
               ctx.store().exists(ChurnTable.EVENTS)
-                  ? Optional.of(daily(ctx, History.eventsUpTo(ctx, last)))
+                  ? Optional.of(DailyTables.activityUpTo(ctx, last))
                   : Optional.empty();
           Dataset<Row> features = build(ctx, daily, dates);
           ctx.store()
@@ -99,7 +116,10 @@ public final class FeaturesJob {
         });
   }
 
-  /** Canonical events aggregated per customer and day: what features and labels are built from. */
+  /**
+   * Canonical events aggregated per customer and day: what features and labels are built from (the
+   * jobs read it from the {@code daily_activity} table, {@link DailyTables}, which this fills).
+   */
   public static Dataset<Row> daily(JobContext ctx, Dataset<Row> events) {
     return new AggregateDailyActivity(
             ctx.config().labels().churnEvent(),
@@ -132,12 +152,10 @@ public final class FeaturesJob {
                     .withChurnedBefore(d, dates));
     Optional<Dataset<Row>> purchases = Optional.empty();
     if (ctx.store().exists(ChurnTable.TRANSACTIONS)) {
-      Dataset<Row> transactions =
-          ctx.store().read(ChurnTable.TRANSACTIONS).where(col(Columns.EVENT_DATE).leq(last));
       purchases =
           Optional.of(
               new BuildPurchaseFeatures(windows)
-                  .apply(new AggregateDailyPurchases().apply(transactions), dates));
+                  .apply(DailyTables.purchasesUpTo(ctx, last.toLocalDate()), dates));
     }
     Optional<Dataset<Row>> attributes = Optional.empty();
     if (ctx.store().exists(ChurnTable.CUSTOMERS)) {

@@ -63,14 +63,18 @@ public final class LevelCodes {
    * + 1 values collected; none when the log has no level column).
    */
   public static LevelCodes in(Dataset<Row> events) {
-    if (!List.of(events.columns()).contains(Columns.LEVEL)) {
+    return in(events, Columns.LEVEL);
+  }
+
+  /** The levels present in a string column of {@code rows} (as {@link #in(Dataset)}). */
+  public static LevelCodes in(Dataset<Row> rows, String column) {
+    if (!List.of(rows.columns()).contains(column)) {
       return DEFAULT;
     }
     List<String> found = new ArrayList<>();
     for (Row r :
-        events
-            .select(Columns.LEVEL)
-            .where(col(Columns.LEVEL).isNotNull())
+        rows.select(column)
+            .where(col(column).isNotNull())
             .distinct()
             // A column that is no plan level (an id mapped by mistake) must not reach the driver
             // whole: one value past the limit is enough to refuse it.

@@ -11,7 +11,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
-import io.churnlake.jobs.features.FeaturesJob;
+import io.churnlake.jobs.features.DailyTables;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -171,9 +171,7 @@ public final class LabelsJob {
         LocalDate end = min(dataEnd(ctx, ChurnTable.EVENTS, dates), upTo);
         Dataset<Row> days =
             daily.orElseGet(
-                () ->
-                    FeaturesJob.daily(
-                        ctx, History.eventsUpTo(ctx, min(last.plusDays(s.horizonDays()), end))));
+                () -> DailyTables.activityUpTo(ctx, min(last.plusDays(s.horizonDays()), end)));
         return new Labelled(
             new BuildChurnLabels(s.horizonDays(), end).apply(days, asOf),
             s.definition(),

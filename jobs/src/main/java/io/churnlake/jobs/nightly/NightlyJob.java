@@ -88,7 +88,7 @@ public final class NightlyJob {
     IngestJob.Result ingest = IngestJob.run(ctx, Optional.of(asOf));
     Map<String, String> skipped = new LinkedHashMap<>();
     Stages before = Stages.of(ctx, inputs(ctx, asOf, "no model"), force, skipped);
-    Optional<Long> features = before.run("features", c -> FeaturesJob.run(c, asOf));
+    Optional<Long> features = before.run("features", c -> FeaturesJob.run(c, asOf, force));
     List<RealisedPerformance.Evaluated> realised =
         before
             .run(

@@ -55,6 +55,8 @@ public final class TableCatalog {
         customers(),
         quarantine(),
         ingestedFiles(),
+        dailyActivity(),
+        dailyPurchases(),
         customerFeatures(),
         churnLabels(),
         churnScores(),
@@ -300,6 +302,123 @@ public final class TableCatalog {
             "The last files ingested per source",
             "SELECT source, max(ingested_at) AS last_ingest, max(file_date) AS newest_file"
                 + " FROM ingested_files GROUP BY source")
+        .build();
+  }
+
+  private static final String DAILY_REFRESH =
+      " Brought up to date with its source before every read: only the days whose source rows"
+          + " changed since it was last built (late files and `forget` included) are aggregated"
+          + " again; the whole table is rebuilt when the source was created again, its log no"
+          + " longer reaches back, the aggregate's definition changed, or with `nightly --force`."
+          + " Its newest refresh commit's `userMetadata` records the source version it is"
+          + " current with.";
+
+  static TableDoc dailyActivity() {
+    return TableDoc.of(ChurnTable.DAILY_ACTIVITY)
+        .grain("one row per customer and day with events", "customer_id", "event_date")
+        .writtenBy(
+            "`features`, `labels`, `train`, `backtest`, `nightly` (refreshed from `events`); rows"
+                + " removed by `forget`")
+        .about(
+            "Events aggregated per customer and day: what activity features and explicit labels"
+                + " are built from, so that no run aggregates every event of the history again."
+                + DAILY_REFRESH)
+        .schema(
+            new StructType()
+                .add("customer_id", STRING)
+                .add("event_date", DATE)
+                .add("events", INT)
+                .add("sessions", INT)
+                .add("session_seconds", LONG)
+                .add("max_session_seconds", LONG)
+                .add("churn_events", INT)
+                .add("billed_amount", DOUBLE)
+                .add("registration_time", TIME)
+                .add("last_level", STRING))
+        .col("customer_id", "the customer")
+        .col("event_date", "the UTC day; the partition column")
+        .col("events", "interactions on the day (billing events excluded)")
+        .col(
+            "sessions",
+            "sessions with at least one interaction on the day (a session across midnight counts"
+                + " on each of its days)")
+        .col("session_seconds", "seconds between first and last interaction, summed over sessions")
+        .col("max_session_seconds", "the longest session's seconds on the day")
+        .col("churn_events", "events of the configured churn event type (`labels.churn-event`)")
+        .col("billed_amount", "sum of billing events' amounts on the day (0 without)")
+        .col("registration_time", "the earliest registration time the day's events carry")
+        .col(
+            "last_level",
+            "the plan level after the day's last event (a submitted upgrade or downgrade counts"
+                + " as the new level); null when the log has no level")
+        .moreColumns(
+            "after `max_session_seconds`, `n_<type>` (int): events of each counted type, the"
+                + " configured `features.event-types` plus `next_song`")
+        .example(
+            "Active customers and interactions per day",
+            "SELECT event_date, count(*) AS active_customers, sum(events) AS interactions"
+                + " FROM daily_activity GROUP BY event_date ORDER BY event_date")
+        .example(
+            "Customers on each plan level at their latest active day",
+            "SELECT last_level, count(*) AS customers FROM (SELECT customer_id,"
+                + " max_by(last_level, event_date) AS last_level FROM daily_activity"
+                + " GROUP BY customer_id) GROUP BY last_level")
+        .example(
+            "Customers whose weekly activity fell by half or more",
+            "SELECT customer_id, sum(CASE WHEN event_date > date_sub(current_date(), 7) THEN"
+                + " events ELSE 0 END) AS last_week, sum(CASE WHEN event_date <="
+                + " date_sub(current_date(), 7) THEN events ELSE 0 END) AS week_before"
+                + " FROM daily_activity WHERE event_date > date_sub(current_date(), 14)"
+                + " GROUP BY customer_id HAVING last_week * 2 <= week_before"
+                + " ORDER BY week_before DESC LIMIT 20")
+        .build();
+  }
+
+  static TableDoc dailyPurchases() {
+    return TableDoc.of(ChurnTable.DAILY_PURCHASES)
+        .grain("one row per customer and day with order lines", "customer_id", "event_date")
+        .writtenBy(
+            "`features`, `clv`, `train`, `nightly` (refreshed from `transactions`); rows removed by"
+                + " `forget`")
+        .about(
+            "Order lines aggregated per customer and day: what purchase features and BG/NBD"
+                + " customer value are built from."
+                + DAILY_REFRESH)
+        .schema(
+            new StructType()
+                .add("customer_id", STRING)
+                .add("event_date", DATE)
+                .add("orders", INT)
+                .add("purchase_amount", DOUBLE)
+                .add("items", DOUBLE)
+                .add("return_lines", INT)
+                .add("return_amount", DOUBLE)
+                .add("cancelled_orders", INT)
+                .add("cancelled_amount", DOUBLE))
+        .col("customer_id", "the customer")
+        .col("event_date", "the UTC day; the partition column")
+        .col("orders", "distinct orders with purchase lines")
+        .col("purchase_amount", "sum of purchase lines' amounts")
+        .col("items", "units bought on purchase lines")
+        .col("return_lines", "return lines")
+        .col("return_amount", "money refunded by returns (positive)")
+        .col("cancelled_orders", "distinct orders with cancellation lines")
+        .col("cancelled_amount", "money taken back by cancellations (positive)")
+        .example(
+            "Revenue and buyers per month",
+            "SELECT trunc(event_date, 'MM') AS month, sum(purchase_amount) AS revenue,"
+                + " count(DISTINCT customer_id) AS buyers FROM daily_purchases GROUP BY 1"
+                + " ORDER BY 1")
+        .example(
+            "Days between purchases per customer",
+            "SELECT customer_id, count(*) AS purchase_days, datediff(max(event_date),"
+                + " min(event_date)) / greatest(count(*) - 1, 1) AS mean_days_between"
+                + " FROM daily_purchases WHERE orders > 0 GROUP BY customer_id"
+                + " ORDER BY purchase_days DESC LIMIT 20")
+        .example(
+            "Return share of spend per month",
+            "SELECT trunc(event_date, 'MM') AS month, sum(return_amount) / sum(purchase_amount)"
+                + " AS return_share FROM daily_purchases GROUP BY 1 ORDER BY 1")
         .build();
   }
 

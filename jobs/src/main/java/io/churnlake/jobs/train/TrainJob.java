@@ -11,6 +11,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.features.DailyTables;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.score.FeatureDrift;
@@ -94,9 +95,7 @@ public final class TrainJob {
    */
   static Optional<Dataset<Row>> dailyActivity(JobContext ctx, LocalDate upTo) {
     return ctx.store().exists(ChurnTable.EVENTS)
-        ? Optional.of(
-            FeaturesJob.daily(ctx, History.eventsUpTo(ctx, upTo))
-                .persist(StorageLevel.MEMORY_AND_DISK()))
+        ? Optional.of(DailyTables.activityUpTo(ctx, upTo).persist(StorageLevel.MEMORY_AND_DISK()))
         : Optional.empty();
   }
 
@@ -151,7 +150,7 @@ public final class TrainJob {
     LocalDate snapshot = History.spanUpTo(ctx, ChurnTable.CUSTOMERS, asOf).last();
     Optional<Dataset<Row>> daily =
         ctx.store().exists(ChurnTable.EVENTS)
-            ? Optional.of(FeaturesJob.daily(ctx, History.eventsUpTo(ctx, snapshot)))
+            ? Optional.of(DailyTables.activityUpTo(ctx, snapshot))
             : Optional.empty();
     Dataset<Row> features = FeaturesJob.build(ctx, daily, List.of(snapshot));
     Dataset<Row> labels =

@@ -1,0 +1,281 @@
+package io.churnlake.jobs.features;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
+import io.churnlake.common.table.TableStore;
+import io.churnlake.jobs.JobContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daily aggregates kept as tables: {@code daily_activity} (events per customer and day, {@link
+ * AggregateDailyActivity}) and {@code daily_purchases} (transactions per customer and day, {@link
+ * AggregateDailyPurchases}). Features, labels, training and CLV read them instead of aggregating
+ * every event of the history again on each run.
+ *
+ * <p>Before each read a table is brought up to date with its source: the days whose source rows
+ * changed since the version it was built from (found in the source's Delta log: files added or
+ * removed, late data and deletions by {@code forget} included) are aggregated again and replace
+ * their rows in one commit. That commit's tag records the source's table id and version and a
+ * fingerprint of what the aggregate depends on (its format, the churn event and counted event
+ * types); a different id or fingerprint, a log that no longer holds the commits in between, or an
+ * explicit rebuild ({@code nightly --force}, {@code backfill --force}) aggregates the whole source
+ * again. A source version that moved on while the aggregate ran is harmless: the tag records the
+ * version read before it, so the next refresh aggregates those days once more.
+ */
+public final class DailyTables {
+  private static final Logger LOG = LoggerFactory.getLogger(DailyTables.class);
+
+  /** The first word of a refresh commit's tag. */
+  static final String TAG = "churnlake-daily";
+
+  /** The version of the aggregates' definitions: a change to their code must raise it. */
+  static final int FORMAT = 1;
+
+  private DailyTables() {}
+
+  /** A daily table and the source it aggregates. */
+  public enum Kind {
+    ACTIVITY(ChurnTable.EVENTS, ChurnTable.DAILY_ACTIVITY),
+    PURCHASES(ChurnTable.TRANSACTIONS, ChurnTable.DAILY_PURCHASES);
+
+    final ChurnTable source;
+    final ChurnTable table;
+
+    Kind(ChurnTable source, ChurnTable table) {
+      this.source = source;
+      this.table = table;
+    }
+
+    public ChurnTable table() {
+      return table;
+    }
+  }
+
+  /** What a daily table was built from, as recorded in the tag of the commit that built it. */
+  record Built(String sourceId, long sourceVersion, String fingerprint) {
+    String tag() {
+      return TAG
+          + " source-id="
+          + sourceId
+          + " source-version="
+          + sourceVersion
+          + " fingerprint="
+          + fingerprint;
+    }
+
+    /** The record of a tag written by {@link #tag()}; empty for any other text. */
+    static Optional<Built> parse(String tag) {
+      String[] words = tag.trim().split(" ");
+      if (words.length != 4 || !words[0].equals(TAG)) {
+        return Optional.empty();
+      }
+      String id = value(words[1], "source-id=");
+      String version = value(words[2], "source-version=");
+      String fingerprint = value(words[3], "fingerprint=");
+      if (id == null || version == null || fingerprint == null) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(new Built(id, Long.parseLong(version), fingerprint));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    }
+
+    private static String value(String word, String key) {
+      return word.startsWith(key) && word.length() > key.length()
+          ? word.substring(key.length())
+          : null;
+    }
+  }
+
+  /**
+   * What one refresh did: {@code days} replaced (empty when the table was rebuilt or up to date),
+   * {@code reason} of a rebuild (empty when none).
+   */
+  public record Refresh(Kind kind, boolean rebuilt, String reason, List<LocalDate> days) {
+    public String line() {
+      String name = kind.table.tableName();
+      if (rebuilt) {
+        return name + ": rebuilt (" + reason + ")";
+      }
+      return days.isEmpty()
+          ? name + ": up to date"
+          : name + ": " + days.size() + " days aggregated again";
+    }
+  }
+
+  /** The fingerprint of what a kind's aggregate depends on besides its source's rows. */
+  static String fingerprint(Kind kind, JobContext ctx) {
+    String definition =
+        switch (kind) {
+          case ACTIVITY ->
+              "format="
+                  + FORMAT
+                  + "\nchurn-event="
+                  + ctx.config().labels().churnEvent()
+                  + "\ncounted="
+                  + String.join(",", ctx.config().features().eventTypes().counted());
+          case PURCHASES -> "format=" + FORMAT;
+        };
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(definition.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  /**
+   * Daily activity up to date with {@code events}, rows on or before {@code upTo}, its {@code
+   * last_level} as a {@link LevelCodes} code column (what {@link BuildCustomerFeatures} takes).
+   */
+  public static Dataset<Row> activityUpTo(JobContext ctx, LocalDate upTo) {
+    refresh(ctx, Kind.ACTIVITY, false);
+    Dataset<Row> daily =
+        ctx.store()
+            .read(ChurnTable.DAILY_ACTIVITY)
+            .where(col(Columns.EVENT_DATE).leq(Date.valueOf(upTo)));
+    return encodeLevels(daily);
+  }
+
+  /** Daily purchases up to date with {@code transactions}, rows on or before {@code upTo}. */
+  public static Dataset<Row> purchasesUpTo(JobContext ctx, LocalDate upTo) {
+    refresh(ctx, Kind.PURCHASES, false);
+    return ctx.store()
+        .read(ChurnTable.DAILY_PURCHASES)
+        .where(col(Columns.EVENT_DATE).leq(Date.valueOf(upTo)));
+  }
+
+  /** The stored (string) {@code last_level} as a code column carrying its levels. */
+  static Dataset<Row> encodeLevels(Dataset<Row> daily) {
+    String c = BuildCustomerFeatures.LAST_LEVEL;
+    LevelCodes levels = LevelCodes.in(daily, c);
+    List<Column> out = new ArrayList<>();
+    for (String name : daily.columns()) {
+      out.add(name.equals(c) ? levels.code(col(c)).as(c, levels.metadata()) : col(name));
+    }
+    return daily.select(out.toArray(new Column[0]));
+  }
+
+  /** The stored form of an aggregate: {@code last_level} decoded to the level's name. */
+  static Dataset<Row> decodeLevels(Dataset<Row> daily) {
+    String c = BuildCustomerFeatures.LAST_LEVEL;
+    LevelCodes levels = LevelCodes.from(daily.schema().apply(c));
+    List<Column> out = new ArrayList<>();
+    for (String name : daily.columns()) {
+      out.add(name.equals(c) ? levels.decode(col(c)).as(c) : col(name));
+    }
+    return daily.select(out.toArray(new Column[0]));
+  }
+
+  /** Brings every daily table whose source exists up to date; {@code rebuild} forces a rebuild. */
+  public static List<Refresh> refreshAll(JobContext ctx, boolean rebuild) {
+    List<Refresh> out = new ArrayList<>();
+    for (Kind k : Kind.values()) {
+      if (ctx.store().exists(k.source)) {
+        out.add(refresh(ctx, k, rebuild));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Brings one daily table up to date with its source (which must exist): nothing when it is, else
+   * the changed days or, when it cannot tell which (or {@code rebuild}), every day.
+   */
+  public static Refresh refresh(JobContext ctx, Kind kind, boolean rebuild) {
+    TableStore store = ctx.store();
+    TableStore.TableVersion source =
+        store
+            .current(kind.source)
+            .orElseThrow(
+                () ->
+                    io.churnlake.common.errors.ChurnErrors.tableMissing(
+                        kind.source.tableName(),
+                        store.location(kind.source),
+                        "ingest a source of kind " + kind.source.tableName() + " first"));
+    String fingerprint = fingerprint(kind, ctx);
+    Built now = new Built(source.id(), source.version(), fingerprint);
+    Optional<Built> before = store.latestTag(kind.table, TAG + " ").flatMap(Built::parse);
+    String reason = null;
+    if (rebuild) {
+      reason = "asked for";
+    } else if (before.isEmpty()) {
+      reason = store.exists(kind.table) ? "no build recorded in its recent commits" : "new table";
+    } else if (!before.get().sourceId().equals(source.id())) {
+      reason = kind.source.tableName() + " was created again";
+    } else if (!before.get().fingerprint().equals(fingerprint)) {
+      reason = "the churn event, counted event types or aggregate format changed";
+    } else if (before.get().sourceVersion() > source.version()) {
+      reason = kind.source.tableName() + " is older than the version it was built from";
+    }
+    Refresh done;
+    if (reason == null) {
+      long from = before.get().sourceVersion();
+      Optional<Set<String>> changed = store.changedPartitions(kind.source, from, source.version());
+      if (changed.isEmpty()) {
+        reason = kind.source.tableName() + "'s log no longer holds versions after " + from;
+        done = rebuild(ctx, kind, now, reason);
+      } else if (changed.get().isEmpty()) {
+        done = new Refresh(kind, false, "", List.of());
+      } else {
+        List<LocalDate> days = changed.get().stream().map(LocalDate::parse).sorted().toList();
+        Dataset<Row> rows =
+            aggregate(
+                ctx,
+                kind,
+                store
+                    .read(kind.source)
+                    .where(
+                        col(Columns.EVENT_DATE).isin(days.stream().map(Date::valueOf).toArray())));
+        store.replaceWhere(kind.table, rows, predicate(days), now.tag());
+        done = new Refresh(kind, false, "", days);
+      }
+    } else {
+      done = rebuild(ctx, kind, now, reason);
+    }
+    LOG.info("{} (from {} version {})", done.line(), kind.source.tableName(), source.version());
+    return done;
+  }
+
+  private static Refresh rebuild(JobContext ctx, Kind kind, Built now, String reason) {
+    ctx.store()
+        .overwrite(kind.table, aggregate(ctx, kind, ctx.store().read(kind.source)), now.tag());
+    return new Refresh(kind, true, reason, List.of());
+  }
+
+  /** The stored aggregate of some source rows. */
+  static Dataset<Row> aggregate(JobContext ctx, Kind kind, Dataset<Row> source) {
+    return switch (kind) {
+      case ACTIVITY -> decodeLevels(FeaturesJob.daily(ctx, source));
+      case PURCHASES -> new AggregateDailyPurchases().apply(source);
+    };
+  }
+
+  /** The replaceWhere predicate of a set of days. */
+  static String predicate(List<LocalDate> days) {
+    return Columns.EVENT_DATE
+        + " IN ("
+        + days.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
+        + ")";
+  }
+}
