@@ -64,11 +64,15 @@ public final class History {
           ctx.store().location(table),
           "ingest a source of kind " + table.tableName() + " first");
     }
-    String dateColumn = table == ChurnTable.CUSTOMERS ? "snapshot_date" : Columns.EVENT_DATE;
+    String dateColumn = table.partitionColumn().orElseThrow();
     Column date = col(dateColumn);
     Column upTo = date.leq(Date.valueOf(asOf));
+    // From the table's log: one value per date partition, no data file read.
     Row r =
-        ctx.store().read(table).agg(min(when(upTo, date)), max(when(upTo, date)), min(date)).head();
+        ctx.store()
+            .partitions(table)
+            .agg(min(when(upTo, date)), max(when(upTo, date)), min(date))
+            .head();
     if (r.isNullAt(2)) {
       throw ChurnErrors.noDataBefore(table.tableName(), asOf);
     }

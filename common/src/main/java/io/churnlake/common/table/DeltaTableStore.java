@@ -155,6 +155,33 @@ public final class DeltaTableStore implements TableStore {
   }
 
   @Override
+  public Dataset<Row> partitions(ChurnTable table) {
+    String column =
+        table
+            .partitionColumn()
+            .orElseThrow(
+                () -> new IllegalArgumentException(table.tableName() + " is unpartitioned"));
+    if (!exists(table)) {
+      throw ChurnErrors.tableMissing(
+          table.tableName(), location(table), "run the stage that writes it first");
+    }
+    Snapshot s =
+        DeltaLog.forTable(spark, location(table)).update(false, Option.empty(), Option.empty());
+    if (!table.operational()) {
+      tracking.forEach(a -> a.read(table, s.version()));
+    }
+    return s.allFiles()
+        .toDF()
+        .select(
+            functions
+                .col("partitionValues")
+                .getItem(column)
+                .cast(s.metadata().schema().apply(column).dataType())
+                .as(column))
+        .distinct();
+  }
+
+  @Override
   public TableActivity track() {
     TableActivity activity = new TableActivity(tracking::remove);
     tracking.add(activity);

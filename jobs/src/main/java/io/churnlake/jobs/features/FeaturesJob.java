@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * {@code churnlake features --as-of D}: replaces the {@code customer_features} rows for D with the
@@ -93,20 +94,20 @@ public final class FeaturesJob {
               ctx.store().exists(ChurnTable.EVENTS)
                   ? Optional.of(DailyTables.activityUpTo(ctx, last))
                   : Optional.empty();
-          Dataset<Row> features = build(ctx, daily, dates);
-          ctx.store()
-              .replaceWhere(ChurnTable.CUSTOMER_FEATURES, features, History.asOfPredicate(dates));
+          // Kept while written, so that counting the rows per date reads them from the cache, not
+          // the table again.
+          Dataset<Row> features = build(ctx, daily, dates).persist(StorageLevel.MEMORY_AND_DISK());
           java.util.Map<LocalDate, Long> counts = new java.util.TreeMap<>();
           dates.forEach(d -> counts.put(d, 0L));
-          // One row per as-of date.
-          for (Row r :
-              ctx.store()
-                  .read(ChurnTable.CUSTOMER_FEATURES)
-                  .where(History.asOfPredicate(dates))
-                  .groupBy(Columns.AS_OF_DATE)
-                  .count()
-                  .collectAsList()) {
-            counts.put(r.getDate(0).toLocalDate(), r.getLong(1));
+          try {
+            ctx.store()
+                .replaceWhere(ChurnTable.CUSTOMER_FEATURES, features, History.asOfPredicate(dates));
+            // One row per as-of date.
+            for (Row r : features.groupBy(Columns.AS_OF_DATE).count().collectAsList()) {
+              counts.put(r.getDate(0).toLocalDate(), r.getLong(1));
+            }
+          } finally {
+            features.unpersist();
           }
           List<DateCount> out = new java.util.ArrayList<>();
           for (LocalDate d : dates) {
