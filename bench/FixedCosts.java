@@ -1,3 +1,4 @@
+import io.churnlake.common.spark.ChurnSpark;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.jobs.runs.PipelineRuns;
@@ -15,6 +16,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -38,20 +40,17 @@ public final class FixedCosts {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     Path warehouse = Files.createTempDirectory("churnlake-fixed-costs");
-    SparkSession spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("fixed-costs")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config(
-                "spark.sql.catalog.spark_catalog",
-                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            .getOrCreate();
+    // The product's own session settings (ChurnSpark), so the figures are what a nightly pays.
+    SparkConf conf =
+        ChurnSpark.applySessionSettings(
+            new SparkConf()
+                .setMaster("local[2]")
+                .setAppName("fixed-costs")
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1")
+                .set("spark.sql.shuffle.partitions", "2"));
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     DeltaTableStore store = new DeltaTableStore(spark, warehouse.toString());
     PipelineRuns ledger =

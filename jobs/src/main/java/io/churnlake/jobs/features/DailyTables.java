@@ -2,6 +2,7 @@ package io.churnlake.jobs.features;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.common.table.TableStore;
@@ -209,7 +210,7 @@ public final class DailyTables {
             .current(kind.source)
             .orElseThrow(
                 () ->
-                    io.churnlake.common.errors.ChurnErrors.tableMissing(
+                    ChurnErrors.tableMissing(
                         kind.source.tableName(),
                         store.location(kind.source),
                         "ingest a source of kind " + kind.source.tableName() + " first"));

@@ -1,0 +1,192 @@
+package io.churnlake.jobs.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.common.config.SourceSpec;
+import io.churnlake.common.testing.SparkTestBase;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ingest transforms on inline lines of the default events source (JSON, epoch milliseconds,
+ * personal fields dropped), without files or tables. Invariants: every line gets exactly one
+ * outcome (loaded, quarantined with the first rule it breaks, or dropped with a reason), a loadable
+ * record repeated later in the batch or already loaded from another file is a duplicate while the
+ * first one loads, a rejected record never shadows a loadable one, and each quarantined row keeps
+ * its file, offset, reason and text as read.
+ */
+class IngestTransformsTest extends SparkTestBase {
+  private static final String FILE = "events-2026-03-01.json";
+  // 2026-03-01 10:00:00 and 2026-03-05 09:00:00 UTC, and a registration on 2026-01-15.
+  private static final long T1 = 1772359200000L;
+  private static final long T5 = 1772701200000L;
+  private static final long REGISTERED = 1768435200000L;
+  private static final String VALID =
+      "{\"userId\":\"1\",\"ts\":"
+          + T1
+          + ",\"page\":\"NextSong\",\"sessionId\":7,\"itemInSession\":1,\"level\":\"free\","
+          + "\"registration\":"
+          + REGISTERED
+          + ",\"firstName\":\"Ann\",\"userAgent\":\"Mozilla\"}";
+
+  private final SourceSpec spec =
+      ChurnConfigLoader.load(List.of(), List.of()).sources().get("events");
+
+  private Dataset<Row> lines(Object[]... rows) {
+    return rows(ReadLines.SCHEMA, rows);
+  }
+
+  private static Object[] line(long offset, String text) {
+    return new Object[] {FILE, offset, text, false};
+  }
+
+  private Dataset<Row> judged(Dataset<Row> lines) {
+    List<String> fields = ParseRecords.sourceFields(spec);
+    return new CanonicalRecords(spec, "run-1", Optional.empty())
+        .apply(new ParseRecords(spec, fields).apply(lines));
+  }
+
+  private Dataset<Row> batch() {
+    return lines(
+        line(0, VALID),
+        line(100, "{\"userId\":\"2\",\"ts\":"),
+        line(200, "{\"ts\":" + T1 + ",\"page\":\"Home\",\"sessionId\":8,\"itemInSession\":0}"),
+        line(
+            300,
+            "{\"userId\":\"3\",\"ts\":\"soon\",\"page\":\"Home\",\"sessionId\":9,"
+                + "\"itemInSession\":0}"),
+        line(400, "   "),
+        line(
+            500,
+            "{\"userId\":\"4\",\"ts\":"
+                + T1
+                + ",\"page\":\"Home\",\"sessionId\":10,\"itemInSession\":\"x\"}"),
+        line(600, VALID),
+        line(
+            700,
+            "{\"userId\":\"5\",\"ts\":"
+                + T5
+                + ",\"page\":\"Home\",\"sessionId\":11,\"itemInSession\":0}"));
+  }
+
+  @Test
+  void everyLineGetsExactlyOneOutcomeAndTheFirstOfTwoEqualRecordsLoads() {
+    Dataset<Row> marked =
+        new MarkDuplicates(spec.dedupKey()).apply(judged(batch()), Optional.empty());
+    assertThat(
+            marked
+                .select("_offset", CanonicalRecords.REASON, CanonicalRecords.DROP)
+                .orderBy("_offset")
+                .collectAsList()
+                .toString())
+        .isEqualTo(
+            "[[0,null,null], [100,malformed_json,null], [200,missing_customer_id,null],"
+                + " [300,unparseable_event_time,null], [400,null,blank_line],"
+                + " [500,bad_value:item_in_session,null], [600,duplicate_record,null],"
+                + " [700,event_time_after_file_date,null]]");
+
+    // The loaded record: canonical columns and typed attributes, no personal field.
+    Dataset<Row> loaded =
+        marked.where("_reason IS NULL AND _drop IS NULL").select("*").drop("_offset", "_record");
+    assertThat(List.of(loaded.columns()))
+        .doesNotContain("firstName", "lastName", "userAgent")
+        .startsWith(
+            "customer_id", "event_time", "event_date", "event_type", "session_id", "amount");
+    assertThat(
+            loaded
+                .selectExpr(
+                    "customer_id",
+                    "CAST(event_time AS STRING)",
+                    "event_date",
+                    "event_type",
+                    "session_id",
+                    "amount",
+                    "page",
+                    "item_in_session",
+                    "level",
+                    "CAST(registration_time AS STRING)",
+                    "source",
+                    "source_file",
+                    "ingest_run_id")
+                .collectAsList()
+                .toString())
+        .isEqualTo(
+            "[[1,2026-03-01 10:00:00,2026-03-01,next_song,7,null,NextSong,1,free,"
+                + "2026-01-15 00:00:00,events,"
+                + FILE
+                + ",run-1]]");
+  }
+
+  @Test
+  void aRecordAlreadyLoadedFromAnotherFileIsADuplicateAndARejectedOneShadowsNothing() {
+    Dataset<Row> first = judged(lines(line(0, VALID)));
+    // The same record loaded before from another file of the source.
+    Dataset<Row> existing =
+        first
+            .where("_reason IS NULL")
+            .withColumn(
+                "source_file", org.apache.spark.sql.functions.lit("events-2026-02-28.json"));
+    Dataset<Row> again = new MarkDuplicates(spec.dedupKey()).apply(first, Optional.of(existing));
+    assertThat(again.select(CanonicalRecords.REASON).collectAsList().toString())
+        .isEqualTo("[[duplicate_record]]");
+
+    // A rejected record earlier in the batch with the key of a loadable one does not shadow it.
+    String rejected = VALID.replace("\"level\":\"free\"", "\"level\":\"free\",\"status\":\"x\"");
+    Dataset<Row> marked =
+        new MarkDuplicates(spec.dedupKey())
+            .apply(judged(lines(line(0, rejected), line(100, VALID))), Optional.empty());
+    assertThat(
+            marked
+                .select("_offset", CanonicalRecords.REASON)
+                .orderBy("_offset")
+                .collectAsList()
+                .toString())
+        .isEqualTo("[[0,bad_value:status], [100,null]]");
+  }
+
+  @Test
+  void quarantinedRowsKeepTheirFileOffsetReasonTextAndCustomer() {
+    Dataset<Row> marked =
+        new MarkDuplicates(spec.dedupKey()).apply(judged(batch()), Optional.empty());
+    Dataset<Row> quarantine = QuarantineRecords.apply(marked);
+    assertThat(List.of(quarantine.columns()))
+        .containsExactly(
+            "source",
+            "source_file",
+            "source_offset",
+            "reason",
+            "record",
+            "customer_id",
+            "ingest_run_id",
+            "quarantined_at");
+    List<Row> rows = quarantine.drop("quarantined_at").orderBy("source_offset").collectAsList();
+    List<Object[]> lines =
+        batch().orderBy("_offset").collectAsList().stream()
+            .map(r -> new Object[] {r.getLong(1), r.getString(2)})
+            .toList();
+    for (Row r : rows) {
+      String text =
+          lines.stream()
+              .filter(l -> (long) l[0] == r.getLong(2))
+              .map(l -> (String) l[1])
+              .findFirst()
+              .orElseThrow();
+      assertThat(r.getString(0)).isEqualTo("events");
+      assertThat(r.getString(1)).isEqualTo(FILE);
+      assertThat(r.getString(4)).as("record at %d", r.getLong(2)).isEqualTo(text);
+      assertThat(r.getString(6)).isEqualTo("run-1");
+    }
+    assertThat(rows.stream().map(r -> r.getLong(2) + ":" + r.getString(3) + ":" + r.get(5)))
+        .containsExactly(
+            "100:malformed_json:null",
+            "200:missing_customer_id:null",
+            "300:unparseable_event_time:3",
+            "500:bad_value:item_in_session:4",
+            "600:duplicate_record:1",
+            "700:event_time_after_file_date:5");
+  }
+}
