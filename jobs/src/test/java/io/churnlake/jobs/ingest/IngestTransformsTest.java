@@ -1,5 +1,6 @@
 package io.churnlake.jobs.ingest;
 
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnlake.common.config.ChurnConfigLoader;
@@ -129,7 +130,7 @@ class IngestTransformsTest extends SparkTestBase {
         first
             .where("_reason IS NULL")
             .withColumn(
-                "source_file", org.apache.spark.sql.functions.lit("events-2026-02-28.json"));
+                "source_file", lit("events-2026-02-28.json"));
     Dataset<Row> again = new MarkDuplicates(spec.dedupKey()).apply(first, Optional.of(existing));
     assertThat(again.select(CanonicalRecords.REASON).collectAsList().toString())
         .isEqualTo("[[duplicate_record]]");
