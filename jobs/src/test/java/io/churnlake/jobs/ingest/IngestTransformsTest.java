@@ -127,10 +127,7 @@ class IngestTransformsTest extends SparkTestBase {
     Dataset<Row> first = judged(lines(line(0, VALID)));
     // The same record loaded before from another file of the source.
     Dataset<Row> existing =
-        first
-            .where("_reason IS NULL")
-            .withColumn(
-                "source_file", lit("events-2026-02-28.json"));
+        first.where("_reason IS NULL").withColumn("source_file", lit("events-2026-02-28.json"));
     Dataset<Row> again = new MarkDuplicates(spec.dedupKey()).apply(first, Optional.of(existing));
     assertThat(again.select(CanonicalRecords.REASON).collectAsList().toString())
         .isEqualTo("[[duplicate_record]]");

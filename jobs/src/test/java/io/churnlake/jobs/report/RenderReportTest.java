@@ -1,0 +1,210 @@
+package io.churnlake.jobs.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfigLoader;
+import io.churnlake.jobs.kpis.CohortRetention;
+import io.churnlake.jobs.kpis.KpiRows;
+import io.churnlake.jobs.segment.SummariseSegments;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The run report rendered from inline {@link ReportData} (rows of the documented table schemas), no
+ * Spark. Invariants: every section is present in order; the KPI table has one row per period with
+ * rates as percentages and "-" where a value is missing, goal rows never shown as periods; the plan
+ * totals are the sums of its segments; text from the tables is escaped (a segment or source name
+ * cannot inject markup); every chart is an embedded PNG; without a model the report says so.
+ */
+class RenderReportTest {
+  private static final LocalDate AS_OF = LocalDate.of(2026, 3, 31);
+
+  @BeforeAll
+  static void headless() {
+    System.setProperty("java.awt.headless", "true");
+  }
+
+  private static Row row(StructType schema, Map<String, Object> values) {
+    Object[] v = new Object[schema.size()];
+    values.forEach((k, x) -> v[schema.fieldIndex(k)] = x);
+    return new GenericRowWithSchema(v, schema);
+  }
+
+  private static Row kpi(String month, String metric, Double value, String goal, Double target) {
+    java.util.HashMap<String, Object> m = new java.util.HashMap<>();
+    m.put("as_of_date", Date.valueOf(AS_OF));
+    m.put("period_grain", "month");
+    m.put(KpiRows.PERIOD_START, Date.valueOf(month));
+    m.put("dimension", "all");
+    m.put("dimension_value", "all");
+    m.put(KpiRows.METRIC, metric);
+    m.put(KpiRows.VALUE, value);
+    m.put(KpiRows.GOAL_ID, goal);
+    m.put(KpiRows.TARGET, target);
+    return row(KpiRows.SCHEMA, m);
+  }
+
+  private static Row cohort(String month, int offset, double rate) {
+    return row(
+        CohortRetention.SCHEMA,
+        Map.of(
+            "as_of_date",
+            Date.valueOf(AS_OF),
+            "cohort_month",
+            Date.valueOf(month),
+            "period_offset",
+            offset,
+            "retention_rate",
+            rate));
+  }
+
+  private static Row segment(
+      String name, String value, String risk, long customers, long targeted, double cost) {
+    java.util.HashMap<String, Object> m = new java.util.HashMap<>();
+    m.put("as_of_date", Date.valueOf(AS_OF));
+    m.put("segment", name);
+    m.put("value_tier", value);
+    m.put("risk_tier", risk);
+    m.put("action", "call & offer");
+    m.put("customers", customers);
+    m.put("mean_probability", 0.5);
+    m.put("value", 1000.0);
+    m.put("revenue_at_risk", 500.0);
+    m.put("targeted", targeted);
+    m.put("control", 1L);
+    m.put("expected_saved_value", 3 * cost);
+    m.put("cost", cost);
+    m.put("expected_net_value", 2 * cost);
+    return row(SummariseSegments.SCHEMA, m);
+  }
+
+  private static ReportData data() {
+    ChurnConfig config = ChurnConfigLoader.load(List.of(), List.of());
+    List<Row> kpis = new ArrayList<>();
+    for (String month : List.of("2026-01-01", "2026-02-01", "2026-03-01")) {
+      boolean open = month.equals("2026-03-01");
+      kpis.add(kpi(month, "active_customers", 1200.0, null, null));
+      kpis.add(kpi(month, "churned_customers", open ? null : 60.0, null, null));
+      kpis.add(kpi(month, "churn_rate", open ? null : 0.05, null, null));
+      kpis.add(kpi(month, "retention_rate", open ? null : 0.95, null, null));
+      kpis.add(kpi(month, "new_customers", 80.0, null, null));
+      kpis.add(kpi(month, "revenue_at_risk", 1234.5, null, null));
+      // A goal row repeats the metric: it is tracked in the chart, never a period of the table.
+      kpis.add(kpi(month, "churn_rate", open ? null : 0.05, "cut-churn", 0.049));
+    }
+    StructType ingestion =
+        new StructType()
+            .add("source", DataTypes.StringType)
+            .add("files", DataTypes.LongType)
+            .add("rows_read", DataTypes.LongType)
+            .add("rows_loaded", DataTypes.LongType)
+            .add("rows_quarantined", DataTypes.LongType)
+            .add("rows_dropped", DataTypes.LongType)
+            .add("rows_blank", DataTypes.LongType)
+            .add("rows_filtered", DataTypes.LongType);
+    StructType quarantine =
+        new StructType()
+            .add("source", DataTypes.StringType)
+            .add("reason", DataTypes.StringType)
+            .add("records", DataTypes.LongType);
+    return new ReportData(
+        AS_OF,
+        config,
+        kpis,
+        List.of(
+            cohort("2026-01-01", 0, 1.0),
+            cohort("2026-01-01", 1, 0.9),
+            cohort("2026-02-01", 0, 1.0)),
+        List.of(
+            segment("high value, high risk", "high", "high", 100, 90, 450.0),
+            segment("<b>low</b> value, high risk", "low", "high", 300, 10, 50.0)),
+        Optional.empty(),
+        List.of(),
+        List.of(
+            new GenericRowWithSchema(
+                new Object[] {"app <log>", 3L, 1005L, 990L, 10L, 5L, 5L, 0L}, ingestion)),
+        List.of(
+            new GenericRowWithSchema(
+                new Object[] {"app <log>", "malformed_json", 10L}, quarantine)));
+  }
+
+  @Test
+  void everySectionInOrderWithItsFiguresEscapedAndChartsEmbedded() {
+    String html = RenderReport.html(data());
+
+    List<Integer> positions = new ArrayList<>();
+    for (String id : RenderReport.SECTIONS) {
+      positions.add(html.indexOf("<section id=\"" + id + "\">"));
+    }
+    assertThat(positions).doesNotContain(-1).isSorted();
+
+    // One row per period; the open month's rates are missing ("-"), not zero.
+    assertThat(html)
+        .contains(
+            "<tr><td class=\"l\">2026-01-01</td><td>1,200</td><td>60</td><td>5.00%</td>"
+                + "<td>95.00%</td><td>80</td><td>1,234.50</td></tr>")
+        .contains(
+            "<tr><td class=\"l\">2026-03-01</td><td>1,200</td><td>-</td><td>-</td><td>-</td>"
+                + "<td>80</td><td>1,234.50</td></tr>");
+    assertThat(count(html, "<tr><td class=\"l\">2026-0")).isEqualTo(3);
+
+    // Text from the tables is escaped.
+    assertThat(html)
+        .doesNotContain("<b>low</b>")
+        .contains("&lt;b&gt;low&lt;/b&gt; value, high risk")
+        .doesNotContain("app <log>")
+        .contains("<tr><td class=\"l\">app &lt;log&gt;</td><td>3</td><td>1,005</td><td>990</td>")
+        .contains("<tr><td class=\"l\">app &lt;log&gt;</td><td class=\"l\">malformed_json</td>");
+
+    assertThat(html).contains("<p>No model scored this date.</p>");
+
+    // Every image is a PNG rendered into the page.
+    Matcher images = Pattern.compile("<img alt=\"[^\"]*\" src=\"([^\"]*)\">").matcher(html);
+    int n = 0;
+    while (images.find()) {
+      assertThat(images.group(1)).startsWith("data:image/png;base64,iVBORw0KGgo");
+      n++;
+    }
+    assertThat(n).isEqualTo(count(html, "<img "));
+  }
+
+  @Test
+  void thePlanTotalsAreTheSumsOfItsSegmentsAndEachMatrixCellShowsItsSegment() {
+    String html = RenderReport.html(data());
+    // 90 + 10 targeted, 1 + 1 control, cost 450 + 50, saved 1,350 + 150, net 900 + 100.
+    assertThat(html)
+        .containsPattern(
+            "<p>100 customers targeted, 2 in the control group \\(\\d+%, campaign [^)]*\\);"
+                + " cost 500\\.00 of budget [^;]*; expected saved value 1,500\\.00; expected net"
+                + " value 1,000\\.00\\.</p>");
+    assertThat(html)
+        .contains(
+            "<td class=\"cell\" data-segment=\"high value, high risk\" data-customers=\"100\""
+                + " data-revenue-at-risk=\"500.00\">100 customers<br>500.00 at risk<br>call &amp;"
+                + " offer</td>")
+        .contains(
+            "<td class=\"cell\" data-segment=\"medium value, low risk\" data-customers=\"0\""
+                + " data-revenue-at-risk=\"0.00\">0</td>");
+  }
+
+  private static int count(String s, String part) {
+    int n = 0;
+    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
