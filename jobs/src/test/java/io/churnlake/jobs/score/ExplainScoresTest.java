@@ -9,6 +9,7 @@ import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.train.ChurnPipelines;
 import io.churnlake.jobs.train.ModelInfo;
+import io.churnlake.jobs.train.ModelRegistry;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,6 +167,36 @@ class ExplainScoresTest extends SparkTestBase {
                     + " WHERE d.feature = 'days_since_last_activity'")
             .head();
     assertThat(driverValues.getLong(0)).isZero();
+  }
+
+  /**
+   * Invariant: a model saved to the registry and loaded back (what a later score run does) scores
+   * and explains every customer exactly as the fitted one did.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"logistic", "gbt", "random-forest"})
+  void aModelSavedToTheRegistryAndLoadedBackScoresIdentically(
+      String algorithm, @org.junit.jupiter.api.io.TempDir java.nio.file.Path warehouse) {
+    ChurnConfig c = config(algorithm);
+    PipelineModel model = ChurnPipelines.build(c.train(), NUMERIC, List.of("plan")).fit(labelled);
+    ModelRegistry registry =
+        new ModelRegistry(warehouse.toString(), spark().sparkContext().hadoopConfiguration());
+    registry.save(model, info(c));
+    PipelineModel loaded = registry.load(info(c));
+    String[] shown = {"customer_id", "churn_probability", "raw_score", "contributions", "drivers"};
+    List<Row> fitted =
+        new ScoreCustomers(model, info(c), 3)
+            .explained(features)
+            .selectExpr(shown)
+            .orderBy("customer_id")
+            .collectAsList();
+    List<Row> reloaded =
+        new ScoreCustomers(loaded, info(c), 3)
+            .explained(features)
+            .selectExpr(shown)
+            .orderBy("customer_id")
+            .collectAsList();
+    assertThat(reloaded).hasSameSizeAs(fitted).isEqualTo(fitted);
   }
 
   @Test
