@@ -10,6 +10,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.tables.TableCatalog;
 import io.churnlake.jobs.testing.EventRows;
 import io.churnlake.jobs.testing.TransactionRows;
 import java.nio.file.Files;
@@ -75,6 +76,8 @@ class DailyTablesTest extends SparkTestBase {
     DailyTables.Refresh first = DailyTables.refresh(ctx, DailyTables.Kind.ACTIVITY, false);
     assertThat(first.line()).isEqualTo("daily_activity: rebuilt (new table)");
     Dataset<Row> table = ctx.store().read(ChurnTable.DAILY_ACTIVITY);
+    // The table as written is the documented one (docs/tables.md).
+    assertThat(TableCatalog.of(ChurnTable.DAILY_ACTIVITY).differences(table.schema())).isEmpty();
     assertSameRows(recomputed(ctx, DailyTables.Kind.ACTIVITY), table);
     // One full row: the level is stored by name.
     assertThat(
@@ -172,6 +175,7 @@ class DailyTablesTest extends SparkTestBase {
     DailyTables.Refresh late = DailyTables.refresh(ctx, DailyTables.Kind.PURCHASES, false);
     assertThat(late.days()).isEqualTo(days("2026-03-01", "2026-03-06"));
     Dataset<Row> table = ctx.store().read(ChurnTable.DAILY_PURCHASES);
+    assertThat(TableCatalog.of(ChurnTable.DAILY_PURCHASES).differences(table.schema())).isEmpty();
     assertSameRows(recomputed(ctx, DailyTables.Kind.PURCHASES), table);
     assertThat(
             table
