@@ -224,8 +224,15 @@ public final class DeltaTableStore implements TableStore {
   @Override
   public void delete(ChurnTable table, String predicate) {
     if (exists(table)) {
+      long before = version(table);
       retrying(table, () -> DeltaTable.forPath(spark, location(table)).delete(predicate));
-      recordCommit(table, "delete where " + predicate);
+      if (version(table) == before) {
+        // Delta commits nothing when no row matches: there is no commit to record.
+        LOG.info(
+            "table {} delete where {}: no row matched, no commit", table.tableName(), predicate);
+        return;
+      }
+      recordCommit(table, "delete where " + predicate, "numDeletedRows", "deleted");
     }
   }
 
@@ -293,15 +300,20 @@ public final class DeltaTableStore implements TableStore {
    * and feeds it to the open activities: its version and the rows it wrote.
    */
   private void recordCommit(ChurnTable table, String what) {
+    recordCommit(table, what, "numOutputRows", "written");
+  }
+
+  /** As {@link #recordCommit(ChurnTable, String)}, counting the rows by the given metric. */
+  private void recordCommit(ChurnTable table, String what, String metricName, String verb) {
     Row last =
         DeltaTable.forPath(spark, location(table))
             .history(1)
             .select("version", "operationMetrics")
             .head();
     long version = last.getLong(0);
-    long rows = metric(last.isNullAt(1) ? null : last.getMap(1), "numOutputRows");
+    long rows = metric(last.isNullAt(1) ? null : last.getMap(1), metricName);
     LOG.info(
-        "table {} {}: now version {}, {} rows written", table.tableName(), what, version, rows);
+        "table {} {}: now version {}, {} rows {}", table.tableName(), what, version, rows, verb);
     tracking.forEach(a -> a.wrote(table, version, rows));
   }
 

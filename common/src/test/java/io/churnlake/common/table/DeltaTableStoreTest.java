@@ -40,6 +40,26 @@ class DeltaTableStoreTest extends SparkTestBase {
   }
 
   @Test
+  void aDeleteRecordsTheRowsItDeletedAndOneThatMatchesNothingRecordsNoCommit() {
+    // Invariant: a stage's tables_written names only commits that happened, with the rows they
+    // deleted (not the rows of an earlier commit, nor the rows a delete copied).
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("delete").toString());
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"a", D1, 0.1}, new Object[] {"b", D1, 0.9}),
+        "as_of_date = DATE'2026-03-01'");
+    try (TableActivity activity = store.track()) {
+      store.delete(ChurnTable.CHURN_SCORES, "customer_id = 'zzz'");
+      assertThat(activity.writes()).isEmpty();
+      assertThat(store.version(ChurnTable.CHURN_SCORES)).isZero();
+      store.delete(ChurnTable.CHURN_SCORES, "customer_id = 'a'");
+      assertThat(activity.writes())
+          .containsExactly(new TableActivity.Written("churn_scores", 1, 1, 1));
+    }
+    assertSameRows(rows(SCORES, new Object[] {"b", D1, 0.9}), store.read(ChurnTable.CHURN_SCORES));
+  }
+
+  @Test
   void replaceWhereRejectsRowsOutsideThePredicateAndLeavesTheTableAsItWas() {
     TableStore store = new DeltaTableStore(spark(), warehouse.resolve("reject").toString());
     Dataset<Row> day1 = rows(SCORES, new Object[] {"a", D1, 0.1});
