@@ -107,10 +107,15 @@ public final class History {
   public static String asOfPredicate(List<LocalDate> dates) {
     return dates.size() == 1
         ? asOfPredicate(dates.get(0))
-        : Columns.AS_OF_DATE
-            + " IN ("
-            + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
-            + ")";
+        : datesPredicate(Columns.AS_OF_DATE, dates);
+  }
+
+  /** {@code column IN (DATE'...', ...)}: a replaceWhere predicate over date partitions. */
+  public static String datesPredicate(String column, List<LocalDate> dates) {
+    return column
+        + " IN ("
+        + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
+        + ")";
   }
 
   /** The replaceWhere predicate for one as-of date partition. */

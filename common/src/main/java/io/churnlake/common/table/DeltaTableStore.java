@@ -156,17 +156,12 @@ public final class DeltaTableStore implements TableStore {
 
   @Override
   public Dataset<Row> partitions(ChurnTable table) {
-    String column =
-        table
-            .partitionColumn()
-            .orElseThrow(
-                () -> new IllegalArgumentException(table.tableName() + " is unpartitioned"));
+    String column = partitionColumnOf(table);
     if (!exists(table)) {
       throw ChurnErrors.tableMissing(
           table.tableName(), location(table), "run the stage that writes it first");
     }
-    Snapshot s =
-        DeltaLog.forTable(spark, location(table)).update(false, Option.empty(), Option.empty());
+    Snapshot s = snapshot(table);
     if (!table.operational()) {
       tracking.forEach(a -> a.read(table, s.version()));
     }
@@ -179,6 +174,17 @@ public final class DeltaTableStore implements TableStore {
                 .cast(s.metadata().schema().apply(column).dataType())
                 .as(column))
         .distinct();
+  }
+
+  private static String partitionColumnOf(ChurnTable table) {
+    return table
+        .partitionColumn()
+        .orElseThrow(() -> new IllegalArgumentException(table.tableName() + " is unpartitioned"));
+  }
+
+  /** The table's newest snapshot (its log read up to the latest commit). */
+  private Snapshot snapshot(ChurnTable table) {
+    return DeltaLog.forTable(spark, location(table)).update(false, Option.empty(), Option.empty());
   }
 
   @Override
@@ -241,6 +247,11 @@ public final class DeltaTableStore implements TableStore {
       table.partitionColumn().ifPresent(writer::partitionBy);
     }
     writer.option("mergeSchema", "true");
+    commit(table, writer, what);
+  }
+
+  /** Saves, records the commit, registers the table and pauses for fault injection. */
+  private void commit(ChurnTable table, DataFrameWriter<Row> writer, String what) {
     retrying(table, () -> writer.save(location(table)));
     recordCommit(table, what);
     register(table);
@@ -356,18 +367,13 @@ public final class DeltaTableStore implements TableStore {
     if (!exists(table)) {
       return Optional.empty();
     }
-    Snapshot s =
-        DeltaLog.forTable(spark, location(table)).update(false, Option.empty(), Option.empty());
+    Snapshot s = snapshot(table);
     return Optional.of(new TableVersion(s.metadata().id(), s.version()));
   }
 
   @Override
   public Optional<Set<String>> changedPartitions(ChurnTable table, long after, long upTo) {
-    String column =
-        table
-            .partitionColumn()
-            .orElseThrow(
-                () -> new IllegalArgumentException(table.tableName() + " is unpartitioned"));
+    String column = partitionColumnOf(table);
     Set<String> changed = new TreeSet<>();
     if (upTo <= after) {
       return Optional.of(changed);
@@ -435,10 +441,7 @@ public final class DeltaTableStore implements TableStore {
             .option("userMetadata", tag);
     // The partitioning is restated: an overwrite of the schema replaces it too.
     table.partitionColumn().ifPresent(writer::partitionBy);
-    retrying(table, () -> writer.save(location(table)));
-    recordCommit(table, "overwrite");
-    register(table);
-    pauseForFaultInjection();
+    commit(table, writer, "overwrite");
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.common.table.TableStore;
+import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,7 +18,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -108,13 +108,17 @@ public final class DailyTables {
   }
 
   /**
-   * What one refresh did: {@code days} replaced (empty when the table was rebuilt or up to date),
-   * {@code reason} of a rebuild (empty when none).
+   * What one refresh did: {@code reason} of a rebuild (empty when none), else the {@code days}
+   * aggregated again (empty when the table was up to date).
    */
-  public record Refresh(Kind kind, boolean rebuilt, String reason, List<LocalDate> days) {
+  public record Refresh(Kind kind, String reason, List<LocalDate> days) {
+    public boolean rebuilt() {
+      return !reason.isEmpty();
+    }
+
     public String line() {
       String name = kind.table.tableName();
-      if (rebuilt) {
+      if (rebuilt()) {
         return name + ": rebuilt (" + reason + ")";
       }
       return days.isEmpty()
@@ -217,51 +221,60 @@ public final class DailyTables {
     String fingerprint = fingerprint(kind, ctx);
     Built now = new Built(source.id(), source.version(), fingerprint);
     Optional<Built> before = store.latestTag(kind.table, TAG + " ").flatMap(Built::parse);
-    String reason = null;
-    if (rebuild) {
-      reason = "asked for";
-    } else if (before.isEmpty()) {
-      reason = store.exists(kind.table) ? "no build recorded in its recent commits" : "new table";
-    } else if (!before.get().sourceId().equals(source.id())) {
-      reason = kind.source.tableName() + " was created again";
-    } else if (!before.get().fingerprint().equals(fingerprint)) {
-      reason = "the churn event, counted event types or aggregate format changed";
-    } else if (before.get().sourceVersion() > source.version()) {
-      reason = kind.source.tableName() + " is older than the version it was built from";
+    Optional<String> reason = rebuildReason(kind, rebuild, before, now, store.exists(kind.table));
+    Optional<Set<String>> changed = Optional.empty();
+    if (reason.isEmpty()) {
+      long from = before.orElseThrow().sourceVersion();
+      changed = store.changedPartitions(kind.source, from, source.version());
+      if (changed.isEmpty()) {
+        reason =
+            Optional.of(kind.source.tableName() + "'s log no longer holds versions after " + from);
+      }
     }
     Refresh done;
-    if (reason == null) {
-      long from = before.get().sourceVersion();
-      Optional<Set<String>> changed = store.changedPartitions(kind.source, from, source.version());
-      if (changed.isEmpty()) {
-        reason = kind.source.tableName() + "'s log no longer holds versions after " + from;
-        done = rebuild(ctx, kind, now, reason);
-      } else if (changed.get().isEmpty()) {
-        done = new Refresh(kind, false, "", List.of());
-      } else {
-        List<LocalDate> days = changed.get().stream().map(LocalDate::parse).sorted().toList();
-        Dataset<Row> rows =
-            aggregate(
-                ctx,
-                kind,
-                store
-                    .read(kind.source)
-                    .where(
-                        col(Columns.EVENT_DATE).isin(days.stream().map(Date::valueOf).toArray())));
-        store.replaceWhere(kind.table, rows, predicate(days), now.tag());
-        done = new Refresh(kind, false, "", days);
-      }
+    if (reason.isPresent()) {
+      store.overwrite(kind.table, aggregate(ctx, kind, store.read(kind.source)), now.tag());
+      done = new Refresh(kind, reason.get(), List.of());
     } else {
-      done = rebuild(ctx, kind, now, reason);
+      List<LocalDate> days = changed.orElseThrow().stream().map(LocalDate::parse).sorted().toList();
+      if (!days.isEmpty()) {
+        Column changedDays =
+            col(Columns.EVENT_DATE).isin(days.stream().map(Date::valueOf).toArray());
+        store.replaceWhere(
+            kind.table,
+            aggregate(ctx, kind, store.read(kind.source).where(changedDays)),
+            History.datesPredicate(Columns.EVENT_DATE, days),
+            now.tag());
+      }
+      done = new Refresh(kind, "", days);
     }
     LOG.info("{} (from {} version {})", done.line(), kind.source.tableName(), source.version());
     return done;
   }
 
-  private static Refresh rebuild(JobContext ctx, Kind kind, Built now, String reason) {
-    ctx.store()
-        .overwrite(kind.table, aggregate(ctx, kind, ctx.store().read(kind.source)), now.tag());
-    return new Refresh(kind, true, reason, List.of());
+  /**
+   * Why the table must be rebuilt rather than refreshed by day, judged from what it was last built
+   * from; empty when a refresh by day can serve.
+   */
+  private static Optional<String> rebuildReason(
+      Kind kind, boolean asked, Optional<Built> before, Built now, boolean exists) {
+    String source = kind.source.tableName();
+    if (asked) {
+      return Optional.of("asked for");
+    }
+    if (before.isEmpty()) {
+      return Optional.of(exists ? "no build recorded in its recent commits" : "new table");
+    }
+    if (!before.get().sourceId().equals(now.sourceId())) {
+      return Optional.of(source + " was created again");
+    }
+    if (!before.get().fingerprint().equals(now.fingerprint())) {
+      return Optional.of("the churn event, counted event types or aggregate format changed");
+    }
+    if (before.get().sourceVersion() > now.sourceVersion()) {
+      return Optional.of(source + " is older than the version it was built from");
+    }
+    return Optional.empty();
   }
 
   /** The stored aggregate of some source rows. */
@@ -270,13 +283,5 @@ public final class DailyTables {
       case ACTIVITY -> decodeLevels(FeaturesJob.daily(ctx, source));
       case PURCHASES -> new AggregateDailyPurchases().apply(source);
     };
-  }
-
-  /** The replaceWhere predicate of a set of days. */
-  static String predicate(List<LocalDate> days) {
-    return Columns.EVENT_DATE
-        + " IN ("
-        + days.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
-        + ")";
   }
 }

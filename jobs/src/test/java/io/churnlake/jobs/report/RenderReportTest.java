@@ -178,7 +178,11 @@ class RenderReportTest {
       assertThat(images.group(1)).startsWith("data:image/png;base64,iVBORw0KGgo");
       n++;
     }
-    assertThat(n).isEqualTo(count(html, "<img "));
+    // One trend per goal (plus churn rate when no goal tracks it), cohorts, plan, data quality.
+    List<ChurnConfig.Goal> goals = data().config().kpis().goals();
+    int trends =
+        goals.size() + (goals.stream().anyMatch(g -> g.metric().equals("churn_rate")) ? 0 : 1);
+    assertThat(n).isEqualTo(count(html, "<img ")).isEqualTo(trends + 3);
   }
 
   @Test
