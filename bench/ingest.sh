@@ -1,33 +1,71 @@
 #!/usr/bin/env bash
-# Benchmark: ingest throughput for an event log and a transaction log of similar size, on local
-# Spark. Prints records, wall time, records per second and per core.
-# Usage: bench/ingest.sh [customers] [days] [transaction lines]   (defaults: 30000 180 10000000)
-#   The defaults give about 10 million generated events (JSON lines, about 4 GB) and 10 million
-#   invoice lines (CSV, written with awk in the Online Retail layout of conf/examples).
+# Benchmark: ingest throughput. First an event log of generated JSON lines, loaded by churnlake
+# (parse, validate, de-duplicate, quarantine, reconcile, Delta commits) and, on the same files, by
+# plain Spark (read.json -> write.parquet, nothing checked) and by DuckDB (read_json_auto -> one
+# Parquet file), with the ratios of the throughputs; then a transaction log of invoice lines (CSV).
+# The figures are the seconds inside each program (JVM start excluded on every side): churnlake's
+# come from its structured stage line (stage=ingest_events status=succeeded ... seconds=S). Exits 1
+# when a side prints no positive figure (no ratio can be computed).
+# Usage: bench/ingest.sh [customers] [days] [transaction lines]   (defaults: 10000 180 10000000)
+#   The defaults give about 3 million generated events (JSON lines, about 1.2 GB) and 10 million
+#   invoice lines (CSV, written with awk in the Online Retail layout of conf/examples); 0 lines
+#   skips the transaction log. BENCH_DIR=dir keeps the generated files there (re-runs reuse them).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-customers="${1:-30000}"; days="${2:-180}"; lines="${3:-10000000}"
-work="${BENCH_DIR:-$(mktemp -d)}"
-trap 'rm -rf "$work"' EXIT
+customers="${1:-10000}"; days="${2:-180}"; lines="${3:-10000000}"
+if [ -n "${BENCH_DIR:-}" ]; then work="$BENCH_DIR"; mkdir -p "$work"; else
+  work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 cores="$(nproc)"
-wh="$work/warehouse"
+wh="$work/ingest-warehouse"
+fail() { echo "bench/ingest.sh: $*" >&2; exit 1; }
+positive() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { exit !(v > 0) }'; }
 
-"$HERE/churnlake" generate --customers "$customers" --days "$days" --output "$work/raw" \
-  --set warehouse="\"$work/gen-warehouse\"" --set generate.truth.paths=1 \
-  --set generate.truth.first-day=100000 >/dev/null
-events_bytes=$(du -sb "$work/raw" | cut -f1)
+"$HERE/churnlake" --version >/dev/null   # builds the project when sources changed
+JAR="$(ls "$HERE"/jobs/target/churnlake-jobs-*[0-9T].jar | head -n 1)"
+OPENS="$(tr '\n' ' ' < "$HERE/conf/jvm-flags")"
+duck_version=2.0.0.1
+duck_jar="$HOME/.m2/repository/org/duckdb/duckdb_jdbc/$duck_version/duckdb_jdbc-$duck_version.jar"
+[ -f "$duck_jar" ] || "$HERE/mvnw" -q -B dependency:get -Dartifact="org.duckdb:duckdb_jdbc:$duck_version"
 
+if [ ! -d "$work/raw" ]; then
+  "$HERE/churnlake" generate --customers "$customers" --days "$days" --output "$work/raw" \
+    --set warehouse="\"$work/gen-warehouse\"" --set generate.truth.paths=1 \
+    --set generate.truth.first-day=100000 >/dev/null
+fi
+events_bytes=$(du -sbL "$work/raw" | cut -f1)
+
+rm -rf "$wh"
 start=$(date +%s.%N)
 "$HERE/churnlake" ingest --set warehouse="\"$wh\"" --set generate.output="\"$work/raw\"" \
-  > "$work/ingest-events.txt"
+  > "$work/ingest-events.txt" 2> "$work/ingest-events.log"
 end=$(date +%s.%N)
-read_events=$(sed -E 's/^events: [0-9]+ files, ([0-9]+) records read.*/\1/' "$work/ingest-events.txt")
-awk -v r="$read_events" -v b="$events_bytes" -v s="$start" -v t="$end" -v n="$cores" 'BEGIN {
-  w = t - s;
-  printf "ingest events (JSON lines, %.2f GB): %d records in %.0f s = %.0f records/s, %.0f records/s per core (%d cores)\n",
-    b / 1e9, r, w, r / w, r / w / n, n }'
+read_events=$(sed -nE 's/^events: [0-9]+ files, ([0-9]+) records read.*/\1/p' "$work/ingest-events.txt")
+st=$(sed -nE 's/.*stage=ingest_events status=succeeded .*seconds=([0-9.]+).*/\1/p' "$work/ingest-events.log" | tail -1)
+positive "$read_events" || fail "no records read in $work/ingest-events.txt"
+positive "$st" || fail "no 'stage=ingest_events status=succeeded ... seconds=' line with a positive figure in $work/ingest-events.log"
+awk -v r="$read_events" -v b="$events_bytes" -v s="$start" -v t="$end" -v st="$st" -v n="$cores" 'BEGIN {
+  printf "churnlake ingest, events (JSON lines, %.2f GB): %d records in %.1f s in the stage (%.0f s wall) = %.0f records/s, %.0f records/s per core (%d cores)\n",
+    b / 1e9, r, st, t - s, r / st, r / st / n, n }'
 cat "$work/ingest-events.txt"
 
+rm -rf "$work/plain.parquet"
+# shellcheck disable=SC2086
+SPARK_LOCAL_IP=127.0.0.1 java -Xmx4g $OPENS -Duser.timezone=UTC \
+  -Dlog4j2.configurationFile="$HERE/conf/log4j2.properties" \
+  -cp "$JAR:$(cat "$HERE/jobs/target/local-classpath.txt")" "$HERE/bench/IngestPeers.java" \
+  "$work/raw" "$work/plain.parquet" "$cores" 2>/dev/null | tee "$work/plain.txt"
+plain=$(sed -nE 's/^plain spark json -> parquet: ([0-9]+) records in ([0-9.]+) s.*/\2/p' "$work/plain.txt")
+positive "$plain" || fail "plain Spark printed no positive time (see $work/plain.txt): no ratio"
+rm -rf "$work/duck.parquet"
+java -cp "$duck_jar" "$HERE/bench/IngestDuckDb.java" "$work/raw" "$work/duck.parquet" "$cores" \
+  | tee "$work/duck.txt"
+duck=$(sed -nE 's/^duckdb json -> parquet: ([0-9]+) records in ([0-9.]+) s.*/\2/p' "$work/duck.txt")
+positive "$duck" || fail "DuckDB printed no positive time (see $work/duck.txt): no ratio"
+awk -v st="$st" -v p="$plain" -v d="$duck" 'BEGIN {
+  printf "churnlake throughput / plain Spark: %.0f%% (%.1f s / %.1f s; target >= 50%%)\n", 100 * p / st, st, p;
+  printf "churnlake throughput / DuckDB: %.0f%% (%.1f s / %.1f s)\n", 100 * d / st, st, d }'
+
+[ "$lines" -gt 0 ] || exit 0
 mkdir -p "$work/retail"
 # Ten files of invoice lines: about 3 lines per invoice, 1 in 50 invoices cancelled.
 awk -v total="$lines" -v dir="$work/retail" 'BEGIN {
@@ -47,6 +85,7 @@ awk -v total="$lines" -v dir="$work/retail" 'BEGIN {
     close(file);
   } }'
 retail_bytes=$(du -sb "$work/retail" | cut -f1)
+rm -rf "$wh"
 start=$(date +%s.%N)
 "$HERE/churnlake" ingest --config "$HERE/conf/examples/retail-transactions.conf" \
   --set warehouse="\"$wh\"" --set sources.retail.path="\"$work/retail\"" > "$work/ingest-retail.txt"

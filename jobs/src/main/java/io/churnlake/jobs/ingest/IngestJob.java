@@ -193,19 +193,60 @@ public final class IngestJob {
             + "' AND "
             + inList(Columns.SOURCE_FILE, pending.stream().map(SourceFiles.SourceFile::name));
     Dataset<Row> judged = new CanonicalRecords(spec, runId, hashKey).apply(parsed.records());
-    Optional<Dataset<Row>> existing =
-        ctx.store().exists(target)
-            ? Optional.of(
-                ctx.store()
-                    .read(target)
-                    .where("source = '" + spec.name() + "' AND NOT (" + predicate + ")"))
-            : Optional.empty();
-    // Cached once (the files are read once); a loaded row's text is only needed for its hash and
-    // for the key sample, so the cache holds it for rejected rows and each file's first 64 KB.
-    Dataset<Row> marked =
-        new MarkDuplicates(spec.dedupKey())
-            .apply(judged, existing)
+    // A loaded row's text is only needed for its hash and for the key sample: it is dropped before
+    // the de-duplication shuffle, so the shuffle and the cache carry it for rejected rows and each
+    // file's first 64 KB only. The rare duplicates beyond that get theirs back from the files.
+    Dataset<Row> batch =
+        judged
             .withColumn(LINE_HASH, xxhash64(col(ReadLines.OFFSET), col(ReadLines.RECORD)))
+            .withColumn(
+                ReadLines.RECORD,
+                when(
+                    col(CanonicalRecords.REASON)
+                        .isNotNull()
+                        .or(col(ReadLines.OFFSET).lt(KEY_SAMPLE_BYTES))
+                        .or(col(ReadLines.OFFSET).isNull()),
+                    col(ReadLines.RECORD)));
+    MarkDuplicates dedup = new MarkDuplicates(spec.dedupKey(), target.partitionColumn());
+    Optional<Dataset<Row>> batchCache = Optional.empty();
+    Optional<Dataset<Row>> existing = Optional.empty();
+    if (ctx.store().exists(target) && !spec.dedupKey().isEmpty()) {
+      Dataset<Row> others =
+          ctx.store()
+              .read(target)
+              .where("source = '" + spec.name() + "' AND NOT (" + predicate + ")");
+      if (dedup.clusterColumn().isPresent()) {
+        // Equal keys share a partition value: only the batch's partitions can hold a duplicate, so
+        // the table is read for those (partition pruning) instead of for its whole history. The
+        // batch is cached to learn them without reading the files twice.
+        String column = dedup.clusterColumn().get();
+        batch = batch.persist(StorageLevel.MEMORY_AND_DISK());
+        batchCache = Optional.of(batch);
+        // One value per partition (a day), not per customer: driver-sized.
+        Object[] values =
+            batch
+                .where(
+                    col(CanonicalRecords.REASON)
+                        .isNull()
+                        .and(col(CanonicalRecords.DROP).isNull())
+                        .and(col(column).isNotNull()))
+                .select(column)
+                .distinct()
+                .collectAsList()
+                .stream()
+                .map(r -> r.get(0))
+                .toArray();
+        existing =
+            values.length == 0
+                ? Optional.empty()
+                : Optional.of(others.where(col(column).isin(values)));
+      } else {
+        existing = Optional.of(others);
+      }
+    }
+    Dataset<Row> marked =
+        dedup
+            .apply(batch, existing)
             .withColumn(
                 ReadLines.RECORD,
                 when(
@@ -216,6 +257,7 @@ public final class IngestJob {
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Map<String, FileStats> stats = fileStats(marked);
+      batchCache.ifPresent(Dataset::unpersist);
       LOG.info("ingest {}: {} files read, parsed and judged", spec.name(), stats.size());
       Map<String, String> unmapped = unmappedFields(spec, parsed, marked, pending);
       LOG.info("ingest {}: field check done", spec.name());
@@ -240,7 +282,11 @@ public final class IngestJob {
       String tag = "ingest " + runId + " " + spec.name();
       ctx.store().replaceWhere(target, rows, predicate, tag);
       ctx.store()
-          .replaceWhere(ChurnTable.QUARANTINE, QuarantineRecords.apply(marked), predicate, tag);
+          .replaceWhere(
+              ChurnTable.QUARANTINE,
+              QuarantineRecords.apply(marked, duplicateLines(ctx, spec, pending, stats)),
+              predicate,
+              tag);
       // What the two commits wrote must be what the batch holds: a lost or partial write fails
       // the run before the ledger marks the files ingested.
       long toLoad = stats.values().stream().mapToLong(FileStats::loaded).sum();
@@ -318,7 +364,33 @@ public final class IngestJob {
       return result;
     } finally {
       marked.unpersist();
+      batchCache.ifPresent(Dataset::unpersist);
     }
+  }
+
+  /**
+   * The lines of the files holding duplicates whose text was dropped before the shuffle (beyond the
+   * key sample), for {@link QuarantineRecords} to take their text from; none when every quarantined
+   * row kept its text (the usual batch: duplicates are rare).
+   */
+  private static Optional<Dataset<Row>> duplicateLines(
+      JobContext ctx,
+      SourceSpec spec,
+      List<SourceFiles.SourceFile> pending,
+      Map<String, FileStats> stats) {
+    List<String> paths =
+        pending.stream()
+            .filter(f -> stats.containsKey(f.name()) && stats.get(f.name()).untexted() > 0)
+            .map(SourceFiles.SourceFile::path)
+            .collect(Collectors.toList());
+    if (paths.isEmpty()) {
+      return Optional.empty();
+    }
+    LOG.info(
+        "ingest {}: re-reading {} files for the text of duplicates beyond the key sample",
+        spec.name(),
+        paths.size());
+    return Optional.of(ReadLines.read(ctx.spark(), paths, spec.encoding()));
   }
 
   private static Optional<String> hashKey(JobContext ctx, SourceSpec spec) {
@@ -575,9 +647,10 @@ public final class IngestJob {
       long loaded,
       long quarantined,
       long dropped,
-      Long hash) {
+      Long hash,
+      long untexted) {
     static FileStats empty(String file) {
-      return new FileStats(file, 0, 0, 0, 0, 0, 0, null);
+      return new FileStats(file, 0, 0, 0, 0, 0, 0, null, 0);
     }
   }
 
@@ -596,7 +669,15 @@ public final class IngestJob {
                 sum(when(reason.isNotNull(), 1).otherwise(0)),
                 sum(when(drop.isNotNull(), 1).otherwise(0)),
                 // Order-independent: the sum of the lines' hashes (with their offsets).
-                sum(col(LINE_HASH)))
+                sum(col(LINE_HASH)),
+                // Duplicates whose text was dropped before the shuffle: their files are re-read.
+                sum(
+                    when(
+                            reason
+                                .equalTo(MarkDuplicates.DUPLICATE)
+                                .and(col(ReadLines.RECORD).isNull()),
+                            1)
+                        .otherwise(0)))
             .collectAsList()) {
       String file = r.getString(0);
       out.put(
@@ -609,7 +690,8 @@ public final class IngestJob {
               r.getLong(4),
               r.getLong(5),
               r.getLong(6),
-              r.isNullAt(7) ? null : r.getLong(7)));
+              r.isNullAt(7) ? null : r.getLong(7),
+              r.getLong(8)));
     }
     return out;
   }

@@ -1,12 +1,15 @@
 package io.churnlake.jobs.ingest;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnlake.common.config.ChurnConfigLoader;
 import io.churnlake.common.config.SourceSpec;
 import io.churnlake.common.testing.SparkTestBase;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -186,5 +189,82 @@ class IngestTransformsTest extends SparkTestBase {
             "500:bad_value:item_in_session:4",
             "600:duplicate_record:1",
             "700:event_time_after_file_date:5");
+  }
+
+  @Test
+  void aDuplicateWhoseTextWasDroppedBeforeTheShuffleTakesItBackFromItsFile() {
+    // As ingest does beyond each file's first 64 KB: loadable rows travel without their text.
+    Dataset<Row> withoutText =
+        judged(batch())
+            .withColumn(
+                ReadLines.RECORD,
+                when(col(CanonicalRecords.REASON).isNotNull(), col(ReadLines.RECORD)));
+    Dataset<Row> marked = new MarkDuplicates(spec.dedupKey()).apply(withoutText, Optional.empty());
+    Dataset<Row> fromLines = QuarantineRecords.apply(marked, Optional.of(batch()));
+    assertThat(
+            fromLines
+                .where("reason = 'duplicate_record'")
+                .select("source_file", "source_offset", "record")
+                .collectAsList()
+                .toString())
+        .isEqualTo("[[" + FILE + ",600," + VALID + "]]");
+    // Every other quarantined row keeps the text it carried: the same rows with or without lines.
+    assertThat(fromLines.drop("quarantined_at").collectAsList())
+        .containsExactlyInAnyOrderElementsOf(
+            QuarantineRecords.apply(marked, Optional.empty())
+                .drop("quarantined_at")
+                .withColumn(
+                    "record",
+                    when(col("reason").equalTo("duplicate_record"), lit(VALID))
+                        .otherwise(col("record")))
+                .collectAsList());
+  }
+
+  @Test
+  void deDuplicationAgainstTheTableIsOneShuffleByDateThatTheDatedWriteReuses() {
+    Dataset<Row> first = judged(lines(line(0, VALID)));
+    Dataset<Row> existing =
+        first.where("_reason IS NULL").withColumn("source_file", lit("events-2026-02-28.json"));
+    MarkDuplicates dedup = new MarkDuplicates(spec.dedupKey(), Optional.of("event_date"));
+    assertThat(dedup.clusterColumn()).contains("event_date");
+    // More than one shuffle partition, as in a real run (with one, Spark plans a single partition).
+    withSqlConf(
+        Map.of("spark.sql.shuffle.partitions", "3"),
+        () -> {
+          Dataset<Row> marked = dedup.apply(judged(batch()), Optional.of(existing)).persist();
+          try {
+            // The batch's first record was loaded before from another file: now both copies are
+            // duplicates; the outcomes of the other lines are those of a batch alone.
+            assertThat(
+                    marked
+                        .select("_offset", CanonicalRecords.REASON)
+                        .orderBy("_offset")
+                        .collectAsList()
+                        .toString())
+                .isEqualTo(
+                    "[[0,duplicate_record], [100,malformed_json], [200,missing_customer_id],"
+                        + " [300,unparseable_event_time], [400,null],"
+                        + " [500,bad_value:item_in_session], [600,duplicate_record],"
+                        + " [700,event_time_after_file_date]]");
+            String plan =
+                marked
+                    .where("_reason IS NULL")
+                    .repartition(col("event_date"))
+                    .queryExecution()
+                    .executedPlan()
+                    .toString();
+            // Above the cached, de-duplicated rows the write's clustering by date adds no
+            // exchange.
+            assertThat(plan.substring(0, plan.indexOf("InMemoryTableScan")))
+                .doesNotContain("Exchange");
+          } finally {
+            marked.unpersist();
+          }
+        });
+    // A key without the event time does not determine the date: the window is not clustered by it.
+    assertThat(
+            new MarkDuplicates(List.of("customer_id", "session_id"), Optional.of("event_date"))
+                .clusterColumn())
+        .isEmpty();
   }
 }
