@@ -7,6 +7,7 @@
 # come from its structured stage line (stage=ingest_events status=succeeded ... seconds=S). Exits 1
 # when a side prints no positive figure (no ratio can be computed).
 # Usage: bench/ingest.sh [customers] [days] [transaction lines]   (defaults: 10000 180 10000000)
+#   ROUNDS=n (default 3) repeats the event-log comparison, interleaved, and compares medians.
 #   The defaults give about 3 million generated events (JSON lines, about 1.2 GB) and 10 million
 #   invoice lines (CSV, written with awk in the Online Retail layout of conf/examples); 0 lines
 #   skips the transaction log. BENCH_DIR=dir keeps the generated files there (re-runs reuse them).
@@ -34,36 +35,51 @@ if [ ! -d "$work/raw" ]; then
 fi
 events_bytes=$(du -sbL "$work/raw" | cut -f1)
 
-rm -rf "$wh"
-start=$(date +%s.%N)
-"$HERE/churnlake" ingest --set warehouse="\"$wh\"" --set generate.output="\"$work/raw\"" \
-  > "$work/ingest-events.txt" 2> "$work/ingest-events.log"
-end=$(date +%s.%N)
-read_events=$(sed -nE 's/^events: [0-9]+ files, ([0-9]+) records read.*/\1/p' "$work/ingest-events.txt")
-st=$(sed -nE 's/.*stage=ingest_events status=succeeded .*seconds=([0-9.]+).*/\1/p' "$work/ingest-events.log" | tail -1)
-positive "$read_events" || fail "no records read in $work/ingest-events.txt"
-positive "$st" || fail "no 'stage=ingest_events status=succeeded ... seconds=' line with a positive figure in $work/ingest-events.log"
-awk -v r="$read_events" -v b="$events_bytes" -v s="$start" -v t="$end" -v st="$st" -v n="$cores" 'BEGIN {
-  printf "churnlake ingest, events (JSON lines, %.2f GB): %d records in %.1f s in the stage (%.0f s wall) = %.0f records/s, %.0f records/s per core (%d cores)\n",
-    b / 1e9, r, st, t - s, r / st, r / st / n, n }'
-cat "$work/ingest-events.txt"
+# ROUNDS rounds (default 3), the three sides interleaved in each, so that the machine's drift
+# falls on all of them; the medians are compared.
+rounds="${ROUNDS:-3}"
+ours=(); plains=(); ducks=()
+for round in $(seq 1 "$rounds"); do
+  rm -rf "$wh"
+  start=$(date +%s.%N)
+  "$HERE/churnlake" ingest --set warehouse="\"$wh\"" --set generate.output="\"$work/raw\"" \
+    > "$work/ingest-events.txt" 2> "$work/ingest-events.log"
+  end=$(date +%s.%N)
+  read_events=$(sed -nE 's/^events: [0-9]+ files, ([0-9]+) records read.*/\1/p' "$work/ingest-events.txt")
+  st=$(sed -nE 's/.*stage=ingest_events status=succeeded .*seconds=([0-9.]+).*/\1/p' "$work/ingest-events.log" | tail -1)
+  positive "$read_events" || fail "no records read in $work/ingest-events.txt"
+  positive "$st" || fail "no 'stage=ingest_events status=succeeded ... seconds=' line with a positive figure in $work/ingest-events.log"
+  awk -v r="$read_events" -v b="$events_bytes" -v s="$start" -v t="$end" -v st="$st" -v n="$cores" -v k="$round" 'BEGIN {
+    printf "round %d: churnlake ingest, events (JSON lines, %.2f GB): %d records in %.1f s in the stage (%.0f s wall) = %.0f records/s, %.0f records/s per core (%d cores)\n",
+      k, b / 1e9, r, st, t - s, r / st, r / st / n, n }'
+  ours+=("$st")
 
-rm -rf "$work/plain.parquet"
-# shellcheck disable=SC2086
-SPARK_LOCAL_IP=127.0.0.1 java -Xmx4g $OPENS -Duser.timezone=UTC \
-  -Dlog4j2.configurationFile="$HERE/conf/log4j2.properties" \
-  -cp "$JAR:$(cat "$HERE/jobs/target/local-classpath.txt")" "$HERE/bench/IngestPeers.java" \
-  "$work/raw" "$work/plain.parquet" "$cores" 2>/dev/null | tee "$work/plain.txt"
-plain=$(sed -nE 's/^plain spark json -> parquet: ([0-9]+) records in ([0-9.]+) s.*/\2/p' "$work/plain.txt")
-positive "$plain" || fail "plain Spark printed no positive time (see $work/plain.txt): no ratio"
-rm -rf "$work/duck.parquet"
-java -cp "$duck_jar" "$HERE/bench/IngestDuckDb.java" "$work/raw" "$work/duck.parquet" "$cores" \
-  | tee "$work/duck.txt"
-duck=$(sed -nE 's/^duckdb json -> parquet: ([0-9]+) records in ([0-9.]+) s.*/\2/p' "$work/duck.txt")
-positive "$duck" || fail "DuckDB printed no positive time (see $work/duck.txt): no ratio"
-awk -v st="$st" -v p="$plain" -v d="$duck" 'BEGIN {
-  printf "churnlake throughput / plain Spark: %.0f%% (%.1f s / %.1f s; target >= 50%%)\n", 100 * p / st, st, p;
-  printf "churnlake throughput / DuckDB: %.0f%% (%.1f s / %.1f s)\n", 100 * d / st, st, d }'
+  rm -rf "$work/plain.parquet"
+  # shellcheck disable=SC2086
+  SPARK_LOCAL_IP=127.0.0.1 java -Xmx4g $OPENS -Duser.timezone=UTC \
+    -Dlog4j2.configurationFile="$HERE/conf/log4j2.properties" \
+    -cp "$JAR:$(cat "$HERE/jobs/target/local-classpath.txt")" "$HERE/bench/IngestPeers.java" \
+    "$work/raw" "$work/plain.parquet" "$cores" 2>/dev/null > "$work/plain.txt"
+  sed "s/^/round $round: /" "$work/plain.txt"
+  plain=$(sed -nE 's/^plain spark json -> parquet: ([0-9]+) records in ([0-9.]+) s.*/\2/p' "$work/plain.txt")
+  positive "$plain" || fail "plain Spark printed no positive time (see $work/plain.txt): no ratio"
+  plains+=("$plain")
+
+  rm -rf "$work/duck.parquet"
+  java -cp "$duck_jar" "$HERE/bench/IngestDuckDb.java" "$work/raw" "$work/duck.parquet" "$cores" \
+    > "$work/duck.txt"
+  sed "s/^/round $round: /" "$work/duck.txt"
+  duck=$(sed -nE 's/^duckdb json -> parquet: ([0-9]+) records in ([0-9.]+) s.*/\2/p' "$work/duck.txt")
+  positive "$duck" || fail "DuckDB printed no positive time (see $work/duck.txt): no ratio"
+  ducks+=("$duck")
+done
+cat "$work/ingest-events.txt"
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+st=$(median "${ours[@]}"); plain=$(median "${plains[@]}"); duck=$(median "${ducks[@]}")
+awk -v st="$st" -v p="$plain" -v d="$duck" -v k="$rounds" -v r="$read_events" 'BEGIN {
+  printf "medians of %d rounds: churnlake %.1f s (%.0f records/s), plain Spark %.1f s, DuckDB %.1f s\n", k, st, r / st, p, d;
+  printf "churnlake throughput / plain Spark: %.0f%% (target >= 50%%)\n", 100 * p / st;
+  printf "churnlake throughput / DuckDB: %.0f%%\n", 100 * d / st }'
 
 [ "$lines" -gt 0 ] || exit 0
 mkdir -p "$work/retail"

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.churnlake.common.table.Columns;
 import java.util.ArrayList;
@@ -86,6 +87,9 @@ final class MarkDuplicates {
         col(CanonicalRecords.REASON).isNull().and(col(CanonicalRecords.DROP).isNull());
     List<Column> partition = new ArrayList<>();
     clusterColumn.ifPresent(c -> partition.add(col(c)));
+    // A hash of the key first: the window's sort then tells most rows apart by comparing two longs
+    // instead of the key's strings (it is a function of the key, so the groups are the same).
+    partition.add(xxhash64(key.stream().map(k -> col(k)).toArray(Column[]::new)));
     key.forEach(k -> partition.add(col(k)));
     partition.add(candidate);
     Column later =

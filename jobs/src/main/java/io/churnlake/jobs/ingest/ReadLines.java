@@ -10,6 +10,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -29,10 +31,12 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
 /**
@@ -69,20 +73,24 @@ final class ReadLines {
             JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .newAPIHadoopRDD(
                     job.getConfiguration(), TextInputFormat.class, LongWritable.class, Text.class);
-    JavaRDD<Row> rows =
+    JavaRDD<InternalRow> rows =
         lines.mapPartitionsWithInputSplit(
             (split, it) -> decode(((FileSplit) split).getPath().getName(), encoding, it), true);
-    return spark.createDataFrame(rows, SCHEMA);
+    // Rows in Spark's internal form: a valid UTF-8 line's bytes become the column's value as they
+    // are, with no Java string made and converted back.
+    return spark.internalCreateDataFrame(rows.rdd(), SCHEMA, false);
   }
 
-  private static Iterator<Row> decode(
+  private static Iterator<InternalRow> decode(
       String file, String encoding, Iterator<Tuple2<LongWritable, Text>> lines) {
     Charset charset = Charset.forName(encoding);
+    boolean utf8 = charset.equals(StandardCharsets.UTF_8);
     CharsetDecoder strict =
         charset
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    UTF8String name = UTF8String.fromString(file);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -90,25 +98,57 @@ final class ReadLines {
       }
 
       @Override
-      public Row next() {
+      public InternalRow next() {
         Tuple2<LongWritable, Text> line = lines.next();
-        ByteBuffer bytes = ByteBuffer.wrap(line._2().getBytes(), 0, line._2().getLength());
+        long offset = line._1().get();
+        byte[] bytes = line._2().getBytes();
+        int length = line._2().getLength();
+        int start = 0;
+        if (offset == 0 && utf8 && startsWithUtf8Bom(bytes, length)) {
+          start = 3; // a byte-order mark is not part of the first record
+        }
+        if (utf8 && validUtf8(strict, bytes, start, length)) {
+          UTF8String text = UTF8String.fromBytes(Arrays.copyOfRange(bytes, start, length));
+          return new GenericInternalRow(new Object[] {name, offset, text, false});
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, start, length - start);
         String text;
         boolean bad = false;
         try {
-          text = strict.decode(bytes).toString();
+          text = strict.decode(buffer).toString();
         } catch (CharacterCodingException e) {
-          bytes.rewind();
-          text = charset.decode(bytes).toString();
+          text = charset.decode(ByteBuffer.wrap(bytes, start, length - start)).toString();
           bad = true;
         }
-        long offset = line._1().get();
         if (offset == 0 && text.startsWith("\uFEFF")) {
-          text = text.substring(1); // a byte-order mark is not part of the first record
+          text = text.substring(1);
         }
-        return RowFactory.create(file, offset, text, bad);
+        return new GenericInternalRow(
+            new Object[] {name, offset, UTF8String.fromString(text), bad});
       }
     };
+  }
+
+  private static boolean startsWithUtf8Bom(byte[] bytes, int length) {
+    return length >= 3
+        && bytes[0] == (byte) 0xEF
+        && bytes[1] == (byte) 0xBB
+        && bytes[2] == (byte) 0xBF;
+  }
+
+  /** ASCII (the usual line) is checked byte by byte; anything else by the strict decoder. */
+  private static boolean validUtf8(CharsetDecoder strict, byte[] bytes, int start, int length) {
+    for (int i = start; i < length; i++) {
+      if (bytes[i] < 0) {
+        try {
+          strict.decode(ByteBuffer.wrap(bytes, start, length - start));
+          return true;
+        } catch (CharacterCodingException e) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** The first line of a file (a CSV header), or empty for an empty file. Driver side. */
