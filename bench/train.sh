@@ -10,7 +10,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 customers="${1:-10000}"; target=60
-work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+if [ -n "${BENCH_DIR:-}" ]; then work="$BENCH_DIR"; mkdir -p "$work"; rm -rf "$work/warehouse"; else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 fail() { echo "bench/train.sh: $*" >&2; exit 1; }
 positive() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { exit !(v > 0) }'; }
 "$HERE/churnlake" --version >/dev/null   # builds the project when sources changed

@@ -178,7 +178,21 @@ public final class ChurnPipelines {
     return List.of(isotonic, bound);
   }
 
+  /** The whole pipeline: {@link #preprocessing} and then {@link #classifier}. */
   public static Pipeline build(
+      ChurnConfig.TrainSettings settings, List<String> numeric, List<String> categorical) {
+    List<PipelineStage> stages =
+        new ArrayList<>(List.of(preprocessing(settings, numeric, categorical).getStages()));
+    stages.add(classifier(settings));
+    return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));
+  }
+
+  /**
+   * The stages before the classifier (fill, index, encode, assemble, and scale for logistic
+   * regression): the same for every candidate of a search (they share algorithm and class weight),
+   * so a search fits them once per fold.
+   */
+  public static Pipeline preprocessing(
       ChurnConfig.TrainSettings settings, List<String> numeric, List<String> categorical) {
     List<PipelineStage> stages = new ArrayList<>();
     // Nulls mean "none yet" (no purchase, no snapshot); the assembler cannot take them. NaN and
@@ -198,57 +212,62 @@ public final class ChurnPipelines {
     stages.add(new SQLTransformer().setStatement(fill.toString()));
     List<String> assembled = new ArrayList<>();
     numeric.forEach(c -> assembled.add(c + FILLED));
-    for (String c : categorical) {
+    if (!categorical.isEmpty()) {
+      // One indexer and one encoder for all categorical columns: the indexer counts every
+      // column's values in one pass over the rows instead of one pass per column (the same labels
+      // and codes: by frequency, ties alphabetically).
+      String[] in = categorical.toArray(new String[0]);
+      String[] index = categorical.stream().map(c -> c + "_index").toArray(String[]::new);
+      String[] oneHot = categorical.stream().map(c -> c + ONE_HOT).toArray(String[]::new);
       stages.add(
-          new StringIndexer().setInputCol(c).setOutputCol(c + "_index").setHandleInvalid("keep"));
+          new StringIndexer().setInputCols(in).setOutputCols(index).setHandleInvalid("keep"));
       stages.add(
-          new OneHotEncoder()
-              .setInputCol(c + "_index")
-              .setOutputCol(c + ONE_HOT)
-              .setHandleInvalid("keep"));
-      assembled.add(c + ONE_HOT);
+          new OneHotEncoder().setInputCols(index).setOutputCols(oneHot).setHandleInvalid("keep"));
+      assembled.addAll(List.of(oneHot));
     }
     stages.add(
         new VectorAssembler()
             .setInputCols(assembled.toArray(new String[0]))
             .setOutputCol("features_raw"));
-    String weight = settings.classWeight().equals("none") ? "" : WEIGHT;
     if (settings.algorithm().equals("logistic")) {
       stages.add(
           new StandardScaler()
               .setInputCol("features_raw")
               .setOutputCol("features")
               .setWithMean(true));
-      stages.add(
-          new LogisticRegression()
-              .setLabelCol(LABEL)
-              .setFeaturesCol("features")
-              .setRegParam(settings.logistic().regParam())
-              .setElasticNetParam(settings.logistic().elasticNet())
-              .setMaxIter(settings.logistic().maxIter())
-              .setWeightCol(weight));
-    } else if (settings.algorithm().equals("random-forest")) {
-      stages.add(
-          new RandomForestClassifier()
-              .setLabelCol(LABEL)
-              .setFeaturesCol("features_raw")
-              .setNumTrees(settings.randomForest().numTrees())
-              .setMaxDepth(settings.randomForest().maxDepth())
-              .setSubsamplingRate(settings.randomForest().subsamplingRate())
-              .setWeightCol(weight)
-              .setSeed(settings.seed()));
-    } else {
-      stages.add(
-          new GBTClassifier()
-              .setLabelCol(LABEL)
-              .setFeaturesCol("features_raw")
-              .setMaxIter(settings.gbt().maxIter())
-              .setMaxDepth(settings.gbt().maxDepth())
-              .setStepSize(settings.gbt().stepSize())
-              .setSubsamplingRate(settings.gbt().subsamplingRate())
-              .setWeightCol(weight)
-              .setSeed(settings.seed()));
     }
     return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));
+  }
+
+  /** The classifier the settings name, reading {@link #preprocessing}'s output. */
+  public static PipelineStage classifier(ChurnConfig.TrainSettings settings) {
+    String weight = settings.classWeight().equals("none") ? "" : WEIGHT;
+    if (settings.algorithm().equals("logistic")) {
+      return new LogisticRegression()
+          .setLabelCol(LABEL)
+          .setFeaturesCol("features")
+          .setRegParam(settings.logistic().regParam())
+          .setElasticNetParam(settings.logistic().elasticNet())
+          .setMaxIter(settings.logistic().maxIter())
+          .setWeightCol(weight);
+    } else if (settings.algorithm().equals("random-forest")) {
+      return new RandomForestClassifier()
+          .setLabelCol(LABEL)
+          .setFeaturesCol("features_raw")
+          .setNumTrees(settings.randomForest().numTrees())
+          .setMaxDepth(settings.randomForest().maxDepth())
+          .setSubsamplingRate(settings.randomForest().subsamplingRate())
+          .setWeightCol(weight)
+          .setSeed(settings.seed());
+    }
+    return new GBTClassifier()
+        .setLabelCol(LABEL)
+        .setFeaturesCol("features_raw")
+        .setMaxIter(settings.gbt().maxIter())
+        .setMaxDepth(settings.gbt().maxDepth())
+        .setStepSize(settings.gbt().stepSize())
+        .setSubsamplingRate(settings.gbt().subsamplingRate())
+        .setWeightCol(weight)
+        .setSeed(settings.seed());
   }
 }

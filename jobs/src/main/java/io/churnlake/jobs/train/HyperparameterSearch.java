@@ -25,7 +25,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -319,11 +321,24 @@ public final class HyperparameterSearch {
       return new Result(
           t, List.of(), -1, s.metric(), plan.validation(), List.of(), Optional.of(why));
     }
+    // Every candidate shares the stages before the classifier: they are fitted once per fold and
+    // the candidates fit their classifiers on the cached, transformed rows (the same models as
+    // fitting each candidate's whole pipeline, without refitting indexers and scalers per
+    // candidate).
+    List<Fold> prepared = new ArrayList<>();
+    for (Fold f : usable) {
+      PipelineModel pre = ChurnPipelines.preprocessing(t, numeric, categorical).fit(f.train());
+      prepared.add(
+          new Fold(
+              f.name(),
+              modelInputs(pre.transform(f.train())).persist(StorageLevel.MEMORY_AND_DISK()),
+              modelInputs(pre.transform(f.validation())).persist(StorageLevel.MEMORY_AND_DISK())));
+    }
     ExecutorService pool = Executors.newFixedThreadPool(s.parallelism());
     try {
       List<Future<List<Double>>> futures = new ArrayList<>();
       for (ChurnConfig.TrainSettings c : candidates) {
-        futures.add(pool.submit(() -> validate(c, usable, numeric, categorical, s.metric())));
+        futures.add(pool.submit(() -> validate(c, prepared, s.metric())));
       }
       List<Candidate> out = new ArrayList<>();
       int best = 0;
@@ -354,23 +369,35 @@ public final class HyperparameterSearch {
       return r;
     } finally {
       pool.shutdownNow();
-      usable.forEach(
-          f -> {
-            f.train().unpersist();
-            f.validation().unpersist();
-          });
+      java.util.stream.Stream.concat(usable.stream(), prepared.stream())
+          .forEach(
+              f -> {
+                f.train().unpersist();
+                f.validation().unpersist();
+              });
     }
   }
 
+  /** The columns a classifier reads from {@link ChurnPipelines#preprocessing}'s output. */
+  private static Dataset<Row> modelInputs(Dataset<Row> transformed) {
+    List<String> have = List.of(transformed.columns());
+    return transformed.select(
+        java.util.stream.Stream.of(
+                ChurnPipelines.LABEL, ChurnPipelines.WEIGHT, "features_raw", "features")
+            .filter(have::contains)
+            .map(c -> col(c))
+            .toArray(Column[]::new));
+  }
+
+  /** A candidate's metric on each fold, its classifier fitted on the fold's prepared rows. */
   private static List<Double> validate(
-      ChurnConfig.TrainSettings c,
-      List<Fold> folds,
-      List<String> numeric,
-      List<String> categorical,
-      String metric) {
+      ChurnConfig.TrainSettings c, List<Fold> folds, String metric) {
     List<Double> values = new ArrayList<>();
     for (Fold f : folds) {
-      PipelineModel m = ChurnPipelines.build(c, numeric, categorical).fit(f.train());
+      PipelineModel m =
+          new Pipeline()
+              .setStages(new PipelineStage[] {ChurnPipelines.classifier(c)})
+              .fit(f.train());
       Dataset<Row> scored =
           m.transform(f.validation())
               .select(

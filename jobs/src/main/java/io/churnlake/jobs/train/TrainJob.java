@@ -192,7 +192,32 @@ public final class TrainJob {
             new String[] {Columns.CUSTOMER_ID, Columns.AS_OF_DATE})
         .withColumn(ChurnPipelines.LABEL, col(Columns.CHURNED).cast("double"))
         .drop(Columns.CHURNED)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .transform(TrainJob::compact);
+  }
+
+  /** Rows per partition of the training examples (see {@link #compact}). */
+  static final long ROWS_PER_PARTITION = 100_000;
+
+  /**
+   * The rows cached in partitions of about {@link #ROWS_PER_PARTITION} rows (at least 2, never more
+   * than they had). Every fit passes over its examples dozens of times (an L-BFGS iteration, a tree
+   * level, an indexer's count), and each pass pays per task, and for more than a few partitions a
+   * tree-aggregation shuffle: 10,000 customers in 8 partitions spent about 0.45 s per iteration.
+   * Only the number of partitions changes; large sets keep the join's.
+   */
+  static Dataset<Row> compact(Dataset<Row> rows) {
+    Dataset<Row> cached = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    long count = cached.count();
+    int now = cached.rdd().getNumPartitions();
+    int wanted =
+        (int) Math.max(2, Math.min(now, (count + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
+    if (wanted >= now) {
+      return cached;
+    }
+    Dataset<Row> fewer = cached.coalesce(wanted).persist(StorageLevel.MEMORY_AND_DISK());
+    fewer.count(); // built before the wider cache is dropped
+    cached.unpersist();
+    return fewer;
   }
 
   /**
