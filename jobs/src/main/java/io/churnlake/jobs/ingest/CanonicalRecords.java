@@ -48,6 +48,12 @@ import org.apache.spark.sql.types.DataTypes;
 final class CanonicalRecords {
   static final String REASON = "_reason";
   static final String DROP = "_drop";
+
+  /** A record that neither breaks a rule nor is dropped: it loads (unless a duplicate). */
+  static Column loadable() {
+    return col(REASON).isNull().and(col(DROP).isNull());
+  }
+
   static final int MAX_CUSTOMER_ID_LENGTH = 256;
 
   private final SourceSpec spec;

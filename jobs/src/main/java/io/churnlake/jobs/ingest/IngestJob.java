@@ -208,42 +208,16 @@ public final class IngestJob {
                         .or(col(ReadLines.OFFSET).isNull()),
                     col(ReadLines.RECORD)));
     MarkDuplicates dedup = new MarkDuplicates(spec.dedupKey(), target.partitionColumn());
-    Optional<Dataset<Row>> batchCache = Optional.empty();
-    Optional<Dataset<Row>> existing = Optional.empty();
-    if (ctx.store().exists(target) && !spec.dedupKey().isEmpty()) {
-      Dataset<Row> others =
-          ctx.store()
-              .read(target)
-              .where("source = '" + spec.name() + "' AND NOT (" + predicate + ")");
-      if (dedup.clusterColumn().isPresent()) {
-        // Equal keys share a partition value: only the batch's partitions can hold a duplicate, so
-        // the table is read for those (partition pruning) instead of for its whole history. The
-        // batch is cached to learn them without reading the files twice.
-        String column = dedup.clusterColumn().get();
-        batch = batch.persist(StorageLevel.MEMORY_AND_DISK());
-        batchCache = Optional.of(batch);
-        // One value per partition (a day), not per customer: driver-sized.
-        Object[] values =
-            batch
-                .where(
-                    col(CanonicalRecords.REASON)
-                        .isNull()
-                        .and(col(CanonicalRecords.DROP).isNull())
-                        .and(col(column).isNotNull()))
-                .select(column)
-                .distinct()
-                .collectAsList()
-                .stream()
-                .map(r -> r.get(0))
-                .toArray();
-        existing =
-            values.length == 0
-                ? Optional.empty()
-                : Optional.of(others.where(col(column).isin(values)));
-      } else {
-        existing = Optional.of(others);
-      }
-    }
+    // Cached when the table is read for the batch's dates only, to learn them without reading the
+    // files twice.
+    boolean byDate =
+        ctx.store().exists(target)
+            && !spec.dedupKey().isEmpty()
+            && dedup.clusterColumn().isPresent();
+    Optional<Dataset<Row>> batchCache =
+        byDate ? Optional.of(batch.persist(StorageLevel.MEMORY_AND_DISK())) : Optional.empty();
+    Optional<Dataset<Row>> existing =
+        existingRows(ctx, spec, target, predicate, dedup, batchCache.orElse(batch));
     Dataset<Row> marked =
         dedup
             .apply(batch, existing)
@@ -274,7 +248,7 @@ public final class IngestJob {
       }
       Dataset<Row> rows =
           marked
-              .where(col(CanonicalRecords.REASON).isNull().and(col(CanonicalRecords.DROP).isNull()))
+              .where(CanonicalRecords.loadable())
               .select(
                   CanonicalRecords.tableColumns(judged).stream()
                       .map(n -> col(n))
@@ -366,6 +340,45 @@ public final class IngestJob {
       marked.unpersist();
       batchCache.ifPresent(Dataset::unpersist);
     }
+  }
+
+  /**
+   * The rows of the table a batch's records can duplicate: those of the source's other files, and
+   * when equal keys share a partition value ({@link MarkDuplicates#clusterColumn}) only those of
+   * the partitions the batch's loadable records fall in (partition pruning instead of reading the
+   * table's whole history); none when the table does not exist or the source has no key.
+   */
+  private static Optional<Dataset<Row>> existingRows(
+      JobContext ctx,
+      SourceSpec spec,
+      ChurnTable target,
+      String batchFiles,
+      MarkDuplicates dedup,
+      Dataset<Row> batch) {
+    if (!ctx.store().exists(target) || spec.dedupKey().isEmpty()) {
+      return Optional.empty();
+    }
+    Dataset<Row> others =
+        ctx.store()
+            .read(target)
+            .where("source = '" + spec.name() + "' AND NOT (" + batchFiles + ")");
+    if (dedup.clusterColumn().isEmpty()) {
+      return Optional.of(others);
+    }
+    String column = dedup.clusterColumn().get();
+    // One value per partition (a day), not per customer: driver-sized.
+    Object[] values =
+        batch
+            .where(CanonicalRecords.loadable().and(col(column).isNotNull()))
+            .select(column)
+            .distinct()
+            .collectAsList()
+            .stream()
+            .map(r -> r.get(0))
+            .toArray();
+    return values.length == 0
+        ? Optional.empty()
+        : Optional.of(others.where(col(column).isin(values)));
   }
 
   /**

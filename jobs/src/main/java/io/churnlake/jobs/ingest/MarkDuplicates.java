@@ -83,8 +83,7 @@ final class MarkDuplicates {
       all = all.repartition(col(clusterColumn.get()));
     }
     // Existing rows have no reason and no drop: they are candidates, and come first.
-    Column candidate =
-        col(CanonicalRecords.REASON).isNull().and(col(CanonicalRecords.DROP).isNull());
+    Column candidate = CanonicalRecords.loadable();
     List<Column> partition = new ArrayList<>();
     clusterColumn.ifPresent(c -> partition.add(col(c)));
     // A hash of the key first: the window's sort then tells most rows apart by comparing two longs

@@ -416,6 +416,53 @@ class IngestSourcesTest extends SparkTestBase {
             "[events-2026-03-03.json,2,0,2]");
   }
 
+  /**
+   * Invariant: a duplicate keeps its text in quarantine even when ingest dropped that text before
+   * the de-duplication shuffle (lines beyond each file's first 64 KB travel without it), within a
+   * batch and against a row loaded by an earlier run on another day (whose date the batch reaches
+   * with a late record, so the table is read for it).
+   */
+  @Test
+  void duplicatesBeyondTheKeySampleAreQuarantinedWithTheirText() throws IOException {
+    Path raw = dir.resolve("raw");
+    Files.createDirectories(raw);
+    long t = 1772359200000L; // 2026-03-01 10:00 UTC
+    List<String> first = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      first.add(sparkifyLine("u" + i, t + i * 1000L, "NextSong", ""));
+    }
+    first.add(first.get(0)); // a repeat beyond the first 64 KB of the file
+    String firstText = String.join("\n", first) + "\n";
+    Files.writeString(raw.resolve("events-2026-03-01.json"), firstText);
+    JobContext ctx = jsonContext(raw);
+    IngestJob.run(ctx, Optional.empty());
+    List<String> second = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      second.add(sparkifyLine("v" + i, t + 86_400_000L + i * 1000L, "NextSong", ""));
+    }
+    second.add(first.get(5)); // yesterday's record again, late in tonight's file
+    String secondText = String.join("\n", second) + "\n";
+    Files.writeString(raw.resolve("events-2026-03-02.json"), secondText);
+    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources())
+        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 601, 600, 1, 0, 0));
+    long repeatAt = firstText.length() - first.get(0).length() - 1;
+    long lateAt = secondText.length() - first.get(5).length() - 1;
+    assertThat(List.of(repeatAt, lateAt)).allMatch(offset -> offset > 65_536);
+    assertThat(
+            table(ctx, ChurnTable.QUARANTINE)
+                .orderBy("source_file")
+                .selectExpr("source_file", "source_offset", "reason", "record")
+                .collectAsList()
+                .stream()
+                .map(Row::toString)
+                .toList())
+        .containsExactly(
+            "[events-2026-03-01.json," + repeatAt + ",duplicate_record," + first.get(0) + "]",
+            "[events-2026-03-02.json," + lateAt + ",duplicate_record," + first.get(5) + "]");
+    assertThat(table(ctx, ChurnTable.EVENTS).count()).isEqualTo(1200);
+  }
+
   @Test
   void parquetAndDeltaSourcesLoadTypedColumnsAndADeltaSourceReloadsOnANewVersion()
       throws IOException {
