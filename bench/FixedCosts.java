@@ -1,3 +1,4 @@
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.spark.ChurnSpark;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
@@ -5,6 +6,7 @@ import io.churnlake.jobs.runs.PipelineRuns;
 import io.churnlake.jobs.runs.RunLease;
 import io.churnlake.jobs.runs.RunLedger;
 import io.churnlake.common.table.TableActivity;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -16,7 +18,6 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -41,16 +42,9 @@ public final class FixedCosts {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     Path warehouse = Files.createTempDirectory("churnlake-fixed-costs");
     // The product's own session settings (ChurnSpark), so the figures are what a nightly pays.
-    SparkConf conf =
-        ChurnSpark.applySessionSettings(
-            new SparkConf()
-                .setMaster("local[2]")
-                .setAppName("fixed-costs")
-                .set("spark.ui.enabled", "false")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.sql.shuffle.partitions", "2"));
-    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    SparkSession spark =
+        ChurnSpark.start(
+            new ChurnConfig.SparkSettings("local[2]", "fixed-costs", 2, Map.of()));
     spark.sparkContext().setLogLevel("WARN");
     DeltaTableStore store = new DeltaTableStore(spark, warehouse.toString());
     PipelineRuns ledger =

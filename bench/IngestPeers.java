@@ -1,7 +1,8 @@
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.spark.ChurnSpark;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -19,15 +20,10 @@ public final class IngestPeers {
     String input = args[0];
     Path output = Path.of(args[1]);
     int cores = Integer.parseInt(args[2]);
-    SparkConf conf =
-        ChurnSpark.applySessionSettings(
-            new SparkConf()
-                .setMaster("local[" + cores + "]")
-                .setAppName("ingest-peer")
-                .set("spark.ui.enabled", "false")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1"));
-    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    // The product's own session (ChurnSpark: local driver on 127.0.0.1, UI off, its settings).
+    SparkSession spark =
+        ChurnSpark.start(
+            new ChurnConfig.SparkSettings("local[" + cores + "]", "ingest-peer", 8, Map.of()));
     spark.sparkContext().setLogLevel("WARN");
     long start = System.nanoTime();
     spark.read().json(input).write().mode("overwrite").parquet(output.toString());

@@ -1,7 +1,8 @@
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.spark.ChurnSpark;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.SparkConf;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -28,16 +29,10 @@ import org.apache.spark.sql.types.StructField;
  */
 public final class TrainPeer {
   public static void main(String[] args) {
-    SparkConf conf =
-        ChurnSpark.applySessionSettings(
-            new SparkConf()
-                .setMaster("local[*]")
-                .setAppName("train-peer")
-                .set("spark.ui.enabled", "false")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.sql.shuffle.partitions", "8"));
-    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    // The product's own session (ChurnSpark: local driver on 127.0.0.1, UI off, its settings).
+    SparkSession spark =
+        ChurnSpark.start(
+            new ChurnConfig.SparkSettings("local[*]", "train-peer", 8, Map.of()));
     spark.sparkContext().setLogLevel("WARN");
     Dataset<Row> customers =
         spark

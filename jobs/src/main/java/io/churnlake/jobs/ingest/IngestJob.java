@@ -195,39 +195,31 @@ public final class IngestJob {
     Dataset<Row> judged = new CanonicalRecords(spec, runId, hashKey).apply(parsed.records());
     // A loaded row's text is only needed for its hash and for the key sample: it is dropped before
     // the de-duplication shuffle, so the shuffle and the cache carry it for rejected rows and each
-    // file's first 64 KB only. The rare duplicates beyond that get theirs back from the files.
+    // file's first 64 KB only (and for columnar sources' rows, whose duplicates have no line to be
+    // fetched back from). The rare line duplicates beyond that get theirs back from the files.
+    Column textNeeded =
+        col(CanonicalRecords.REASON).isNotNull().or(col(ReadLines.OFFSET).lt(KEY_SAMPLE_BYTES));
     Dataset<Row> batch =
         judged
             .withColumn(LINE_HASH, xxhash64(col(ReadLines.OFFSET), col(ReadLines.RECORD)))
             .withColumn(
                 ReadLines.RECORD,
-                when(
-                    col(CanonicalRecords.REASON)
-                        .isNotNull()
-                        .or(col(ReadLines.OFFSET).lt(KEY_SAMPLE_BYTES))
-                        .or(col(ReadLines.OFFSET).isNull()),
-                    col(ReadLines.RECORD)));
+                when(textNeeded.or(col(ReadLines.OFFSET).isNull()), col(ReadLines.RECORD)));
     MarkDuplicates dedup = new MarkDuplicates(spec.dedupKey(), target.partitionColumn());
-    // Cached when the table is read for the batch's dates only, to learn them without reading the
-    // files twice.
-    boolean byDate =
-        ctx.store().exists(target)
-            && !spec.dedupKey().isEmpty()
-            && dedup.clusterColumn().isPresent();
+    boolean seenBefore = ctx.store().exists(target) && !spec.dedupKey().isEmpty();
+    // When equal keys share a partition value, the table is read for the batch's values only; the
+    // batch is cached to learn them without reading the files twice.
+    Optional<String> pruneBy = seenBefore ? dedup.clusterColumn() : Optional.empty();
     Optional<Dataset<Row>> batchCache =
-        byDate ? Optional.of(batch.persist(StorageLevel.MEMORY_AND_DISK())) : Optional.empty();
+        pruneBy.map(c -> batch.persist(StorageLevel.MEMORY_AND_DISK()));
     Optional<Dataset<Row>> existing =
-        existingRows(ctx, spec, target, predicate, dedup, batchCache.orElse(batch));
+        seenBefore
+            ? Optional.of(existingRows(ctx, spec, target, predicate, pruneBy, batch))
+            : Optional.empty();
     Dataset<Row> marked =
         dedup
             .apply(batch, existing)
-            .withColumn(
-                ReadLines.RECORD,
-                when(
-                    col(CanonicalRecords.REASON)
-                        .isNotNull()
-                        .or(col(ReadLines.OFFSET).lt(KEY_SAMPLE_BYTES)),
-                    col(ReadLines.RECORD)))
+            .withColumn(ReadLines.RECORD, when(textNeeded, col(ReadLines.RECORD)))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Map<String, FileStats> stats = fileStats(marked);
@@ -343,30 +335,27 @@ public final class IngestJob {
   }
 
   /**
-   * The rows of the table a batch's records can duplicate: those of the source's other files, and
-   * when equal keys share a partition value ({@link MarkDuplicates#clusterColumn}) only those of
-   * the partitions the batch's loadable records fall in (partition pruning instead of reading the
-   * table's whole history); none when the table does not exist or the source has no key.
+   * The rows of the table a batch's records can duplicate: those of the source's other files; with
+   * {@code pruneBy} (the partition column equal keys share, {@link MarkDuplicates#clusterColumn})
+   * only those of the partitions the batch's loadable records fall in (partition pruning instead of
+   * reading the table's whole history).
    */
-  private static Optional<Dataset<Row>> existingRows(
+  private static Dataset<Row> existingRows(
       JobContext ctx,
       SourceSpec spec,
       ChurnTable target,
       String batchFiles,
-      MarkDuplicates dedup,
+      Optional<String> pruneBy,
       Dataset<Row> batch) {
-    if (!ctx.store().exists(target) || spec.dedupKey().isEmpty()) {
-      return Optional.empty();
-    }
     Dataset<Row> others =
         ctx.store()
             .read(target)
             .where("source = '" + spec.name() + "' AND NOT (" + batchFiles + ")");
-    if (dedup.clusterColumn().isEmpty()) {
-      return Optional.of(others);
+    if (pruneBy.isEmpty()) {
+      return others;
     }
-    String column = dedup.clusterColumn().get();
-    // One value per partition (a day), not per customer: driver-sized.
+    String column = pruneBy.get();
+    // One value per partition (a day), not per customer: driver-sized. No value: nothing to read.
     Object[] values =
         batch
             .where(CanonicalRecords.loadable().and(col(column).isNotNull()))
@@ -376,9 +365,7 @@ public final class IngestJob {
             .stream()
             .map(r -> r.get(0))
             .toArray();
-    return values.length == 0
-        ? Optional.empty()
-        : Optional.of(others.where(col(column).isin(values)));
+    return others.where(values.length == 0 ? lit(false) : col(column).isin(values));
   }
 
   /**

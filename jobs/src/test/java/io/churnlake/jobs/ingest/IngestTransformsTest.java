@@ -54,6 +54,15 @@ class IngestTransformsTest extends SparkTestBase {
         .apply(new ParseRecords(spec, fields).apply(lines));
   }
 
+  /** Each line's offset and reason (null: loaded or dropped), in file order. */
+  private static String reasonsByOffset(Dataset<Row> marked) {
+    return marked
+        .select("_offset", CanonicalRecords.REASON)
+        .orderBy("_offset")
+        .collectAsList()
+        .toString();
+  }
+
   private Dataset<Row> batch() {
     return lines(
         line(0, VALID),
@@ -140,13 +149,7 @@ class IngestTransformsTest extends SparkTestBase {
     Dataset<Row> marked =
         new MarkDuplicates(spec.dedupKey())
             .apply(judged(lines(line(0, rejected), line(100, VALID))), Optional.empty());
-    assertThat(
-            marked
-                .select("_offset", CanonicalRecords.REASON)
-                .orderBy("_offset")
-                .collectAsList()
-                .toString())
-        .isEqualTo("[[0,bad_value:status], [100,null]]");
+    assertThat(reasonsByOffset(marked)).isEqualTo("[[0,bad_value:status], [100,null]]");
   }
 
   @Test
@@ -235,12 +238,7 @@ class IngestTransformsTest extends SparkTestBase {
           try {
             // The batch's first record was loaded before from another file: now both copies are
             // duplicates; the outcomes of the other lines are those of a batch alone.
-            assertThat(
-                    marked
-                        .select("_offset", CanonicalRecords.REASON)
-                        .orderBy("_offset")
-                        .collectAsList()
-                        .toString())
+            assertThat(reasonsByOffset(marked))
                 .isEqualTo(
                     "[[0,duplicate_record], [100,malformed_json], [200,missing_customer_id],"
                         + " [300,unparseable_event_time], [400,null],"
