@@ -129,6 +129,29 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * The number (from 1) of a live worker running an executor, once exactly {@code busy} live
+   * workers run one (an executor of an application that ended may take a moment to exit).
+   */
+  int workerWithExecutors(int busy) {
+    int[] found = {0};
+    await(
+        busy + " workers running an executor",
+        Duration.ofMinutes(2),
+        () -> {
+          List<Integer> running = new ArrayList<>();
+          for (int i = 0; i < workers.size(); i++) {
+            Process w = workers.get(i);
+            if (w.isAlive() && w.descendants().anyMatch(ProcessHandle::isAlive)) {
+              running.add(i + 1);
+            }
+          }
+          found[0] = running.isEmpty() ? 0 : running.get(0);
+          return running.size() == busy;
+        });
+    return found[0];
+  }
+
+  /**
    * Kills a worker's JVM (SIGKILL, by the PID this cluster started) together with the executors it
    * launched, as a machine failure would, and waits until they are gone.
    */
