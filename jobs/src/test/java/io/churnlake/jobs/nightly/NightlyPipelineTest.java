@@ -1,8 +1,11 @@
 package io.churnlake.jobs.nightly;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -32,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +91,11 @@ class NightlyPipelineTest extends SparkTestBase {
         ctx.store().read(t).createOrReplaceTempView(t.tableName());
       }
     }
+  }
+
+  private ModelRegistry registry() {
+    return new ModelRegistry(
+        ctx.config().warehouse(), spark().sparkContext().hadoopConfiguration());
   }
 
   private Dataset<Row> sql(String query) {
@@ -208,13 +217,11 @@ class NightlyPipelineTest extends SparkTestBase {
       }
       // One scan per table: each row names its first string column holding a personal value.
       Dataset<Row> table = ctx.store().read(t);
-      List<org.apache.spark.sql.Column> hits = new ArrayList<>();
+      List<Column> hits = new ArrayList<>();
       for (org.apache.spark.sql.types.StructField f : table.schema().fields()) {
         if (f.dataType() == org.apache.spark.sql.types.DataTypes.StringType) {
           hits.add(
-              org.apache.spark.sql.functions.when(
-                  org.apache.spark.sql.functions.col(f.name()).isin(personal.toArray()),
-                  org.apache.spark.sql.functions.lit(t.tableName() + "." + f.name())));
+              when(col(f.name()).isin(personal.toArray()), lit(t.tableName() + "." + f.name())));
         }
       }
       if (hits.isEmpty()) {
@@ -222,13 +229,7 @@ class NightlyPipelineTest extends SparkTestBase {
       }
       List<String> found =
           table
-              .select(
-                  org.apache
-                      .spark
-                      .sql
-                      .functions
-                      .coalesce(hits.toArray(org.apache.spark.sql.Column[]::new))
-                      .as("column"))
+              .select(coalesce(hits.toArray(Column[]::new)).as("column"))
               .where("column IS NOT NULL")
               .distinct()
               .as(org.apache.spark.sql.Encoders.STRING())
@@ -276,11 +277,7 @@ class NightlyPipelineTest extends SparkTestBase {
             "SELECT * FROM risk_segments WHERE risk_tier <> CASE WHEN churn_probability >= 0.2 THEN 'high'"
                 + " WHEN churn_probability >= 0.05 THEN 'medium' ELSE 'low' END");
     assertThat(inconsistent.isEmpty()).isTrue();
-    String latest =
-        new ModelRegistry(ctx.config().warehouse(), spark().sparkContext().hadoopConfiguration())
-            .latest()
-            .orElseThrow()
-            .version();
+    String latest = registry().latest().orElseThrow().version();
     assertSameRows(
         sql("SELECT '" + latest + "' AS model_version"),
         sql("SELECT DISTINCT model_version FROM risk_segments"));
@@ -664,10 +661,7 @@ class NightlyPipelineTest extends SparkTestBase {
         .extracting(BacktestJob.Origin::evaluationDate)
         .containsExactly(LAST.minusDays(30));
     // Same calendar, same data, same seed: the backtest's last origin is the nightly's model.
-    ModelInfo trained =
-        new ModelRegistry(ctx.config().warehouse(), spark().sparkContext().hadoopConfiguration())
-            .find("v0000")
-            .orElseThrow();
+    ModelInfo trained = registry().find("v0000").orElseThrow();
     Map<String, Double> expected = new java.util.HashMap<>(trained.metrics());
     expected.remove("non_finite_values_imputed");
     assertThat(origins.get(0).metrics()).isEqualTo(expected);
@@ -723,10 +717,7 @@ class NightlyPipelineTest extends SparkTestBase {
     // The date's next run finds that model and trains nothing: the decision nightly takes for a
     // date before the champion's training date (no reason to train; that model serves it), taken
     // without running the whole flow again.
-    ModelInfo championInfo =
-        new ModelRegistry(ctx.config().warehouse(), spark().sparkContext().hadoopConfiguration())
-            .find(champion)
-            .orElseThrow();
+    ModelInfo championInfo = registry().find(champion).orElseThrow();
     assertThat(NightlyJob.pastDateReason(backfill, championInfo, past)).isEmpty();
     assertThat(ModelsTable.newestTrainedBy(backfill, past)).contains(r.model().version());
   }
