@@ -67,7 +67,8 @@ public final class ChurnSpark {
     // Delta collects min/max/null statistics for the first columns of every file it writes (32 by
     // default): on events that was a third of ingest's write. New tables index their first three
     // (customer_id and the time or date columns that follow it), enough to skip files by
-    // customer (forget) and time.
+    // customer (forget) and time. A table that filters on later columns names its own
+    // (ChurnTable.statsColumns: quarantine's purge on quarantined_at).
     conf.setIfMissing("spark.databricks.delta.properties.defaults.dataSkippingNumIndexedCols", "3");
     return conf;
   }

@@ -88,4 +88,16 @@ public enum ChurnTable {
   public Optional<String> partitionColumn() {
     return Optional.ofNullable(partitionColumn);
   }
+
+  /**
+   * The columns a new table keeps Delta file statistics for, when not its first three (the session
+   * default, {@code ChurnSpark}): the columns its deletes and reads filter on, so that Delta skips
+   * the files that cannot match instead of reading them. Quarantine's purge filters on {@code
+   * quarantined_at}, its eighth column.
+   */
+  public Optional<String> statsColumns() {
+    return this == QUARANTINE
+        ? Optional.of("source,source_file,customer_id,quarantined_at")
+        : Optional.empty();
+  }
 }

@@ -245,6 +245,8 @@ public final class DeltaTableStore implements TableStore {
   private void write(ChurnTable table, DataFrameWriter<Row> writer, String what) {
     if (!exists(table)) {
       table.partitionColumn().ifPresent(writer::partitionBy);
+      // A writer option named delta.* becomes a table property when the write creates the table.
+      table.statsColumns().ifPresent(c -> writer.option("delta.dataSkippingStatsColumns", c));
     }
     writer.option("mergeSchema", "true");
     commit(table, writer, what);

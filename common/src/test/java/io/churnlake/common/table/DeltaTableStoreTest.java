@@ -137,4 +137,34 @@ class DeltaTableStoreTest extends SparkTestBase {
     new DeltaTableStore(spark(), warehouse.resolve("writable").toString()).checkWritable();
     assertThat(warehouse.resolve("writable").toFile().list()).isEmpty();
   }
+
+  @Test
+  void quarantineKeepsFileStatisticsOnTheColumnsItsPurgeAndForgetFilterOn() {
+    // Invariant: the nightly purge (quarantined_at, the eighth column) skips files by their
+    // statistics instead of reading the table; the session default indexes only three columns.
+    String where = warehouse.resolve("stats").toString();
+    TableStore store = new DeltaTableStore(spark(), where);
+    store.append(
+        ChurnTable.QUARANTINE,
+        spark()
+            .sql(
+                "SELECT 'app' AS source, 'f.json' AS source_file, 7L AS source_offset,"
+                    + " 'malformed_json' AS reason, '{' AS record, 'c1' AS customer_id,"
+                    + " 'r1' AS ingest_run_id, TIMESTAMP'2026-03-01 10:00:00' AS quarantined_at"));
+    Row stats =
+        spark()
+            .read()
+            .json(where + "/quarantine/_delta_log/00000000000000000000.json")
+            .where("add IS NOT NULL")
+            .selectExpr("add.stats")
+            .head();
+    assertThat(stats.getString(0))
+        .isEqualTo(
+            "{\"numRecords\":1,\"minValues\":{\"source\":\"app\",\"source_file\":\"f.json\","
+                + "\"customer_id\":\"c1\",\"quarantined_at\":\"2026-03-01T10:00:00.000Z\"},"
+                + "\"maxValues\":{\"source\":\"app\",\"source_file\":\"f.json\","
+                + "\"customer_id\":\"c1\",\"quarantined_at\":\"2026-03-01T10:00:00.000Z\"},"
+                + "\"nullCount\":{\"source\":0,\"source_file\":0,\"customer_id\":0,"
+                + "\"quarantined_at\":0}}");
+  }
 }
