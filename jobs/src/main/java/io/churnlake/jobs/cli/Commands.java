@@ -696,25 +696,24 @@ final class Commands {
       name = "status",
       mixinStandardHelpOptions = true,
       description =
-          "Print the stages of the latest runs from 'pipeline_runs': command, date, stage, status, duration, error.")
-  static final class Status extends JobCommand {
+          "Print the stages of the latest runs from 'pipeline_runs': command, date, stage, status, duration, rows, error; read with Delta Kernel, no Spark.")
+  static final class Status implements Callable<Integer> {
+    @ParentCommand ChurnlakeCli root;
+
     @Option(
         names = "--runs",
         description = "How many of the latest runs (default: ${DEFAULT-VALUE}).")
     int runs = 5;
 
     @Override
-    boolean recorded() {
-      return false;
-    }
-
-    @Override
-    void run(JobContext ctx, PrintStream out) {
+    public Integer call() {
       if (runs < 1) {
         throw io.churnlake.common.errors.ChurnErrors.badOption(
             "--runs", runs, "a whole number >= 1");
       }
-      RunStatus.print(ctx, runs, out);
+      ChurnConfig config = ChurnConfigLoader.load(root.global.configFiles, root.global.overrides);
+      RunStatus.print(config, runs, root.out);
+      return 0;
     }
   }
 

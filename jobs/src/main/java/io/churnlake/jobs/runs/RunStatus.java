@@ -1,54 +1,144 @@
 package io.churnlake.jobs.runs;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.substring;
-
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.ChurnTable;
-import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.runs.LedgerReader.StageRow;
 import java.io.PrintStream;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
-/** {@code churnlake status}: the stages of the latest runs, from {@code pipeline_runs}. */
+/**
+ * {@code churnlake status}: the stages of the latest runs, from {@code pipeline_runs}, read with
+ * Delta Kernel (no Spark; {@link LedgerReader}).
+ */
 public final class RunStatus {
   private RunStatus() {}
 
-  /** The stages of the {@code runs} latest runs, newest first: one row per stage, last status. */
-  public static Dataset<Row> latestRuns(Dataset<Row> pipelineRuns, int runs) {
-    Dataset<Row> newest =
-        pipelineRuns
-            .groupBy("run_id")
-            .agg(max("started_at").as("_run_start"))
-            .orderBy(col("_run_start").desc())
-            .limit(runs);
-    return PipelineRuns.latest(pipelineRuns.join(newest, "run_id"))
-        .orderBy(col("_run_start").desc(), col("stage_seq"))
-        .select(
-            substring(col("run_id"), 1, 8).as("run"),
-            col("command"),
-            col("as_of_date"),
-            col("stage"),
-            col("status"),
-            col("started_at"),
-            col("seconds"),
-            // Ledgers written before rows were recorded have no such column.
-            java.util.Arrays.asList(pipelineRuns.columns()).contains("rows_written")
-                ? col("rows_written").as("rows_out")
-                : org.apache.spark.sql.functions.lit(null).cast("long").as("rows_out"),
-            col("error"));
+  /** The columns {@code status} prints, in order. */
+  public static final List<String> HEADER =
+      List.of(
+          "run",
+          "command",
+          "as_of_date",
+          "stage",
+          "status",
+          "started_at",
+          "seconds",
+          "rows_out",
+          "error");
+
+  private static final int MAX_CELL = 80;
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  /**
+   * The stages of the {@code runs} latest runs (by their latest stage start), newest run first,
+   * each run's stages in order: one row per stage with its last status (the row that ended last; a
+   * stage whose driver died stays running).
+   */
+  public static List<StageRow> latestRuns(List<StageRow> ledger, int runs) {
+    Map<String, Instant> runStart = new HashMap<>();
+    for (StageRow r : ledger) {
+      runStart.merge(r.runId(), r.startedAt(), (a, b) -> a.isAfter(b) ? a : b);
+    }
+    Comparator<String> newestFirst =
+        Comparator.comparing((String id) -> runStart.get(id))
+            .reversed()
+            .thenComparing(Comparator.naturalOrder());
+    List<String> newest = runStart.keySet().stream().sorted(newestFirst).limit(runs).toList();
+    Map<String, Integer> order = new HashMap<>();
+    for (int i = 0; i < newest.size(); i++) {
+      order.put(newest.get(i), i);
+    }
+    Comparator<Instant> endedLast = Comparator.nullsFirst(Comparator.naturalOrder());
+    Map<String, StageRow> last = new LinkedHashMap<>();
+    for (StageRow r : ledger) {
+      if (!order.containsKey(r.runId())) {
+        continue;
+      }
+      last.merge(
+          r.runId() + "\u0000" + r.stageSeq(),
+          r,
+          (a, b) -> endedLast.compare(b.endedAt(), a.endedAt()) > 0 ? b : a);
+    }
+    return last.values().stream()
+        .sorted(
+            Comparator.comparing((StageRow r) -> order.get(r.runId()))
+                .thenComparingInt(StageRow::stageSeq))
+        .toList();
   }
 
-  public static void print(JobContext ctx, int runs, PrintStream out) {
-    if (!ctx.store().exists(ChurnTable.PIPELINE_RUNS)) {
+  /** The printed cells of a stage row, in {@link #HEADER}'s order ("" for none). */
+  public static List<String> cells(StageRow r) {
+    return List.of(
+        r.runId().substring(0, Math.min(8, r.runId().length())),
+        r.command(),
+        r.asOfDate() == null ? "" : r.asOfDate().toString(),
+        r.stage(),
+        r.status(),
+        TIME.format(r.startedAt()),
+        r.seconds() == null ? "" : String.format(Locale.ROOT, "%.1f", r.seconds()),
+        r.rowsWritten() == null ? "" : Long.toString(r.rowsWritten()),
+        r.error() == null ? "" : r.error().replaceAll("\\s+", " "));
+  }
+
+  /** A bordered text table of {@code rows} under {@link #HEADER}; long cells end in "...". */
+  public static String render(List<StageRow> rows) {
+    List<List<String>> table = new ArrayList<>();
+    table.add(HEADER);
+    for (StageRow r : rows) {
+      table.add(
+          cells(r).stream()
+              .map(c -> c.length() > MAX_CELL ? c.substring(0, MAX_CELL - 3) + "..." : c)
+              .toList());
+    }
+    int[] width = new int[HEADER.size()];
+    for (List<String> row : table) {
+      for (int i = 0; i < width.length; i++) {
+        width[i] = Math.max(width[i], row.get(i).length());
+      }
+    }
+    StringBuilder line = new StringBuilder("+");
+    for (int w : width) {
+      line.append("-".repeat(w)).append('+');
+    }
+    StringBuilder out = new StringBuilder(line).append('\n');
+    for (int n = 0; n < table.size(); n++) {
+      out.append('|');
+      for (int i = 0; i < width.length; i++) {
+        String c = table.get(n).get(i);
+        out.append(c).append(" ".repeat(width[i] - c.length())).append('|');
+      }
+      out.append('\n');
+      if (n == 0) {
+        out.append(line).append('\n');
+      }
+    }
+    return out.append(line).append('\n').toString();
+  }
+
+  /** Prints the stages of the {@code runs} latest runs of the configured warehouse. */
+  public static void print(ChurnConfig config, int runs, PrintStream out) {
+    String warehouse = config.warehouse().replaceAll("/+$", "");
+    String location = warehouse + "/" + ChurnTable.PIPELINE_RUNS.tableName();
+    Optional<List<StageRow>> ledger =
+        LedgerReader.read(location, LedgerReader.hadoopConfiguration(config.spark().extra()));
+    if (ledger.isEmpty()) {
       out.println(
           "no runs recorded yet in "
-              + ctx.store().location(ChurnTable.PIPELINE_RUNS)
+              + location
               + " (commands record their stages when runs.ledger = true)");
       return;
     }
-    Dataset<Row> stages = latestRuns(ctx.store().read(ChurnTable.PIPELINE_RUNS), runs);
-    // Bounded by runs x stages per run, whatever the number of customers.
-    out.print(stages.showString(runs * 500, 80, false));
+    out.print(render(latestRuns(ledger.get(), runs)));
   }
 }

@@ -67,6 +67,21 @@ class CliExitCodesTest {
   }
 
   @Test
+  void statusOnAWarehouseWithoutRunsSaysSoAndABadRunCountIsAUsageError() {
+    // A warehouse of its own: the other tests of this class record runs in theirs.
+    Run r = run("--set", "warehouse=\"" + dir.resolve("no-runs") + "\"", "status");
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .isEqualTo(
+            "no runs recorded yet in "
+                + dir.resolve("no-runs").resolve("pipeline_runs")
+                + " (commands record their stages when runs.ledger = true)\n");
+    Run bad = run(withWarehouse("status", "--runs", "0"));
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--runs").contains("a whole number >= 1").hasLineCount(1);
+  }
+
+  @Test
   void unknownCommandIsUsageError() {
     Run r = run("bogus");
     assertThat(r.code()).isEqualTo(2);

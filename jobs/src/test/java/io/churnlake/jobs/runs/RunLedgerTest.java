@@ -12,6 +12,7 @@ import io.churnlake.common.table.TableActivity;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,17 +81,101 @@ class RunLedgerTest extends SparkTestBase {
             "run-0001-x|nightly|2026-07-19|2|train|failed|stage 'train' failed: no churners"
                 + "|false|false|true",
             "run-0001-x|nightly|2026-07-19|3|score|running||true|true|true");
+    // status reads the same rows with Delta Kernel, without Spark: one row per stage, last status.
+    List<LedgerReader.StageRow> ledgerRows =
+        LedgerReader.read(
+                store.location(ChurnTable.PIPELINE_RUNS),
+                spark().sparkContext().hadoopConfiguration())
+            .orElseThrow();
+    assertThat(ledgerRows).hasSize(5);
     assertThat(
-            RunStatus.latestRuns(store.read(ChurnTable.PIPELINE_RUNS), 1)
-                .selectExpr("concat_ws('|', run, command, stage, status)")
-                .collectAsList()
-                .stream()
-                .map(r -> r.getString(0))
+            RunStatus.latestRuns(ledgerRows, 1).stream()
+                .map(r -> String.join("|", RunStatus.cells(r)))
+                .map(
+                    r ->
+                        r.replaceAll(
+                            "\\|2026-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\|[0-9.]*\\|", "|T|"))
                 .toList())
         .containsExactly(
-            "run-0001|nightly|features|succeeded",
-            "run-0001|nightly|train|failed",
-            "run-0001|nightly|score|running");
+            "run-0001|nightly|2026-07-19|features|succeeded|T|0|",
+            "run-0001|nightly|2026-07-19|train|failed|T|0|stage 'train' failed: no churners",
+            "run-0001|nightly|2026-07-19|score|running|T||");
+    assertThat(LedgerReader.read(dir.resolve("none").toString(), new Configuration())).isEmpty();
+  }
+
+  @Test
+  void statusShowsTheLatestRunsNewestFirstEachStageAtItsLastStatus() {
+    // Invariant: of each stage, the row that ended last (a running row only while nothing ended);
+    // runs ordered by their latest stage start; long errors cut at 80 characters.
+    Instant t0 = Instant.parse("2026-07-19T02:00:00Z");
+    String longError = "stage 'train' failed: " + "x".repeat(100);
+    List<LedgerReader.StageRow> ledger =
+        List.of(
+            stage("aaaaaaaa-1", 1, "lease", "succeeded", t0, t0.plusSeconds(2), 2.0, 0L, null),
+            stage("aaaaaaaa-1", 1, "lease", "running", t0, null, null, null, null),
+            stage(
+                "aaaaaaaa-1",
+                2,
+                "train",
+                "failed",
+                t0.plusSeconds(2),
+                t0.plusSeconds(9),
+                7.25,
+                null,
+                longError),
+            stage("bbbbbbbb-2", 1, "lease", "running", t0.plusSeconds(60), null, null, null, null),
+            stage("cccccccc-3", 1, "lease", "succeeded", t0.minusSeconds(60), t0, 1.0, 3L, null));
+    assertThat(RunStatus.render(RunStatus.latestRuns(ledger, 2)))
+        .isEqualTo(
+            String.join(
+                "\n",
+                "+--------+-------+----------+-----+---------+-------------------+-------+--------+"
+                    + "-".repeat(80)
+                    + "+",
+                "|run     |command|as_of_date|stage|status   |started_at         |seconds|rows_out|"
+                    + "error"
+                    + " ".repeat(75)
+                    + "|",
+                "+--------+-------+----------+-----+---------+-------------------+-------+--------+"
+                    + "-".repeat(80)
+                    + "+",
+                "|bbbbbbbb|nightly|2026-07-19|lease|running  |2026-07-19 02:01:00|       |        |"
+                    + " ".repeat(80)
+                    + "|",
+                "|aaaaaaaa|nightly|2026-07-19|lease|succeeded|2026-07-19 02:00:00|2.0    |0       |"
+                    + " ".repeat(80)
+                    + "|",
+                "|aaaaaaaa|nightly|2026-07-19|train|failed   |2026-07-19 02:00:02|7.3    |        |"
+                    + longError.substring(0, 77)
+                    + "...|",
+                "+--------+-------+----------+-----+---------+-------------------+-------+--------+"
+                    + "-".repeat(80)
+                    + "+",
+                ""));
+  }
+
+  private static LedgerReader.StageRow stage(
+      String run,
+      int seq,
+      String stage,
+      String status,
+      Instant started,
+      Instant ended,
+      Double seconds,
+      Long rows,
+      String error) {
+    return new LedgerReader.StageRow(
+        run,
+        "nightly",
+        LocalDate.of(2026, 7, 19),
+        seq,
+        stage,
+        status,
+        started,
+        ended,
+        seconds,
+        rows,
+        error);
   }
 
   @Test
