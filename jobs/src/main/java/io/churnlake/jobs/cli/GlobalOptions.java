@@ -3,7 +3,13 @@ package io.churnlake.jobs.cli;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Stack;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 
 /** Options every command takes, before or after the command name. */
@@ -12,6 +18,7 @@ final class GlobalOptions {
       names = "--config",
       paramLabel = "FILE",
       scope = ScopeType.INHERIT,
+      parameterConsumer = Appending.class,
       description =
           "HOCON file overriding conf/application.conf; repeatable, later files win (default: none).")
   List<File> configFiles = new ArrayList<>();
@@ -20,6 +27,7 @@ final class GlobalOptions {
       names = "--set",
       paramLabel = "KEY=VALUE",
       scope = ScopeType.INHERIT,
+      parameterConsumer = Appending.class,
       description =
           "Override one configuration key, e.g. --set segment.high-from=0.4; repeatable, wins over --config (default: none).")
   List<String> overrides = new ArrayList<>();
@@ -30,4 +38,30 @@ final class GlobalOptions {
       description =
           "Print stack traces with errors and Spark's INFO log (default: ${DEFAULT-VALUE}).")
   boolean verbose;
+
+  /**
+   * Adds each value to the option's list. Picocli starts a new list when an inherited option first
+   * appears after the command name, which silently dropped every {@code --set} and {@code --config}
+   * given before it (the warehouse included); appending keeps both, the later winning.
+   */
+  static final class Appending implements IParameterConsumer {
+    @Override
+    public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+      if (args.isEmpty()) {
+        throw new ParameterException(
+            commandSpec.commandLine(),
+            "Missing required parameter for option '"
+                + ((OptionSpec) argSpec).longestName()
+                + "' ("
+                + argSpec.paramLabel()
+                + ")");
+      }
+      String value = args.pop();
+      List<Object> values = argSpec.getValue();
+      values.add(
+          argSpec.type() == List.class && argSpec.auxiliaryTypes()[0] == File.class
+              ? new File(value)
+              : value);
+    }
+  }
 }

@@ -82,6 +82,42 @@ class CliExitCodesTest {
   }
 
   @Test
+  void setsAndConfigsBeforeAndAfterTheCommandAllApplyTheLaterWinning() throws Exception {
+    // Invariant: options given after the command add to those given before it (picocli's
+    // inherited list options started a new list at the command, discarding the warehouse).
+    String first = dir.resolve("before").toString();
+    String second = dir.resolve("after").toString();
+    Run r =
+        run(
+            "--set",
+            "warehouse=\"" + first + "\"",
+            "--set",
+            "runs.lease-stale-minutes=7",
+            "status",
+            "--set",
+            "spark.shuffle-partitions=3");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).startsWith("no runs recorded yet in " + first + "/pipeline_runs ");
+    Run later =
+        run(
+            "--set",
+            "warehouse=\"" + first + "\"",
+            "status",
+            "--set",
+            "warehouse=\"" + second + "\"");
+    assertThat(later.out()).startsWith("no runs recorded yet in " + second + "/pipeline_runs ");
+    // A --config after the command is read too, and a --set (before or after) wins over it.
+    java.nio.file.Path conf = dir.resolve("after.conf");
+    java.nio.file.Files.writeString(conf, "churnlake.warehouse = \"" + second + "\"\n");
+    assertThat(run("status", "--config", conf.toString()).out())
+        .startsWith("no runs recorded yet in " + second + "/pipeline_runs ");
+    assertThat(
+            run("--set", "warehouse=\"" + first + "\"", "status", "--config", conf.toString())
+                .out())
+        .startsWith("no runs recorded yet in " + first + "/pipeline_runs ");
+  }
+
+  @Test
   void unknownCommandIsUsageError() {
     Run r = run("bogus");
     assertThat(r.code()).isEqualTo(2);
