@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -42,8 +43,9 @@ import org.apache.spark.sql.types.DataTypes;
  * ({@code missing_event_time}, {@code unparseable_event_time}, {@code event_time_before_1970},
  * {@code event_time_after_file_date}, {@code event_time_in_future}, {@code missing_event_type},
  * {@code missing_order_id}, {@code missing_snapshot_date}, ...), then {@code bad_value:<column>}
- * (present but not of the column's type) and {@code out_of_range:<column>} (beyond the source's
- * limit). Personal fields are dropped, hashed or kept as configured. Pure transform.
+ * (present but not of the column's type), {@code non_finite:<column>} (a number column's NaN or
+ * infinity, e.g. "1e400"), {@code negative:unit_price} and {@code out_of_range:<column>} (beyond
+ * the source's limit). Personal fields are dropped, hashed or kept as configured. Pure transform.
  */
 final class CanonicalRecords {
   static final String REASON = "_reason";
@@ -129,6 +131,9 @@ final class CanonicalRecords {
         Column time = time("event_time", rules);
         Column quantity = number("quantity", rules);
         Column price = number("unit_price", rules);
+        // A return or cancellation has a negative quantity, never a negative price (ledger
+        // adjustments such as "bad debt" lines do): such a line is no purchase.
+        rules.add(new Rule(price.lt(0), "negative:unit_price"));
         Column amount =
             let(
                 "amount_or_product",
@@ -156,6 +161,9 @@ final class CanonicalRecords {
       Column raw = raw(a.from());
       Column typed = let("attr_" + a.name(), cast(raw, a.type(), a.format()));
       rules.add(new Rule(raw.isNotNull().and(typed.isNull()), "bad_value:" + a.name()));
+      if (a.type() == SourceSpec.AttributeType.DOUBLE) {
+        rules.add(new Rule(nonFinite(typed), "non_finite:" + a.name()));
+      }
       out.add(typed.as(a.name()));
     }
     out.addAll(personal());
@@ -283,6 +291,14 @@ final class CanonicalRecords {
     };
   }
 
+  /**
+   * NaN or an infinity: a number's text that parses but holds no usable value ("NaN", "Infinity",
+   * "1e400", which is beyond a double's range).
+   */
+  private static Column nonFinite(Column n) {
+    return isnan(n).or(abs(n).equalTo(lit(Double.POSITIVE_INFINITY)));
+  }
+
   /** A numeric canonical column: null when unmapped; judged for type and range. */
   private Column number(String canonical, List<Rule> rules) {
     Optional<Column> raw = value(canonical);
@@ -291,6 +307,7 @@ final class CanonicalRecords {
     }
     Column n = let(canonical, raw.get().cast(DataTypes.DoubleType));
     rules.add(new Rule(raw.get().isNotNull().and(n.isNull()), "bad_value:" + canonical));
+    rules.add(new Rule(nonFinite(n), "non_finite:" + canonical));
     Double limit = spec.limits().get(canonical);
     if (limit != null) {
       rules.add(new Rule(abs(n).gt(limit), "out_of_range:" + canonical));

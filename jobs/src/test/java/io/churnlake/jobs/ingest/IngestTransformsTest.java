@@ -135,6 +135,71 @@ class IngestTransformsTest extends SparkTestBase {
   }
 
   @Test
+  void aNumberThatParsesToNaNOrAnInfinityIsQuarantinedAsNonFinite() {
+    // Invariant: no NaN or infinity loads into a number column ("1e400" is beyond a double's
+    // range and used to load as Infinity; unquoted, Spark's JSON reader hands it over as the
+    // quoted text "Infinity", not a number); a finite value next to them loads.
+    String withLength = VALID.replace("\"level\":\"free\"", "\"level\":\"free\",\"length\":%s");
+    Dataset<Row> judged =
+        judged(
+            lines(
+                line(0, String.format(withLength, "\"1e400\"")),
+                line(100, String.format(withLength, "1e400")),
+                line(200, String.format(withLength, "\"NaN\"")),
+                line(300, String.format(withLength, "\"-Infinity\"")),
+                line(400, String.format(withLength, "217.5")),
+                line(500, String.format(withLength, "\"long\""))));
+    assertThat(reasonsByOffset(judged))
+        .isEqualTo(
+            "[[0,non_finite:length], [100,bad_value:length], [200,non_finite:length],"
+                + " [300,non_finite:length], [400,null], [500,bad_value:length]]");
+    assertThat(judged.where("_reason IS NULL").select("length").head().getDouble(0))
+        .isEqualTo(217.5);
+  }
+
+  @Test
+  void aTransactionLineWithANegativePriceIsNoPurchaseButAReturnLoads() {
+    // Invariant: a negative unit price (a ledger adjustment) never loads as a purchase with a
+    // negative amount; a return (negative quantity, positive price) still loads.
+    SourceSpec shop =
+        ChurnConfigLoader.load(
+                List.of(),
+                List.of(
+                    "ingest.sources=[shop]",
+                    "sources.shop.kind=transactions",
+                    "sources.shop.format=json",
+                    "sources.shop.path=\"/nowhere\"",
+                    "sources.shop.columns.order_id=order",
+                    "sources.shop.columns.customer_id=customer",
+                    "sources.shop.columns.event_time=time",
+                    "sources.shop.columns.quantity=qty",
+                    "sources.shop.columns.unit_price=price",
+                    "sources.shop.time-format=epoch-millis"))
+            .sources()
+            .get("shop");
+    String order = "{\"order\":\"o%d\",\"customer\":\"c1\",\"time\":" + T1 + ",%s}";
+    Dataset<Row> judged =
+        new CanonicalRecords(shop, "run-1", Optional.empty())
+            .apply(
+                new ParseRecords(shop, ParseRecords.sourceFields(shop))
+                    .apply(
+                        lines(
+                            line(0, String.format(order, 1, "\"qty\":2,\"price\":1.5")),
+                            line(100, String.format(order, 2, "\"qty\":1,\"price\":-11062.06")),
+                            line(200, String.format(order, 3, "\"qty\":-1,\"price\":1.5")))));
+    assertThat(reasonsByOffset(judged))
+        .isEqualTo("[[0,null], [100,negative:unit_price], [200,null]]");
+    assertThat(
+            judged
+                .where("_reason IS NULL")
+                .orderBy("order_id")
+                .select("amount")
+                .collectAsList()
+                .toString())
+        .isEqualTo("[[3.0], [-1.5]]");
+  }
+
+  @Test
   void aRecordAlreadyLoadedFromAnotherFileIsADuplicateAndARejectedOneShadowsNothing() {
     Dataset<Row> first = judged(lines(line(0, VALID)));
     // The same record loaded before from another file of the source.
