@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param widths text: fixed field widths (instead of a delimiter)
  * @param columns canonical column name to source field name
  * @param timeFormat how the time field is written: epoch-millis, epoch-seconds or a pattern
+ * @param earliestDate events and transactions dated before it are implausible (quarantined)
  * @param valueMap canonical event_type or line_type values, keyed by the raw value
  * @param attributes further source fields carried into the table with a type
  * @param personal source fields holding personal data
@@ -51,6 +52,7 @@ public record SourceSpec(
     List<Integer> widths,
     Map<String, String> columns,
     String timeFormat,
+    LocalDate earliestDate,
     Map<String, String> valueMap,
     List<Attribute> attributes,
     List<String> personal,

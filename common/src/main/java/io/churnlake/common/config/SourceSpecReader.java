@@ -38,6 +38,7 @@ final class SourceSpecReader {
           "widths",
           "columns",
           "time-format",
+          "earliest-date",
           "values",
           "attributes",
           "personal",
@@ -49,6 +50,12 @@ final class SourceSpecReader {
           "cancelled-order-pattern",
           "snapshot-date",
           "churn-flag");
+
+  /**
+   * Before this date a time is implausible for a churn log (epoch seconds read as milliseconds land
+   * in January 1970); a source with older history sets {@code earliest-date}.
+   */
+  static final LocalDate DEFAULT_EARLIEST_DATE = LocalDate.of(2000, 1, 1);
 
   /** Canonical columns a source of each kind may map, and those it must map. */
   static final Map<SourceSpec.Kind, List<String>> MAPPABLE =
@@ -160,7 +167,8 @@ final class SourceSpecReader {
     List<SourceSpec.Attribute> attributes = attributes();
     Optional<String> cancelled =
         optionalString("cancelled-order-pattern").map(r -> regex("cancelled-order-pattern", r));
-    Optional<LocalDate> snapshotDate = optionalString("snapshot-date").map(this::date);
+    Optional<LocalDate> snapshotDate =
+        optionalString("snapshot-date").map(v -> date("snapshot-date", v));
     Optional<SourceSpec.ChurnFlag> churnFlag = churnFlag();
     if (kind == SourceSpec.Kind.TRANSACTIONS
         && !columns.containsKey("amount")
@@ -254,6 +262,9 @@ final class SourceSpecReader {
         widths,
         columns,
         string("time-format", "yyyy-MM-dd HH:mm:ss"),
+        optionalString("earliest-date")
+            .map(v -> date("earliest-date", v))
+            .orElse(DEFAULT_EARLIEST_DATE),
         stringMap("values"),
         attributes,
         personal,
@@ -453,11 +464,11 @@ final class SourceSpecReader {
     }
   }
 
-  private LocalDate date(String value) {
+  private LocalDate date(String key, String value) {
     try {
       return LocalDate.parse(value);
     } catch (DateTimeParseException e) {
-      throw bad("snapshot-date", value, "an ISO date yyyy-MM-dd");
+      throw bad(key, value, "an ISO date yyyy-MM-dd");
     }
   }
 }

@@ -41,11 +41,12 @@ import org.apache.spark.sql.types.DataTypes;
  * purpose (blank lines, the source's filter). Reasons, in order: {@code invalid_encoding}, {@code
  * malformed_<format>}, {@code missing_customer_id}, {@code customer_id_too_long}, the kind's own
  * ({@code missing_event_time}, {@code unparseable_event_time}, {@code event_time_before_1970},
- * {@code event_time_after_file_date}, {@code event_time_in_future}, {@code missing_event_type},
- * {@code missing_order_id}, {@code missing_snapshot_date}, ...), then {@code bad_value:<column>}
- * (present but not of the column's type), {@code non_finite:<column>} (a number column's NaN or
- * infinity, e.g. "1e400"), {@code negative:unit_price} and {@code out_of_range:<column>} (beyond
- * the source's limit). Personal fields are dropped, hashed or kept as configured. Pure transform.
+ * {@code event_time_before_earliest_date} (the source's {@code earliest-date}), {@code
+ * event_time_after_file_date}, {@code event_time_in_future}, {@code missing_event_type}, {@code
+ * missing_order_id}, {@code missing_snapshot_date}, ...), then {@code bad_value:<column>} (present
+ * but not of the column's type), {@code non_finite:<column>} (a number column's NaN or infinity,
+ * e.g. "1e400"), {@code negative:unit_price} and {@code out_of_range:<column>} (beyond the source's
+ * limit). Personal fields are dropped, hashed or kept as configured. Pure transform.
  */
 final class CanonicalRecords {
   static final String REASON = "_reason";
@@ -260,6 +261,10 @@ final class CanonicalRecords {
     rules.add(
         new Rule(
             time.lt(lit("1970-01-01 00:00:00").cast("timestamp")), canonical + "_before_1970"));
+    rules.add(
+        new Rule(
+            time.lt(lit(spec.earliestDate().toString() + " 00:00:00").cast("timestamp")),
+            canonical + "_before_earliest_date"));
     spec.fileDate()
         .ifPresent(
             regex ->

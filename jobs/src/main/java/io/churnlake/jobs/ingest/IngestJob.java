@@ -237,6 +237,10 @@ public final class IngestJob {
                   + "; check the source's format, delimiter and encoding in churnlake.sources."
                   + spec.name());
         }
+        Optional<String> unit = unitMismatch(spec, s.read() - s.dropped(), s.badTime());
+        if (unit.isPresent()) {
+          throw ChurnErrors.badInputFile(spec.name(), s.file(), unit.get());
+        }
       }
       Dataset<Row> rows =
           marked
@@ -648,10 +652,45 @@ public final class IngestJob {
       long quarantined,
       long dropped,
       Long hash,
-      long untexted) {
+      long untexted,
+      long badTime) {
     static FileStats empty(String file) {
-      return new FileStats(file, 0, 0, 0, 0, 0, 0, null, 0);
+      return new FileStats(file, 0, 0, 0, 0, 0, 0, null, 0, 0);
     }
+  }
+
+  /** The reasons of a time that parsed to no plausible moment. */
+  static final List<String> BAD_TIME =
+      List.of(
+          "unparseable_event_time",
+          "event_time_before_1970",
+          "event_time_before_earliest_date",
+          "event_time_in_future");
+
+  /**
+   * A file whose every record has an implausible epoch time was written in the other unit (seconds
+   * read as milliseconds land in January 1970; milliseconds read as seconds, thousands of years
+   * ahead): the message names the key to change, not a quarantine of the whole file.
+   */
+  static Optional<String> unitMismatch(SourceSpec spec, long records, long badTime) {
+    if (records == 0 || badTime != records || !spec.timeFormat().startsWith("epoch-")) {
+      return Optional.empty();
+    }
+    String other = spec.timeFormat().equals("epoch-millis") ? "epoch-seconds" : "epoch-millis";
+    return Optional.of(
+        "every record's time is implausible as "
+            + spec.timeFormat()
+            + " (before "
+            + spec.earliestDate()
+            + " or in the future); if the file holds "
+            + other
+            + ", set churnlake.sources."
+            + spec.name()
+            + ".time-format = "
+            + other
+            + " (or an earlier churnlake.sources."
+            + spec.name()
+            + ".earliest-date if such times are real)");
   }
 
   private static Map<String, FileStats> fileStats(Dataset<Row> marked) {
@@ -677,7 +716,8 @@ public final class IngestJob {
                                 .equalTo(MarkDuplicates.DUPLICATE)
                                 .and(col(ReadLines.RECORD).isNull()),
                             1)
-                        .otherwise(0)))
+                        .otherwise(0)),
+                sum(when(reason.isin(BAD_TIME.toArray()), 1).otherwise(0)))
             .collectAsList()) {
       String file = r.getString(0);
       out.put(
@@ -691,7 +731,8 @@ public final class IngestJob {
               r.getLong(5),
               r.getLong(6),
               r.isNullAt(7) ? null : r.getLong(7),
-              r.getLong(8)));
+              r.getLong(8),
+              r.getLong(9)));
     }
     return out;
   }

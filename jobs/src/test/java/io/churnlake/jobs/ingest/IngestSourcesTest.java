@@ -293,6 +293,40 @@ class IngestSourcesTest extends SparkTestBase {
         .satisfies(e -> assertThat(ctx.store().exists(ChurnTable.EVENTS)).isFalse());
   }
 
+  @Test
+  void epochSecondsReadAsMillisecondsFailNamingTheUnitKeyAndLoadNothing() throws IOException {
+    // Invariant: a file whose times are all implausible in the configured epoch unit (seconds
+    // read as milliseconds: January 1970) is refused with the key to change, never loaded.
+    Path raw = Files.createDirectories(dir.resolve("raw"));
+    long seconds = 1772323200L; // 2026-03-01 in seconds
+    Files.write(
+        raw.resolve("events-2026-03-01.json"),
+        List.of(
+            sparkifyLine("1", seconds, "Home", ""),
+            "",
+            sparkifyLine("2", seconds + 60, "NextSong", "")));
+    JobContext ctx = jsonContext(raw);
+    assertThatThrownBy(() -> IngestJob.run(ctx, Optional.empty()))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "source 'events', file 'events-2026-03-01.json': every record's time is implausible"
+                + " as epoch-millis (before 2000-01-01 or in the future); if the file holds"
+                + " epoch-seconds, set churnlake.sources.events.time-format = epoch-seconds (or an"
+                + " earlier churnlake.sources.events.earliest-date if such times are real)")
+        .satisfies(e -> assertThat(ctx.store().exists(ChurnTable.EVENTS)).isFalse());
+    // One plausible record among them: the file loads it and quarantines the others.
+    Files.write(
+        raw.resolve("events-2026-03-01.json"),
+        List.of(
+            sparkifyLine("1", seconds, "Home", ""),
+            sparkifyLine("2", seconds * 1000, "NextSong", "")));
+    IngestJob.run(ctx, Optional.empty());
+    assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason")))
+        .containsExactly("[event_time_before_earliest_date]");
+    assertThat(text(table(ctx, ChurnTable.EVENTS).selectExpr("customer_id")))
+        .containsExactly("[2]");
+  }
+
   private JobContext jsonContext(Path raw, String... overrides) {
     List<String> sets = new ArrayList<>();
     sets.add("warehouse=\"" + dir.resolve("warehouse") + "\"");
