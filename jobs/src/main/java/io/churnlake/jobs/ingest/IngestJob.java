@@ -507,9 +507,7 @@ public final class IngestJob {
           for (String field : referenced) {
             if (!fields.contains(field)) {
               throw ChurnErrors.badInputFile(
-                  spec.name(),
-                  f.name(),
-                  "its header lacks the mapped column '" + field + "' (header: " + fields + ")");
+                  spec.name(), f.name(), missingHeaderColumn(spec, field, fields));
             }
           }
           fieldsPerFile.put(f.name(), fields);
@@ -657,6 +655,27 @@ public final class IngestJob {
     static FileStats empty(String file) {
       return new FileStats(file, 0, 0, 0, 0, 0, 0, null, 0, 0);
     }
+  }
+
+  /**
+   * Why a CSV header lacks a mapped column. The header is quoted only when each of its fields looks
+   * like a column name: a first line that is a record (a JSON file given to a CSV source) would put
+   * its values, personal ones included, into the message and the run ledger.
+   */
+  static String missingHeaderColumn(SourceSpec spec, String field, List<String> header) {
+    boolean looksLikeHeader =
+        header.stream().allMatch(f -> f.matches("[\\p{L}_][\\p{L}\\p{N}_ .()/#-]{0,63}"));
+    return "its header lacks the mapped column '"
+        + field
+        + "' ("
+        + (looksLikeHeader
+            ? "header: " + header
+            : "its first line, "
+                + header.size()
+                + " fields, does not look like a header: is the file CSV with the delimiter '"
+                + spec.delimiter()
+                + "'?")
+        + ")";
   }
 
   /** The reasons of a time that parsed to no plausible moment. */

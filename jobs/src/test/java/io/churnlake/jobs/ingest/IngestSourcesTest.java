@@ -294,6 +294,31 @@ class IngestSourcesTest extends SparkTestBase {
   }
 
   @Test
+  void aJsonFileGivenToACsvSourceFailsWithoutQuotingItsFirstRecord() throws IOException {
+    // Invariant: no record content in an error message (it is printed and kept in pipeline_runs).
+    JobContext ctx = context("retail-transactions.conf", "retail");
+    Path raw = Files.createDirectories(dir.resolve("json-as-csv"));
+    Files.write(
+        raw.resolve("invoices-2026-05.csv"),
+        List.of(sparkifyLine("1", 1772323200000L, "Home", ",\"lastName\":\"Meyer\"")));
+    JobContext json =
+        new JobContext(
+            ChurnConfigLoader.load(
+                List.of(EXAMPLES.resolve("retail-transactions.conf").toFile()),
+                List.of(
+                    "warehouse=\"" + dir.resolve("warehouse") + "\"",
+                    "sources.retail.path=\"" + raw + "\"")),
+            spark(),
+            ctx.store());
+    assertThatThrownBy(() -> IngestJob.run(json, Optional.empty()))
+        .isInstanceOf(ChurnException.class)
+        .hasMessage(
+            "source 'retail', file 'invoices-2026-05.csv': its header lacks the mapped column"
+                + " 'InvoiceDate' (its first line, 9 fields, does not look like a header: is the"
+                + " file CSV with the delimiter ','?)");
+  }
+
+  @Test
   void epochSecondsReadAsMillisecondsFailNamingTheUnitKeyAndLoadNothing() throws IOException {
     // Invariant: a file whose times are all implausible in the configured epoch unit (seconds
     // read as milliseconds: January 1970) is refused with the key to change, never loaded.
