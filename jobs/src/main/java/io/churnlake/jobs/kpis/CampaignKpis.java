@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.sqrt;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -23,14 +22,13 @@ import org.apache.spark.sql.Row;
  * The campaign's effect, per period: the first retention plan dated in the period is followed for
  * {@code horizonDays}; {@code treated_churn_rate} and {@code control_churn_rate} are the shares of
  * its targeted and control customers (intent to treat: targeted = recommended) whose spell ended
- * within the horizon after the plan date, each with a 95% Wald interval, and {@code
- * treatment_effect} = treated - control with the 95% Wald interval of a difference of two
- * proportions (negative: the actions kept customers). Null and immature until the horizon has
- * passed the as-of date; undefined when either group is empty. Pure transform.
+ * within the horizon after the plan date, each with a 95% Wilson interval, and {@code
+ * treatment_effect} = treated - control with Newcombe's 95% interval of a difference of two
+ * proportions ({@link ProportionIntervals}: both keep a width at small counts and at rates of 0 or
+ * 1; negative: the actions kept customers). Null and immature until the horizon has passed the
+ * as-of date; undefined when either group is empty. Pure transform.
  */
 public final class CampaignKpis {
-  static final double Z95 = 1.959963984540054;
-
   private CampaignKpis() {}
 
   /**
@@ -80,13 +78,6 @@ public final class CampaignKpis {
     Column nc = col("nc");
     Column pt = col("ct").divide(nt);
     Column pc = col("cc").divide(nc);
-    Column seT = sqrt(pt.multiply(lit(1).minus(pt)).divide(nt));
-    Column seC = sqrt(pc.multiply(lit(1).minus(pc)).divide(nc));
-    Column seDiff =
-        sqrt(
-            pt.multiply(lit(1).minus(pt))
-                .divide(nt)
-                .plus(pc.multiply(lit(1).minus(pc)).divide(nc)));
     Column note =
         concat(
             lit("plan of "),
@@ -97,20 +88,27 @@ public final class CampaignKpis {
             nc.cast("string"));
     return KpiRows.explodeMetrics(
         counts,
-        proportion("treated_churn_rate", pt, seT, nt.gt(0), note),
-        proportion("control_churn_rate", pc, seC, nc.gt(0), note),
-        proportion("treatment_effect", pt.minus(pc), seDiff, nt.gt(0).and(nc.gt(0)), note));
+        proportion(
+            "treated_churn_rate", pt, ProportionIntervals.wilson(col("ct"), nt), nt.gt(0), note),
+        proportion(
+            "control_churn_rate", pc, ProportionIntervals.wilson(col("cc"), nc), nc.gt(0), note),
+        proportion(
+            "treatment_effect",
+            pt.minus(pc),
+            ProportionIntervals.newcombe(col("ct"), nt, col("cc"), nc),
+            nt.gt(0).and(nc.gt(0)),
+            note));
   }
 
   private static Column proportion(
-      String name, Column value, Column se, Column defined, Column note) {
+      String name, Column value, ProportionIntervals.Bounds bounds, Column defined, Column note) {
     Column mature = col(KpiRows.MATURE);
     Column ok = mature.and(defined);
     return KpiRows.metric(
         name,
         when(ok, value),
-        when(ok, value.minus(se.multiply(Z95))),
-        when(ok, value.plus(se.multiply(Z95))),
+        when(ok, bounds.lower()),
+        when(ok, bounds.upper()),
         when(mature.unary_$bang(), lit(KpiRows.IMMATURE))
             .when(defined.unary_$bang(), lit(KpiRows.UNDEFINED))
             .otherwise(lit(KpiRows.MATURE_STATUS)),

@@ -218,8 +218,8 @@ class KpisTest extends SparkTestBase {
 
   /**
    * Invariant: the first plan of a period is followed for the horizon; treated and control churn
-   * rates count only customers in a spell on the plan date, with Wald intervals, and the effect is
-   * their difference; a plan whose horizon ends after the as-of date gives null, immature rows.
+   * rates count only customers in a spell on the plan date, with Wilson intervals, and the effect
+   * is their difference; a plan whose horizon ends after the as-of date gives null, immature rows.
    */
   @Test
   void campaignEffectComparesTreatedAndControlChurnAfterThePlan() {
@@ -265,13 +265,16 @@ class KpisTest extends SparkTestBase {
     assertThat(byKey).hasSize(6);
     double pt = 0.25;
     double pc = 2.0 / 3;
-    double seT = Math.sqrt(pt * (1 - pt) / 4);
-    double seC = Math.sqrt(pc * (1 - pc) / 3);
-    double seD = Math.sqrt(pt * (1 - pt) / 4 + pc * (1 - pc) / 3);
-    double z = 1.959963984540054;
-    assertProportion(byKey.get("2026-02-01 treated_churn_rate"), pt, seT * z);
-    assertProportion(byKey.get("2026-02-01 control_churn_rate"), pc, seC * z);
-    assertProportion(byKey.get("2026-02-01 treatment_effect"), pt - pc, seD * z);
+    double[] t = wilson(1, 4);
+    double[] c = wilson(2, 3);
+    assertProportion(byKey.get("2026-02-01 treated_churn_rate"), pt, t[0], t[1]);
+    assertProportion(byKey.get("2026-02-01 control_churn_rate"), pc, c[0], c[1]);
+    // Newcombe's interval of the difference, from the two Wilson intervals.
+    assertProportion(
+        byKey.get("2026-02-01 treatment_effect"),
+        pt - pc,
+        pt - pc - Math.hypot(pt - t[0], c[1] - pc),
+        pt - pc + Math.hypot(t[1] - pt, pc - c[0]));
     assertThat(byKey.get("2026-02-01 treatment_effect").getString(9))
         .isEqualTo("plan of 2026-02-01, churn within 30 days; treated 4, control 3");
     for (String m : List.of("treated_churn_rate", "control_churn_rate", "treatment_effect")) {
@@ -281,10 +284,19 @@ class KpisTest extends SparkTestBase {
     }
   }
 
-  private static void assertProportion(Row r, double value, double halfWidth) {
+  /** Wilson's 95% score interval of x of n, written out here independently of the transform. */
+  private static double[] wilson(double x, double n) {
+    double z = 1.959963984540054;
+    double p = x / n;
+    double center = (p + z * z / (2 * n)) / (1 + z * z / n);
+    double half = z / (1 + z * z / n) * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+    return new double[] {center - half, center + half};
+  }
+
+  private static void assertProportion(Row r, double value, double lower, double upper) {
     assertThat(r.getDouble(5)).isCloseTo(value, within(1e-12));
-    assertThat(r.getDouble(6)).isCloseTo(value - halfWidth, within(1e-12));
-    assertThat(r.getDouble(7)).isCloseTo(value + halfWidth, within(1e-12));
+    assertThat(r.getDouble(6)).isCloseTo(lower, within(1e-12));
+    assertThat(r.getDouble(7)).isCloseTo(upper, within(1e-12));
     assertThat(r.getString(8)).isEqualTo("mature");
   }
 
