@@ -310,6 +310,9 @@ final class Commands {
 
     @Override
     public Integer call() {
+      // The tables' documentation does not depend on the configuration, but a configuration that
+      // would fail every other command (an unknown key, a bad value) fails here too.
+      ChurnConfigLoader.load(root.global.configFiles, root.global.overrides);
       root.out.print(
           io.churnlake.jobs.tables.RenderTableDocs.markdown(
               io.churnlake.jobs.tables.TableCatalog.all()));
