@@ -21,9 +21,9 @@ import org.apache.spark.sql.types.StructType;
  * The reasons behind each score: from a model's transformed rows (customer_features columns plus
  * the model's vectors, raw prediction and probability), one row per customer with the raw margin,
  * the model's bias, every feature's contribution and numeric value (in {@link
- * ScoreExplainer#features()} order) and the top {@code n} drivers (features with the largest
- * positive contributions: what pushes this customer towards churn). A pure transform; the work runs
- * in {@code mapPartitions} on the executors with the explainer inside the closure.
+ * ScoreExplainer#features()} order) and the top {@code n} drivers, one per signal (features with
+ * the largest positive contributions: what pushes this customer towards churn). A pure transform;
+ * the work runs in {@code mapPartitions} on the executors with the explainer inside the closure.
  */
 public final class ExplainScores implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -120,17 +120,8 @@ public final class ExplainScores implements Serializable {
     double margin = ((Vector) r.get(3)).apply(1);
     double[] c = explainer.contributions((Vector) r.get(4));
     String[] names = explainer.features();
-    Integer[] order = new Integer[c.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -c[i]));
     List<Row> top = new ArrayList<>();
-    for (int k = 0; k < order.length && top.size() < drivers; k++) {
-      int f = order[k];
-      if (!(c[f] > 0)) {
-        break;
-      }
+    for (int f : topDrivers(names, c, drivers)) {
       Object value = r.get(5 + f);
       Double numeric = value instanceof Number n ? n.doubleValue() : null;
       top.add(RowFactory.create(names[f], numeric, c[f], reason(names[f], value, typical[f])));
@@ -150,6 +141,37 @@ public final class ExplainScores implements Serializable {
         seq(Arrays.asList(boxed)),
         seq(Arrays.asList(values)),
         seq(top));
+  }
+
+  /**
+   * The indices of the {@code n} features with the largest positive contributions, largest first,
+   * one per signal: a signal measured over several windows or per session ({@code thumbs_down_30d},
+   * {@code thumbs_down_per_session_90d}) is one reason, given by its largest contribution, not
+   * three.
+   */
+  static int[] topDrivers(String[] names, double[] contributions, int n) {
+    Integer[] order = new Integer[contributions.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -contributions[i]));
+    java.util.Set<String> signals = new java.util.HashSet<>();
+    List<Integer> top = new ArrayList<>();
+    for (int k = 0; k < order.length && top.size() < n; k++) {
+      int f = order[k];
+      if (!(contributions[f] > 0)) {
+        break;
+      }
+      if (signals.add(signal(names[f]))) {
+        top.add(f);
+      }
+    }
+    return top.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** A feature's signal: its name without a window ({@code _30d}) or a per-session suffix. */
+  static String signal(String feature) {
+    return feature.replaceFirst("_\\d+d$", "").replaceFirst("_per_session$", "");
   }
 
   /** The row encoder takes Scala sequences for array columns. */

@@ -217,6 +217,27 @@ class ExplainScoresTest extends SparkTestBase {
   }
 
   @Test
+  void eachSignalIsOneDriverWhateverItsWindowsAndOnlyRiskRaisingOnesCount() {
+    // Invariant: a customer's drivers name distinct signals (thumbs_down in three windows was
+    // three of the three reasons), largest contribution first, only those that raise the risk.
+    String[] names = {
+      "thumbs_down_per_session_30d",
+      "thumbs_down_per_session_90d",
+      "thumbs_down_30d",
+      "help_per_session_30d",
+      "days_since_last_activity",
+      "sessions_prev_14d",
+      "sessions_30d"
+    };
+    double[] c = {0.9, 0.8, 0.7, 0.3, 0.5, 0.2, -0.4};
+    assertThat(ExplainScores.topDrivers(names, c, 3)).containsExactly(0, 4, 3);
+    assertThat(ExplainScores.topDrivers(names, c, 10)).containsExactly(0, 4, 3, 5);
+    assertThat(ExplainScores.signal("thumbs_down_per_session_90d")).isEqualTo("thumbs_down");
+    assertThat(ExplainScores.signal("session_trend_14d")).isEqualTo("session_trend");
+    assertThat(ExplainScores.signal("tenure_days")).isEqualTo("tenure_days");
+  }
+
+  @Test
   void reasonsReadAsSentences() {
     assertThat(ExplainScores.reason("session_trend_14d", -0.6, 0.1))
         .isEqualTo("sessions fell 60% vs the previous 14 days");
