@@ -24,7 +24,8 @@ import org.apache.spark.sql.functions;
  * NaN, infinite); the shares of rows per bin come from one aggregation over (feature, bin) pairs.
  * PSI = sum over bins of (actual - expected) x ln(actual / expected), shares floored at {@value
  * #FLOOR} so an empty bin does not make it infinite. Usual reading: below 0.1 stable, 0.1 to 0.25 a
- * moderate shift, above 0.25 a significant one.
+ * moderate shift, above 0.25 a significant one. Ages and lifetime totals are not monitored ({@link
+ * #monitored}).
  */
 public final class FeatureDrift {
   static final double FLOOR = 1e-4;
@@ -33,6 +34,17 @@ public final class FeatureDrift {
   static final long SAMPLE_ROWS = 20_000;
 
   private FeatureDrift() {}
+
+  /**
+   * Whether a feature's drift means something. An age ({@code tenure_days}) or a lifetime total
+   * ({@code sessions_total}, {@code orders_total}, ...) grows with every day by construction, so a
+   * later snapshot always "drifts" from the training rows, which span earlier dates: such an alarm
+   * would ring every night and hide real drift. Their windowed counterparts ({@code sessions_30d})
+   * are monitored.
+   */
+  public static boolean monitored(String feature) {
+    return !(feature.equals("tenure_days") || feature.endsWith("_total"));
+  }
 
   /** Per feature, the distinct decile cut points of {@code rows} (finite values only). */
   public static Map<String, List<Double>> cuts(Dataset<Row> rows, List<String> features) {

@@ -126,7 +126,10 @@ public final class ScoreJob {
         });
   }
 
-  /** PSI per numeric feature of {@code features} against the model's training rows. */
+  /**
+   * PSI per monitored numeric feature of {@code features} against the model's training rows (ages
+   * and lifetime totals are left out: {@link FeatureDrift#monitored}).
+   */
   public static Map<String, Double> drift(ModelInfo info, Dataset<Row> features) {
     Map<String, Double> out = new LinkedHashMap<>();
     if (info.driftCuts() == null || info.driftShares() == null) {
@@ -136,7 +139,7 @@ public final class ScoreJob {
     info.driftCuts()
         .forEach(
             (f, c) -> {
-              if (List.of(features.columns()).contains(f)) {
+              if (FeatureDrift.monitored(f) && List.of(features.columns()).contains(f)) {
                 cuts.put(f, c);
               }
             });

@@ -794,8 +794,9 @@ public final class TableCatalog {
             "one row per model, as-of date and feature", "model_version", "as_of_date", "feature")
         .writtenBy("`score`, `nightly`")
         .about(
-            "Population stability of each feature of a scored snapshot against the model's"
-                + " training rows; a drift past the threshold can trigger retraining.")
+            "Population stability of each monitored feature of a scored snapshot against the"
+                + " model's training rows (ages and lifetime totals, which grow by construction,"
+                + " are not monitored); a drift past the threshold can trigger retraining.")
         .schema(
             new StructType()
                 .add("model_version", STRING)

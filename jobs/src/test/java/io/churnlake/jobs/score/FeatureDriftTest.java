@@ -33,6 +33,60 @@ class FeatureDriftTest extends SparkTestBase {
   }
 
   @Test
+  void agesAndLifetimeTotalsAreNotMonitoredTheirWindowsAre() {
+    // Invariant: drift cannot fire by construction. A snapshot whose tenure and lifetime totals
+    // all grew (as every later date's do) while its windowed features kept their distribution
+    // reports no drift; a shifted windowed feature still does.
+    Dataset<Row> training =
+        spark()
+            .range(1, 101)
+            .selectExpr(
+                "cast(id AS double) AS tenure_days",
+                "cast(id * 3 AS double) AS sessions_total",
+                "cast(id % 10 AS double) AS sessions_30d",
+                "cast(id % 7 AS double) AS events_30d");
+    List<String> features = List.of("tenure_days", "sessions_total", "sessions_30d", "events_30d");
+    Map<String, List<Double>> cuts = FeatureDrift.cuts(training, features);
+    io.churnlake.jobs.train.ModelInfo info =
+        new io.churnlake.jobs.train.ModelInfo(
+            "v0001",
+            "logistic",
+            "2026-03-01",
+            List.of("2026-02-01"),
+            "2026-02-15",
+            30,
+            features,
+            0L,
+            "now",
+            Map.of(),
+            "time",
+            List.of(),
+            List.of(),
+            "isotonic",
+            "2026-02-01",
+            "explicit",
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            cuts,
+            FeatureDrift.shares(training, cuts));
+    Dataset<Row> later =
+        spark()
+            .range(1, 101)
+            .selectExpr(
+                "cast(id + 400 AS double) AS tenure_days",
+                "cast(id * 3 + 2000 AS double) AS sessions_total",
+                "cast(id % 10 AS double) AS sessions_30d",
+                "cast(id % 7 + 20 AS double) AS events_30d");
+    Map<String, Double> psi = ScoreJob.drift(info, later);
+    assertThat(psi.keySet()).containsExactly("sessions_30d", "events_30d");
+    assertThat(psi.get("sessions_30d")).isCloseTo(0.0, within(1e-12));
+    assertThat(psi.get("events_30d")).isGreaterThan(0.25);
+    assertThat(FeatureDrift.monitored("orders_total")).isFalse();
+    assertThat(FeatureDrift.monitored("days_since_last_activity")).isTrue();
+  }
+
+  @Test
   void binsAreTheReferenceDecilesPlusAMissingBin() {
     Dataset<Row> reference = values(1, 100, 0);
     Map<String, List<Double>> cuts = FeatureDrift.cuts(reference, List.of("x", "n"));
