@@ -52,8 +52,7 @@ public final class DeltaTableStore implements TableStore {
    */
   public DeltaTableStore(SparkSession spark, String warehouse, String database) {
     this.spark = spark;
-    this.warehouse =
-        warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
+    this.warehouse = trimmed(warehouse);
     this.database = database;
   }
 
@@ -448,7 +447,16 @@ public final class DeltaTableStore implements TableStore {
 
   @Override
   public String location(ChurnTable table) {
-    return warehouse + "/" + table.tableName();
+    return location(warehouse, table);
+  }
+
+  /** Where {@code table} lives under {@code warehouse}, for readers that start no Spark. */
+  public static String location(String warehouse, ChurnTable table) {
+    return trimmed(warehouse) + "/" + table.tableName();
+  }
+
+  private static String trimmed(String warehouse) {
+    return warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1) : warehouse;
   }
 
   @Override

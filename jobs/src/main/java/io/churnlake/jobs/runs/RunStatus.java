@@ -2,6 +2,7 @@ package io.churnlake.jobs.runs;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.jobs.runs.LedgerReader.StageRow;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -128,8 +129,7 @@ public final class RunStatus {
 
   /** Prints the stages of the {@code runs} latest runs of the configured warehouse. */
   public static void print(ChurnConfig config, int runs, PrintStream out) {
-    String warehouse = config.warehouse().replaceAll("/+$", "");
-    String location = warehouse + "/" + ChurnTable.PIPELINE_RUNS.tableName();
+    String location = DeltaTableStore.location(config.warehouse(), ChurnTable.PIPELINE_RUNS);
     Optional<List<StageRow>> ledger =
         LedgerReader.read(location, LedgerReader.hadoopConfiguration(config.spark().extra()));
     if (ledger.isEmpty()) {
