@@ -47,6 +47,16 @@ final class Behaviour implements Serializable {
   private final int[] thumbsDown = new int[RING];
   private final int[] helpErrors = new int[RING];
   private final int[] adverts = new int[RING];
+  // Running window sums over the rings, kept as each day is written (step advances one day at a
+  // time), so the hazard reads them in constant time instead of re-summing 56-day windows: the
+  // Monte-Carlo continuations behind the ground truth take hundreds of millions of steps. Integer
+  // sums, so the values are exactly the re-summed ones.
+  private int sessions14;
+  private int sessions28;
+  private int sessions56;
+  private int thumbsDown56;
+  private int helpErrors56;
+  private int adverts56;
 
   Behaviour(
       double activity,
@@ -72,6 +82,12 @@ final class Behaviour implements Serializable {
     System.arraycopy(thumbsDown, 0, b.thumbsDown, 0, RING);
     System.arraycopy(helpErrors, 0, b.helpErrors, 0, RING);
     System.arraycopy(adverts, 0, b.adverts, 0, RING);
+    b.sessions14 = sessions14;
+    b.sessions28 = sessions28;
+    b.sessions56 = sessions56;
+    b.thumbsDown56 = thumbsDown56;
+    b.helpErrors56 = helpErrors56;
+    b.adverts56 = adverts56;
     return b;
   }
 
@@ -88,12 +104,15 @@ final class Behaviour implements Serializable {
 
   /** The hazard terms on logit scale for the day after {@code day}, from the trailing windows. */
   double[] hazardTerms(int day) {
-    int s14 = sum(sessions, day, 0, WINDOW);
-    int sPrev = sum(sessions, day, WINDOW, WINDOW);
-    double perSession = sum(sessions, day, 0, RATE_WINDOW) + 1.0;
-    double tdRate = sum(thumbsDown, day, 0, RATE_WINDOW) / perSession;
-    double heRate = sum(helpErrors, day, 0, RATE_WINDOW) / perSession;
-    double advRate = paid ? 0 : sum(adverts, day, 0, RATE_WINDOW) / perSession;
+    // The running sums cover the windows ending on the last day stepped, which is {@code day}
+    // for every caller (step reads day - 1 before writing day; drivers reads the day just
+    // stepped).
+    int s14 = sessions14;
+    int sPrev = sessions28 - sessions14;
+    double perSession = sessions56 + 1.0;
+    double tdRate = thumbsDown56 / perSession;
+    double heRate = helpErrors56 / perSession;
+    double advRate = paid ? 0 : adverts56 / perSession;
     double falling = Math.max(0, (sPrev - s14) / (sPrev + 2.0));
     boolean downgraded = day - lastDowngradeDay <= 30;
     double inactive = Math.log1p(Math.max(0, day - lastSessionDay));
@@ -162,6 +181,13 @@ final class Behaviour implements Serializable {
       paid = true;
     }
     int slot = Math.floorMod(day, RING);
+    // The slot held day - 56; days - 14 and - 28 leave the shorter windows.
+    sessions14 += s - sessions[Math.floorMod(day - WINDOW, RING)];
+    sessions28 += s - sessions[Math.floorMod(day - 2 * WINDOW, RING)];
+    sessions56 += s - sessions[slot];
+    thumbsDown56 += td - thumbsDown[slot];
+    helpErrors56 += help + err - helpErrors[slot];
+    adverts56 += adv - adverts[slot];
     sessions[slot] = s;
     thumbsDown[slot] = td;
     helpErrors[slot] = help + err;
@@ -170,15 +196,6 @@ final class Behaviour implements Serializable {
       lastSessionDay = day;
     }
     return new Day(s, td, help, err, adv, up, down, false);
-  }
-
-  /** Sum of the {@code length} days ending {@code offset} days before {@code day}. */
-  private static int sum(int[] ring, int day, int offset, int length) {
-    int total = 0;
-    for (int d = day - offset - length + 1; d <= day - offset; d++) {
-      total += ring[Math.floorMod(d, RING)];
-    }
-    return total;
   }
 
   static int poisson(SplittableRandom rng, double mean) {
