@@ -12,7 +12,9 @@ import java.net.UnknownHostException;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,6 +82,7 @@ public final class PipelineRuns implements RunLedger {
   private final String host;
   private final AtomicInteger sequence;
   private final String inputs;
+  private Map<String, Row> lastSuccesses;
 
   public PipelineRuns(
       SparkSession spark, TableStore store, String runId, String command, LocalDate asOf) {
@@ -124,30 +127,42 @@ public final class PipelineRuns implements RunLedger {
 
   @Override
   public Optional<String> succeededWith(String stage, String fingerprint) {
-    if (asOf == null || !store.exists(ChurnTable.PIPELINE_RUNS)) {
+    if (asOf == null) {
       return Optional.empty();
     }
-    Dataset<Row> runs = store.read(ChurnTable.PIPELINE_RUNS);
-    if (!java.util.Arrays.asList(runs.columns()).contains("inputs")) {
-      return Optional.empty(); // a ledger written before inputs were recorded
-    }
-    // The stage's latest success for the date, by any command: at most one row.
-    List<Row> last =
-        runs.where(
-                col("as_of_date")
-                    .equalTo(lit(asOf))
-                    .and(col("stage").equalTo(stage))
-                    .and(col("status").equalTo(SUCCEEDED)))
-            .orderBy(col("ended_at").desc())
-            .select("command", "inputs", "run_id")
-            .limit(1)
-            .collectAsList();
-    if (last.isEmpty()
-        || !sameFlow(command, last.get(0).getString(0))
-        || !fingerprint.equals(last.get(0).getString(1))) {
+    Row last = lastSuccesses().get(stage);
+    if (last == null
+        || !sameFlow(command, last.getString(1))
+        || !fingerprint.equals(last.getString(2))) {
       return Optional.empty();
     }
-    return Optional.of(last.get(0).getString(2));
+    return Optional.of(last.getString(3));
+  }
+
+  /**
+   * Each stage's latest success for this ledger's date, by any command (stage, command, inputs,
+   * run_id): one query for all the stages a flow asks about, read again only after this ledger
+   * recorded a success (the run's lease keeps other runs of the date from writing meanwhile). The
+   * rows are per stage of one date, so they do not grow with customers or history.
+   */
+  private Map<String, Row> lastSuccesses() {
+    if (lastSuccesses == null) {
+      lastSuccesses = new HashMap<>();
+      if (store.exists(ChurnTable.PIPELINE_RUNS)) {
+        Dataset<Row> runs = store.read(ChurnTable.PIPELINE_RUNS);
+        if (java.util.Arrays.asList(runs.columns()).contains("inputs")) {
+          runs.where(col("as_of_date").equalTo(lit(asOf)).and(col("status").equalTo(SUCCEEDED)))
+              .withColumn(
+                  "_last",
+                  row_number().over(Window.partitionBy("stage").orderBy(col("ended_at").desc())))
+              .where(col("_last").equalTo(1))
+              .select("stage", "command", "inputs", "run_id")
+              .collectAsList()
+              .forEach(r -> lastSuccesses.put(r.getString(0), r));
+        } // else a ledger written before inputs were recorded: nothing to skip
+      }
+    }
+    return lastSuccesses;
   }
 
   /** backfill runs nightly's flow date by date: each resumes the other's stages. */
@@ -194,6 +209,7 @@ public final class PipelineRuns implements RunLedger {
   @Override
   public void succeeded(Entry entry, TableActivity io) {
     append(entry, SUCCEEDED, System.currentTimeMillis(), null, io);
+    lastSuccesses = null;
   }
 
   @Override

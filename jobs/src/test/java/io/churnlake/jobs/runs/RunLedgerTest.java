@@ -327,10 +327,15 @@ class RunLedgerTest extends SparkTestBase {
                 .toList())
         .containsExactly(
             "nightly|1|features|skipped|succeeded in run run-1 with the same inputs|abc|true|true");
-    // `features --as-of D` on its own replaced D's features since: nightly must redo them.
+    // `features --as-of D` on its own replaced D's features since: the next nightly must redo
+    // them. (A flow reads the date's successes once, under its lease: the next run sees this.)
     RunLedger manual = new PipelineRuns(spark(), runs, "run-4", "features", d);
     manual.succeeded(manual.started("features"), TableActivity.none());
-    assertThat(second.succeededWith("features", "abc")).isEmpty();
+    RunLedger third = new PipelineRuns(spark(), runs, "run-5", "nightly", d).withInputs("abc");
+    assertThat(third.succeededWith("features", "abc")).isEmpty();
+    // The flow's own success is seen at once: its ledger reads again after recording one.
+    third.succeeded(third.started("score"), TableActivity.none());
+    assertThat(third.succeededWith("score", "abc")).contains("run-5");
   }
 
   @Test
