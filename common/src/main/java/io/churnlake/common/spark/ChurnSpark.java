@@ -70,6 +70,12 @@ public final class ChurnSpark {
     // customer (forget) and time. A table that filters on later columns names its own
     // (ChurnTable.statsColumns: quarantine's purge on quarantined_at).
     conf.setIfMissing("spark.databricks.delta.properties.defaults.dataSkippingNumIndexedCols", "3");
+    if (conf.get("spark.master", "").startsWith("local")) {
+      // Local disk without a chmod or readlink process per file written (NioLocalFileSystem).
+      conf.setIfMissing("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName());
+      conf.setIfMissing(
+          "spark.hadoop.fs.AbstractFileSystem.file.impl", NioLocalFileSystem.Fs.class.getName());
+    }
     return conf;
   }
 
