@@ -62,11 +62,26 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts a master and {@code workers} 1-core workers and waits until all registered. */
   static LocalCluster start(Path dir, int workers) throws IOException {
-    LocalCluster c = new LocalCluster(Files.createDirectories(dir));
+    return prepare(dir).start(workers);
+  }
+
+  /**
+   * The cluster's directory and classpath with no process started: local-mode submissions can run
+   * while {@link #start(int)} brings the master and workers up.
+   */
+  static LocalCluster prepare(Path dir) throws IOException {
+    return new LocalCluster(Files.createDirectories(dir));
+  }
+
+  /**
+   * Starts the master, then all {@code workers} 1-core workers at once, and waits until every one
+   * registered (one after another, each worker's start was a wait of its own).
+   */
+  LocalCluster start(int workers) throws IOException {
     try {
-      c.port = freePort();
-      c.master =
-          c.java(
+      port = freePort();
+      master =
+          java(
               "master",
               List.of("-Xmx512m"),
               "org.apache.spark.deploy.master.Master",
@@ -74,25 +89,29 @@ final class LocalCluster implements AutoCloseable {
                   "--host",
                   "127.0.0.1",
                   "--port",
-                  String.valueOf(c.port),
+                  String.valueOf(port),
                   "--webui-port",
                   String.valueOf(freePort())));
       await(
           "the master to be elected",
           Duration.ofMinutes(2),
-          () -> c.log("master").contains("I have been elected leader"));
+          () -> log("master").contains("I have been elected leader"));
+      List<Integer> launched = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
-        c.startWorker();
+        launched.add(launchWorker());
       }
-      return c;
+      for (int n : launched) {
+        awaitWorker(n);
+      }
+      return this;
     } catch (IOException | RuntimeException e) {
-      c.close();
+      close();
       throw e;
     }
   }
 
-  /** Starts one more 1-core worker and waits until the master registered it. */
-  Process startWorker() throws IOException {
+  /** Starts a 1-core worker; its number (from 1). */
+  private int launchWorker() throws IOException {
     int n = workers.size() + 1;
     Path work = Files.createDirectories(dir.resolve("worker-" + n));
     Process w =
@@ -113,11 +132,14 @@ final class LocalCluster implements AutoCloseable {
                 String.valueOf(freePort()),
                 masterUrl()));
     workers.add(w);
+    return n;
+  }
+
+  private void awaitWorker(int n) {
     await(
         "worker " + n + " to register",
         Duration.ofMinutes(2),
         () -> log("worker-" + n).contains("Successfully registered with master"));
-    return w;
   }
 
   String masterUrl() {

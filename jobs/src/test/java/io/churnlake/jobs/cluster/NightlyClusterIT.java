@@ -39,10 +39,11 @@ class NightlyClusterIT extends SparkTestBase {
 
   @BeforeAll
   void clusterAndReference() throws Exception {
-    cluster = LocalCluster.start(dir.resolve("cluster"), 3);
+    cluster = LocalCluster.prepare(dir.resolve("cluster"));
     raw = dir.resolve("raw");
     reference = dir.resolve("reference");
-    // 200 customers over 60 days, generated once; the reference run is local mode.
+    // 200 customers over 60 days, generated once (local mode) while the cluster starts; the
+    // reference run is local mode.
     Process generate =
         cluster.submit(
             "generate",
@@ -51,6 +52,7 @@ class NightlyClusterIT extends SparkTestBase {
             cli(
                 dir.resolve("generated"),
                 List.of("generate", "--customers", "200", "--days", "60")));
+    cluster.start(3);
     assertThat(exit(generate, "generate")).isZero();
     // The reference runs beside the cluster run: that one spends most of its time waiting (on
     // executors, at its pause points), and the reference is needed only to compare at the end.
