@@ -136,4 +136,17 @@ public final class KpiRows {
         .orderBy(PERIOD_START, METRIC)
         .collectAsList();
   }
+
+  /**
+   * The rows under {@code all} of one date's KPI rows, ordered as the table-reading form orders
+   * them (by period, then metric).
+   */
+  public static java.util.List<Row> overall(java.util.List<Row> rowsOfTheDate) {
+    return rowsOfTheDate.stream()
+        .filter(r -> ALL.equals(r.getString(r.fieldIndex(DIMENSION))))
+        .sorted(
+            java.util.Comparator.comparing((Row r) -> r.getDate(r.fieldIndex(PERIOD_START)))
+                .thenComparing(r -> r.getString(r.fieldIndex(METRIC))))
+        .toList();
+  }
 }

@@ -139,23 +139,29 @@ public final class KpisJob {
                       .map(f -> col(f))
                       .toArray(Column[]::new));
       String onDate = History.asOfPredicate(asOf);
-      ctx.store().replaceWhere(ChurnTable.CHURN_KPIS, rows, onDate);
+      // The night's KPI and cohort rows are per period, metric and dimension value (per cohort
+      // month and offset): a few hundred whatever the number of customers. Computed once on the
+      // driver, they are written and summarised from there instead of read back from the tables.
+      List<Row> kpiRows = rows.collectAsList();
+      ctx.store()
+          .replaceWhere(
+              ChurnTable.CHURN_KPIS, ctx.spark().createDataFrame(kpiRows, rows.schema()), onDate);
       long cohorts = 0;
       if (spells.isPresent()) {
+        Dataset<Row> cohortPlan = CohortRetention.apply(spells.get().rows(), asOf, ctx.runId());
+        List<Row> cohortRows = cohortPlan.collectAsList();
         ctx.store()
             .replaceWhere(
                 ChurnTable.COHORT_RETENTION,
-                CohortRetention.apply(spells.get().rows(), asOf, ctx.runId()),
+                ctx.spark().createDataFrame(cohortRows, cohortPlan.schema()),
                 onDate);
         cohorts =
-            ctx.store()
-                .read(ChurnTable.COHORT_RETENTION)
-                .where(onDate)
-                .select(CohortRetention.COHORT_MONTH)
+            cohortRows.stream()
+                .map(r -> r.get(r.fieldIndex(CohortRetention.COHORT_MONTH)))
                 .distinct()
                 .count();
       }
-      List<Row> overall = KpiRows.overall(ctx.store(), asOf);
+      List<Row> overall = KpiRows.overall(kpiRows);
       Result r =
           new Result(
               asOf,

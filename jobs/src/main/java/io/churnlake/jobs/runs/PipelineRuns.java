@@ -142,8 +142,9 @@ public final class PipelineRuns implements RunLedger {
   /**
    * Each stage's latest success for this ledger's date, by any command (stage, command, inputs,
    * run_id): one query for all the stages a flow asks about, read again only after this ledger
-   * recorded a success (the run's lease keeps other runs of the date from writing meanwhile). The
-   * rows are per stage of one date, so they do not grow with customers or history.
+   * recorded a success. The date's lease keeps another nightly or backfill from writing meanwhile;
+   * a stand-alone stage command run during the flow is seen by the next run. The rows are per stage
+   * of one date, so they do not grow with customers or history.
    */
   private Map<String, Row> lastSuccesses() {
     if (lastSuccesses == null) {

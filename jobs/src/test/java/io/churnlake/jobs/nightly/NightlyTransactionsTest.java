@@ -162,6 +162,24 @@ class NightlyTransactionsTest extends SparkTestBase {
                 .getDouble(0))
         .isCloseTo(r.clv().get().totalClv(), org.assertj.core.api.Assertions.within(1e-6));
     assertThat(r.kpis().orElseThrow().churnDefinition()).startsWith("inactivity: 30 days without");
+    // What the night prints and reports is the table: the summary kept from the written rows
+    // equals the table's rows under 'all' in the same order, and the cohort count its cohorts.
+    assertThat(r.kpis().orElseThrow().overall().stream().map(Row::toString).toList())
+        .isNotEmpty()
+        .isEqualTo(
+            io.churnlake.jobs.kpis.KpiRows.overall(ctx.store(), last).stream()
+                .map(Row::toString)
+                .toList());
+    assertThat(r.kpis().orElseThrow().cohorts())
+        .isEqualTo(
+            spark()
+                .sql(
+                    "SELECT count(DISTINCT cohort_month) FROM cohort_retention WHERE as_of_date ="
+                        + " DATE'"
+                        + last
+                        + "'")
+                .head()
+                .getLong(0));
   }
 
   private void assertSameRowsAsText(String actual, String expected) {
