@@ -5,7 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFs;
@@ -77,25 +77,8 @@ public class NioLocalFileSystem extends LocalFileSystem {
     }
   }
 
-  /** The owner, group and other bits of a Unix mode. */
+  /** The owner, group and other bits of a Unix mode, in Hadoop's own symbolic form. */
   static Set<PosixFilePermission> posix(int mode) {
-    PosixFilePermission[] bits = {
-      PosixFilePermission.OTHERS_EXECUTE,
-      PosixFilePermission.OTHERS_WRITE,
-      PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.GROUP_WRITE,
-      PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE,
-      PosixFilePermission.OWNER_WRITE,
-      PosixFilePermission.OWNER_READ
-    };
-    Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
-    for (int i = 0; i < bits.length; i++) {
-      if ((mode & (1 << i)) != 0) {
-        out.add(bits[i]);
-      }
-    }
-    return out;
+    return PosixFilePermissions.fromString(new FsPermission((short) (mode & 0777)).toString());
   }
 }

@@ -50,13 +50,14 @@ final class Behaviour implements Serializable {
   // Running window sums over the rings, kept as each day is written (step advances one day at a
   // time), so the hazard reads them in constant time instead of re-summing 56-day windows: the
   // Monte-Carlo continuations behind the ground truth take hundreds of millions of steps. Integer
-  // sums, so the values are exactly the re-summed ones.
-  private int sessions14;
-  private int sessions28;
-  private int sessions56;
-  private int thumbsDown56;
-  private int helpErrors56;
-  private int adverts56;
+  // sums, so the values are exactly the re-summed ones. Indexed by the constants below.
+  private static final int SESSIONS_14 = 0;
+  private static final int SESSIONS_28 = 1;
+  private static final int SESSIONS_56 = 2;
+  private static final int THUMBS_DOWN_56 = 3;
+  private static final int HELP_ERRORS_56 = 4;
+  private static final int ADVERTS_56 = 5;
+  private final int[] sums = new int[6];
 
   Behaviour(
       double activity,
@@ -82,12 +83,7 @@ final class Behaviour implements Serializable {
     System.arraycopy(thumbsDown, 0, b.thumbsDown, 0, RING);
     System.arraycopy(helpErrors, 0, b.helpErrors, 0, RING);
     System.arraycopy(adverts, 0, b.adverts, 0, RING);
-    b.sessions14 = sessions14;
-    b.sessions28 = sessions28;
-    b.sessions56 = sessions56;
-    b.thumbsDown56 = thumbsDown56;
-    b.helpErrors56 = helpErrors56;
-    b.adverts56 = adverts56;
+    System.arraycopy(sums, 0, b.sums, 0, sums.length);
     return b;
   }
 
@@ -107,12 +103,12 @@ final class Behaviour implements Serializable {
     // The running sums cover the windows ending on the last day stepped, which is {@code day}
     // for every caller (step reads day - 1 before writing day; drivers reads the day just
     // stepped).
-    int s14 = sessions14;
-    int sPrev = sessions28 - sessions14;
-    double perSession = sessions56 + 1.0;
-    double tdRate = thumbsDown56 / perSession;
-    double heRate = helpErrors56 / perSession;
-    double advRate = paid ? 0 : adverts56 / perSession;
+    int s14 = sums[SESSIONS_14];
+    int sPrev = sums[SESSIONS_28] - s14;
+    double perSession = sums[SESSIONS_56] + 1.0;
+    double tdRate = sums[THUMBS_DOWN_56] / perSession;
+    double heRate = sums[HELP_ERRORS_56] / perSession;
+    double advRate = paid ? 0 : sums[ADVERTS_56] / perSession;
     double falling = Math.max(0, (sPrev - s14) / (sPrev + 2.0));
     boolean downgraded = day - lastDowngradeDay <= 30;
     double inactive = Math.log1p(Math.max(0, day - lastSessionDay));
@@ -182,12 +178,12 @@ final class Behaviour implements Serializable {
     }
     int slot = Math.floorMod(day, RING);
     // The slot held day - 56; days - 14 and - 28 leave the shorter windows.
-    sessions14 += s - sessions[Math.floorMod(day - WINDOW, RING)];
-    sessions28 += s - sessions[Math.floorMod(day - 2 * WINDOW, RING)];
-    sessions56 += s - sessions[slot];
-    thumbsDown56 += td - thumbsDown[slot];
-    helpErrors56 += help + err - helpErrors[slot];
-    adverts56 += adv - adverts[slot];
+    sums[SESSIONS_14] += s - sessions[Math.floorMod(day - WINDOW, RING)];
+    sums[SESSIONS_28] += s - sessions[Math.floorMod(day - 2 * WINDOW, RING)];
+    sums[SESSIONS_56] += s - sessions[slot];
+    sums[THUMBS_DOWN_56] += td - thumbsDown[slot];
+    sums[HELP_ERRORS_56] += help + err - helpErrors[slot];
+    sums[ADVERTS_56] += adv - adverts[slot];
     sessions[slot] = s;
     thumbsDown[slot] = td;
     helpErrors[slot] = help + err;

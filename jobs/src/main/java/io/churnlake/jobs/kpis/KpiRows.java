@@ -129,18 +129,15 @@ public final class KpiRows {
    */
   public static java.util.List<Row> overall(
       io.churnlake.common.table.TableStore store, java.time.LocalDate asOf) {
-    return store
-        .read(io.churnlake.common.table.ChurnTable.CHURN_KPIS)
-        .where(io.churnlake.jobs.History.asOfPredicate(asOf))
-        .where(col(DIMENSION).equalTo(ALL))
-        .orderBy(PERIOD_START, METRIC)
-        .collectAsList();
+    return overall(
+        store
+            .read(io.churnlake.common.table.ChurnTable.CHURN_KPIS)
+            .where(io.churnlake.jobs.History.asOfPredicate(asOf))
+            .where(col(DIMENSION).equalTo(ALL))
+            .collectAsList());
   }
 
-  /**
-   * The rows under {@code all} of one date's KPI rows, ordered as the table-reading form orders
-   * them (by period, then metric).
-   */
+  /** The rows under {@code all} of one date's KPI rows, by period, then metric. */
   public static java.util.List<Row> overall(java.util.List<Row> rowsOfTheDate) {
     return rowsOfTheDate.stream()
         .filter(r -> ALL.equals(r.getString(r.fieldIndex(DIMENSION))))
