@@ -60,11 +60,6 @@ final class LocalCluster implements AutoCloseable {
             "SPARK_WORKER_DIR", dir.resolve("work").toString());
   }
 
-  /** Starts a master and {@code workers} 1-core workers and waits until all registered. */
-  static LocalCluster start(Path dir, int workers) throws IOException {
-    return prepare(dir).start(workers);
-  }
-
   /**
    * The cluster's directory and classpath with no process started: local-mode submissions can run
    * while {@link #start(int)} brings the master and workers up.
