@@ -79,6 +79,19 @@ public final class LedgerReader {
 
   /** Every row of the ledger at {@code location}, or empty when no ledger table is there. */
   public static Optional<List<StageRow>> read(String location, Configuration hadoop) {
+    return scan(location, hadoop, COLUMNS, LedgerReader::stageRow);
+  }
+
+  /**
+   * Every row of the Delta table at {@code location}, its {@code columns} (those the table has)
+   * mapped by {@code row}; empty when no table is there. For small tables read on the driver (the
+   * ledger, the leases): no Spark job.
+   */
+  static <T> Optional<List<T>> scan(
+      String location,
+      Configuration hadoop,
+      List<String> columns,
+      java.util.function.Function<Row, T> row) {
     Engine engine = DefaultEngine.create(hadoop);
     Snapshot snapshot;
     try {
@@ -88,7 +101,7 @@ public final class LedgerReader {
     }
     StructType schema = snapshot.getSchema(engine);
     StructType wanted = new StructType();
-    for (String c : COLUMNS) {
+    for (String c : columns) {
       // Ledgers written before a column existed (rows_written) lack it.
       if (schema.fieldNames().contains(c)) {
         wanted = wanted.add(schema.get(c));
@@ -97,7 +110,7 @@ public final class LedgerReader {
     Scan scan = snapshot.getScanBuilder(engine).withReadSchema(engine, wanted).build();
     Row state = scan.getScanState(engine);
     StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
-    List<StageRow> rows = new ArrayList<>();
+    List<T> rows = new ArrayList<>();
     try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
       while (files.hasNext()) {
         try (CloseableIterator<Row> fileRows = files.next().getRows()) {
@@ -114,7 +127,7 @@ public final class LedgerReader {
               while (logical.hasNext()) {
                 try (CloseableIterator<Row> r = logical.next().getRows()) {
                   while (r.hasNext()) {
-                    rows.add(stageRow(r.next()));
+                    rows.add(row.apply(r.next()));
                   }
                 }
               }
@@ -123,7 +136,7 @@ public final class LedgerReader {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("reading the run ledger at " + location, e);
+      throw new UncheckedIOException("reading the Delta table at " + location, e);
     }
     return Optional.of(rows);
   }
@@ -149,12 +162,12 @@ public final class LedgerReader {
     return i < 0 || r.isNullAt(i);
   }
 
-  private static String string(Row r, StructType s, String column) {
+  static String string(Row r, StructType s, String column) {
     return isNull(r, s, column) ? null : r.getString(s.indexOf(column));
   }
 
   /** Delta stores timestamps as microseconds since the epoch (UTC). */
-  private static Instant instant(Row r, StructType s, String column) {
+  static Instant instant(Row r, StructType s, String column) {
     if (isNull(r, s, column)) {
       return null;
     }

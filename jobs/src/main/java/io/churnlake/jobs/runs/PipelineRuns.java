@@ -32,6 +32,7 @@ import org.apache.spark.sql.types.StructType;
  * so a killed driver leaves its last stage visibly {@code running}). {@link #latest} pairs them.
  */
 public final class PipelineRuns implements RunLedger {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PipelineRuns.class);
   public static final String RUNNING = "running";
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";
@@ -272,7 +273,18 @@ public final class PipelineRuns implements RunLedger {
                     .toArray(),
             io == null ? null : io.rowsWritten(),
             gitCommit());
-    store.append(ChurnTable.PIPELINE_RUNS, spark.createDataFrame(List.of(row), SCHEMA));
+    String location = store.location(ChurnTable.PIPELINE_RUNS);
+    java.util.OptionalLong version =
+        KernelAppend.append(spark.sessionState().newHadoopConf(), location, SCHEMA, List.of(row));
+    if (version.isPresent()) {
+      LOG.info(
+          "table {} append (Delta Kernel): now version {}, 1 rows written",
+          ChurnTable.PIPELINE_RUNS.tableName(),
+          version.getAsLong());
+    } else {
+      // The first row creates the table; a ledger with other columns evolves through Spark.
+      store.append(ChurnTable.PIPELINE_RUNS, spark.createDataFrame(List.of(row), SCHEMA));
+    }
   }
 
   /**

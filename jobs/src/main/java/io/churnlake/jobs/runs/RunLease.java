@@ -106,6 +106,15 @@ public final class RunLease implements AutoCloseable {
           before.getString(1),
           deadRun);
     }
+    if (before != null
+        && before.isNullAt(3)
+        && !before.getTimestamp(2).before(staleBefore)
+        && !runId.equals(before.getString(0))
+        && deadRun.isEmpty()) {
+      // Held by another live run: the MERGE below would change nothing. Refused without it (a
+      // refusal costs no Spark job, also on a cluster whose executors are busy).
+      throw alreadyRunning(key, before, staleMillis);
+    }
     Row mine = RowFactory.create(key, runId, PipelineRuns.holder(), at, at, null);
     try {
       DeltaTable.forPath(spark, store.location(ChurnTable.PIPELINE_LEASES))
@@ -127,12 +136,7 @@ public final class RunLease implements AutoCloseable {
     }
     Row held = holderOf(spark, store, key);
     if (held == null || !runId.equals(held.getString(0)) || !held.isNullAt(3)) {
-      throw ChurnErrors.alreadyRunning(
-          key,
-          held == null ? "unknown" : held.getString(1),
-          held == null ? "unknown" : held.getString(0),
-          held == null ? "unknown" : held.getTimestamp(2).toString(),
-          staleMillis / 60_000L);
+      throw alreadyRunning(key, held, staleMillis);
     }
     LOG.info("lease {} taken by run {}", key, runId);
     return new RunLease(spark, store, key, runId, heartbeatSeconds);
@@ -153,14 +157,41 @@ public final class RunLease implements AutoCloseable {
     }
   }
 
-  /** run_id, holder, heartbeat_at, released_at of the key's lease, or null. */
+  private static RuntimeException alreadyRunning(String key, Row held, long staleMillis) {
+    return ChurnErrors.alreadyRunning(
+        key,
+        held == null ? "unknown" : held.getString(1),
+        held == null ? "unknown" : held.getString(0),
+        held == null ? "unknown" : held.getTimestamp(2).toString(),
+        staleMillis / 60_000L);
+  }
+
+  /**
+   * run_id, holder, heartbeat_at, released_at of the key's lease, or null. Read with Delta Kernel
+   * on the driver (the table holds one row per command and date): no Spark job.
+   */
   static Row holderOf(SparkSession spark, TableStore store, String key) {
     List<Row> rows =
-        store
-            .read(ChurnTable.PIPELINE_LEASES)
-            .where(col("lease_key").equalTo(key))
-            .select("run_id", "holder", "heartbeat_at", "released_at")
-            .collectAsList();
+        LedgerReader.scan(
+                store.location(ChurnTable.PIPELINE_LEASES),
+                spark.sessionState().newHadoopConf(),
+                List.of(SCHEMA.fieldNames()),
+                r -> {
+                  io.delta.kernel.types.StructType s = r.getSchema();
+                  java.time.Instant heartbeat = LedgerReader.instant(r, s, "heartbeat_at");
+                  java.time.Instant released = LedgerReader.instant(r, s, "released_at");
+                  return RowFactory.create(
+                      LedgerReader.string(r, s, "lease_key"),
+                      LedgerReader.string(r, s, "run_id"),
+                      LedgerReader.string(r, s, "holder"),
+                      heartbeat == null ? null : Timestamp.from(heartbeat),
+                      released == null ? null : Timestamp.from(released));
+                })
+            .orElse(List.of())
+            .stream()
+            .filter(r -> key.equals(r.getString(0)))
+            .map(r -> RowFactory.create(r.get(1), r.get(2), r.get(3), r.get(4)))
+            .toList();
     return rows.isEmpty() ? null : rows.get(0);
   }
 

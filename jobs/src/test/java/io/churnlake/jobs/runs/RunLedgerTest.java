@@ -367,4 +367,109 @@ class RunLedgerTest extends SparkTestBase {
         .isEqualTo("run-next");
     next.close();
   }
+
+  /**
+   * Invariant: a ledger row appended with Delta Kernel (no Spark job) reads back through Spark
+   * exactly as the same row appended through Spark, nested columns and timestamps included; appends
+   * racing from two threads all land, each in its own commit; a table whose columns differ from the
+   * rows' is left to Spark (which adds columns).
+   */
+  @Test
+  void ledgerRowsAppendedWithKernelReadBackAsTheSameRowsAppendedWithSpark() throws Exception {
+    DeltaTableStore s = new DeltaTableStore(spark(), dir.resolve("kernel").toString());
+    Configuration hadoop = spark().sessionState().newHadoopConf();
+    org.apache.spark.sql.types.StructType schema = PipelineRuns.SCHEMA;
+    java.util.function.IntFunction<Row> row =
+        i ->
+            org.apache.spark.sql.RowFactory.create(
+                "run-" + i,
+                "nightly",
+                java.sql.Date.valueOf("2026-07-19"),
+                i,
+                "stage-" + i,
+                i % 2 == 0 ? "running" : "succeeded",
+                java.sql.Timestamp.valueOf("2026-07-20 01:02:03.456789"),
+                i % 2 == 0 ? null : java.sql.Timestamp.valueOf("2026-07-20 01:03:04.5"),
+                i % 2 == 0 ? null : 61.044211,
+                i % 3 == 0 ? "stage 'x' failed: \"quoted\", ümlaut" : null,
+                "host/1",
+                "0.1.0",
+                i % 2 == 0 ? null : "inputs-" + i,
+                i % 2 == 0
+                    ? null
+                    : new Object[] {
+                      org.apache.spark.sql.RowFactory.create("events", 3L),
+                      org.apache.spark.sql.RowFactory.create("daily_activity", (long) i)
+                    },
+                i % 2 == 0
+                    ? null
+                    : new Object[] {
+                      org.apache.spark.sql.RowFactory.create("customer_features", 7L, 123L, 2)
+                    },
+                i % 2 == 0 ? null : 123L + i,
+                "abc1234567");
+    // The first row creates the table through Spark; Kernel then appends to it.
+    assertThat(
+            KernelAppend.append(
+                hadoop, s.location(ChurnTable.PIPELINE_RUNS), schema, List.of(row.apply(0))))
+        .isEmpty();
+    s.append(ChurnTable.PIPELINE_RUNS, spark().createDataFrame(List.of(row.apply(0)), schema));
+    DeltaTableStore viaSpark = new DeltaTableStore(spark(), dir.resolve("spark").toString());
+    viaSpark.append(
+        ChurnTable.PIPELINE_RUNS, spark().createDataFrame(List.of(row.apply(0)), schema));
+    for (int i = 1; i <= 3; i++) {
+      assertThat(
+              KernelAppend.append(
+                  hadoop, s.location(ChurnTable.PIPELINE_RUNS), schema, List.of(row.apply(i))))
+          .hasValue(i);
+      viaSpark.append(
+          ChurnTable.PIPELINE_RUNS, spark().createDataFrame(List.of(row.apply(i)), schema));
+    }
+    assertThat(s.read(ChurnTable.PIPELINE_RUNS).schema())
+        .isEqualTo(viaSpark.read(ChurnTable.PIPELINE_RUNS).schema());
+    assertSameRows(
+        viaSpark.read(ChurnTable.PIPELINE_RUNS).selectExpr("to_json(struct(*)) AS row"),
+        s.read(ChurnTable.PIPELINE_RUNS).selectExpr("to_json(struct(*)) AS row"));
+
+    // Two writers at once: every row lands, in commits 4 .. 13.
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<Future<java.util.OptionalLong>> commits = new ArrayList<>();
+    for (int i = 10; i < 20; i++) {
+      int n = i;
+      commits.add(
+          pool.submit(
+              () ->
+                  KernelAppend.append(
+                      hadoop,
+                      s.location(ChurnTable.PIPELINE_RUNS),
+                      schema,
+                      List.of(row.apply(n)))));
+    }
+    List<Long> versions = new ArrayList<>();
+    for (Future<java.util.OptionalLong> c : commits) {
+      versions.add(c.get().orElseThrow());
+    }
+    pool.shutdown();
+    assertThat(versions).containsExactlyInAnyOrder(4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L);
+    assertThat(
+            s
+                .read(ChurnTable.PIPELINE_RUNS)
+                .selectExpr("stage_seq")
+                .orderBy("stage_seq")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getInt(0))
+                .toList())
+        .containsExactly(0, 1, 2, 3, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+
+    // A ledger written before a column existed: Kernel leaves it to Spark.
+    DeltaTableStore old = new DeltaTableStore(spark(), dir.resolve("old").toString());
+    org.apache.spark.sql.Dataset<Row> first =
+        spark().createDataFrame(List.of(row.apply(1)), schema).drop("git_commit");
+    old.append(ChurnTable.PIPELINE_RUNS, first);
+    assertThat(
+            KernelAppend.append(
+                hadoop, old.location(ChurnTable.PIPELINE_RUNS), schema, List.of(row.apply(2))))
+        .isEmpty();
+  }
 }
