@@ -92,6 +92,20 @@ public final class LedgerReader {
       Configuration hadoop,
       List<String> columns,
       java.util.function.Function<Row, T> row) {
+    return scan(location, hadoop, columns, Optional.empty(), row);
+  }
+
+  /**
+   * As {@link #scan(String, Configuration, List, java.util.function.Function)}, reading only the
+   * files whose statistics may hold rows matching {@code skip} (Kernel's data skipping: rows of
+   * other files can still come back, so the caller filters rows itself).
+   */
+  static <T> Optional<List<T>> scan(
+      String location,
+      Configuration hadoop,
+      List<String> columns,
+      Optional<io.delta.kernel.expressions.Predicate> skip,
+      java.util.function.Function<Row, T> row) {
     Engine engine = DefaultEngine.create(hadoop);
     Snapshot snapshot;
     try {
@@ -107,7 +121,12 @@ public final class LedgerReader {
         wanted = wanted.add(schema.get(c));
       }
     }
-    Scan scan = snapshot.getScanBuilder(engine).withReadSchema(engine, wanted).build();
+    io.delta.kernel.ScanBuilder builder =
+        snapshot.getScanBuilder(engine).withReadSchema(engine, wanted);
+    if (skip.isPresent()) {
+      builder = builder.withFilter(engine, skip.get());
+    }
+    Scan scan = builder.build();
     Row state = scan.getScanState(engine);
     StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
     List<T> rows = new ArrayList<>();

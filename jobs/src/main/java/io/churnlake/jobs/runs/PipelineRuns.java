@@ -1,7 +1,6 @@
 package io.churnlake.jobs.runs;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.churnlake.common.table.ChurnTable;
@@ -150,18 +149,50 @@ public final class PipelineRuns implements RunLedger {
   private Map<String, Row> lastSuccesses() {
     if (lastSuccesses == null) {
       lastSuccesses = new HashMap<>();
-      if (store.exists(ChurnTable.PIPELINE_RUNS)) {
-        Dataset<Row> runs = store.read(ChurnTable.PIPELINE_RUNS);
-        if (java.util.Arrays.asList(runs.columns()).contains("inputs")) {
-          runs.where(col("as_of_date").equalTo(lit(asOf)).and(col("status").equalTo(SUCCEEDED)))
-              .withColumn(
-                  "_last",
-                  row_number().over(Window.partitionBy("stage").orderBy(col("ended_at").desc())))
-              .where(col("_last").equalTo(1))
-              .select("stage", "command", "inputs", "run_id")
-              .collectAsList()
-              .forEach(r -> lastSuccesses.put(r.getString(0), r));
-        } // else a ledger written before inputs were recorded: nothing to skip
+      // Read with Delta Kernel on the driver (no Spark job, and no Spark snapshot of a table that
+      // changes with every stage); files whose as_of_date statistics exclude the date are skipped.
+      int day = (int) asOf.toLocalDate().toEpochDay();
+      List<String> columns =
+          List.of("stage", "command", "inputs", "run_id", "as_of_date", "status", "ended_at");
+      List<Object[]> rows =
+          LedgerReader.scan(
+                  store.location(ChurnTable.PIPELINE_RUNS),
+                  spark.sessionState().newHadoopConf(),
+                  columns,
+                  Optional.of(
+                      new io.delta.kernel.expressions.Predicate(
+                          "=",
+                          new io.delta.kernel.expressions.Column("as_of_date"),
+                          io.delta.kernel.expressions.Literal.ofDate(day))),
+                  r -> {
+                    io.delta.kernel.types.StructType s = r.getSchema();
+                    int d = s.indexOf("as_of_date");
+                    java.time.Instant ended = LedgerReader.instant(r, s, "ended_at");
+                    return new Object[] {
+                      LedgerReader.string(r, s, "stage"),
+                      LedgerReader.string(r, s, "command"),
+                      LedgerReader.string(r, s, "inputs"),
+                      LedgerReader.string(r, s, "run_id"),
+                      d < 0 || r.isNullAt(d) ? null : r.getInt(d),
+                      LedgerReader.string(r, s, "status"),
+                      ended,
+                      s.indexOf("inputs") >= 0
+                    };
+                  })
+              .orElse(List.of());
+      Map<String, java.time.Instant> latest = new HashMap<>();
+      for (Object[] r : rows) {
+        // A ledger written before inputs were recorded: nothing to skip.
+        if (!(Boolean) r[7] || r[4] == null || (Integer) r[4] != day || !SUCCEEDED.equals(r[5])) {
+          continue;
+        }
+        String stage = (String) r[0];
+        java.time.Instant ended = (java.time.Instant) r[6];
+        java.time.Instant seen = latest.get(stage);
+        if (seen == null || (ended != null && ended.isAfter(seen))) {
+          latest.put(stage, ended);
+          lastSuccesses.put(stage, RowFactory.create(r[0], r[1], r[2], r[3]));
+        }
       }
     }
     return lastSuccesses;
