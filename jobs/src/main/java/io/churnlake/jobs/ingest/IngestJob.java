@@ -17,6 +17,7 @@ import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.KernelTables;
 import io.delta.tables.DeltaTable;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -162,13 +163,30 @@ public final class IngestJob {
   }
 
   private static boolean purgeQuarantine(JobContext ctx) {
-    if (ctx.store().exists(ChurnTable.QUARANTINE)) {
-      int days = ctx.config().ingest().quarantineRetentionDays();
-      ctx.store()
-          .delete(
-              ChurnTable.QUARANTINE,
-              "quarantined_at < current_timestamp() - INTERVAL " + days + " DAYS");
+    int days = ctx.config().ingest().quarantineRetentionDays();
+    // Most nights nothing is old enough: the files' quarantined_at statistics (read with Delta
+    // Kernel from the log, no Spark job) show it, and no DELETE is planned. A file without those
+    // statistics (a quarantine table created before they were kept) may hold old rows: then the
+    // DELETE runs, as it does when a file's oldest row is past the retention. The cutoff is taken
+    // here, a moment before the DELETE's own: a row aged in between is purged the next night.
+    long cutoffMillis = System.currentTimeMillis() - days * 86_400_000L;
+    io.delta.kernel.expressions.Predicate older =
+        new io.delta.kernel.expressions.Predicate(
+            "<",
+            new io.delta.kernel.expressions.Column("quarantined_at"),
+            io.delta.kernel.expressions.Literal.ofTimestamp(
+                Math.multiplyExact(cutoffMillis, 1000L)));
+    if (!KernelTables.mayHoldRows(
+        ctx.store().location(ChurnTable.QUARANTINE),
+        ctx.spark().sessionState().newHadoopConf(),
+        older)) {
+      LOG.info("quarantine: no file holds rows older than {} days (file statistics)", days);
+      return false;
     }
+    ctx.store()
+        .delete(
+            ChurnTable.QUARANTINE,
+            "quarantined_at < current_timestamp() - INTERVAL " + days + " DAYS");
     return true;
   }
 

@@ -155,7 +155,7 @@ public final class PipelineRuns implements RunLedger {
       List<String> columns =
           List.of("stage", "command", "inputs", "run_id", "as_of_date", "status", "ended_at");
       List<Object[]> rows =
-          LedgerReader.scan(
+          io.churnlake.jobs.KernelTables.scan(
                   store.location(ChurnTable.PIPELINE_RUNS),
                   spark.sessionState().newHadoopConf(),
                   columns,
@@ -167,14 +167,15 @@ public final class PipelineRuns implements RunLedger {
                   r -> {
                     io.delta.kernel.types.StructType s = r.getSchema();
                     int d = s.indexOf("as_of_date");
-                    java.time.Instant ended = LedgerReader.instant(r, s, "ended_at");
+                    java.time.Instant ended =
+                        io.churnlake.jobs.KernelTables.instant(r, s, "ended_at");
                     return new Object[] {
-                      LedgerReader.string(r, s, "stage"),
-                      LedgerReader.string(r, s, "command"),
-                      LedgerReader.string(r, s, "inputs"),
-                      LedgerReader.string(r, s, "run_id"),
+                      io.churnlake.jobs.KernelTables.string(r, s, "stage"),
+                      io.churnlake.jobs.KernelTables.string(r, s, "command"),
+                      io.churnlake.jobs.KernelTables.string(r, s, "inputs"),
+                      io.churnlake.jobs.KernelTables.string(r, s, "run_id"),
                       d < 0 || r.isNullAt(d) ? null : r.getInt(d),
-                      LedgerReader.string(r, s, "status"),
+                      io.churnlake.jobs.KernelTables.string(r, s, "status"),
                       ended,
                       s.indexOf("inputs") >= 0
                     };

@@ -172,18 +172,20 @@ public final class RunLease implements AutoCloseable {
    */
   static Row holderOf(SparkSession spark, TableStore store, String key) {
     List<Row> rows =
-        LedgerReader.scan(
+        io.churnlake.jobs.KernelTables.scan(
                 store.location(ChurnTable.PIPELINE_LEASES),
                 spark.sessionState().newHadoopConf(),
                 List.of(SCHEMA.fieldNames()),
                 r -> {
                   io.delta.kernel.types.StructType s = r.getSchema();
-                  java.time.Instant heartbeat = LedgerReader.instant(r, s, "heartbeat_at");
-                  java.time.Instant released = LedgerReader.instant(r, s, "released_at");
+                  java.time.Instant heartbeat =
+                      io.churnlake.jobs.KernelTables.instant(r, s, "heartbeat_at");
+                  java.time.Instant released =
+                      io.churnlake.jobs.KernelTables.instant(r, s, "released_at");
                   return RowFactory.create(
-                      LedgerReader.string(r, s, "lease_key"),
-                      LedgerReader.string(r, s, "run_id"),
-                      LedgerReader.string(r, s, "holder"),
+                      io.churnlake.jobs.KernelTables.string(r, s, "lease_key"),
+                      io.churnlake.jobs.KernelTables.string(r, s, "run_id"),
+                      io.churnlake.jobs.KernelTables.string(r, s, "holder"),
                       heartbeat == null ? null : Timestamp.from(heartbeat),
                       released == null ? null : Timestamp.from(released));
                 })

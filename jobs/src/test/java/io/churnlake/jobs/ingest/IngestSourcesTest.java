@@ -586,11 +586,25 @@ class IngestSourcesTest extends SparkTestBase {
   void quarantineRowsOlderThanTheRetentionArePurgedByTheNextIngest() throws IOException {
     JobContext ctx = context("retail-transactions.conf", "retail");
     IngestJob.run(ctx, Optional.empty());
+    // The purge asks the files' statistics first: nothing old, no DELETE; an old row, a DELETE.
+    java.util.function.BooleanSupplier mayHoldOld =
+        () ->
+            io.churnlake.jobs.KernelTables.mayHoldRows(
+                ctx.store().location(ChurnTable.QUARANTINE),
+                spark().sessionState().newHadoopConf(),
+                new io.delta.kernel.expressions.Predicate(
+                    "<",
+                    new io.delta.kernel.expressions.Column("quarantined_at"),
+                    io.delta.kernel.expressions.Literal.ofTimestamp(
+                        (System.currentTimeMillis() - 30 * 86_400_000L) * 1000L)));
+    assertThat(mayHoldOld.getAsBoolean()).isFalse();
     io.delta.tables.DeltaTable.forPath(spark(), ctx.store().location(ChurnTable.QUARANTINE))
         .updateExpr(
             "reason = 'duplicate_record'",
             java.util.Map.of("quarantined_at", "current_timestamp() - INTERVAL 31 DAYS"));
+    assertThat(mayHoldOld.getAsBoolean()).isTrue();
     IngestJob.run(ctx, Optional.empty());
+    assertThat(mayHoldOld.getAsBoolean()).isFalse();
     assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason")))
         .containsExactly(
             "[bad_value:quantity]",

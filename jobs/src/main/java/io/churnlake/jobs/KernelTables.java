@@ -1,0 +1,160 @@
+package io.churnlake.jobs;
+
+import io.delta.kernel.Scan;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.Table;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.expressions.Predicate;
+import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Small Delta tables read with Delta Kernel on the driver, without a Spark job and without a Spark
+ * snapshot of the table (the run ledger, the leases), and a table's file statistics asked whether
+ * any file may hold rows of a predicate (so that a delete with nothing to delete is not run).
+ */
+public final class KernelTables {
+  private KernelTables() {}
+
+  /**
+   * Every row of the Delta table at {@code location}, its {@code columns} (those the table has)
+   * mapped by {@code row}; empty when no table is there. For small tables read on the driver (the
+   * ledger, the leases): no Spark job.
+   */
+  public static <T> Optional<List<T>> scan(
+      String location,
+      Configuration hadoop,
+      List<String> columns,
+      java.util.function.Function<Row, T> row) {
+    return scan(location, hadoop, columns, Optional.empty(), row);
+  }
+
+  /**
+   * As {@link #scan(String, Configuration, List, java.util.function.Function)}, reading only the
+   * files whose statistics may hold rows matching {@code skip} (Kernel's data skipping: rows of
+   * other files can still come back, so the caller filters rows itself).
+   */
+  public static <T> Optional<List<T>> scan(
+      String location,
+      Configuration hadoop,
+      List<String> columns,
+      Optional<io.delta.kernel.expressions.Predicate> skip,
+      java.util.function.Function<Row, T> row) {
+    Engine engine = DefaultEngine.create(hadoop);
+    Snapshot snapshot;
+    try {
+      snapshot = Table.forPath(engine, location).getLatestSnapshot(engine);
+    } catch (TableNotFoundException e) {
+      return Optional.empty();
+    }
+    StructType schema = snapshot.getSchema(engine);
+    StructType wanted = new StructType();
+    for (String c : columns) {
+      // Ledgers written before a column existed (rows_written) lack it.
+      if (schema.fieldNames().contains(c)) {
+        wanted = wanted.add(schema.get(c));
+      }
+    }
+    io.delta.kernel.ScanBuilder builder =
+        snapshot.getScanBuilder(engine).withReadSchema(engine, wanted);
+    if (skip.isPresent()) {
+      builder = builder.withFilter(engine, skip.get());
+    }
+    Scan scan = builder.build();
+    Row state = scan.getScanState(engine);
+    StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
+    List<T> rows = new ArrayList<>();
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+          while (fileRows.hasNext()) {
+            Row file = fileRows.next();
+            FileStatus status = InternalScanFileUtils.getAddFileStatus(file);
+            CloseableIterator<ColumnarBatch> data =
+                engine
+                    .getParquetHandler()
+                    .readParquetFiles(
+                        Utils.singletonCloseableIterator(status), physical, Optional.empty());
+            try (CloseableIterator<FilteredColumnarBatch> logical =
+                Scan.transformPhysicalData(engine, state, file, data)) {
+              while (logical.hasNext()) {
+                try (CloseableIterator<Row> r = logical.next().getRows()) {
+                  while (r.hasNext()) {
+                    rows.add(row.apply(r.next()));
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the Delta table at " + location, e);
+    }
+    return Optional.of(rows);
+  }
+
+  /**
+   * Whether any data file of the Delta table at {@code location} may hold rows matching {@code
+   * predicate}, judged from the files' statistics by Kernel's data skipping (a file without
+   * statistics on the predicate's columns may). False when the table does not exist. Reads the log
+   * only, no data file.
+   */
+  public static boolean mayHoldRows(String location, Configuration hadoop, Predicate predicate) {
+    Engine engine = DefaultEngine.create(hadoop);
+    Snapshot snapshot;
+    try {
+      snapshot = Table.forPath(engine, location).getLatestSnapshot(engine);
+    } catch (TableNotFoundException e) {
+      return false;
+    }
+    Scan scan = snapshot.getScanBuilder(engine).withFilter(engine, predicate).build();
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> rows = files.next().getRows()) {
+          if (rows.hasNext()) {
+            return true;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the Delta log at " + location, e);
+    }
+    return false;
+  }
+
+  public static boolean isNull(Row r, StructType s, String column) {
+    int i = s.indexOf(column);
+    return i < 0 || r.isNullAt(i);
+  }
+
+  public static String string(Row r, StructType s, String column) {
+    return isNull(r, s, column) ? null : r.getString(s.indexOf(column));
+  }
+
+  /** Delta stores timestamps as microseconds since the epoch (UTC). */
+  public static Instant instant(Row r, StructType s, String column) {
+    if (isNull(r, s, column)) {
+      return null;
+    }
+    long micros = r.getLong(s.indexOf(column));
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+  }
+}
