@@ -123,11 +123,18 @@ final class KernelAppend {
     try (CloseableIterator<FilteredColumnarBatch> physical =
         Transaction.transformLogicalData(engine, state, data, Map.of())) {
       var context = Transaction.getWriteContext(engine, state, Map.of());
+      // Kernel 3.3 names no statistics columns (its files would record only numRecords): the
+      // top-level primitive columns are named here, so that readers skip files by as_of_date,
+      // run_id or status as they do for files Spark wrote (min and max from the Parquet footer).
+      List<io.delta.kernel.expressions.Column> statistics =
+          context.getStatisticsColumns().isEmpty()
+              ? statisticsColumns(tableSchema)
+              : context.getStatisticsColumns();
       CloseableIterator<DataFileStatus> files =
           engine
               .getParquetHandler()
-              .writeParquetFiles(
-                  context.getTargetDirectory(), physical, context.getStatisticsColumns());
+              .writeParquetFiles(context.getTargetDirectory(), physical, statistics)
+              .map(KernelAppend::withFullStatistics);
       CloseableIterable<Row> actions =
           CloseableIterable.inMemoryIterable(
               Transaction.generateAppendActions(engine, state, files, context));
@@ -135,6 +142,109 @@ final class KernelAppend {
     } catch (IOException e) {
       throw new UncheckedIOException("writing to " + txn, e);
     }
+  }
+
+  /**
+   * The file with statistics that serialise their minimum, maximum and null count too: Kernel 3.3
+   * collects them from the Parquet footer but writes only numRecords into the add action.
+   */
+  private static DataFileStatus withFullStatistics(DataFileStatus file) {
+    return new DataFileStatus(
+        file.getPath(),
+        file.getSize(),
+        file.getModificationTime(),
+        file.getStatistics().map(FullStatistics::new));
+  }
+
+  /**
+   * Delta's statistics JSON ({@code numRecords}, {@code minValues}, {@code maxValues}, {@code
+   * nullCount}) for the columns whose values are exact in it: strings of at most 32 characters
+   * (Delta truncates longer ones), dates, integers and finite doubles. Timestamps are left out
+   * (Delta writes them truncated to milliseconds with an adjusted maximum); a column left out only
+   * means no file is skipped by it.
+   */
+  static final class FullStatistics extends io.delta.kernel.utils.DataFileStatistics {
+    FullStatistics(io.delta.kernel.utils.DataFileStatistics s) {
+      super(s.getNumRecords(), s.getMinValues(), s.getMaxValues(), s.getNullCounts());
+    }
+
+    @Override
+    public String serializeAsJson() {
+      com.fasterxml.jackson.databind.ObjectMapper json =
+          new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
+      root.put("numRecords", getNumRecords());
+      com.fasterxml.jackson.databind.node.ObjectNode min = root.putObject("minValues");
+      com.fasterxml.jackson.databind.node.ObjectNode max = root.putObject("maxValues");
+      com.fasterxml.jackson.databind.node.ObjectNode nulls = root.putObject("nullCount");
+      for (var e : getMinValues().entrySet()) {
+        io.delta.kernel.expressions.Literal hi = getMaxValues().get(e.getKey());
+        String name = String.join(".", e.getKey().getNames());
+        if (hi != null && exact(e.getValue()) && exact(hi)) {
+          put(min, name, e.getValue());
+          put(max, name, hi);
+        }
+      }
+      for (var e : getNullCounts().entrySet()) {
+        nulls.put(String.join(".", e.getKey().getNames()), e.getValue());
+      }
+      try {
+        return json.writeValueAsString(root);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private static boolean exact(io.delta.kernel.expressions.Literal v) {
+      Object x = v.getValue();
+      DataType t = v.getDataType();
+      if (x == null) {
+        return false;
+      } else if (t instanceof StringType) {
+        return ((String) x).length() <= 32;
+      } else if (t instanceof DoubleType) {
+        return Double.isFinite((Double) x);
+      }
+      return t instanceof DateType
+          || t instanceof IntegerType
+          || t instanceof LongType
+          || t instanceof BooleanType;
+    }
+
+    private static void put(
+        com.fasterxml.jackson.databind.node.ObjectNode node,
+        String name,
+        io.delta.kernel.expressions.Literal v) {
+      Object x = v.getValue();
+      DataType t = v.getDataType();
+      if (t instanceof StringType) {
+        node.put(name, (String) x);
+      } else if (t instanceof DateType) {
+        node.put(name, LocalDate.ofEpochDay((Integer) x).toString());
+      } else if (t instanceof IntegerType) {
+        node.put(name, (Integer) x);
+      } else if (t instanceof LongType) {
+        node.put(name, (Long) x);
+      } else if (t instanceof DoubleType) {
+        node.put(name, (Double) x);
+      } else if (t instanceof BooleanType) {
+        node.put(name, (Boolean) x);
+      }
+    }
+  }
+
+  /** The table's top-level columns of primitive types (not arrays, maps or structs). */
+  static List<io.delta.kernel.expressions.Column> statisticsColumns(StructType schema) {
+    List<io.delta.kernel.expressions.Column> columns = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      DataType t = f.getDataType();
+      if (!(t instanceof ArrayType
+          || t instanceof StructType
+          || t instanceof io.delta.kernel.types.MapType)) {
+        columns.add(new io.delta.kernel.expressions.Column(f.getName()));
+      }
+    }
+    return columns;
   }
 
   private static void checkpoint(Engine engine, Table table, long version) {
