@@ -18,6 +18,8 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.KernelTables;
+import io.delta.kernel.expressions.Literal;
+import io.delta.kernel.expressions.Predicate;
 import io.delta.tables.DeltaTable;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -170,12 +172,11 @@ public final class IngestJob {
     // DELETE runs, as it does when a file's oldest row is past the retention. The cutoff is taken
     // here, a moment before the DELETE's own: a row aged in between is purged the next night.
     long cutoffMillis = System.currentTimeMillis() - days * 86_400_000L;
-    io.delta.kernel.expressions.Predicate older =
-        new io.delta.kernel.expressions.Predicate(
+    Predicate older =
+        new Predicate(
             "<",
             new io.delta.kernel.expressions.Column("quarantined_at"),
-            io.delta.kernel.expressions.Literal.ofTimestamp(
-                Math.multiplyExact(cutoffMillis, 1000L)));
+            Literal.ofTimestamp(Math.multiplyExact(cutoffMillis, 1000L)));
     if (!KernelTables.mayHoldRows(
         ctx.store().location(ChurnTable.QUARANTINE),
         ctx.spark().sessionState().newHadoopConf(),

@@ -6,15 +6,21 @@ import static org.apache.spark.sql.functions.row_number;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.TableActivity;
 import io.churnlake.common.table.TableStore;
+import io.churnlake.jobs.KernelTables;
+import io.delta.kernel.expressions.Column;
+import io.delta.kernel.expressions.Literal;
+import io.delta.kernel.expressions.Predicate;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.Date;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Dataset;
@@ -155,41 +161,36 @@ public final class PipelineRuns implements RunLedger {
       List<String> columns =
           List.of("stage", "command", "inputs", "run_id", "as_of_date", "status", "ended_at");
       List<Object[]> rows =
-          io.churnlake.jobs.KernelTables.scan(
+          KernelTables.scan(
                   store.location(ChurnTable.PIPELINE_RUNS),
                   spark.sessionState().newHadoopConf(),
                   columns,
-                  Optional.of(
-                      new io.delta.kernel.expressions.Predicate(
-                          "=",
-                          new io.delta.kernel.expressions.Column("as_of_date"),
-                          io.delta.kernel.expressions.Literal.ofDate(day))),
+                  Optional.of(new Predicate("=", new Column("as_of_date"), Literal.ofDate(day))),
                   r -> {
                     io.delta.kernel.types.StructType s = r.getSchema();
                     int d = s.indexOf("as_of_date");
-                    java.time.Instant ended =
-                        io.churnlake.jobs.KernelTables.instant(r, s, "ended_at");
+                    Instant ended = KernelTables.instant(r, s, "ended_at");
                     return new Object[] {
-                      io.churnlake.jobs.KernelTables.string(r, s, "stage"),
-                      io.churnlake.jobs.KernelTables.string(r, s, "command"),
-                      io.churnlake.jobs.KernelTables.string(r, s, "inputs"),
-                      io.churnlake.jobs.KernelTables.string(r, s, "run_id"),
+                      KernelTables.string(r, s, "stage"),
+                      KernelTables.string(r, s, "command"),
+                      KernelTables.string(r, s, "inputs"),
+                      KernelTables.string(r, s, "run_id"),
                       d < 0 || r.isNullAt(d) ? null : r.getInt(d),
-                      io.churnlake.jobs.KernelTables.string(r, s, "status"),
+                      KernelTables.string(r, s, "status"),
                       ended,
                       s.indexOf("inputs") >= 0
                     };
                   })
               .orElse(List.of());
-      Map<String, java.time.Instant> latest = new HashMap<>();
+      Map<String, Instant> latest = new HashMap<>();
       for (Object[] r : rows) {
         // A ledger written before inputs were recorded: nothing to skip.
         if (!(Boolean) r[7] || r[4] == null || (Integer) r[4] != day || !SUCCEEDED.equals(r[5])) {
           continue;
         }
         String stage = (String) r[0];
-        java.time.Instant ended = (java.time.Instant) r[6];
-        java.time.Instant seen = latest.get(stage);
+        Instant ended = (Instant) r[6];
+        Instant seen = latest.get(stage);
         if (seen == null || (ended != null && ended.isAfter(seen))) {
           latest.put(stage, ended);
           lastSuccesses.put(stage, RowFactory.create(r[0], r[1], r[2], r[3]));
@@ -306,7 +307,7 @@ public final class PipelineRuns implements RunLedger {
             io == null ? null : io.rowsWritten(),
             gitCommit());
     String location = store.location(ChurnTable.PIPELINE_RUNS);
-    java.util.OptionalLong version =
+    OptionalLong version =
         KernelAppend.append(spark.sessionState().newHadoopConf(), location, SCHEMA, List.of(row));
     if (version.isPresent()) {
       LOG.info(

@@ -6,8 +6,10 @@ import static org.apache.spark.sql.functions.lit;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.TableStore;
+import io.churnlake.jobs.KernelTables;
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -172,20 +174,18 @@ public final class RunLease implements AutoCloseable {
    */
   static Row holderOf(SparkSession spark, TableStore store, String key) {
     List<Row> rows =
-        io.churnlake.jobs.KernelTables.scan(
+        KernelTables.scan(
                 store.location(ChurnTable.PIPELINE_LEASES),
                 spark.sessionState().newHadoopConf(),
                 List.of(SCHEMA.fieldNames()),
                 r -> {
                   io.delta.kernel.types.StructType s = r.getSchema();
-                  java.time.Instant heartbeat =
-                      io.churnlake.jobs.KernelTables.instant(r, s, "heartbeat_at");
-                  java.time.Instant released =
-                      io.churnlake.jobs.KernelTables.instant(r, s, "released_at");
+                  Instant heartbeat = KernelTables.instant(r, s, "heartbeat_at");
+                  Instant released = KernelTables.instant(r, s, "released_at");
                   return RowFactory.create(
-                      io.churnlake.jobs.KernelTables.string(r, s, "lease_key"),
-                      io.churnlake.jobs.KernelTables.string(r, s, "run_id"),
-                      io.churnlake.jobs.KernelTables.string(r, s, "holder"),
+                      KernelTables.string(r, s, "lease_key"),
+                      KernelTables.string(r, s, "run_id"),
+                      KernelTables.string(r, s, "holder"),
                       heartbeat == null ? null : Timestamp.from(heartbeat),
                       released == null ? null : Timestamp.from(released));
                 })
