@@ -1,9 +1,6 @@
 package io.churnlake.jobs;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
@@ -12,7 +9,6 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -64,22 +60,17 @@ public final class History {
           ctx.store().location(table),
           "ingest a source of kind " + table.tableName() + " first");
     }
-    String dateColumn = table.partitionColumn().orElseThrow();
-    Column date = col(dateColumn);
-    Column upTo = date.leq(Date.valueOf(asOf));
-    // From the table's log: one value per date partition, no data file read.
-    Row r =
-        ctx.store()
-            .partitions(table)
-            .agg(min(when(upTo, date)), max(when(upTo, date)), min(date))
-            .head();
-    if (r.isNullAt(2)) {
+    // From the table's log: one value per date partition, no data file read, no Spark job.
+    List<LocalDate> dates =
+        ctx.store().partitionValues(table).stream().map(LocalDate::parse).sorted().toList();
+    if (dates.isEmpty()) {
       throw ChurnErrors.noDataBefore(table.tableName(), asOf);
     }
-    if (r.isNullAt(0)) {
-      throw ChurnErrors.asOfBeforeData(table.tableName(), asOf, r.getDate(2).toLocalDate());
+    List<LocalDate> upTo = dates.stream().filter(d -> !d.isAfter(asOf)).toList();
+    if (upTo.isEmpty()) {
+      throw ChurnErrors.asOfBeforeData(table.tableName(), asOf, dates.get(0));
     }
-    return new Span(r.getDate(0).toLocalDate(), r.getDate(1).toLocalDate());
+    return new Span(upTo.get(0), upTo.get(upTo.size() - 1));
   }
 
   /** The table whose dates define the history: events, else transactions, else customers. */

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -154,25 +155,46 @@ public final class DeltaTableStore implements TableStore {
   }
 
   @Override
-  public Dataset<Row> partitions(ChurnTable table) {
+  public SortedSet<String> partitionValues(ChurnTable table) {
     String column = partitionColumnOf(table);
     if (!exists(table)) {
       throw ChurnErrors.tableMissing(
           table.tableName(), location(table), "run the stage that writes it first");
     }
-    Snapshot s = snapshot(table);
-    if (!table.operational()) {
-      tracking.forEach(a -> a.read(table, s.version()));
+    // Delta Kernel reads the file entries on the driver; a Spark snapshot would first rebuild the
+    // table's state with a job (seconds for a table of a few hundred files on a cold session).
+    Optional<KernelTables.PartitionValues> read;
+    try {
+      read =
+          KernelTables.partitionValues(
+              location(table), spark.sparkContext().hadoopConfiguration(), column);
+    } catch (io.delta.kernel.exceptions.KernelException e) {
+      LOG.info(
+          "{}: Delta Kernel cannot read its log ({}); partition values through Spark",
+          table.tableName(),
+          e.getMessage());
+      read = Optional.empty();
     }
-    return s.allFiles()
-        .toDF()
-        .select(
-            functions
-                .col("partitionValues")
-                .getItem(column)
-                .cast(s.metadata().schema().apply(column).dataType())
-                .as(column))
-        .distinct();
+    if (read.isEmpty()) {
+      Snapshot s = snapshot(table);
+      SortedSet<String> values = new TreeSet<>();
+      // One row per partition: bounded by the calendar, not by customers.
+      for (Row r :
+          s.allFiles()
+              .toDF()
+              .select(functions.col("partitionValues").getItem(column))
+              .where(functions.col("partitionValues").getItem(column).isNotNull())
+              .distinct()
+              .collectAsList()) {
+        values.add(r.getString(0));
+      }
+      read = Optional.of(new KernelTables.PartitionValues(s.version(), values));
+    }
+    if (!table.operational()) {
+      long version = read.get().version();
+      tracking.forEach(a -> a.read(table, version));
+    }
+    return read.get().values();
   }
 
   private static String partitionColumnOf(ChurnTable table) {

@@ -43,11 +43,12 @@ public interface TableStore {
   long committedRows(ChurnTable table, String tag);
 
   /**
-   * The distinct values of the table's partition column, one column named and typed as it, taken
-   * from the table's log without reading a data file (for spans of dates over large tables). Fails
-   * as {@link #read} when the table does not exist.
+   * The distinct values of the table's partition column as its log records them (dates as {@code
+   * yyyy-MM-dd}), sorted, nulls left out; taken from the log without reading a data file or running
+   * a Spark job (for spans of dates over large tables). Fails as {@link #read} when the table does
+   * not exist.
    */
-  Dataset<Row> partitions(ChurnTable table);
+  java.util.SortedSet<String> partitionValues(ChurnTable table);
 
   /** The current version number of the table, or -1 when it does not exist. */
   long version(ChurnTable table);

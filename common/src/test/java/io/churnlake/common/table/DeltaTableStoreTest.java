@@ -74,6 +74,33 @@ class DeltaTableStoreTest extends SparkTestBase {
   }
 
   @Test
+  void partitionValuesFromTheLogAreTheDatesTheTableHoldsAndTheReadIsRecorded() {
+    // Invariant: the span of dates a stage works on (History.spanUpTo) is the set of partitions
+    // the table holds now: a partition whose files were all removed is gone, one added is there,
+    // and the version read counts among the stage's inputs (skip decisions compare them).
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("partitions").toString());
+    Date d3 = Date.valueOf("2026-03-03");
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"a", D1, 0.1}, new Object[] {"b", D1, 0.9}),
+        "as_of_date = DATE'2026-03-01'");
+    store.append(ChurnTable.CHURN_SCORES, rows(SCORES, new Object[] {"a", D2, 0.2}));
+    store.append(ChurnTable.CHURN_SCORES, rows(SCORES, new Object[] {"a", d3, 0.3}));
+    assertThat(store.partitionValues(ChurnTable.CHURN_SCORES))
+        .containsExactly("2026-03-01", "2026-03-02", "2026-03-03");
+    store.delete(ChurnTable.CHURN_SCORES, "as_of_date = DATE'2026-03-02'");
+    try (TableActivity activity = store.track()) {
+      assertThat(store.partitionValues(ChurnTable.CHURN_SCORES))
+          .containsExactly("2026-03-01", "2026-03-03");
+      assertThat(activity.reads()).containsExactly(new TableActivity.Read("churn_scores", 3));
+    }
+    // The same dates as the rows read through Spark.
+    assertSameRows(
+        rows(new StructType().add("as_of_date", DateType), new Object[] {D1}, new Object[] {d3}),
+        store.read(ChurnTable.CHURN_SCORES).select("as_of_date").distinct());
+  }
+
+  @Test
   void readingAMissingTableNamesTableAndLocation() {
     TableStore store = new DeltaTableStore(spark(), warehouse.resolve("empty").toString());
     assertThat(store.exists(ChurnTable.RISK_SEGMENTS)).isFalse();

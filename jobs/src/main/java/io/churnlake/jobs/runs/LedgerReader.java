@@ -1,6 +1,6 @@
 package io.churnlake.jobs.runs;
 
-import io.churnlake.jobs.KernelTables;
+import io.churnlake.common.table.KernelTables;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.types.StructType;
 import java.time.Instant;

@@ -4,9 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.KernelTables;
 import io.churnlake.common.table.TableActivity;
 import io.churnlake.common.table.TableStore;
-import io.churnlake.jobs.KernelTables;
 import io.delta.kernel.expressions.Column;
 import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.expressions.Predicate;

@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.KernelTables;
 import io.churnlake.common.table.TableStore;
-import io.churnlake.jobs.KernelTables;
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.time.Instant;

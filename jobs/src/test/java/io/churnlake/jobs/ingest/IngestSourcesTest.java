@@ -589,7 +589,7 @@ class IngestSourcesTest extends SparkTestBase {
     // The purge asks the files' statistics first: nothing old, no DELETE; an old row, a DELETE.
     java.util.function.BooleanSupplier mayHoldOld =
         () ->
-            io.churnlake.jobs.KernelTables.mayHoldRows(
+            io.churnlake.common.table.KernelTables.mayHoldRows(
                 ctx.store().location(ChurnTable.QUARANTINE),
                 spark().sessionState().newHadoopConf(),
                 new io.delta.kernel.expressions.Predicate(

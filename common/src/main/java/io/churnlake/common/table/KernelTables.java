@@ -1,4 +1,4 @@
-package io.churnlake.jobs;
+package io.churnlake.common.table;
 
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
@@ -137,6 +137,55 @@ public final class KernelTables {
       throw new UncheckedIOException("reading the Delta log at " + location, e);
     }
     return false;
+  }
+
+  /**
+   * A table's version and the distinct values of one of its partition columns, as its log's file
+   * entries record them (null values left out).
+   */
+  public record PartitionValues(long version, java.util.SortedSet<String> values) {}
+
+  /**
+   * The distinct values of the partition column {@code column} of the Delta table at {@code
+   * location}, read from its log on the driver: no data file and no Spark job (a Spark snapshot
+   * would rebuild the table's state with a job first). Empty when no table is there. Fails with
+   * Kernel's exception when Kernel cannot read the table (a protocol feature it does not support).
+   */
+  public static Optional<PartitionValues> partitionValues(
+      String location, Configuration hadoop, String column) {
+    Engine engine = DefaultEngine.create(hadoop);
+    Snapshot snapshot;
+    try {
+      snapshot = Table.forPath(engine, location).getLatestSnapshot(engine);
+    } catch (TableNotFoundException e) {
+      return Optional.empty();
+    }
+    // Under column mapping the log keys partition values by the column's physical name.
+    StructType schema = snapshot.getSchema(engine);
+    String key = column;
+    if (schema.fieldNames().contains(column)) {
+      Object physical = schema.get(column).getMetadata().get("delta.columnMapping.physicalName");
+      if (physical instanceof String name) {
+        key = name;
+      }
+    }
+    java.util.SortedSet<String> values = new java.util.TreeSet<>();
+    Scan scan = snapshot.getScanBuilder(engine).withReadSchema(engine, new StructType()).build();
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> rows = files.next().getRows()) {
+          while (rows.hasNext()) {
+            String v = InternalScanFileUtils.getPartitionValues(rows.next()).get(key);
+            if (v != null) {
+              values.add(v);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the Delta log at " + location, e);
+    }
+    return Optional.of(new PartitionValues(snapshot.getVersion(engine), values));
   }
 
   public static boolean isNull(Row r, StructType s, String column) {
