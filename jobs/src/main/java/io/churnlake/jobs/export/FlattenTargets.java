@@ -3,7 +3,7 @@ package io.churnlake.jobs.export;
 import static org.apache.spark.sql.functions.col;
 
 import io.churnlake.common.table.Columns;
-import io.churnlake.jobs.score.ExplainScores;
+import io.churnlake.jobs.model.ExplainScores;
 import io.churnlake.jobs.segment.PlanRetention;
 import java.util.ArrayList;
 import java.util.List;

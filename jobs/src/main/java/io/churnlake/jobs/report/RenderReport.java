@@ -4,9 +4,9 @@ import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.jobs.kpis.KpiRows;
+import io.churnlake.jobs.model.ModelInfo;
+import io.churnlake.jobs.model.ModelPlots;
 import io.churnlake.jobs.segment.PlanRetention;
-import io.churnlake.jobs.train.ModelInfo;
-import io.churnlake.jobs.train.ModelPlots;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

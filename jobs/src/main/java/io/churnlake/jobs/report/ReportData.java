@@ -1,7 +1,7 @@
 package io.churnlake.jobs.report;
 
 import io.churnlake.common.config.ChurnConfig;
-import io.churnlake.jobs.train.ModelInfo;
+import io.churnlake.jobs.model.ModelInfo;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;

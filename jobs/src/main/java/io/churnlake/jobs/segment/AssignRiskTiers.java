@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.Columns;
-import io.churnlake.jobs.score.ScoreCustomers;
+import io.churnlake.jobs.model.ScoreCustomers;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -10,7 +10,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.Columns;
-import io.churnlake.jobs.score.ExplainScores;
+import io.churnlake.jobs.model.ExplainScores;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;

@@ -10,6 +10,8 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.model.ChurnPipelines;
+import io.churnlake.jobs.model.EvaluateChurnModel;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -7,6 +7,8 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.labels.LabelsJob;
+import io.churnlake.jobs.model.ChurnPipelines;
+import io.churnlake.jobs.model.EvaluateChurnModel;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -79,7 +79,7 @@ class NightlyTransactionsTest extends SparkTestBase {
     // Inactivity labels train on the same time-based calendar as explicit ones: evaluation on
     // D - 30, calibration on D - 60, training dates every 14 days from D - 90 back to 60 days
     // after the first purchase; purchase features only (no event log), transactions' version.
-    io.churnlake.jobs.train.ModelInfo m = r.model();
+    io.churnlake.jobs.model.ModelInfo m = r.model();
     assertThat(m.labelDefinition()).isEqualTo("inactivity");
     assertThat(m.validation())
         .isEqualTo(io.churnlake.jobs.train.TrainingSets.Validation.TIME_BASED.description());

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
 import io.churnlake.common.testing.SparkTestBase;
-import io.churnlake.jobs.score.ExplainScores;
+import io.churnlake.jobs.model.ExplainScores;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
 import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.model.ChurnPipelines;
+import io.churnlake.jobs.model.EvaluateChurnModel;
 import io.churnlake.jobs.testing.Examples;
 import java.sql.Date;
 import java.time.LocalDate;

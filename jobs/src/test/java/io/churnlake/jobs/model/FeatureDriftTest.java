@@ -1,9 +1,10 @@
-package io.churnlake.jobs.score;
+package io.churnlake.jobs.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.score.ScoreJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,8 @@ class FeatureDriftTest extends SparkTestBase {
                 "cast(id % 7 AS double) AS events_30d");
     List<String> features = List.of("tenure_days", "sessions_total", "sessions_30d", "events_30d");
     Map<String, List<Double>> cuts = FeatureDrift.cuts(training, features);
-    io.churnlake.jobs.train.ModelInfo info =
-        new io.churnlake.jobs.train.ModelInfo(
+    io.churnlake.jobs.model.ModelInfo info =
+        new io.churnlake.jobs.model.ModelInfo(
             "v0001",
             "logistic",
             "2026-03-01",

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.score;
+package io.churnlake.jobs.model;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.train;
+package io.churnlake.jobs.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

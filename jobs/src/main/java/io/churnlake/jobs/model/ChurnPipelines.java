@@ -1,4 +1,4 @@
-package io.churnlake.jobs.train;
+package io.churnlake.jobs.model;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.Columns;
@@ -32,10 +32,10 @@ import org.apache.spark.sql.types.StructType;
  * values get their own slot), features assembled, then classified.
  */
 public final class ChurnPipelines {
-  static final String LABEL = "label";
+  public static final String LABEL = "label";
 
   /** Instance weight column of training rows (train.class-weight). */
-  static final String WEIGHT = "weight";
+  public static final String WEIGHT = "weight";
 
   /** The calibrated churn probability a calibrated model adds (train.calibration). */
   public static final String CALIBRATED = "calibrated_probability";

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.train;
+package io.churnlake.jobs.model;
 
 import java.util.List;
 import java.util.Map;

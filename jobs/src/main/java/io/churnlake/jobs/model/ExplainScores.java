@@ -1,4 +1,4 @@
-package io.churnlake.jobs.score;
+package io.churnlake.jobs.model;
 
 import io.churnlake.common.table.Columns;
 import java.io.Serializable;

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.train;
+package io.churnlake.jobs.model;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -37,11 +37,11 @@ public final class EvaluateChurnModel {
 
   private EvaluateChurnModel() {}
 
-  static double rocAuc(Dataset<Row> scored, String scoreColumn) {
+  public static double rocAuc(Dataset<Row> scored, String scoreColumn) {
     return evaluator(scoreColumn, "areaUnderROC").evaluate(withDoubleScore(scored, scoreColumn));
   }
 
-  static double prAuc(Dataset<Row> scored, String scoreColumn) {
+  public static double prAuc(Dataset<Row> scored, String scoreColumn) {
     return evaluator(scoreColumn, "areaUnderPR").evaluate(withDoubleScore(scored, scoreColumn));
   }
 
@@ -52,7 +52,7 @@ public final class EvaluateChurnModel {
   public static Map<String, Double> ofScores(Dataset<Row> scored, double topShare) {
     return metrics(
         scored,
-        io.churnlake.jobs.score.ExplainScores.RAW_SCORE,
+        io.churnlake.jobs.model.ExplainScores.RAW_SCORE,
         io.churnlake.common.table.Columns.CHURN_PROBABILITY,
         topShare);
   }

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.score;
+package io.churnlake.jobs.model;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
@@ -6,8 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.Columns;
-import io.churnlake.jobs.train.ChurnPipelines;
-import io.churnlake.jobs.train.ModelInfo;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

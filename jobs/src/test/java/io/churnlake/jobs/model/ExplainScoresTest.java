@@ -1,4 +1,4 @@
-package io.churnlake.jobs.score;
+package io.churnlake.jobs.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +7,6 @@ import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
 import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.testing.SparkTestBase;
-import io.churnlake.jobs.train.ChurnPipelines;
-import io.churnlake.jobs.train.ModelInfo;
-import io.churnlake.jobs.train.ModelRegistry;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.train;
+package io.churnlake.jobs.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnlake.common.errors.ChurnErrors;

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.score;
+package io.churnlake.jobs.model;
 
 import java.io.Serializable;
 import java.util.ArrayList;
