@@ -195,8 +195,37 @@ public record ChurnConfig(
       String inactivityTable,
       String qualifyingActivity) {}
 
+  /**
+   * A value chosen from a closed list, spelled in the configuration as {@link #id()}; the loader
+   * parses it once ({@code ChurnConfigLoader}), code compares constants, never strings.
+   */
+  public interface Choice {
+    String id();
+  }
+
+  /** The churn classifiers {@code train.algorithm} chooses from. */
+  public enum AlgorithmName implements Choice {
+    /** Gradient-boosted trees (MLlib {@code GBTClassifier}). */
+    GBT("gbt"),
+    /** Logistic regression on standardised features (MLlib {@code LogisticRegression}). */
+    LOGISTIC("logistic"),
+    /** Random forest (MLlib {@code RandomForestClassifier}). */
+    RANDOM_FOREST("random-forest");
+
+    private final String id;
+
+    AlgorithmName(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+  }
+
   /** The three ways a data set says a customer churned. */
-  public enum LabelDefinition {
+  public enum LabelDefinition implements Choice {
     /** A churn event (e.g. a cancellation) within the horizon after the as-of date. */
     EXPLICIT,
     /** No qualifying activity within the horizon after the as-of date (non-contractual data). */
@@ -204,6 +233,7 @@ public record ChurnConfig(
     /** The churn flag of the customers snapshot dated on the as-of date (static data sets). */
     GIVEN;
 
+    @Override
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -211,7 +241,7 @@ public record ChurnConfig(
 
   /** Model training ({@code churnlake.train}). */
   public record TrainSettings(
-      String algorithm,
+      AlgorithmName algorithm,
       int minHistoryDays,
       int stepDays,
       int retrainIntervalDays,

@@ -211,15 +211,8 @@ public final class ChurnConfigLoader {
     }
 
     private ChurnConfig.LabelSettings labels() {
-      String definition = string("labels.definition");
       ChurnConfig.LabelDefinition d =
-          java.util.Arrays.stream(ChurnConfig.LabelDefinition.values())
-              .filter(v -> v.id().equals(definition))
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      ChurnErrors.badConfigValue(
-                          ROOT + ".labels.definition", definition, "explicit, inactivity, given"));
+          choice("labels.definition", ChurnConfig.LabelDefinition.class);
       String table = string("labels.inactivity.table");
       if (!List.of("events", "transactions").contains(table)) {
         throw ChurnErrors.badConfigValue(
@@ -331,7 +324,8 @@ public final class ChurnConfigLoader {
     }
 
     private ChurnConfig.TrainSettings train() {
-      String algorithm = oneOf("train.algorithm", "gbt", "logistic", "random-forest");
+      ChurnConfig.AlgorithmName algorithm =
+          choice("train.algorithm", ChurnConfig.AlgorithmName.class);
       return new ChurnConfig.TrainSettings(
           algorithm,
           intAtLeast("train.min-history-days", 1),
@@ -404,6 +398,23 @@ public final class ChurnConfigLoader {
         throw ChurnErrors.badConfigValue(ROOT + "." + key, values, allowed);
       }
       return List.copyOf(values);
+    }
+
+    /** The constant of {@code type} whose id the key holds; else fails naming every id. */
+    private <E extends Enum<E> & ChurnConfig.Choice> E choice(String key, Class<E> type) {
+      String value = string(key);
+      E[] all = type.getEnumConstants();
+      for (E e : all) {
+        if (e.id().equals(value)) {
+          return e;
+        }
+      }
+      throw ChurnErrors.badConfigValue(
+          ROOT + "." + key,
+          value,
+          java.util.Arrays.stream(all)
+              .map(ChurnConfig.Choice::id)
+              .collect(java.util.stream.Collectors.joining(", ")));
     }
 
     private String oneOf(String key, String... allowed) {

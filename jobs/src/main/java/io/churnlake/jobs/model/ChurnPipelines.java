@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineStage;
-import org.apache.spark.ml.classification.GBTClassifier;
-import org.apache.spark.ml.classification.LogisticRegression;
-import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
@@ -229,7 +226,7 @@ public final class ChurnPipelines {
         new VectorAssembler()
             .setInputCols(assembled.toArray(new String[0]))
             .setOutputCol("features_raw"));
-    if (settings.algorithm().equals("logistic")) {
+    if (Algorithm.of(settings).standardises()) {
       stages.add(
           new StandardScaler()
               .setInputCol("features_raw")
@@ -242,32 +239,6 @@ public final class ChurnPipelines {
   /** The classifier the settings name, reading {@link #preprocessing}'s output. */
   public static PipelineStage classifier(ChurnConfig.TrainSettings settings) {
     String weight = settings.classWeight().equals("none") ? "" : WEIGHT;
-    if (settings.algorithm().equals("logistic")) {
-      return new LogisticRegression()
-          .setLabelCol(LABEL)
-          .setFeaturesCol("features")
-          .setRegParam(settings.logistic().regParam())
-          .setElasticNetParam(settings.logistic().elasticNet())
-          .setMaxIter(settings.logistic().maxIter())
-          .setWeightCol(weight);
-    } else if (settings.algorithm().equals("random-forest")) {
-      return new RandomForestClassifier()
-          .setLabelCol(LABEL)
-          .setFeaturesCol("features_raw")
-          .setNumTrees(settings.randomForest().numTrees())
-          .setMaxDepth(settings.randomForest().maxDepth())
-          .setSubsamplingRate(settings.randomForest().subsamplingRate())
-          .setWeightCol(weight)
-          .setSeed(settings.seed());
-    }
-    return new GBTClassifier()
-        .setLabelCol(LABEL)
-        .setFeaturesCol("features_raw")
-        .setMaxIter(settings.gbt().maxIter())
-        .setMaxDepth(settings.gbt().maxDepth())
-        .setStepSize(settings.gbt().stepSize())
-        .setSubsamplingRate(settings.gbt().subsamplingRate())
-        .setWeightCol(weight)
-        .setSeed(settings.seed());
+    return Algorithm.of(settings).estimator(settings, weight);
   }
 }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.model.Algorithm;
 import io.churnlake.jobs.model.ChurnPipelines;
 import io.churnlake.jobs.model.EvaluateChurnModel;
 import java.sql.Date;
@@ -127,37 +128,7 @@ public final class HyperparameterSearch {
     if (s.mode().equals("none")) {
       return List.of(t);
     }
-    switch (t.algorithm()) {
-      case "logistic" -> {
-        for (double reg : s.logistic().regParam()) {
-          for (double en : s.logistic().elasticNet()) {
-            all.add(
-                t.withLogistic(new ChurnConfig.LogisticSettings(reg, en, t.logistic().maxIter())));
-          }
-        }
-      }
-      case "random-forest" -> {
-        for (int trees : s.randomForest().numTrees()) {
-          for (int depth : s.randomForest().maxDepth()) {
-            all.add(
-                t.withRandomForest(
-                    new ChurnConfig.RandomForestSettings(
-                        trees, depth, t.randomForest().subsamplingRate())));
-          }
-        }
-      }
-      default -> {
-        for (int iter : s.gbt().maxIter()) {
-          for (int depth : s.gbt().maxDepth()) {
-            for (double step : s.gbt().stepSize()) {
-              all.add(
-                  t.withGbt(
-                      new ChurnConfig.GbtSettings(iter, depth, step, t.gbt().subsamplingRate())));
-            }
-          }
-        }
-      }
-    }
+    all.addAll(Algorithm.of(t).grid(t));
     List<ChurnConfig.TrainSettings> distinct = all.stream().distinct().collect(Collectors.toList());
     if (s.mode().equals("random")) {
       Collections.shuffle(distinct, new Random(t.seed()));
@@ -429,22 +400,6 @@ public final class HyperparameterSearch {
 
   /** The parameters a search varies, as recorded for a candidate. */
   static Map<String, String> searched(ChurnConfig.TrainSettings t) {
-    Map<String, String> p = new LinkedHashMap<>();
-    switch (t.algorithm()) {
-      case "logistic" -> {
-        p.put("reg_param", String.valueOf(t.logistic().regParam()));
-        p.put("elastic_net", String.valueOf(t.logistic().elasticNet()));
-      }
-      case "random-forest" -> {
-        p.put("num_trees", String.valueOf(t.randomForest().numTrees()));
-        p.put("max_depth", String.valueOf(t.randomForest().maxDepth()));
-      }
-      default -> {
-        p.put("max_iter", String.valueOf(t.gbt().maxIter()));
-        p.put("max_depth", String.valueOf(t.gbt().maxDepth()));
-        p.put("step_size", String.valueOf(t.gbt().stepSize()));
-      }
-    }
-    return p;
+    return Algorithm.of(t).searched(t);
   }
 }

@@ -143,7 +143,7 @@ public final class ModelBenchmark {
         Locale.ROOT,
         "train %s (%s, calibration %s): %.0f s wall, %,.0f training rows/s, %,.0f rows/s per"
             + " core; held-out ROC AUC %.3f%n",
-        config.train().algorithm(),
+        config.train().algorithm().id(),
         TrainJob.parameters(config.train()),
         info.calibration(),
         trainSeconds,

@@ -14,6 +14,7 @@ import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.DailyTables;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.labels.LabelsJob;
+import io.churnlake.jobs.model.Algorithm;
 import io.churnlake.jobs.model.ChurnPipelines;
 import io.churnlake.jobs.model.EvaluateChurnModel;
 import io.churnlake.jobs.model.FeatureDrift;
@@ -457,7 +458,7 @@ public final class TrainJob {
     parameters.put("search", fitted.search().summary());
     return new ModelInfo(
         version,
-        c.train().algorithm(),
+        c.train().algorithm().id(),
         asOf.toString(),
         trainingDates.stream().map(LocalDate::toString).collect(Collectors.toList()),
         evaluationDate.toString(),
@@ -481,25 +482,7 @@ public final class TrainJob {
 
   /** The hyper-parameters of the configured algorithm, as recorded in {@code models}. */
   static Map<String, String> parameters(ChurnConfig.TrainSettings t) {
-    Map<String, String> p = new LinkedHashMap<>();
-    switch (t.algorithm()) {
-      case "logistic" -> {
-        p.put("reg_param", String.valueOf(t.logistic().regParam()));
-        p.put("elastic_net", String.valueOf(t.logistic().elasticNet()));
-        p.put("max_iter", String.valueOf(t.logistic().maxIter()));
-      }
-      case "random-forest" -> {
-        p.put("num_trees", String.valueOf(t.randomForest().numTrees()));
-        p.put("max_depth", String.valueOf(t.randomForest().maxDepth()));
-        p.put("subsampling_rate", String.valueOf(t.randomForest().subsamplingRate()));
-      }
-      default -> {
-        p.put("max_iter", String.valueOf(t.gbt().maxIter()));
-        p.put("max_depth", String.valueOf(t.gbt().maxDepth()));
-        p.put("step_size", String.valueOf(t.gbt().stepSize()));
-        p.put("subsampling_rate", String.valueOf(t.gbt().subsamplingRate()));
-      }
-    }
+    Map<String, String> p = Algorithm.of(t).parameters(t);
     p.put("class_weight", t.classWeight());
     p.put("calibration", t.calibration());
     p.put("seed", String.valueOf(t.seed()));

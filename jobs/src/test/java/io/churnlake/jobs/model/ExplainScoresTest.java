@@ -92,7 +92,7 @@ class ExplainScoresTest extends SparkTestBase {
   private ModelInfo info(ChurnConfig c) {
     return new ModelInfo(
         "v0001",
-        c.train().algorithm(),
+        c.train().algorithm().id(),
         "2026-05-01",
         List.of("2026-05-01"),
         "2026-05-01",
