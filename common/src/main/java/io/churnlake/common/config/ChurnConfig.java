@@ -200,7 +200,71 @@ public record ChurnConfig(
    * parses it once ({@code ChurnConfigLoader}), code compares constants, never strings.
    */
   public interface Choice {
-    String id();
+    /** How the configuration spells it: the constant's name in lower case unless overridden. */
+    default String id() {
+      return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** {@code train.class-weight}: weight the classes inversely to their frequency, or not. */
+  public enum ClassWeight implements Choice {
+    BALANCED,
+    NONE;
+
+    /** The configuration's spelling, so that text built from it reads as the config does. */
+    @Override
+    public String toString() {
+      return id();
+    }
+  }
+
+  /** {@code train.calibration}: isotonic calibration on a later date, or none. */
+  public enum Calibration implements Choice {
+    ISOTONIC,
+    NONE;
+
+    /** The configuration's spelling, so that text built from it reads as the config does. */
+    @Override
+    public String toString() {
+      return id();
+    }
+  }
+
+  /** {@code train.non-finite}: a NaN or infinite feature value is imputed, or the run fails. */
+  public enum NonFinite implements Choice {
+    IMPUTE,
+    REJECT;
+
+    /** The configuration's spelling, so that text built from it reads as the config does. */
+    @Override
+    public String toString() {
+      return id();
+    }
+  }
+
+  /** {@code train.search.mode}: no search, every grid combination, or a seeded random draw. */
+  public enum SearchMode implements Choice {
+    NONE,
+    GRID,
+    RANDOM;
+
+    /** The configuration's spelling, so that text built from it reads as the config does. */
+    @Override
+    public String toString() {
+      return id();
+    }
+  }
+
+  /** A model metric that search and promotion compare (higher is better). */
+  public enum ModelMetric implements Choice {
+    ROC_AUC,
+    PR_AUC;
+
+    /** The configuration's spelling, so that text built from it reads as the config does. */
+    @Override
+    public String toString() {
+      return id();
+    }
   }
 
   /** The churn classifiers {@code train.algorithm} chooses from. */
@@ -222,6 +286,11 @@ public record ChurnConfig(
     public String id() {
       return id;
     }
+
+    @Override
+    public String toString() {
+      return id;
+    }
   }
 
   /** The three ways a data set says a customer churned. */
@@ -231,12 +300,7 @@ public record ChurnConfig(
     /** No qualifying activity within the horizon after the as-of date (non-contractual data). */
     INACTIVITY,
     /** The churn flag of the customers snapshot dated on the as-of date (static data sets). */
-    GIVEN;
-
-    @Override
-    public String id() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+    GIVEN
   }
 
   /** Model training ({@code churnlake.train}). */
@@ -250,12 +314,12 @@ public record ChurnConfig(
       LogisticSettings logistic,
       double evaluationShare,
       RandomForestSettings randomForest,
-      String classWeight,
-      String calibration,
+      ClassWeight classWeight,
+      Calibration calibration,
       double topShare,
       int minPositives,
       PromotionSettings promotion,
-      String nonFinite,
+      NonFinite nonFinite,
       RetrainSettings retrainOn,
       SearchSettings search) {
 
@@ -305,11 +369,11 @@ public record ChurnConfig(
    * once.
    */
   public record SearchSettings(
-      String mode,
+      SearchMode mode,
       int maxModels,
       int parallelism,
       int folds,
-      String metric,
+      ModelMetric metric,
       GbtGrid gbt,
       RandomForestGrid randomForest,
       LogisticGrid logistic) {}
@@ -342,7 +406,7 @@ public record ChurnConfig(
    * When a new model replaces the champion: its {@code metric} on the champion's evaluation date
    * must beat the champion's by more than {@code margin}.
    */
-  public record PromotionSettings(String metric, double margin) {}
+  public record PromotionSettings(ModelMetric metric, double margin) {}
 
   /** Gradient-boosted trees hyper-parameters. */
   public record GbtSettings(int maxIter, int maxDepth, double stepSize, double subsamplingRate) {}

@@ -346,14 +346,14 @@ public final class ChurnConfigLoader {
               intAtLeast("train.random-forest.num-trees", 1),
               intAtLeast("train.random-forest.max-depth", 1),
               fraction("train.random-forest.subsampling-rate")),
-          oneOf("train.class-weight", "balanced", "none"),
-          oneOf("train.calibration", "isotonic", "none"),
+          choice("train.class-weight", ChurnConfig.ClassWeight.class),
+          choice("train.calibration", ChurnConfig.Calibration.class),
           fraction("train.evaluation.top-share"),
           intAtLeast("train.min-positives", 1),
           new ChurnConfig.PromotionSettings(
-              oneOf("train.promotion.metric", "roc_auc", "pr_auc"),
+              choice("train.promotion.metric", ChurnConfig.ModelMetric.class),
               nonNegative("train.promotion.margin")),
-          oneOf("train.non-finite", "impute", "reject"),
+          choice("train.non-finite", ChurnConfig.NonFinite.class),
           new ChurnConfig.RetrainSettings(
               fraction("train.retrain-on.auc-drop"),
               get(
@@ -366,11 +366,11 @@ public final class ChurnConfigLoader {
     private ChurnConfig.SearchSettings search() {
       String p = "train.search.";
       return new ChurnConfig.SearchSettings(
-          oneOf(p + "mode", "none", "grid", "random"),
+          choice(p + "mode", ChurnConfig.SearchMode.class),
           intAtLeast(p + "max-models", 1),
           intAtLeast(p + "parallelism", 1),
           intAtLeast(p + "folds", 2),
-          oneOf(p + "metric", "roc_auc", "pr_auc"),
+          choice(p + "metric", ChurnConfig.ModelMetric.class),
           new ChurnConfig.GbtGrid(
               positiveInts(p + "gbt.max-iter"),
               positiveInts(p + "gbt.max-depth"),

@@ -122,9 +122,9 @@ public final class ChurnPipelines {
    * the count of such values either way.
    */
   public static long checkNonFinite(
-      Dataset<Row> rows, List<String> numeric, String mode, String table) {
+      Dataset<Row> rows, List<String> numeric, ChurnConfig.NonFinite mode, String table) {
     Map<String, Long> counts = nonFiniteCounts(rows, numeric);
-    if (!counts.isEmpty() && mode.equals("reject")) {
+    if (!counts.isEmpty() && mode == ChurnConfig.NonFinite.REJECT) {
       throw io.churnlake.common.errors.ChurnErrors.nonFiniteValues(table, counts);
     }
     return counts.values().stream().mapToLong(Long::longValue).sum();
@@ -238,7 +238,7 @@ public final class ChurnPipelines {
 
   /** The classifier the settings name, reading {@link #preprocessing}'s output. */
   public static PipelineStage classifier(ChurnConfig.TrainSettings settings) {
-    String weight = settings.classWeight().equals("none") ? "" : WEIGHT;
+    String weight = settings.classWeight() == ChurnConfig.ClassWeight.NONE ? "" : WEIGHT;
     return Algorithm.of(settings).estimator(settings, weight);
   }
 }

@@ -83,7 +83,7 @@ public final class BacktestJob {
               horizon,
               c.train().minHistoryDays(),
               c.train().stepDays(),
-              c.train().calibration().equals("isotonic"));
+              c.train().calibration() == ChurnConfig.Calibration.ISOTONIC);
       calendars.add(cal);
       dates.addAll(cal.allDates());
     }

@@ -125,12 +125,12 @@ public final class HyperparameterSearch {
   public static List<ChurnConfig.TrainSettings> candidates(ChurnConfig.TrainSettings t) {
     ChurnConfig.SearchSettings s = t.search();
     List<ChurnConfig.TrainSettings> all = new ArrayList<>();
-    if (s.mode().equals("none")) {
+    if (s.mode() == ChurnConfig.SearchMode.NONE) {
       return List.of(t);
     }
     all.addAll(Algorithm.of(t).grid(t));
     List<ChurnConfig.TrainSettings> distinct = all.stream().distinct().collect(Collectors.toList());
-    if (s.mode().equals("random")) {
+    if (s.mode() == ChurnConfig.SearchMode.RANDOM) {
       Collections.shuffle(distinct, new Random(t.seed()));
     }
     return List.copyOf(distinct.subList(0, Math.min(s.maxModels(), distinct.size())));
@@ -245,9 +245,9 @@ public final class HyperparameterSearch {
   public static Result run(
       ChurnConfig.TrainSettings t, Plan plan, List<String> numeric, List<String> categorical) {
     ChurnConfig.SearchSettings s = t.search();
-    if (s.mode().equals("none")) {
+    if (s.mode() == ChurnConfig.SearchMode.NONE) {
       return new Result(
-          t, List.of(), -1, s.metric(), plan.validation(), List.of(), Optional.empty());
+          t, List.of(), -1, s.metric().id(), plan.validation(), List.of(), Optional.empty());
     }
     List<ChurnConfig.TrainSettings> candidates = candidates(t);
     List<Fold> usable = new ArrayList<>();
@@ -292,7 +292,7 @@ public final class HyperparameterSearch {
       LOG.warn(
           "train: hyper-parameter search skipped, training the configured parameters: {}", why);
       return new Result(
-          t, List.of(), -1, s.metric(), plan.validation(), List.of(), Optional.of(why));
+          t, List.of(), -1, s.metric().id(), plan.validation(), List.of(), Optional.of(why));
     }
     // Every candidate shares the stages before the classifier: they are fitted once per fold and
     // the candidates fit their classifiers on the cached, transformed rows (the same models as
@@ -334,7 +334,7 @@ public final class HyperparameterSearch {
               candidates.get(best),
               out,
               best,
-              s.metric(),
+              s.metric().id(),
               validation,
               usable.stream().map(Fold::name).toList(),
               Optional.empty());
@@ -364,7 +364,7 @@ public final class HyperparameterSearch {
 
   /** A candidate's metric on each fold, its classifier fitted on the fold's prepared rows. */
   private static List<Double> validate(
-      ChurnConfig.TrainSettings c, List<Fold> folds, String metric) {
+      ChurnConfig.TrainSettings c, List<Fold> folds, ChurnConfig.ModelMetric metric) {
     List<Double> values = new ArrayList<>();
     for (Fold f : folds) {
       PipelineModel m =
@@ -377,7 +377,7 @@ public final class HyperparameterSearch {
                   functions.vector_to_array(col("probability"), "float64").getItem(1).as(SCORE),
                   col(ChurnPipelines.LABEL));
       values.add(
-          metric.equals("pr_auc")
+          metric == ChurnConfig.ModelMetric.PR_AUC
               ? EvaluateChurnModel.prAuc(scored, SCORE)
               : EvaluateChurnModel.rocAuc(scored, SCORE));
     }

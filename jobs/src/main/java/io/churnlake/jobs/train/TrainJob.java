@@ -186,7 +186,7 @@ public final class TrainJob {
   }
 
   private static boolean calibrate(ChurnConfig c) {
-    return c.train().calibration().equals("isotonic");
+    return c.train().calibration() == ChurnConfig.Calibration.ISOTONIC;
   }
 
   /** Features joined with the labelled customers (unlabelled ones dropped), label as 0/1. */
@@ -470,7 +470,7 @@ public final class TrainJob {
         validation.description(),
         fitted.categorical(),
         c.features().excludeFromModel(),
-        calibrationDate.isPresent() ? c.train().calibration() : "none",
+        (calibrationDate.isPresent() ? c.train().calibration() : ChurnConfig.Calibration.NONE).id(),
         calibrationDate.map(LocalDate::toString).orElse(null),
         c.labels().definition().id(),
         parameters,
@@ -483,8 +483,8 @@ public final class TrainJob {
   /** The hyper-parameters of the configured algorithm, as recorded in {@code models}. */
   static Map<String, String> parameters(ChurnConfig.TrainSettings t) {
     Map<String, String> p = Algorithm.of(t).parameters(t);
-    p.put("class_weight", t.classWeight());
-    p.put("calibration", t.calibration());
+    p.put("class_weight", t.classWeight().id());
+    p.put("calibration", t.calibration().id());
     p.put("seed", String.valueOf(t.seed()));
     return p;
   }
@@ -493,8 +493,9 @@ public final class TrainJob {
    * Instance weights: "balanced" gives each class half the total weight (churners weigh n / (2 x
    * churners), the others n / (2 x non-churners)); "none" adds no column. No row is dropped.
    */
-  static Dataset<Row> weighted(Dataset<Row> train, String mode, long n, long positives) {
-    if (mode.equals("none")) {
+  static Dataset<Row> weighted(
+      Dataset<Row> train, ChurnConfig.ClassWeight mode, long n, long positives) {
+    if (mode == ChurnConfig.ClassWeight.NONE) {
       return train;
     }
     double churner = n / (2.0 * positives);
@@ -669,13 +670,13 @@ public final class TrainJob {
       reason = "first model: no champion to beat";
     } else {
       ModelInfo old = champion.get();
-      double mine = challenger.metric(p.metric());
+      double mine = challenger.metric(p.metric().id());
       double theirs;
       try {
         Dataset<Row> scored = scoredWithLabels(registry.load(old), old, evalSet);
         Map<String, Double> m =
             EvaluateChurnModel.ofScores(scored, ctx.config().train().topShare());
-        theirs = m.get(p.metric());
+        theirs = m.get(p.metric().id());
         writeEvaluations(
             ctx,
             old.version(),
@@ -704,7 +705,7 @@ public final class TrainJob {
             String.format(
                 Locale.ROOT,
                 "%s %.4f vs champion %s %.4f on %s (margin %.4f): %s",
-                p.metric(),
+                p.metric().id(),
                 mine,
                 old.version(),
                 theirs,
