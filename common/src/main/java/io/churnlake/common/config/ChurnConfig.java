@@ -52,7 +52,7 @@ public record ChurnConfig(
       int heartbeatSeconds,
       List<String> pauseAtStages,
       String pauseDir,
-      String gate,
+      Gate gate,
       int gateTrailingDays,
       double gateMinVolume,
       double gateMaxVolume) {}
@@ -192,7 +192,7 @@ public record ChurnConfig(
       LabelDefinition definition,
       int horizonDays,
       String churnEvent,
-      String inactivityTable,
+      InactivityTable inactivityTable,
       String qualifyingActivity) {}
 
   /**
@@ -259,6 +259,89 @@ public record ChurnConfig(
   public enum ModelMetric implements Choice {
     ROC_AUC,
     PR_AUC;
+
+    /** The configuration's spelling, so that text built from it reads as the config does. */
+    @Override
+    public String toString() {
+      return id();
+    }
+  }
+
+  /** {@code runs.gate}: what an implausible day of data does to nightly. */
+  public enum Gate implements Choice {
+    FAIL,
+    WARN,
+    OFF;
+
+    /** The configuration's spelling, so that text built from it reads as the config does. */
+    @Override
+    public String toString() {
+      return id();
+    }
+  }
+
+  /** {@code clv.model}: BG/NBD and Gamma-Gamma, the contractual model, or chosen by the data. */
+  public enum ClvModel implements Choice {
+    AUTO("auto"),
+    BG_NBD("bg-nbd"),
+    CONTRACTUAL("contractual");
+
+    private final String id;
+
+    ClvModel(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
+
+  /** {@code segment.risk-tiers}: fixed probability cut points or quantiles of the scores. */
+  public enum RiskTiers implements Choice {
+    CUT_POINTS("cut-points"),
+    QUANTILES("quantiles");
+
+    private final String id;
+
+    RiskTiers(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
+
+  /** {@code segment.value-source}: the CLV table, revenue, or CLV when it is ready. */
+  public enum ValueSource implements Choice {
+    AUTO,
+    CLV,
+    REVENUE;
+
+    /** The configuration's spelling, so that text built from it reads as the config does. */
+    @Override
+    public String toString() {
+      return id();
+    }
+  }
+
+  /** {@code labels.inactivity.table}: the log whose silence is churn. */
+  public enum InactivityTable implements Choice {
+    EVENTS,
+    TRANSACTIONS;
 
     /** The configuration's spelling, so that text built from it reads as the config does. */
     @Override
@@ -420,7 +503,7 @@ public record ChurnConfig(
    * {@code margin}; {@code expectedPurchasesDays} is the window of the expected_purchases column.
    */
   public record ClvSettings(
-      String model,
+      ClvModel model,
       int horizonMonths,
       double monthlyDiscountRate,
       double margin,
@@ -436,12 +519,12 @@ public record ChurnConfig(
    * budget and the control group ({@code churnlake.segment}).
    */
   public record SegmentSettings(
-      String riskTiers,
+      RiskTiers riskTiers,
       double mediumFrom,
       double highFrom,
       double mediumQuantile,
       double highQuantile,
-      String valueSource,
+      ValueSource valueSource,
       String revenueFeature,
       double valueMediumQuantile,
       double valueHighQuantile,

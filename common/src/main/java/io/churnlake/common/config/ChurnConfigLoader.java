@@ -166,7 +166,7 @@ public final class ChurnConfigLoader {
                       "runs.pause-dir",
                       () -> c.getString("runs.pause-dir"),
                       "a directory path (\"\" when no stage pauses)"),
-                  r.oneOf("runs.gate", "fail", "warn", "off"),
+                  r.choice("runs.gate", ChurnConfig.Gate.class),
                   r.intAtLeast("runs.gate-trailing-days", 1),
                   r.fraction("runs.gate-min-volume"),
                   r.positive("runs.gate-max-volume")),
@@ -213,11 +213,8 @@ public final class ChurnConfigLoader {
     private ChurnConfig.LabelSettings labels() {
       ChurnConfig.LabelDefinition d =
           choice("labels.definition", ChurnConfig.LabelDefinition.class);
-      String table = string("labels.inactivity.table");
-      if (!List.of("events", "transactions").contains(table)) {
-        throw ChurnErrors.badConfigValue(
-            ROOT + ".labels.inactivity.table", table, "events, transactions");
-      }
+      ChurnConfig.InactivityTable table =
+          choice("labels.inactivity.table", ChurnConfig.InactivityTable.class);
       return new ChurnConfig.LabelSettings(
           d,
           intAtLeast("labels.horizon-days", 1),
@@ -427,7 +424,7 @@ public final class ChurnConfigLoader {
 
     private ChurnConfig.ClvSettings clv() {
       return new ChurnConfig.ClvSettings(
-          oneOf("clv.model", "auto", "bg-nbd", "contractual"),
+          choice("clv.model", ChurnConfig.ClvModel.class),
           intAtLeast("clv.horizon-months", 1),
           fraction("clv.monthly-discount-rate"),
           fraction("clv.margin"),
@@ -480,12 +477,12 @@ public final class ChurnConfigLoader {
         }
       }
       return new ChurnConfig.SegmentSettings(
-          oneOf(p + "risk-tiers", "cut-points", "quantiles"),
+          choice(p + "risk-tiers", ChurnConfig.RiskTiers.class),
           medium,
           high,
           mediumQ,
           highQ,
-          oneOf(p + "value-source", "auto", "clv", "revenue"),
+          choice(p + "value-source", ChurnConfig.ValueSource.class),
           string(p + "revenue-feature"),
           valueMediumQ,
           valueHighQ,

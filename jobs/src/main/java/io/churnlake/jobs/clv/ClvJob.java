@@ -70,10 +70,10 @@ public final class ClvJob {
       double totalClv) {}
 
   public static Result run(JobContext ctx, LocalDate asOf) {
-    String model = ctx.config().clv().model();
+    ChurnConfig.ClvModel model = ctx.config().clv().model();
     boolean contractual =
-        model.equals("contractual")
-            || (model.equals("auto") && !ctx.store().exists(ChurnTable.TRANSACTIONS));
+        model == ChurnConfig.ClvModel.CONTRACTUAL
+            || (model == ChurnConfig.ClvModel.AUTO && !ctx.store().exists(ChurnTable.TRANSACTIONS));
     return ctx.stage("clv", () -> contractual ? contractual(ctx, asOf) : fitAndScore(ctx, asOf));
   }
 

@@ -38,7 +38,7 @@ public final class FreshnessGate {
    */
   public static List<String> check(JobContext ctx, LocalDate asOf) {
     ChurnConfig.RunSettings runs = ctx.config().runs();
-    if (runs.gate().equals("off")) {
+    if (runs.gate() == ChurnConfig.Gate.OFF) {
       return List.of();
     }
     List<String> problems = new ArrayList<>();
@@ -65,7 +65,7 @@ public final class FreshnessGate {
     if (problems.isEmpty()) {
       return problems;
     }
-    if (runs.gate().equals("fail")) {
+    if (runs.gate() == ChurnConfig.Gate.FAIL) {
       throw ChurnErrors.gateFailed(asOf.toString(), String.join("; ", problems));
     }
     problems.forEach(p -> LOG.warn("gate (runs.gate = warn): {}", p));

@@ -201,7 +201,9 @@ public final class KpisJob {
     }
     if (l.definition() == LabelDefinition.INACTIVITY) {
       ChurnTable table =
-          l.inactivityTable().equals("events") ? ChurnTable.EVENTS : ChurnTable.TRANSACTIONS;
+          l.inactivityTable() == ChurnConfig.InactivityTable.EVENTS
+              ? ChurnTable.EVENTS
+              : ChurnTable.TRANSACTIONS;
       requireTable(ctx, table, asOf);
       Dataset<Row> activity =
           ctx.store()

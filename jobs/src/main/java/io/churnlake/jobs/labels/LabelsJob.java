@@ -180,7 +180,9 @@ public final class LabelsJob {
       }
       case INACTIVITY -> {
         ChurnTable table =
-            s.inactivityTable().equals("events") ? ChurnTable.EVENTS : ChurnTable.TRANSACTIONS;
+            s.inactivityTable() == ChurnConfig.InactivityTable.EVENTS
+                ? ChurnTable.EVENTS
+                : ChurnTable.TRANSACTIONS;
         LocalDate end = min(dataEnd(ctx, table, dates), upTo);
         Dataset<Row> activity;
         try {

@@ -39,7 +39,7 @@ public final class AssignRiskTiers {
 
   /** As configured under segment.risk-tiers. */
   public static AssignRiskTiers of(ChurnConfig.SegmentSettings s) {
-    return s.riskTiers().equals("quantiles")
+    return s.riskTiers() == ChurnConfig.RiskTiers.QUANTILES
         ? onRank(s.mediumQuantile(), s.highQuantile())
         : onProbability(s.mediumFrom(), s.highFrom());
   }

@@ -139,7 +139,8 @@ public final class SegmentJob {
     boolean clvReady =
         ctx.store().exists(ChurnTable.CUSTOMER_VALUE)
             && !ctx.store().read(ChurnTable.CUSTOMER_VALUE).where(onDate).isEmpty();
-    if (s.valueSource().equals("clv") || (s.valueSource().equals("auto") && clvReady)) {
+    if (s.valueSource() == ChurnConfig.ValueSource.CLV
+        || (s.valueSource() == ChurnConfig.ValueSource.AUTO && clvReady)) {
       if (!clvReady) {
         throw ChurnErrors.noRowsForDate(
             ChurnTable.CUSTOMER_VALUE.tableName(),
@@ -195,7 +196,7 @@ public final class SegmentJob {
             r.valueSource(),
             r.valueMediumFrom(),
             r.valueHighFrom(),
-            s.riskTiers().equals("quantiles")
+            s.riskTiers() == ChurnConfig.RiskTiers.QUANTILES
                 ? String.format(
                     Locale.ROOT,
                     "score rank (medium from quantile %.2f, high from %.2f)",
