@@ -232,7 +232,7 @@ public final class TrainJob {
    * lists, their training means, the drift reference bins, and how many NaN or infinite values were
    * imputed.
    */
-  record Fitted(
+  public record Fitted(
       PipelineModel model,
       Dataset<Row> trainRows,
       List<String> numeric,
@@ -247,7 +247,7 @@ public final class TrainJob {
    * Checks the training rows (refusing one class or too few churners, applying train.non-finite),
    * fits the configured pipeline, and calibrates it on the split's calibration rows if any.
    */
-  static Fitted fit(
+  public static Fitted fit(
       JobContext ctx,
       StructType featureSchema,
       TrainingSets.Split split,
@@ -442,7 +442,7 @@ public final class TrainJob {
   public static final String CHAMPION_COMPARISON = "champion_comparison";
 
   /** A model's description, without metrics yet. */
-  static ModelInfo info(
+  public static ModelInfo info(
       ChurnConfig c,
       String version,
       LocalDate asOf,
@@ -481,7 +481,7 @@ public final class TrainJob {
   }
 
   /** The hyper-parameters of the configured algorithm, as recorded in {@code models}. */
-  static Map<String, String> parameters(ChurnConfig.TrainSettings t) {
+  public static Map<String, String> parameters(ChurnConfig.TrainSettings t) {
     Map<String, String> p = Algorithm.of(t).parameters(t);
     p.put("class_weight", t.classWeight().id());
     p.put("calibration", t.calibration().id());

@@ -1,4 +1,4 @@
-package io.churnlake.jobs.clv;
+package io.churnlake.benchmarks;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
@@ -6,6 +6,7 @@ import io.churnlake.common.spark.ChurnSpark;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.clv.ClvJob;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;

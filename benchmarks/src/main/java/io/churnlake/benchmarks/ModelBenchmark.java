@@ -1,4 +1,4 @@
-package io.churnlake.jobs.train;
+package io.churnlake.benchmarks;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_add;
@@ -21,6 +21,9 @@ import io.churnlake.jobs.model.EvaluateChurnModel;
 import io.churnlake.jobs.model.ExplainScores;
 import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.model.ScoreCustomers;
+import io.churnlake.jobs.train.TrainJob;
+import io.churnlake.jobs.train.TrainingCalendar;
+import io.churnlake.jobs.train.TrainingSets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
