@@ -11,8 +11,6 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
-import io.churnlake.jobs.features.DailyTables;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -164,88 +161,12 @@ public final class LabelsJob {
       LocalDate upTo,
       java.util.Optional<Dataset<Row>> daily) {
     ChurnConfig.LabelSettings s = ctx.config().labels();
-    LocalDate last = Collections.max(dates);
     Dataset<Row> asOf = History.asOfDates(ctx.spark(), dates);
-    switch (s.definition()) {
-      case EXPLICIT -> {
-        LocalDate end = min(dataEnd(ctx, ChurnTable.EVENTS, dates), upTo);
-        Dataset<Row> days =
-            daily.orElseGet(
-                () -> DailyTables.activityUpTo(ctx, min(last.plusDays(s.horizonDays()), end)));
-        return new Labelled(
-            new BuildChurnLabels(s.horizonDays(), end).apply(days, asOf),
-            s.definition(),
-            ChurnTable.EVENTS.tableName(),
-            end);
-      }
-      case INACTIVITY -> {
-        ChurnTable table =
-            s.inactivityTable() == ChurnConfig.InactivityTable.EVENTS
-                ? ChurnTable.EVENTS
-                : ChurnTable.TRANSACTIONS;
-        LocalDate end = min(dataEnd(ctx, table, dates), upTo);
-        Dataset<Row> activity;
-        try {
-          activity =
-              ctx.store()
-                  .read(table)
-                  .where(
-                      col(Columns.EVENT_DATE)
-                          .leq(Date.valueOf(min(last.plusDays(s.horizonDays()), end))))
-                  .where(s.qualifyingActivity());
-          activity.schema();
-        } catch (Exception e) {
-          // Spark reports a bad condition (parse error, unknown column) as an AnalysisException.
-          if (!(e instanceof AnalysisException) && !(e.getCause() instanceof AnalysisException)) {
-            throw e;
-          }
-          throw ChurnErrors.badConfigValue(
-              "churnlake.labels.inactivity.qualifying",
-              s.qualifyingActivity(),
-              "a Spark SQL condition over the columns of '"
-                  + table.tableName()
-                  + "' ("
-                  + String.join(", ", ctx.store().read(table).columns())
-                  + ")");
-        }
-        return new Labelled(
-            new InactivityLabels(s.horizonDays(), end).apply(activity, asOf),
-            s.definition(),
-            table.tableName(),
-            end);
-      }
-      case GIVEN -> {
-        requireTable(ctx, ChurnTable.CUSTOMERS);
-        Dataset<Row> customers =
-            ctx.store()
-                .read(ChurnTable.CUSTOMERS)
-                .where(col("snapshot_date").leq(Date.valueOf(upTo)));
-        List<LocalDate> snapshots = new ArrayList<>();
-        // Snapshot dates: one row per snapshot, not per customer.
-        for (Row r :
-            customers.select("snapshot_date").distinct().orderBy("snapshot_date").collectAsList()) {
-          snapshots.add(r.getDate(0).toLocalDate());
-        }
-        for (LocalDate d : dates) {
-          if (!snapshots.contains(d)) {
-            throw ChurnErrors.badOption(
-                "--as-of",
-                d,
-                "a snapshot date of table 'customers' (labels.definition = given): " + snapshots);
-          }
-        }
-        return new Labelled(
-            new GivenLabels().apply(customers, asOf),
-            s.definition(),
-            ChurnTable.CUSTOMERS.tableName(),
-            Collections.max(snapshots));
-      }
-      default -> throw new IllegalStateException(s.definition().toString());
-    }
+    return ChurnDefinition.of(s).label(ctx, dates, upTo, daily, asOf);
   }
 
   /** The table's last date; fails when it is missing or starts after the first as-of date. */
-  private static LocalDate dataEnd(JobContext ctx, ChurnTable table, List<LocalDate> dates) {
+  static LocalDate dataEnd(JobContext ctx, ChurnTable table, List<LocalDate> dates) {
     requireTable(ctx, table);
     // One aggregation: the table's whole span, checked against the first as-of date.
     History.Span span = History.spanUpTo(ctx, table, NO_LIMIT);
@@ -256,7 +177,7 @@ public final class LabelsJob {
     return span.last();
   }
 
-  private static void requireTable(JobContext ctx, ChurnTable table) {
+  static void requireTable(JobContext ctx, ChurnTable table) {
     if (!ctx.store().exists(table)) {
       throw ChurnErrors.tableMissing(
           table.tableName(),
@@ -269,7 +190,7 @@ public final class LabelsJob {
     }
   }
 
-  private static LocalDate min(LocalDate a, LocalDate b) {
+  static LocalDate min(LocalDate a, LocalDate b) {
     return a.isBefore(b) ? a : b;
   }
 }

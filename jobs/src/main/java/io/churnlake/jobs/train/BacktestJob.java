@@ -1,11 +1,11 @@
 package io.churnlake.jobs.train;
 
 import io.churnlake.common.config.ChurnConfig;
-import io.churnlake.common.config.ChurnConfig.LabelDefinition;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.FeaturesJob;
+import io.churnlake.jobs.labels.ChurnDefinition;
 import io.churnlake.jobs.labels.LabelsJob;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ public final class BacktestJob {
 
   private static List<Origin> backtest(JobContext ctx, List<LocalDate> origins) {
     ChurnConfig c = ctx.config();
-    if (c.labels().definition() == LabelDefinition.GIVEN) {
+    if (!ChurnDefinition.of(c.labels()).dated()) {
       throw ChurnErrors.badConfigValue(
           "churnlake.labels.definition",
           c.labels().definition().id(),

@@ -2,10 +2,10 @@ package io.churnlake.jobs.train;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.churnlake.common.config.ChurnConfig.LabelDefinition;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.labels.ChurnDefinition;
 import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.model.ChurnPipelines;
 import io.churnlake.jobs.model.EvaluateChurnModel;
@@ -39,7 +39,7 @@ public final class RealisedPerformance {
   public static List<Evaluated> run(JobContext ctx, LocalDate dataEnd) {
     List<Evaluated> out = new ArrayList<>();
     int horizon = ctx.config().labels().horizonDays();
-    if (ctx.config().labels().definition() == LabelDefinition.GIVEN
+    if (!ChurnDefinition.of(ctx.config().labels()).dated()
         || !ctx.store().exists(ChurnTable.CHURN_SCORES)) {
       return out;
     }

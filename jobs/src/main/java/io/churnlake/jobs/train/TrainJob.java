@@ -13,6 +13,7 @@ import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.DailyTables;
 import io.churnlake.jobs.features.FeaturesJob;
+import io.churnlake.jobs.labels.ChurnDefinition;
 import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.model.Algorithm;
 import io.churnlake.jobs.model.ChurnPipelines;
@@ -90,10 +91,9 @@ public final class TrainJob {
   }
 
   private static Trained train(JobContext ctx, LocalDate asOf, Promotion promote) {
-    return switch (ctx.config().labels().definition()) {
-      case EXPLICIT, INACTIVITY -> timeBased(ctx, asOf, promote);
-      case GIVEN -> crossSectional(ctx, asOf, promote);
-    };
+    return ChurnDefinition.of(ctx.config().labels()).dated()
+        ? timeBased(ctx, asOf, promote)
+        : crossSectional(ctx, asOf, promote);
   }
 
   /**

@@ -1,0 +1,196 @@
+package io.churnlake.jobs.labels;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.common.config.ChurnConfig.LabelDefinition;
+import io.churnlake.common.errors.ChurnErrors;
+import io.churnlake.common.table.ChurnTable;
+import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.features.DailyTables;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * How a data set says a customer churned ({@code labels.definition}): each definition owns how its
+ * labels are built, from which table, and whether they are dated (a model trains on earlier as-of
+ * dates and is evaluated a horizon later) or a flag of one snapshot (cross-sectional folds). The
+ * one place the definition is chosen ({@link #of}); a new definition is one more record here.
+ */
+public sealed interface ChurnDefinition
+    permits ChurnDefinition.Explicit, ChurnDefinition.Inactivity, ChurnDefinition.Given {
+
+  /** The definition the label settings name. */
+  static ChurnDefinition of(ChurnConfig.LabelSettings s) {
+    return switch (s.definition()) {
+      case EXPLICIT -> new Explicit(s);
+      case INACTIVITY -> new Inactivity(s);
+      case GIVEN -> new Given(s);
+    };
+  }
+
+  /** The configured name. */
+  LabelDefinition name();
+
+  /**
+   * Whether labels belong to as-of dates with a horizon after them (explicit, inactivity:
+   * time-based validation) rather than to a customers snapshot (given: cross-sectional validation).
+   */
+  boolean dated();
+
+  /**
+   * Labels of the customers on {@code dates} (the frame {@code asOf} holds them), seeing nothing
+   * after {@code upTo}; {@code daily} is the daily activity table when the caller has it.
+   */
+  LabelsJob.Labelled label(
+      JobContext ctx,
+      List<LocalDate> dates,
+      LocalDate upTo,
+      Optional<Dataset<Row>> daily,
+      Dataset<Row> asOf);
+
+  /** A churn event (e.g. a cancellation) within the horizon after the as-of date. */
+  record Explicit(ChurnConfig.LabelSettings s) implements ChurnDefinition {
+    @Override
+    public LabelDefinition name() {
+      return LabelDefinition.EXPLICIT;
+    }
+
+    @Override
+    public boolean dated() {
+      return true;
+    }
+
+    @Override
+    public LabelsJob.Labelled label(
+        JobContext ctx,
+        List<LocalDate> dates,
+        LocalDate upTo,
+        Optional<Dataset<Row>> daily,
+        Dataset<Row> asOf) {
+      LocalDate last = Collections.max(dates);
+      LocalDate end = LabelsJob.min(LabelsJob.dataEnd(ctx, ChurnTable.EVENTS, dates), upTo);
+      Dataset<Row> days =
+          daily.orElseGet(
+              () ->
+                  DailyTables.activityUpTo(
+                      ctx, LabelsJob.min(last.plusDays(s.horizonDays()), end)));
+      return new LabelsJob.Labelled(
+          new BuildChurnLabels(s.horizonDays(), end).apply(days, asOf),
+          s.definition(),
+          ChurnTable.EVENTS.tableName(),
+          end);
+    }
+  }
+
+  /** No qualifying activity within the horizon after the as-of date (non-contractual data). */
+  record Inactivity(ChurnConfig.LabelSettings s) implements ChurnDefinition {
+    @Override
+    public LabelDefinition name() {
+      return LabelDefinition.INACTIVITY;
+    }
+
+    @Override
+    public boolean dated() {
+      return true;
+    }
+
+    @Override
+    public LabelsJob.Labelled label(
+        JobContext ctx,
+        List<LocalDate> dates,
+        LocalDate upTo,
+        Optional<Dataset<Row>> daily,
+        Dataset<Row> asOf) {
+      LocalDate last = Collections.max(dates);
+      ChurnTable table =
+          s.inactivityTable() == ChurnConfig.InactivityTable.EVENTS
+              ? ChurnTable.EVENTS
+              : ChurnTable.TRANSACTIONS;
+      LocalDate end = LabelsJob.min(LabelsJob.dataEnd(ctx, table, dates), upTo);
+      Dataset<Row> activity;
+      try {
+        activity =
+            ctx.store()
+                .read(table)
+                .where(
+                    col(Columns.EVENT_DATE)
+                        .leq(Date.valueOf(LabelsJob.min(last.plusDays(s.horizonDays()), end))))
+                .where(s.qualifyingActivity());
+        activity.schema();
+      } catch (Exception e) {
+        // Spark reports a bad condition (parse error, unknown column) as an AnalysisException.
+        if (!(e instanceof AnalysisException) && !(e.getCause() instanceof AnalysisException)) {
+          throw e;
+        }
+        throw ChurnErrors.badConfigValue(
+            "churnlake.labels.inactivity.qualifying",
+            s.qualifyingActivity(),
+            "a Spark SQL condition over the columns of '"
+                + table.tableName()
+                + "' ("
+                + String.join(", ", ctx.store().read(table).columns())
+                + ")");
+      }
+      return new LabelsJob.Labelled(
+          new InactivityLabels(s.horizonDays(), end).apply(activity, asOf),
+          s.definition(),
+          table.tableName(),
+          end);
+    }
+  }
+
+  /** The churn flag of the customers snapshot dated on the as-of date (static data sets). */
+  record Given(ChurnConfig.LabelSettings s) implements ChurnDefinition {
+    @Override
+    public LabelDefinition name() {
+      return LabelDefinition.GIVEN;
+    }
+
+    @Override
+    public boolean dated() {
+      return false;
+    }
+
+    @Override
+    public LabelsJob.Labelled label(
+        JobContext ctx,
+        List<LocalDate> dates,
+        LocalDate upTo,
+        Optional<Dataset<Row>> daily,
+        Dataset<Row> asOf) {
+      LabelsJob.requireTable(ctx, ChurnTable.CUSTOMERS);
+      Dataset<Row> customers =
+          ctx.store()
+              .read(ChurnTable.CUSTOMERS)
+              .where(col("snapshot_date").leq(Date.valueOf(upTo)));
+      List<LocalDate> snapshots = new ArrayList<>();
+      // Snapshot dates: one row per snapshot, not per customer.
+      for (Row r :
+          customers.select("snapshot_date").distinct().orderBy("snapshot_date").collectAsList()) {
+        snapshots.add(r.getDate(0).toLocalDate());
+      }
+      for (LocalDate d : dates) {
+        if (!snapshots.contains(d)) {
+          throw ChurnErrors.badOption(
+              "--as-of",
+              d,
+              "a snapshot date of table 'customers' (labels.definition = given): " + snapshots);
+        }
+      }
+      return new LabelsJob.Labelled(
+          new GivenLabels().apply(customers, asOf),
+          s.definition(),
+          ChurnTable.CUSTOMERS.tableName(),
+          Collections.max(snapshots));
+    }
+  }
+}
