@@ -13,9 +13,9 @@ import io.churnlake.jobs.generate.GenerateJob;
 import io.churnlake.jobs.ingest.IngestJob;
 import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.model.ModelInfo;
+import io.churnlake.jobs.nightly.LeasedNights;
 import io.churnlake.jobs.nightly.NightlyJob;
 import io.churnlake.jobs.runs.PipelineRuns;
-import io.churnlake.jobs.runs.RunLease;
 import io.churnlake.jobs.runs.RunLedger;
 import io.churnlake.jobs.runs.RunStatus;
 import io.churnlake.jobs.score.ScoreJob;
@@ -545,7 +545,7 @@ final class Commands {
 
     @Override
     void run(JobContext ctx, PrintStream out) {
-      NightlyJob.Result r = leased(ctx, asOf, force);
+      NightlyJob.Result r = LeasedNights.leased(ctx, asOf, force);
       out.printf(
           "nightly %s: %d new files, %s customers featured, model %s%s, %s scored, %s segmented%n",
           asOf,
@@ -579,28 +579,6 @@ final class Commands {
                   out.print(
                       io.churnlake.jobs.kpis.KpisJob.describe(k, ctx.config().kpis().goals())));
       r.report().ifPresent(p -> out.printf("report: %s%n", p.path()));
-    }
-
-    /**
-     * The nightly flow for one date under that date's lease: a second run for the date exits 3
-     * (ExitCode.ALREADY_RUNNING). The lease is a stage of its own, so that a refused run shows in
-     * pipeline_runs with the holder.
-     */
-    static NightlyJob.Result leased(JobContext ctx, LocalDate date, boolean force) {
-      ChurnConfig.RunSettings runs = ctx.config().runs();
-      try (RunLease lease =
-          ctx.stage(
-              "lease",
-              () ->
-                  RunLease.acquire(
-                      ctx.spark(),
-                      ctx.store(),
-                      "nightly " + date,
-                      ctx.runId(),
-                      runs.leaseStaleMinutes(),
-                      runs.heartbeatSeconds()))) {
-        return NightlyJob.run(ctx, date, force);
-      }
     }
   }
 
@@ -646,19 +624,22 @@ final class Commands {
 
     @Override
     void run(JobContext ctx, PrintStream out) {
-      for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(every)) {
-        // Each date's stages are recorded under that date, so the next run can resume them.
-        NightlyJob.Result r = Nightly.leased(ctx.withLedger(ctx.ledger().forDate(d)), d, force);
-        out.printf(
-            "backfill %s: %d new files, model %s%s, %d stages skipped (already done), %s"
-                + " segmented%n",
-            d,
-            r.ingest().files(),
-            r.model().version(),
-            r.trained() ? " (trained now)" : "",
-            r.skipped().size(),
-            r.segments().map(s -> String.valueOf(s.customers())).orElse("(skipped)"));
-      }
+      LeasedNights.backfill(
+          ctx,
+          from,
+          to,
+          every,
+          force,
+          (d, r) ->
+              out.printf(
+                  "backfill %s: %d new files, model %s%s, %d stages skipped (already done), %s"
+                      + " segmented%n",
+                  d,
+                  r.ingest().files(),
+                  r.model().version(),
+                  r.trained() ? " (trained now)" : "",
+                  r.skipped().size(),
+                  r.segments().map(s -> String.valueOf(s.customers())).orElse("(skipped)")));
     }
   }
 
