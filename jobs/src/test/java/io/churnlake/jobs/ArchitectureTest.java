@@ -35,22 +35,25 @@ class ArchitectureTest {
   }
 
   /** The stage packages: each one stage's job, transforms and the types they share. */
-  static final String[] STAGES = {
-    "..jobs.ingest..",
-    "..jobs.features..",
-    "..jobs.labels..",
-    "..jobs.train..",
-    "..jobs.score..",
-    "..jobs.clv..",
-    "..jobs.segment..",
-    "..jobs.kpis..",
-    "..jobs.report..",
-    "..jobs.export..",
-    "..jobs.forget..",
-    "..jobs.maintain..",
-    "..jobs.generate..",
-    "..jobs.sql..",
-  };
+  static final List<String> STAGE_NAMES =
+      List.of(
+          "ingest",
+          "features",
+          "labels",
+          "train",
+          "score",
+          "clv",
+          "segment",
+          "kpis",
+          "report",
+          "export",
+          "forget",
+          "maintain",
+          "generate",
+          "sql");
+
+  static final String[] STAGES =
+      STAGE_NAMES.stream().map(n -> "..jobs." + n + "..").toArray(String[]::new);
 
   /**
    * From the top: the command line; the flows that run several stages (nightly, backfill, demo);
@@ -69,8 +72,7 @@ class ArchitectureTest {
   }
 
   private static final String STAGE_PACKAGES =
-      "io\\.churnlake\\.jobs\\.(ingest|features|labels|train|score|clv|segment|kpis|report|export"
-          + "|forget|maintain|generate|sql)";
+      "io\\.churnlake\\.jobs\\.(" + String.join("|", STAGE_NAMES) + ")";
 
   /** The layers without exceptions. */
   static Architectures.LayeredArchitecture strictLayers() {

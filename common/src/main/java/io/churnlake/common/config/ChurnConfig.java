@@ -200,59 +200,39 @@ public record ChurnConfig(
    * parses it once ({@code ChurnConfigLoader}), code compares constants, never strings.
    */
   public interface Choice {
-    /** How the configuration spells it: the constant's name in lower case unless overridden. */
+    /**
+     * How the configuration spells it: the constant's name in lower case, words joined by hyphens
+     * ({@code RANDOM_FOREST} is {@code random-forest}), unless a constant says otherwise. Text for
+     * people and tables uses this, never the enum's own name.
+     */
     default String id() {
-      return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT);
+      return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
   }
 
   /** {@code train.class-weight}: weight the classes inversely to their frequency, or not. */
   public enum ClassWeight implements Choice {
     BALANCED,
-    NONE;
-
-    /** The configuration's spelling, so that text built from it reads as the config does. */
-    @Override
-    public String toString() {
-      return id();
-    }
+    NONE
   }
 
   /** {@code train.calibration}: isotonic calibration on a later date, or none. */
   public enum Calibration implements Choice {
     ISOTONIC,
-    NONE;
-
-    /** The configuration's spelling, so that text built from it reads as the config does. */
-    @Override
-    public String toString() {
-      return id();
-    }
+    NONE
   }
 
   /** {@code train.non-finite}: a NaN or infinite feature value is imputed, or the run fails. */
   public enum NonFinite implements Choice {
     IMPUTE,
-    REJECT;
-
-    /** The configuration's spelling, so that text built from it reads as the config does. */
-    @Override
-    public String toString() {
-      return id();
-    }
+    REJECT
   }
 
   /** {@code train.search.mode}: no search, every grid combination, or a seeded random draw. */
   public enum SearchMode implements Choice {
     NONE,
     GRID,
-    RANDOM;
-
-    /** The configuration's spelling, so that text built from it reads as the config does. */
-    @Override
-    public String toString() {
-      return id();
-    }
+    RANDOM
   }
 
   /** A model metric that search and promotion compare (higher is better). */
@@ -260,10 +240,10 @@ public record ChurnConfig(
     ROC_AUC,
     PR_AUC;
 
-    /** The configuration's spelling, so that text built from it reads as the config does. */
+    /** Metric names keep their underscore ({@code roc_auc}), as in {@code model_evaluations}. */
     @Override
-    public String toString() {
-      return id();
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 
@@ -271,109 +251,43 @@ public record ChurnConfig(
   public enum Gate implements Choice {
     FAIL,
     WARN,
-    OFF;
-
-    /** The configuration's spelling, so that text built from it reads as the config does. */
-    @Override
-    public String toString() {
-      return id();
-    }
+    OFF
   }
 
   /** {@code clv.model}: BG/NBD and Gamma-Gamma, the contractual model, or chosen by the data. */
   public enum ClvModel implements Choice {
-    AUTO("auto"),
-    BG_NBD("bg-nbd"),
-    CONTRACTUAL("contractual");
-
-    private final String id;
-
-    ClvModel(String id) {
-      this.id = id;
-    }
-
-    @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public String toString() {
-      return id;
-    }
+    AUTO,
+    BG_NBD,
+    CONTRACTUAL
   }
 
   /** {@code segment.risk-tiers}: fixed probability cut points or quantiles of the scores. */
   public enum RiskTiers implements Choice {
-    CUT_POINTS("cut-points"),
-    QUANTILES("quantiles");
-
-    private final String id;
-
-    RiskTiers(String id) {
-      this.id = id;
-    }
-
-    @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public String toString() {
-      return id;
-    }
+    CUT_POINTS,
+    QUANTILES
   }
 
   /** {@code segment.value-source}: the CLV table, revenue, or CLV when it is ready. */
   public enum ValueSource implements Choice {
     AUTO,
     CLV,
-    REVENUE;
-
-    /** The configuration's spelling, so that text built from it reads as the config does. */
-    @Override
-    public String toString() {
-      return id();
-    }
+    REVENUE
   }
 
   /** {@code labels.inactivity.table}: the log whose silence is churn. */
   public enum InactivityTable implements Choice {
     EVENTS,
-    TRANSACTIONS;
-
-    /** The configuration's spelling, so that text built from it reads as the config does. */
-    @Override
-    public String toString() {
-      return id();
-    }
+    TRANSACTIONS
   }
 
   /** The churn classifiers {@code train.algorithm} chooses from. */
   public enum AlgorithmName implements Choice {
     /** Gradient-boosted trees (MLlib {@code GBTClassifier}). */
-    GBT("gbt"),
+    GBT,
     /** Logistic regression on standardised features (MLlib {@code LogisticRegression}). */
-    LOGISTIC("logistic"),
+    LOGISTIC,
     /** Random forest (MLlib {@code RandomForestClassifier}). */
-    RANDOM_FOREST("random-forest");
-
-    private final String id;
-
-    AlgorithmName(String id) {
-      this.id = id;
-    }
-
-    @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public String toString() {
-      return id;
-    }
+    RANDOM_FOREST
   }
 
   /** The three ways a data set says a customer churned. */

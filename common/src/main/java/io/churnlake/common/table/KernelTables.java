@@ -57,12 +57,11 @@ public final class KernelTables {
       Optional<io.delta.kernel.expressions.Predicate> skip,
       java.util.function.Function<Row, T> row) {
     Engine engine = DefaultEngine.create(hadoop);
-    Snapshot snapshot;
-    try {
-      snapshot = Table.forPath(engine, location).getLatestSnapshot(engine);
-    } catch (TableNotFoundException e) {
+    Optional<Snapshot> latest = latest(engine, location);
+    if (latest.isEmpty()) {
       return Optional.empty();
     }
+    Snapshot snapshot = latest.get();
     StructType schema = snapshot.getSchema(engine);
     StructType wanted = new StructType();
     for (String c : columns) {
@@ -118,12 +117,11 @@ public final class KernelTables {
    */
   public static boolean mayHoldRows(String location, Configuration hadoop, Predicate predicate) {
     Engine engine = DefaultEngine.create(hadoop);
-    Snapshot snapshot;
-    try {
-      snapshot = Table.forPath(engine, location).getLatestSnapshot(engine);
-    } catch (TableNotFoundException e) {
+    Optional<Snapshot> latest = latest(engine, location);
+    if (latest.isEmpty()) {
       return false;
     }
+    Snapshot snapshot = latest.get();
     Scan scan = snapshot.getScanBuilder(engine).withFilter(engine, predicate).build();
     try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
       while (files.hasNext()) {
@@ -154,12 +152,11 @@ public final class KernelTables {
   public static Optional<PartitionValues> partitionValues(
       String location, Configuration hadoop, String column) {
     Engine engine = DefaultEngine.create(hadoop);
-    Snapshot snapshot;
-    try {
-      snapshot = Table.forPath(engine, location).getLatestSnapshot(engine);
-    } catch (TableNotFoundException e) {
+    Optional<Snapshot> latest = latest(engine, location);
+    if (latest.isEmpty()) {
       return Optional.empty();
     }
+    Snapshot snapshot = latest.get();
     // Under column mapping the log keys partition values by the column's physical name.
     StructType schema = snapshot.getSchema(engine);
     String key = column;
@@ -186,6 +183,15 @@ public final class KernelTables {
       throw new UncheckedIOException("reading the Delta log at " + location, e);
     }
     return Optional.of(new PartitionValues(snapshot.getVersion(engine), values));
+  }
+
+  /** The newest snapshot of the Delta table at {@code location}; empty when no table is there. */
+  private static Optional<Snapshot> latest(Engine engine, String location) {
+    try {
+      return Optional.of(Table.forPath(engine, location).getLatestSnapshot(engine));
+    } catch (TableNotFoundException e) {
+      return Optional.empty();
+    }
   }
 
   public static boolean isNull(Row r, StructType s, String column) {

@@ -19,6 +19,7 @@ import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.CustomerAttributesAsOf;
+import io.churnlake.jobs.labels.ChurnDefinition;
 import io.churnlake.jobs.segment.PlanRetention;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -200,10 +201,7 @@ public final class KpisJob {
               "explicit: a '" + l.churnEvent() + "' event ends a customer"));
     }
     if (l.definition() == LabelDefinition.INACTIVITY) {
-      ChurnTable table =
-          l.inactivityTable() == ChurnConfig.InactivityTable.EVENTS
-              ? ChurnTable.EVENTS
-              : ChurnTable.TRANSACTIONS;
+      ChurnTable table = ChurnDefinition.Inactivity.table(l);
       requireTable(ctx, table, asOf);
       Dataset<Row> activity =
           ctx.store()

@@ -37,8 +37,13 @@ public sealed interface ChurnDefinition
     };
   }
 
+  /** The label settings it was chosen by. */
+  ChurnConfig.LabelSettings s();
+
   /** The configured name. */
-  LabelDefinition name();
+  default LabelDefinition name() {
+    return s().definition();
+  }
 
   /**
    * Whether labels belong to as-of dates with a horizon after them (explicit, inactivity:
@@ -59,11 +64,6 @@ public sealed interface ChurnDefinition
 
   /** A churn event (e.g. a cancellation) within the horizon after the as-of date. */
   record Explicit(ChurnConfig.LabelSettings s) implements ChurnDefinition {
-    @Override
-    public LabelDefinition name() {
-      return LabelDefinition.EXPLICIT;
-    }
-
     @Override
     public boolean dated() {
       return true;
@@ -93,9 +93,11 @@ public sealed interface ChurnDefinition
 
   /** No qualifying activity within the horizon after the as-of date (non-contractual data). */
   record Inactivity(ChurnConfig.LabelSettings s) implements ChurnDefinition {
-    @Override
-    public LabelDefinition name() {
-      return LabelDefinition.INACTIVITY;
+    /** The log whose silence is churn ({@code labels.inactivity.table}). */
+    public static ChurnTable table(ChurnConfig.LabelSettings s) {
+      return s.inactivityTable() == ChurnConfig.InactivityTable.EVENTS
+          ? ChurnTable.EVENTS
+          : ChurnTable.TRANSACTIONS;
     }
 
     @Override
@@ -111,10 +113,7 @@ public sealed interface ChurnDefinition
         Optional<Dataset<Row>> daily,
         Dataset<Row> asOf) {
       LocalDate last = Collections.max(dates);
-      ChurnTable table =
-          s.inactivityTable() == ChurnConfig.InactivityTable.EVENTS
-              ? ChurnTable.EVENTS
-              : ChurnTable.TRANSACTIONS;
+      ChurnTable table = table(s);
       LocalDate end = LabelsJob.min(LabelsJob.dataEnd(ctx, table, dates), upTo);
       Dataset<Row> activity;
       try {
@@ -150,11 +149,6 @@ public sealed interface ChurnDefinition
 
   /** The churn flag of the customers snapshot dated on the as-of date (static data sets). */
   record Given(ChurnConfig.LabelSettings s) implements ChurnDefinition {
-    @Override
-    public LabelDefinition name() {
-      return LabelDefinition.GIVEN;
-    }
-
     @Override
     public boolean dated() {
       return false;

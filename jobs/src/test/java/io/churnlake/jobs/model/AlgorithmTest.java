@@ -56,9 +56,12 @@ class AlgorithmTest {
     assertThat(Algorithm.of(forest).searched(forest).keySet())
         .containsExactly("num_trees", "max_depth");
 
-    for (ChurnConfig.AlgorithmName name : ChurnConfig.AlgorithmName.values()) {
-      assertThat(Algorithm.of(name)).isNotNull();
-    }
+    // Each configurable name its own estimator, spelled in the config as the models table records.
+    assertThat(
+            java.util.Arrays.stream(ChurnConfig.AlgorithmName.values())
+                .map(n -> Algorithm.of(n).estimator(settings("train.algorithm=" + n.id()), "")))
+        .extracting(e -> e.getClass().getSimpleName())
+        .containsExactly("GBTClassifier", "LogisticRegression", "RandomForestClassifier");
   }
 
   @Test
