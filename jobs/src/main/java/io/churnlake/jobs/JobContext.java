@@ -3,10 +3,13 @@ package io.churnlake.jobs;
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.errors.ChurnException;
+import io.churnlake.common.spark.ChurnSpark;
+import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.TableActivity;
 import io.churnlake.common.table.TableStore;
 import io.churnlake.jobs.runs.PausePoint;
 import io.churnlake.jobs.runs.RunLedger;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.spark.SparkContext;
@@ -65,6 +68,7 @@ public record JobContext(
     sc.setJobDescription("churnlake " + name + " (run " + runId + ")");
     TableActivity io = store.track();
     try {
+      generateCodeFor(name, 0);
       PausePoint.at(config.runs(), name);
       T result = body.get();
       ledger.succeeded(entry, io);
@@ -84,6 +88,46 @@ public record JobContext(
       io.close();
       sc.setJobDescription(before);
     }
+  }
+
+  /** The tables whose size decides whether a stage generates code ({@code spark.codegen auto}). */
+  private static final List<ChurnTable> HISTORY =
+      List.of(ChurnTable.EVENTS, ChurnTable.TRANSACTIONS, ChurnTable.CUSTOMERS);
+
+  /**
+   * Sets whether the stage's next queries generate Java code ({@code spark.codegen}): always,
+   * never, or ({@code auto}) when the history tables together, or the {@code inputBytes} the stage
+   * is about to load, reach {@code spark.codegen-from-mb}. Every stage decides when it starts; a
+   * stage that loads files decides again once it knows their size.
+   */
+  public boolean generateCodeFor(String stage, long inputBytes) {
+    ChurnConfig.SparkSettings s = config.spark();
+    long threshold = s.codegenFromMb() * 1024L * 1024L;
+    long bytes = inputBytes;
+    if (s.codegen() == ChurnConfig.Codegen.AUTO) {
+      for (ChurnTable t : HISTORY) {
+        if (bytes >= threshold) {
+          break;
+        }
+        bytes += store.sizeInBytes(t);
+      }
+    }
+    boolean generate =
+        switch (s.codegen()) {
+          case ON -> true;
+          case OFF -> false;
+          case AUTO -> bytes >= threshold;
+        };
+    ChurnSpark.generateCode(spark, generate);
+    if (s.codegen() == ChurnConfig.Codegen.AUTO) {
+      LOG.info(
+          "stage {}: code generation {} ({} MiB of data, spark.codegen-from-mb = {})",
+          stage,
+          generate ? "on" : "off",
+          String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0),
+          s.codegenFromMb());
+    }
+    return generate;
   }
 
   private void logEnd(String name, String status, long startNanos, TableActivity io) {

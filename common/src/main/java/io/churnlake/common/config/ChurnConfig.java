@@ -102,9 +102,35 @@ public record ChurnConfig(
    */
   public record ExportSettings(List<String> personalColumns) {}
 
-  /** Spark session settings ({@code churnlake.spark}). */
+  /**
+   * Spark session settings ({@code churnlake.spark}); {@code codegen} and {@code codegenFromMb}
+   * decide whether a stage's queries generate Java code ({@link Codegen}).
+   */
   public record SparkSettings(
-      String master, String appName, int shufflePartitions, Map<String, String> extra) {}
+      String master,
+      String appName,
+      int shufflePartitions,
+      Map<String, String> extra,
+      Codegen codegen,
+      int codegenFromMb) {
+    /** Settings with Spark's own code generation on every query (peers of the benchmarks). */
+    public SparkSettings(
+        String master, String appName, int shufflePartitions, Map<String, String> extra) {
+      this(master, appName, shufflePartitions, extra, Codegen.ON, 0);
+    }
+  }
+
+  /**
+   * {@code spark.codegen}: whether queries generate and compile Java code (Spark's whole-stage code
+   * generation) or evaluate their expressions interpreted. Compiling pays off on large data and
+   * costs seconds per stage on small data; {@code auto} generates code for a stage only when the
+   * data it works on reaches {@code spark.codegen-from-mb}.
+   */
+  public enum Codegen implements Choice {
+    AUTO,
+    ON,
+    OFF
+  }
 
   /** Synthetic log generator settings ({@code churnlake.generate}). */
   public record GenerateSettings(

@@ -232,7 +232,9 @@ public final class ChurnConfigLoader {
           string("spark.master"),
           string("spark.app-name"),
           intAtLeast("spark.shuffle-partitions", 1),
-          Map.copyOf(extra));
+          Map.copyOf(extra),
+          choice("spark.codegen", ChurnConfig.Codegen.class),
+          intAtLeast("spark.codegen-from-mb", 0));
     }
 
     private ChurnConfig.GenerateSettings generate() {

@@ -80,6 +80,17 @@ public final class ChurnSpark {
   }
 
   /**
+   * Whether the session's next queries generate Java code (Spark's default) or evaluate their
+   * expressions interpreted: both settings are read when a query is planned, so a command switches
+   * them between its stages. Interpreted evaluation is what Spark's own test suites run; the
+   * results are the same, only the time differs.
+   */
+  public static void generateCode(SparkSession spark, boolean generate) {
+    spark.conf().set("spark.sql.codegen.wholeStage", Boolean.toString(generate));
+    spark.conf().set("spark.sql.codegen.factoryMode", generate ? "FALLBACK" : "NO_CODEGEN");
+  }
+
+  /**
    * A standalone master that does not answer fails at once with its URL (exit 1), instead of
    * Spark's minute of registration retries followed by a stopped context.
    */

@@ -155,6 +155,19 @@ public final class DeltaTableStore implements TableStore {
   }
 
   @Override
+  public long sizeInBytes(ChurnTable table) {
+    try {
+      return KernelTables.sizeInBytes(location(table), spark.sparkContext().hadoopConfiguration());
+    } catch (io.delta.kernel.exceptions.KernelException e) {
+      LOG.info(
+          "{}: Delta Kernel cannot read its log ({}); size through Spark",
+          table.tableName(),
+          e.getMessage());
+      return exists(table) ? snapshot(table).sizeInBytes() : 0;
+    }
+  }
+
+  @Override
   public SortedSet<String> partitionValues(ChurnTable table) {
     String column = partitionColumnOf(table);
     if (!exists(table)) {

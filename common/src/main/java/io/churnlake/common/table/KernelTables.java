@@ -185,6 +185,35 @@ public final class KernelTables {
     return Optional.of(new PartitionValues(snapshot.getVersion(engine), values));
   }
 
+  /**
+   * The bytes of the data files of the Delta table at {@code location}'s newest version, summed
+   * from its log on the driver (no data file read, no Spark job); 0 when no table is there. Fails
+   * with Kernel's exception when Kernel cannot read the table.
+   */
+  public static long sizeInBytes(String location, Configuration hadoop) {
+    Engine engine = DefaultEngine.create(hadoop);
+    Optional<Snapshot> latest = latest(engine, location);
+    if (latest.isEmpty()) {
+      return 0;
+    }
+    Scan scan =
+        latest.get().getScanBuilder(engine).withReadSchema(engine, new StructType()).build();
+    long bytes = 0;
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+      while (files.hasNext()) {
+        FilteredColumnarBatch batch = files.next();
+        try (CloseableIterator<Row> rows = batch.getRows()) {
+          while (rows.hasNext()) {
+            bytes += InternalScanFileUtils.getAddFileStatus(rows.next()).getSize();
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the Delta log at " + location, e);
+    }
+    return bytes;
+  }
+
   /** The newest snapshot of the Delta table at {@code location}; empty when no table is there. */
   private static Optional<Snapshot> latest(Engine engine, String location) {
     try {

@@ -54,6 +54,12 @@ public interface TableStore {
   long version(ChurnTable table);
 
   /**
+   * The bytes of the table's data files in its current version, from its log (no data file read); 0
+   * when the table does not exist.
+   */
+  long sizeInBytes(ChurnTable table);
+
+  /**
    * A table's identity and version: {@code id} changes when the table is deleted and created again,
    * so a version recorded elsewhere is only comparable under the same id.
    */

@@ -21,6 +21,8 @@ class ChurnConfigLoaderTest {
     ChurnConfig c = ChurnConfigLoader.defaults();
     assertThat(c.warehouse()).isEqualTo("warehouse");
     assertThat(c.spark().master()).isEqualTo("local[*]");
+    assertThat(c.spark().codegen()).isEqualTo(ChurnConfig.Codegen.AUTO);
+    assertThat(c.spark().codegenFromMb()).isEqualTo(32);
     assertThat(c.generate().customers()).isEqualTo(2000);
     assertThat(c.generate().days()).isEqualTo(240);
     assertThat(c.generate().startDate()).isEqualTo(LocalDate.of(2026, 1, 1));

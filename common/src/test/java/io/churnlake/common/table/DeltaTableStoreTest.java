@@ -101,6 +101,47 @@ class DeltaTableStoreTest extends SparkTestBase {
   }
 
   @Test
+  void sizeInBytesIsTheBytesOfTheCurrentVersionsFilesFromTheLog() throws Exception {
+    // Invariant: the size that decides a stage's code generation (spark.codegen = auto) is the
+    // data of the table as it is now: files a later commit removed no longer count.
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("size").toString());
+    assertThat(store.sizeInBytes(ChurnTable.CHURN_SCORES)).isZero();
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"a", D1, 0.1}, new Object[] {"b", D1, 0.9}),
+        "as_of_date = DATE'2026-03-01'");
+    store.append(ChurnTable.CHURN_SCORES, rows(SCORES, new Object[] {"a", D2, 0.2}));
+    long both = store.sizeInBytes(ChurnTable.CHURN_SCORES);
+    assertThat(both).isEqualTo(bytesOfFilesRead(store)).isPositive();
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"c", D1, 0.5}),
+        "as_of_date = DATE'2026-03-01'");
+    long after = store.sizeInBytes(ChurnTable.CHURN_SCORES);
+    assertThat(after).isEqualTo(bytesOfFilesRead(store));
+    // The removed file of 2026-03-01 stays on disk until a vacuum, but no longer counts.
+    long onDisk;
+    try (var files = java.nio.file.Files.walk(warehouse.resolve("size").resolve("churn_scores"))) {
+      onDisk =
+          files
+              .filter(
+                  f -> f.toString().endsWith(".parquet") && !f.toString().contains("_delta_log"))
+              .mapToLong(f -> f.toFile().length())
+              .sum();
+    }
+    assertThat(after).isLessThan(onDisk);
+  }
+
+  /** The bytes of the files Spark reads for the table's current version. */
+  private static long bytesOfFilesRead(TableStore store) {
+    long bytes = 0;
+    for (String uri : store.read(ChurnTable.CHURN_SCORES).inputFiles()) {
+      bytes += new java.io.File(java.net.URI.create(uri)).length();
+    }
+    return bytes;
+  }
+
+  @Test
   void readingAMissingTableNamesTableAndLocation() {
     TableStore store = new DeltaTableStore(spark(), warehouse.resolve("empty").toString());
     assertThat(store.exists(ChurnTable.RISK_SEGMENTS)).isFalse();

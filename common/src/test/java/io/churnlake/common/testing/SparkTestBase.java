@@ -31,7 +31,15 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
   private static final Map<String, String> SQL_DEFAULTS =
       Map.of(
           "spark.sql.shuffle.partitions", "1",
-          "spark.sql.adaptive.coalescePartitions.enabled", "true");
+          "spark.sql.adaptive.coalescePartitions.enabled", "true",
+          // Test data are a few hundred rows: generating and compiling Java for each query
+          // (whole-stage and per-expression code generation, much of it for Delta's own log
+          // encoders) cost more than evaluating them. Interpreted evaluation, as Spark's own
+          // suites also run, cut NightlyTransactionsTest from 102.7 s to 75.4 s. A job's stages
+          // choose the same for data this small (spark.codegen = auto); .ci/run's backfill runs
+          // with spark.codegen = on, so generated code runs in CI too.
+          "spark.sql.codegen.factoryMode", "NO_CODEGEN",
+          "spark.sql.codegen.wholeStage", "false");
 
   private final SortAggregationGuard sortAggregations = new SortAggregationGuard();
 
@@ -45,14 +53,7 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
             .set("spark.driver.host", "127.0.0.1")
             .set("spark.driver.bindAddress", "127.0.0.1")
             .set("spark.default.parallelism", "2")
-            .set("spark.databricks.delta.snapshotPartitions", "1")
-            // Test data are a few hundred rows: generating and compiling Java for each query
-            // (whole-stage and per-expression code generation, much of it for Delta's own log
-            // encoders) cost more than evaluating them. Interpreted evaluation, as Spark's own
-            // suites also run, cut NightlyTransactionsTest from 102.7 s to 75.4 s. The CLI runs
-            // of .ci/run (cluster test, demo, notebooks, backfill) keep code generation.
-            .set("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-            .set("spark.sql.codegen.wholeStage", "false");
+            .set("spark.databricks.delta.snapshotPartitions", "1");
     SQL_DEFAULTS.forEach(conf::set);
     return ChurnSpark.applySessionSettings(conf);
   }

@@ -204,6 +204,9 @@ public final class IngestJob {
       LOG.info("ingest {}: no new files under {}", spec.name(), spec.path());
       return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0, 0);
     }
+    // A large batch is worth compiling for even when the tables are still small (a first load).
+    ctx.generateCodeFor(
+        "ingest " + spec.name(), pending.stream().mapToLong(SourceFiles.SourceFile::size).sum());
     String runId = UUID.randomUUID().toString();
     Parsed parsed = parse(ctx, spec, pending, hadoop);
     String predicate =
