@@ -22,7 +22,7 @@ class ChurnConfigLoaderTest {
     assertThat(c.warehouse()).isEqualTo("warehouse");
     assertThat(c.spark().master()).isEqualTo("local[*]");
     assertThat(c.spark().codegen()).isEqualTo(ChurnConfig.Codegen.AUTO);
-    assertThat(c.spark().codegenFromMb()).isEqualTo(32);
+    assertThat(c.spark().codegenFromMb()).isEqualTo(8);
     assertThat(c.generate().customers()).isEqualTo(2000);
     assertThat(c.generate().days()).isEqualTo(240);
     assertThat(c.generate().startDate()).isEqualTo(LocalDate.of(2026, 1, 1));
