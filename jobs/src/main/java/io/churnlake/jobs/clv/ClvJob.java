@@ -20,6 +20,7 @@ import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.DailyTables;
 import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.model.ModelRegistry;
+import io.churnlake.jobs.tables.TableSchemas;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -32,8 +33,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -300,20 +299,6 @@ public final class ClvJob {
     return new ClvFits.Spend(c[0], c[1], c[2]);
   }
 
-  /** Schema of {@code clv_models}: one row per as-of date, model and parameter. */
-  public static final StructType CLV_MODELS_SCHEMA =
-      new StructType()
-          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
-          .add("model", DataTypes.StringType, false)
-          .add("parameter", DataTypes.StringType, false)
-          .add("value", DataTypes.DoubleType, false)
-          .add("standard_error", DataTypes.DoubleType, true)
-          .add("log_likelihood", DataTypes.DoubleType, false)
-          .add("converged", DataTypes.BooleanType, false)
-          .add("status", DataTypes.StringType, false)
-          .add("customers", DataTypes.LongType, false)
-          .add("groups", DataTypes.LongType, false);
-
   private static Dataset<Row> models(
       JobContext ctx,
       LocalDate asOf,
@@ -326,7 +311,7 @@ public final class ClvJob {
     List<Row> rows = new ArrayList<>();
     add(rows, asOf, BG_NBD, new String[] {"r", "alpha", "a", "b"}, purchases, customers, groups);
     add(rows, asOf, GAMMA_GAMMA, new String[] {"p", "q", "gamma"}, spend, repeat, spendGroups);
-    return ctx.spark().createDataFrame(rows, CLV_MODELS_SCHEMA);
+    return ctx.spark().createDataFrame(rows, TableSchemas.CLV_MODELS);
   }
 
   private static void add(

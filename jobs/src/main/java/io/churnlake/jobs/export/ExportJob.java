@@ -9,7 +9,7 @@ import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.CustomerAttributesAsOf;
-import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
@@ -84,7 +84,7 @@ public final class ExportJob {
       for (String s : segments) {
         names.add(segmentName(s));
       }
-      plan = plan.where(col(PlanRetention.SEGMENT).isin(names.toArray()));
+      plan = plan.where(col(SegmentColumns.SEGMENT).isin(names.toArray()));
     }
     Dataset<Row> rows = new FlattenTargets(ctx.config().score().drivers()).apply(plan);
     List<String> personal = ctx.config().export().personalColumns();
@@ -92,7 +92,7 @@ public final class ExportJob {
       rows = withAttributes(ctx, asOf, rows, personal);
     }
     Dataset<Row> sorted =
-        rows.orderBy(col(PlanRetention.EXPECTED_NET_VALUE).desc(), col(Columns.CUSTOMER_ID))
+        rows.orderBy(col(SegmentColumns.EXPECTED_NET_VALUE).desc(), col(Columns.CUSTOMER_ID))
             // Range partitions concatenated in order: one sorted file, written by one task.
             .coalesce(1);
     long written = write(ctx, sorted, format, path, overwrite);

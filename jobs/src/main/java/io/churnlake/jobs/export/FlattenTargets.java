@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.model.ExplainScores;
-import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -27,20 +27,20 @@ public final class FlattenTargets {
     List<Column> out = new ArrayList<>();
     out.add(col(Columns.CUSTOMER_ID));
     out.add(col(Columns.AS_OF_DATE));
-    out.add(col(PlanRetention.SEGMENT));
-    out.add(col(PlanRetention.ACTION));
+    out.add(col(SegmentColumns.SEGMENT));
+    out.add(col(SegmentColumns.ACTION));
     out.add(col(Columns.CHURN_PROBABILITY));
-    out.add(col(PlanRetention.VALUE));
-    out.add(col(PlanRetention.EXPECTED_NET_VALUE));
+    out.add(col(SegmentColumns.VALUE));
+    out.add(col(SegmentColumns.EXPECTED_NET_VALUE));
     for (int k = 1; k <= drivers; k++) {
       Column d = col(ExplainScores.DRIVERS).getItem(k - 1);
       out.add(d.getField("feature").as("driver_" + k + "_feature"));
       out.add(d.getField("reason").as("driver_" + k + "_reason"));
     }
     out.add(col(Columns.MODEL_VERSION));
-    out.add(col(PlanRetention.RUN_ID));
+    out.add(col(SegmentColumns.RUN_ID));
     return riskSegments
-        .where(col(PlanRetention.TARGETING).equalTo(PlanRetention.TARGETED))
+        .where(col(SegmentColumns.TARGETING).equalTo(SegmentColumns.TARGETED))
         .select(out.toArray(new Column[0]));
   }
 }

@@ -1,5 +1,6 @@
 package io.churnlake.jobs.generate;
 
+import io.churnlake.jobs.tables.TableSchemas;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -91,7 +92,7 @@ final class CustomerSimulator {
     run(out, null);
   }
 
-  /** Emits ground-truth rows (rows of {@link RawEventSchema#TRUTH_SCHEMA}). */
+  /** Emits ground-truth rows (rows of {@link TableSchemas#GENERATOR_TRUTH}). */
   void truth(Consumer<Row> out) {
     run(null, out);
   }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.expr;
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.tables.TableSchemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -82,7 +83,7 @@ public final class GenerateJob {
           new CustomerSimulator(spec, id).truth(rows::add);
           return rows.iterator();
         };
-    return ids.flatMap(simulate, Encoders.row(RawEventSchema.TRUTH_SCHEMA));
+    return ids.flatMap(simulate, Encoders.row(TableSchemas.GENERATOR_TRUTH));
   }
 
   /**

@@ -18,6 +18,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.common.table.KernelTables;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.tables.TableSchemas;
 import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.expressions.Predicate;
 import io.delta.tables.DeltaTable;
@@ -40,7 +41,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,25 +110,6 @@ public final class IngestJob {
       return sources.stream().mapToLong(SourceResult::rowsDropped).sum();
     }
   }
-
-  public static final StructType LEDGER_SCHEMA =
-      new StructType()
-          .add("source", DataTypes.StringType)
-          .add("file_name", DataTypes.StringType)
-          .add("file_path", DataTypes.StringType)
-          .add("file_size", DataTypes.LongType)
-          .add("file_modified", DataTypes.TimestampType)
-          .add("file_date", DataTypes.DateType)
-          .add("content_hash", DataTypes.LongType)
-          .add(Columns.INGEST_RUN_ID, DataTypes.StringType)
-          .add("ingested_at", DataTypes.TimestampType)
-          .add("rows_read", DataTypes.LongType)
-          .add("rows_loaded", DataTypes.LongType)
-          .add("rows_quarantined", DataTypes.LongType)
-          .add("rows_dropped", DataTypes.LongType)
-          .add("rows_blank", DataTypes.LongType)
-          .add("rows_filtered", DataTypes.LongType)
-          .add("unmapped_fields", DataTypes.StringType);
 
   private static final long KEY_SAMPLE_BYTES = 64 * 1024;
   private static final String LINE_HASH = "_line_hash";
@@ -337,7 +318,7 @@ public final class IngestJob {
       ctx.store()
           .replaceWhere(
               ChurnTable.INGESTED_FILES,
-              ctx.spark().createDataFrame(ledger, LEDGER_SCHEMA),
+              ctx.spark().createDataFrame(ledger, TableSchemas.INGESTED_FILES),
               "source = '"
                   + spec.name()
                   + "' AND "

@@ -11,7 +11,8 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.table.Columns;
-import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.tables.KpiColumns;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.sql.Date;
 import java.time.LocalDate;
 import org.apache.spark.sql.Column;
@@ -49,14 +50,14 @@ public final class CampaignKpis {
             .distinct()
             .join(
                 broadcast(periods),
-                d.geq(col(KpiRows.PERIOD_START)).and(d.leq(col(KpiRows.PERIOD_END))))
-            .groupBy(KpiRows.PERIOD_START, KpiRows.PERIOD_END)
+                d.geq(col(KpiColumns.PERIOD_START)).and(d.leq(col(KpiColumns.PERIOD_END))))
+            .groupBy(KpiColumns.PERIOD_START, KpiColumns.PERIOD_END)
             .agg(min(d).as(Columns.AS_OF_DATE));
     Column start = col(CustomerSpells.SPELL_START);
     Column end = col(CustomerSpells.SPELL_END);
     Column horizonEnd = date_add(d, horizonDays);
-    Column treated = col(PlanRetention.TARGETING).equalTo(PlanRetention.TARGETED);
-    Column control = col(PlanRetention.TARGETING).equalTo(PlanRetention.CONTROL);
+    Column treated = col(SegmentColumns.TARGETING).equalTo(SegmentColumns.TARGETED);
+    Column control = col(SegmentColumns.TARGETING).equalTo(SegmentColumns.CONTROL);
     Column churned = end.isNotNull().and(end.leq(horizonEnd));
     Dataset<Row> counts =
         riskSegments
@@ -65,15 +66,15 @@ public final class CampaignKpis {
             .join(spells, Columns.CUSTOMER_ID)
             // The spell the customer was in on the plan date.
             .where(start.leq(d).and(end.isNull().or(end.gt(d))))
-            .groupBy(col(KpiRows.PERIOD_START), col(KpiRows.PERIOD_END), d)
+            .groupBy(col(KpiColumns.PERIOD_START), col(KpiColumns.PERIOD_END), d)
             .agg(
                 sum(when(treated, 1).otherwise(0)).as("nt"),
                 sum(when(treated.and(churned), 1).otherwise(0)).as("ct"),
                 sum(when(control, 1).otherwise(0)).as("nc"),
                 sum(when(control.and(churned), 1).otherwise(0)).as("cc"))
-            .withColumn(KpiRows.MATURE, horizonEnd.leq(lit(Date.valueOf(asOf))))
-            .withColumn(KpiRows.DIMENSION, lit(KpiRows.ALL))
-            .withColumn(KpiRows.DIMENSION_VALUE, lit(KpiRows.ALL));
+            .withColumn(KpiColumns.MATURE, horizonEnd.leq(lit(Date.valueOf(asOf))))
+            .withColumn(KpiColumns.DIMENSION, lit(KpiColumns.ALL))
+            .withColumn(KpiColumns.DIMENSION_VALUE, lit(KpiColumns.ALL));
     Column nt = col("nt");
     Column nc = col("nc");
     Column pt = col("ct").divide(nt);
@@ -102,16 +103,16 @@ public final class CampaignKpis {
 
   private static Column proportion(
       String name, Column value, ProportionIntervals.Bounds bounds, Column defined, Column note) {
-    Column mature = col(KpiRows.MATURE);
+    Column mature = col(KpiColumns.MATURE);
     Column ok = mature.and(defined);
     return KpiRows.metric(
         name,
         when(ok, value),
         when(ok, bounds.lower()),
         when(ok, bounds.upper()),
-        when(mature.unary_$bang(), lit(KpiRows.IMMATURE))
-            .when(defined.unary_$bang(), lit(KpiRows.UNDEFINED))
-            .otherwise(lit(KpiRows.MATURE_STATUS)),
+        when(mature.unary_$bang(), lit(KpiColumns.IMMATURE))
+            .when(defined.unary_$bang(), lit(KpiColumns.UNDEFINED))
+            .otherwise(lit(KpiColumns.MATURE_STATUS)),
         when(mature.unary_$bang(), concat(lit("the horizon ends after the as-of date; "), note))
             .when(defined.unary_$bang(), concat(lit("no customer in a group; "), note))
             .otherwise(note));

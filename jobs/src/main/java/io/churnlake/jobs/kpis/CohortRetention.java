@@ -20,6 +20,7 @@ import static org.apache.spark.sql.functions.trunc;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.tables.KpiColumns;
 import java.sql.Date;
 import java.time.LocalDate;
 import org.apache.spark.sql.Column;
@@ -27,7 +28,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code cohort_retention}: customers grouped by the month of their first day (cohort), and for
@@ -38,21 +38,6 @@ import org.apache.spark.sql.types.StructType;
  * of tenure, null beyond the follow-up of the cohort's youngest customer. Pure transform.
  */
 public final class CohortRetention {
-  public static final String COHORT_MONTH = "cohort_month";
-  public static final String PERIOD_OFFSET = "period_offset";
-
-  /** cohort_retention, column by column (docs/kpis.md). */
-  public static final StructType SCHEMA =
-      new StructType()
-          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
-          .add(COHORT_MONTH, DataTypes.DateType, false)
-          .add(PERIOD_OFFSET, DataTypes.IntegerType, false)
-          .add("cohort_customers", DataTypes.LongType, false)
-          .add("retained_customers", DataTypes.LongType, false)
-          .add("retention_rate", DataTypes.DoubleType, false)
-          .add("survival_days", DataTypes.IntegerType, false)
-          .add("km_survival", DataTypes.DoubleType, true)
-          .add("run_id", DataTypes.StringType, false);
 
   private CohortRetention() {}
 
@@ -72,16 +57,17 @@ public final class CohortRetention {
     Dataset<Row> sizes =
         spells
             .where(start.equalTo(first))
-            .groupBy(cohort.as(COHORT_MONTH))
+            .groupBy(cohort.as(KpiColumns.COHORT_MONTH))
             .agg(count(lit(1)).as("cohort_customers"))
-            .where(col(COHORT_MONTH).leq(lastMonth));
+            .where(col(KpiColumns.COHORT_MONTH).leq(lastMonth));
     Dataset<Row> grid =
         sizes.withColumn(
-            PERIOD_OFFSET,
+            KpiColumns.PERIOD_OFFSET,
             explode(
                 sequence(
                     lit(0),
-                    months_between(lastMonth, col(COHORT_MONTH)).cast(DataTypes.IntegerType))));
+                    months_between(lastMonth, col(KpiColumns.COHORT_MONTH))
+                        .cast(DataTypes.IntegerType))));
 
     // Months whose last day a spell covers: last day in [start, end - 1] (or up to asOf).
     Column lastIn = coalesce(date_sub(end, 1), asOfDate);
@@ -93,18 +79,18 @@ public final class CohortRetention {
         spells
             .where(trunc(lastIn, "month").geq(firstMonth))
             .select(
-                cohort.as(COHORT_MONTH),
+                cohort.as(KpiColumns.COHORT_MONTH),
                 explode(
                         when(
                             lastCovered.geq(firstMonth),
                             sequence(firstMonth, lastCovered, expr("interval 1 month"))))
                     .as("month"))
             .select(
-                col(COHORT_MONTH),
-                months_between(col("month"), col(COHORT_MONTH))
+                col(KpiColumns.COHORT_MONTH),
+                months_between(col("month"), col(KpiColumns.COHORT_MONTH))
                     .cast(DataTypes.IntegerType)
-                    .as(PERIOD_OFFSET))
-            .groupBy(COHORT_MONTH, PERIOD_OFFSET)
+                    .as(KpiColumns.PERIOD_OFFSET))
+            .groupBy(KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET)
             .agg(count(lit(1)).as("retained_customers"));
 
     // Kaplan-Meier over the first spell: (duration, churned) grouped per cohort.
@@ -112,15 +98,15 @@ public final class CohortRetention {
     Column duration = datediff(coalesce(end, asOfDate), start);
     Dataset<Row> steps =
         firstSpells
-            .groupBy(cohort.as(COHORT_MONTH), duration.as("duration"))
+            .groupBy(cohort.as(KpiColumns.COHORT_MONTH), duration.as("duration"))
             .agg(
                 sum(when(end.isNotNull(), 1).otherwise(0)).as("events"),
                 count(lit(1)).as("leaving"));
     org.apache.spark.sql.expressions.WindowSpec byDuration =
-        Window.partitionBy(COHORT_MONTH).orderBy("duration");
+        Window.partitionBy(KpiColumns.COHORT_MONTH).orderBy("duration");
     Dataset<Row> km =
         steps
-            .join(broadcast(sizes), COHORT_MONTH)
+            .join(broadcast(sizes), KpiColumns.COHORT_MONTH)
             .withColumn(
                 "at_risk",
                 col("cohort_customers")
@@ -136,22 +122,23 @@ public final class CohortRetention {
                             log(lit(1.0).minus(col("events").divide(col("at_risk")))))
                         .otherwise(0.0))
                     .over(byDuration.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
-            .select(COHORT_MONTH, "duration", "log_s");
-    Column survivalDays = col(PERIOD_OFFSET).plus(1).multiply(30);
+            .select(KpiColumns.COHORT_MONTH, "duration", "log_s");
+    Column survivalDays = col(KpiColumns.PERIOD_OFFSET).plus(1).multiply(30);
     // Follow-up of the youngest member: from the cohort month's last day to asOf.
-    Column followUp = datediff(asOfDate, last_day(col(COHORT_MONTH)));
+    Column followUp = datediff(asOfDate, last_day(col(KpiColumns.COHORT_MONTH)));
     Dataset<Row> atDays =
-        grid.select(col(COHORT_MONTH), col(PERIOD_OFFSET))
-            .join(km, COHORT_MONTH)
+        grid.select(col(KpiColumns.COHORT_MONTH), col(KpiColumns.PERIOD_OFFSET))
+            .join(km, KpiColumns.COHORT_MONTH)
             .where(col("duration").leq(survivalDays))
-            .groupBy(COHORT_MONTH, PERIOD_OFFSET)
+            .groupBy(KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET)
             .agg(org.apache.spark.sql.functions.max_by(col("log_s"), col("duration")).as("log_s"));
-    return grid.join(retained, new String[] {COHORT_MONTH, PERIOD_OFFSET}, "left")
-        .join(atDays, new String[] {COHORT_MONTH, PERIOD_OFFSET}, "left")
+    return grid.join(
+            retained, new String[] {KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET}, "left")
+        .join(atDays, new String[] {KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET}, "left")
         .select(
             asOfDate.as(Columns.AS_OF_DATE),
-            col(COHORT_MONTH),
-            col(PERIOD_OFFSET),
+            col(KpiColumns.COHORT_MONTH),
+            col(KpiColumns.PERIOD_OFFSET),
             col("cohort_customers"),
             coalesce(col("retained_customers"), lit(0L)).as("retained_customers"),
             coalesce(col("retained_customers"), lit(0L))

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.tables.KpiColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,8 +34,8 @@ public final class FlowKpis {
   /** The struct of one dimension value, the element type of {@link #DIMS}. */
   public static Column dimension(String name, Column value) {
     return struct(
-        lit(name).as(KpiRows.DIMENSION),
-        value.cast(DataTypes.StringType).as(KpiRows.DIMENSION_VALUE));
+        lit(name).as(KpiColumns.DIMENSION),
+        value.cast(DataTypes.StringType).as(KpiColumns.DIMENSION_VALUE));
   }
 
   /**
@@ -46,8 +47,8 @@ public final class FlowKpis {
    */
   public static Dataset<Row> apply(
       Dataset<Row> spells, Dataset<Row> periods, Dataset<Row> dimensions) {
-    Column s = col(KpiRows.PERIOD_START);
-    Column e = col(KpiRows.PERIOD_END);
+    Column s = col(KpiColumns.PERIOD_START);
+    Column e = col(KpiColumns.PERIOD_END);
     Column start = col(CustomerSpells.SPELL_START);
     Column end = col(CustomerSpells.SPELL_END);
     Column first = col(CustomerSpells.FIRST_START);
@@ -58,31 +59,31 @@ public final class FlowKpis {
                 col(Columns.CUSTOMER_ID),
                 s,
                 e,
-                col(KpiRows.MATURE),
+                col(KpiColumns.MATURE),
                 // Active the day before the period: started before it and not ended before it
                 // (the join keeps spells ending on or after its first day).
                 when(start.lt(s), 1).otherwise(0).as("active"),
                 when(start.lt(s).and(end.leq(e)), 1).otherwise(0).as("churned"),
                 when(start.equalTo(first).and(first.geq(s)), 1).otherwise(0).as("new"))
-            .join(dimensions, new String[] {Columns.CUSTOMER_ID, KpiRows.PERIOD_START}, "left")
+            .join(dimensions, new String[] {Columns.CUSTOMER_ID, KpiColumns.PERIOD_START}, "left")
             // Every period has a row under all, even one without any customer.
             .unionByName(
                 periods.select(
                     lit(null).cast(DataTypes.StringType).as(Columns.CUSTOMER_ID),
                     s,
                     e,
-                    col(KpiRows.MATURE),
+                    col(KpiColumns.MATURE),
                     lit(0).as("active"),
                     lit(0).as("churned"),
                     lit(0).as("new"),
                     lit(null).cast(dimensions.schema().apply(DIMS).dataType()).as(DIMS)));
-    Column all = dimension(KpiRows.ALL, lit(KpiRows.ALL));
+    Column all = dimension(KpiColumns.ALL, lit(KpiColumns.ALL));
     Dataset<Row> counts =
         perSpell
             .select(
                 s,
                 e,
-                col(KpiRows.MATURE),
+                col(KpiColumns.MATURE),
                 col("active"),
                 col("churned"),
                 col("new"),
@@ -93,9 +94,9 @@ public final class FlowKpis {
             .groupBy(
                 s,
                 e,
-                col(KpiRows.MATURE),
-                col("d." + KpiRows.DIMENSION).as(KpiRows.DIMENSION),
-                col("d." + KpiRows.DIMENSION_VALUE).as(KpiRows.DIMENSION_VALUE))
+                col(KpiColumns.MATURE),
+                col("d." + KpiColumns.DIMENSION).as(KpiColumns.DIMENSION),
+                col("d." + KpiColumns.DIMENSION_VALUE).as(KpiColumns.DIMENSION_VALUE))
             .agg(sum("active").as("active"), sum("churned").as("churned"), sum("new").as("new"));
     Column active = col("active");
     Column churned = col("churned");
@@ -103,14 +104,14 @@ public final class FlowKpis {
     Dataset<Row> rows =
         KpiRows.explodeMetrics(
             counts,
-            KpiRows.metric("active_customers", active, lit(KpiRows.MATURE_STATUS), lit(null)),
+            KpiRows.metric("active_customers", active, lit(KpiColumns.MATURE_STATUS), lit(null)),
             KpiRows.flow("churned_customers", churned),
             KpiRows.rate("churn_rate", churned, active, none),
             KpiRows.rate("retention_rate", active.minus(churned), active, none),
             KpiRows.flow("new_customers", col("new")));
     return rows.where(
-        col(KpiRows.METRIC)
+        col(KpiColumns.METRIC)
             .notEqual("new_customers")
-            .or(col(KpiRows.DIMENSION).equalTo(KpiRows.ALL)));
+            .or(col(KpiColumns.DIMENSION).equalTo(KpiColumns.ALL)));
   }
 }

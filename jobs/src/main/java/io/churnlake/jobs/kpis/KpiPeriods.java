@@ -1,5 +1,6 @@
 package io.churnlake.jobs.kpis;
 
+import io.churnlake.jobs.tables.KpiColumns;
 import java.sql.Date;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -21,9 +22,9 @@ import org.apache.spark.sql.types.StructType;
 public record KpiPeriods(String grain, List<LocalDate> starts, LocalDate asOf) {
   static final StructType SCHEMA =
       new StructType()
-          .add(KpiRows.PERIOD_START, DataTypes.DateType, false)
-          .add(KpiRows.PERIOD_END, DataTypes.DateType, false)
-          .add(KpiRows.MATURE, DataTypes.BooleanType, false);
+          .add(KpiColumns.PERIOD_START, DataTypes.DateType, false)
+          .add(KpiColumns.PERIOD_END, DataTypes.DateType, false)
+          .add(KpiColumns.MATURE, DataTypes.BooleanType, false);
 
   public static KpiPeriods between(String grain, LocalDate first, LocalDate asOf) {
     List<LocalDate> starts = new ArrayList<>();

@@ -20,7 +20,8 @@ import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.CustomerAttributesAsOf;
 import io.churnlake.jobs.labels.ChurnDefinition;
-import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.tables.KpiColumns;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -59,9 +60,9 @@ public final class KpisJob {
     public Map<LocalDate, Row> metric(String name) {
       Map<LocalDate, Row> out = new TreeMap<>();
       for (Row r : overall) {
-        if (r.getString(r.fieldIndex(KpiRows.METRIC)).equals(name)
-            && r.isNullAt(r.fieldIndex(KpiRows.GOAL_ID))) {
-          out.put(r.getDate(r.fieldIndex(KpiRows.PERIOD_START)).toLocalDate(), r);
+        if (r.getString(r.fieldIndex(KpiColumns.METRIC)).equals(name)
+            && r.isNullAt(r.fieldIndex(KpiColumns.GOAL_ID))) {
+          out.put(r.getDate(r.fieldIndex(KpiColumns.PERIOD_START)).toLocalDate(), r);
         }
       }
       return out;
@@ -71,8 +72,8 @@ public final class KpisJob {
     public Map<LocalDate, Row> goal(String id) {
       Map<LocalDate, Row> out = new TreeMap<>();
       for (Row r : overall) {
-        if (id.equals(r.getString(r.fieldIndex(KpiRows.GOAL_ID)))) {
-          out.put(r.getDate(r.fieldIndex(KpiRows.PERIOD_START)).toLocalDate(), r);
+        if (id.equals(r.getString(r.fieldIndex(KpiColumns.GOAL_ID)))) {
+          out.put(r.getDate(r.fieldIndex(KpiColumns.PERIOD_START)).toLocalDate(), r);
         }
       }
       return out;
@@ -136,7 +137,7 @@ public final class KpisJob {
               .withColumn("period_grain", lit(k.grain()))
               .withColumn("run_id", lit(ctx.runId()))
               .select(
-                  java.util.Arrays.stream(KpiRows.SCHEMA.fieldNames())
+                  java.util.Arrays.stream(KpiColumns.CHURN_KPIS.fieldNames())
                       .map(f -> col(f))
                       .toArray(Column[]::new));
       String onDate = History.asOfPredicate(asOf);
@@ -158,7 +159,7 @@ public final class KpisJob {
                 onDate);
         cohorts =
             cohortRows.stream()
-                .map(r -> r.get(r.fieldIndex(CohortRetention.COHORT_MONTH)))
+                .map(r -> r.get(r.fieldIndex(KpiColumns.COHORT_MONTH)))
                 .distinct()
                 .count();
       }
@@ -246,7 +247,7 @@ public final class KpisJob {
       ChurnConfig.KpiSettings k,
       Optional<Dataset<Row>> plans,
       Dataset<Row> periods) {
-    Column start = col(KpiRows.PERIOD_START);
+    Column start = col(KpiColumns.PERIOD_START);
     List<Dataset<Row>> parts = new ArrayList<>();
     if (plans.isPresent()) {
       Column d = col(Columns.AS_OF_DATE);
@@ -258,7 +259,7 @@ public final class KpisJob {
               .join(
                   periods,
                   d.lt(start).and(d.geq(date_sub(start, k.grain().equals("week") ? 7 : 31))))
-              .groupBy(KpiRows.PERIOD_START)
+              .groupBy(KpiColumns.PERIOD_START)
               .agg(max(d).as(Columns.AS_OF_DATE));
       parts.add(
           plans
@@ -270,8 +271,8 @@ public final class KpisJob {
                   array(
                           FlowKpis.dimension(Columns.RISK_TIER, col(Columns.RISK_TIER)),
                           FlowKpis.dimension(
-                              PlanRetention.VALUE_TIER, col(PlanRetention.VALUE_TIER)),
-                          FlowKpis.dimension(PlanRetention.SEGMENT, col(PlanRetention.SEGMENT)))
+                              SegmentColumns.VALUE_TIER, col(SegmentColumns.VALUE_TIER)),
+                          FlowKpis.dimension(SegmentColumns.SEGMENT, col(SegmentColumns.SEGMENT)))
                       .as(FlowKpis.DIMS)));
     }
     if (!k.dimensions().isEmpty()) {
@@ -293,7 +294,7 @@ public final class KpisJob {
               .apply(customers, dayBefore)
               .select(
                   col(Columns.CUSTOMER_ID),
-                  date_add(col(Columns.AS_OF_DATE), 1).as(KpiRows.PERIOD_START),
+                  date_add(col(Columns.AS_OF_DATE), 1).as(KpiColumns.PERIOD_START),
                   array(
                           k.dimensions().stream()
                               .map(c -> FlowKpis.dimension(c, col("`" + c + "`")))
@@ -306,7 +307,7 @@ public final class KpisJob {
           .select(
               lit(null).cast(DataTypes.StringType).as(Columns.CUSTOMER_ID),
               start,
-              array(FlowKpis.dimension(KpiRows.ALL, lit(null))).as(FlowKpis.DIMS));
+              array(FlowKpis.dimension(KpiColumns.ALL, lit(null))).as(FlowKpis.DIMS));
     }
     if (parts.size() == 1) {
       return parts.get(0);
@@ -318,11 +319,11 @@ public final class KpisJob {
         .as("a")
         .join(
             parts.get(1).as("b"),
-            new String[] {Columns.CUSTOMER_ID, KpiRows.PERIOD_START},
+            new String[] {Columns.CUSTOMER_ID, KpiColumns.PERIOD_START},
             "full_outer")
         .select(
             col(Columns.CUSTOMER_ID),
-            col(KpiRows.PERIOD_START),
+            col(KpiColumns.PERIOD_START),
             when(a.isNull(), b).when(b.isNull(), a).otherwise(concat(a, b)).as(FlowKpis.DIMS));
   }
 
@@ -330,13 +331,13 @@ public final class KpisJob {
   private static Dataset<Row> undefinedChurn(Dataset<Row> periods) {
     Dataset<Row> p =
         periods
-            .withColumn(KpiRows.DIMENSION, lit(KpiRows.ALL))
-            .withColumn(KpiRows.DIMENSION_VALUE, lit(KpiRows.ALL));
+            .withColumn(KpiColumns.DIMENSION, lit(KpiColumns.ALL))
+            .withColumn(KpiColumns.DIMENSION_VALUE, lit(KpiColumns.ALL));
     Column none = lit(null).cast(DataTypes.DoubleType);
     return KpiRows.explodeMetrics(
         p,
-        KpiRows.metric("churn_rate", none, lit(KpiRows.UNDEFINED), lit(noChurnDates())),
-        KpiRows.metric("retention_rate", none, lit(KpiRows.UNDEFINED), lit(noChurnDates())));
+        KpiRows.metric("churn_rate", none, lit(KpiColumns.UNDEFINED), lit(noChurnDates())),
+        KpiRows.metric("retention_rate", none, lit(KpiColumns.UNDEFINED), lit(noChurnDates())));
   }
 
   /** The KPIs for people: the last periods' rates, the campaign and each goal's standing. */
@@ -379,22 +380,22 @@ public final class KpisJob {
     }
     b.append("  (-: immature, the period has not ended, or no such data)\n");
     for (Row e : r.metric("treatment_effect").values()) {
-      if (!e.isNullAt(e.fieldIndex(KpiRows.VALUE))) {
+      if (!e.isNullAt(e.fieldIndex(KpiColumns.VALUE))) {
         b.append(
             String.format(
                 Locale.ROOT,
                 "  campaign %s: treated - control churn rate %+.4f (95%% CI %+.4f .. %+.4f); %s%n",
-                e.getDate(e.fieldIndex(KpiRows.PERIOD_START)),
-                e.getDouble(e.fieldIndex(KpiRows.VALUE)),
+                e.getDate(e.fieldIndex(KpiColumns.PERIOD_START)),
+                e.getDouble(e.fieldIndex(KpiColumns.VALUE)),
                 e.getDouble(e.fieldIndex("lower")),
                 e.getDouble(e.fieldIndex("upper")),
-                e.getString(e.fieldIndex(KpiRows.NOTE))));
+                e.getString(e.fieldIndex(KpiColumns.NOTE))));
       }
     }
     for (ChurnConfig.Goal g : goals) {
       Row latest = null;
       for (Row row : r.goal(g.id()).values()) {
-        if (!row.isNullAt(row.fieldIndex(KpiRows.ON_TRACK))) {
+        if (!row.isNullAt(row.fieldIndex(KpiColumns.ON_TRACK))) {
           latest = row;
         }
       }
@@ -409,12 +410,14 @@ public final class KpisJob {
                 "  goal %s \"%s\": %s %s %.4f vs path %.4f: %s (%s)%n",
                 g.id(),
                 g.text(),
-                latest.getDate(latest.fieldIndex(KpiRows.PERIOD_START)),
+                latest.getDate(latest.fieldIndex(KpiColumns.PERIOD_START)),
                 g.metric(),
-                latest.getDouble(latest.fieldIndex(KpiRows.VALUE)),
-                latest.getDouble(latest.fieldIndex(KpiRows.TARGET)),
-                latest.getBoolean(latest.fieldIndex(KpiRows.ON_TRACK)) ? "on track" : "off track",
-                latest.getString(latest.fieldIndex(KpiRows.NOTE))));
+                latest.getDouble(latest.fieldIndex(KpiColumns.VALUE)),
+                latest.getDouble(latest.fieldIndex(KpiColumns.TARGET)),
+                latest.getBoolean(latest.fieldIndex(KpiColumns.ON_TRACK))
+                    ? "on track"
+                    : "off track",
+                latest.getString(latest.fieldIndex(KpiColumns.NOTE))));
       }
     }
     if (r.cohorts() > 0) {
@@ -428,9 +431,9 @@ public final class KpisJob {
   }
 
   private static String value(Row r, String format) {
-    if (r == null || r.isNullAt(r.fieldIndex(KpiRows.VALUE))) {
+    if (r == null || r.isNullAt(r.fieldIndex(KpiColumns.VALUE))) {
       return "-";
     }
-    return String.format(Locale.ROOT, format, r.getDouble(r.fieldIndex(KpiRows.VALUE)));
+    return String.format(Locale.ROOT, format, r.getDouble(r.fieldIndex(KpiColumns.VALUE)));
   }
 }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.tables.KpiColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,11 +37,11 @@ public final class RepeatPurchaseKpis {
             .withColumn("first_ever", min(day).over(Window.partitionBy(Columns.CUSTOMER_ID)))
             .join(
                 broadcast(periods),
-                day.geq(col(KpiRows.PERIOD_START)).and(day.leq(col(KpiRows.PERIOD_END))))
+                day.geq(col(KpiColumns.PERIOD_START)).and(day.leq(col(KpiColumns.PERIOD_END))))
             .groupBy(
-                col(KpiRows.PERIOD_START),
-                col(KpiRows.PERIOD_END),
-                col(KpiRows.MATURE),
+                col(KpiColumns.PERIOD_START),
+                col(KpiColumns.PERIOD_END),
+                col(KpiColumns.MATURE),
                 col(Columns.CUSTOMER_ID))
             .agg(
                 count(lit(1)).as("days"),
@@ -48,7 +49,8 @@ public final class RepeatPurchaseKpis {
                 first("first_ever").as("first_ever"));
     Dataset<Row> counts =
         perCustomer
-            .groupBy(col(KpiRows.PERIOD_START), col(KpiRows.PERIOD_END), col(KpiRows.MATURE))
+            .groupBy(
+                col(KpiColumns.PERIOD_START), col(KpiColumns.PERIOD_END), col(KpiColumns.MATURE))
             .agg(
                 count(lit(1)).as("buyers"),
                 sum(when(col("days").geq(2).or(col("first_ever").lt(col("first_in_period"))), 1)
@@ -57,12 +59,12 @@ public final class RepeatPurchaseKpis {
             // Every period gets a row; one without purchases has an undefined rate.
             .join(
                 periods,
-                new String[] {KpiRows.PERIOD_START, KpiRows.PERIOD_END, KpiRows.MATURE},
+                new String[] {KpiColumns.PERIOD_START, KpiColumns.PERIOD_END, KpiColumns.MATURE},
                 "right")
             .na()
             .fill(0L, new String[] {"buyers", "repeaters"})
-            .withColumn(KpiRows.DIMENSION, lit(KpiRows.ALL))
-            .withColumn(KpiRows.DIMENSION_VALUE, lit(KpiRows.ALL));
+            .withColumn(KpiColumns.DIMENSION, lit(KpiColumns.ALL))
+            .withColumn(KpiColumns.DIMENSION_VALUE, lit(KpiColumns.ALL));
     return KpiRows.explodeMetrics(
         counts,
         KpiRows.flow("buyers", col("buyers")),

@@ -12,7 +12,8 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 
 import io.churnlake.common.table.Columns;
-import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.tables.KpiColumns;
+import io.churnlake.jobs.tables.SegmentColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,8 +35,8 @@ public final class SnapshotKpis {
         .distinct()
         .join(
             broadcast(periods),
-            d.geq(col(KpiRows.PERIOD_START)).and(d.leq(col(KpiRows.PERIOD_END))))
-        .groupBy(KpiRows.PERIOD_START, KpiRows.PERIOD_END)
+            d.geq(col(KpiColumns.PERIOD_START)).and(d.leq(col(KpiColumns.PERIOD_END))))
+        .groupBy(KpiColumns.PERIOD_START, KpiColumns.PERIOD_END)
         .agg(max(d).as(Columns.AS_OF_DATE));
   }
 
@@ -45,32 +46,33 @@ public final class SnapshotKpis {
 
   /** revenue_at_risk from risk_segments rows. */
   public static Dataset<Row> revenueAtRisk(Dataset<Row> riskSegments, Dataset<Row> periods) {
-    Column all = FlowKpis.dimension(KpiRows.ALL, lit(KpiRows.ALL));
+    Column all = FlowKpis.dimension(KpiColumns.ALL, lit(KpiColumns.ALL));
     Dataset<Row> sums =
         riskSegments
             .join(broadcast(latestIn(riskSegments, periods)), Columns.AS_OF_DATE)
             .select(
-                col(KpiRows.PERIOD_START),
-                col(KpiRows.PERIOD_END),
+                col(KpiColumns.PERIOD_START),
+                col(KpiColumns.PERIOD_END),
                 col(Columns.AS_OF_DATE),
-                col(Columns.CHURN_PROBABILITY).multiply(col(PlanRetention.VALUE)).as("at_risk"),
+                col(Columns.CHURN_PROBABILITY).multiply(col(SegmentColumns.VALUE)).as("at_risk"),
                 explode(
                         array(
                             all,
                             FlowKpis.dimension(Columns.RISK_TIER, col(Columns.RISK_TIER)),
                             FlowKpis.dimension(
-                                PlanRetention.VALUE_TIER, col(PlanRetention.VALUE_TIER)),
-                            FlowKpis.dimension(PlanRetention.SEGMENT, col(PlanRetention.SEGMENT))))
+                                SegmentColumns.VALUE_TIER, col(SegmentColumns.VALUE_TIER)),
+                            FlowKpis.dimension(
+                                SegmentColumns.SEGMENT, col(SegmentColumns.SEGMENT))))
                     .as("d"))
             .groupBy(
-                col(KpiRows.PERIOD_START),
-                col(KpiRows.PERIOD_END),
+                col(KpiColumns.PERIOD_START),
+                col(KpiColumns.PERIOD_END),
                 col(Columns.AS_OF_DATE),
-                col("d." + KpiRows.DIMENSION).as(KpiRows.DIMENSION),
-                col("d." + KpiRows.DIMENSION_VALUE).as(KpiRows.DIMENSION_VALUE))
+                col("d." + KpiColumns.DIMENSION).as(KpiColumns.DIMENSION),
+                col("d." + KpiColumns.DIMENSION_VALUE).as(KpiColumns.DIMENSION_VALUE))
             .agg(sum("at_risk").as("at_risk"));
     return KpiRows.explodeMetrics(
-        sums, KpiRows.metric("revenue_at_risk", col("at_risk"), lit(KpiRows.SNAPSHOT), note()));
+        sums, KpiRows.metric("revenue_at_risk", col("at_risk"), lit(KpiColumns.SNAPSHOT), note()));
   }
 
   /** clv_mean and clv_total from customer_value rows (customers without a CLV left out). */
@@ -78,13 +80,14 @@ public final class SnapshotKpis {
     Dataset<Row> sums =
         customerValue
             .join(broadcast(latestIn(customerValue, periods)), Columns.AS_OF_DATE)
-            .groupBy(col(KpiRows.PERIOD_START), col(KpiRows.PERIOD_END), col(Columns.AS_OF_DATE))
+            .groupBy(
+                col(KpiColumns.PERIOD_START), col(KpiColumns.PERIOD_END), col(Columns.AS_OF_DATE))
             .agg(avg("clv").as("clv_mean"), sum("clv").as("clv_total"))
-            .withColumn(KpiRows.DIMENSION, lit(KpiRows.ALL))
-            .withColumn(KpiRows.DIMENSION_VALUE, lit(KpiRows.ALL));
+            .withColumn(KpiColumns.DIMENSION, lit(KpiColumns.ALL))
+            .withColumn(KpiColumns.DIMENSION_VALUE, lit(KpiColumns.ALL));
     return KpiRows.explodeMetrics(
         sums,
-        KpiRows.metric("clv_mean", col("clv_mean"), lit(KpiRows.SNAPSHOT), note()),
-        KpiRows.metric("clv_total", col("clv_total"), lit(KpiRows.SNAPSHOT), note()));
+        KpiRows.metric("clv_mean", col("clv_mean"), lit(KpiColumns.SNAPSHOT), note()),
+        KpiRows.metric("clv_total", col("clv_total"), lit(KpiColumns.SNAPSHOT), note()));
   }
 }

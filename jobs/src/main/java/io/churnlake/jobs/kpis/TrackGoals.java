@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.months_between;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.jobs.tables.KpiColumns;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,9 +49,9 @@ public final class TrackGoals {
   public static Dataset<Row> apply(
       SparkSession spark, Dataset<Row> kpis, List<ChurnConfig.Goal> goals, String grain) {
     Dataset<Row> plain =
-        kpis.withColumn(KpiRows.GOAL_ID, lit(null).cast(DataTypes.StringType))
-            .withColumn(KpiRows.TARGET, lit(null).cast(DataTypes.DoubleType))
-            .withColumn(KpiRows.ON_TRACK, lit(null).cast(DataTypes.BooleanType));
+        kpis.withColumn(KpiColumns.GOAL_ID, lit(null).cast(DataTypes.StringType))
+            .withColumn(KpiColumns.TARGET, lit(null).cast(DataTypes.DoubleType))
+            .withColumn(KpiColumns.ON_TRACK, lit(null).cast(DataTypes.BooleanType));
     if (goals.isEmpty()) {
       return plain;
     }
@@ -67,14 +68,16 @@ public final class TrackGoals {
               Date.valueOf(g.deadline())));
     }
     Dataset<Row> goalRows = broadcast(spark.createDataFrame(rows, GOALS));
-    Dataset<Row> overall = kpis.where(col(KpiRows.DIMENSION).equalTo(KpiRows.ALL));
-    Column period = col(KpiRows.PERIOD_START);
+    Dataset<Row> overall = kpis.where(col(KpiColumns.DIMENSION).equalTo(KpiColumns.ALL));
+    Column period = col(KpiColumns.PERIOD_START);
     Dataset<Row> baselines =
         overall
             .join(
                 goalRows,
-                col(KpiRows.METRIC).equalTo(col("g_metric")).and(period.equalTo(col("g_baseline"))))
-            .select(col("g_id").as("b_id"), col(KpiRows.VALUE).as("b_value"));
+                col(KpiColumns.METRIC)
+                    .equalTo(col("g_metric"))
+                    .and(period.equalTo(col("g_baseline"))))
+            .select(col("g_id").as("b_id"), col(KpiColumns.VALUE).as("b_value"));
     Column b = col("b_value");
     Column goalValue =
         when(col("g_relative"), b.multiply(lit(1).plus(col("g_change"))))
@@ -88,7 +91,7 @@ public final class TrackGoals {
             ? datediff(col("g_deadline"), col("g_baseline")).divide(7)
             : months_between(col("g_deadline"), col("g_baseline"));
     Column target = b.plus(goalValue.minus(b).multiply(steps.divide(total)));
-    Column value = col(KpiRows.VALUE);
+    Column value = col(KpiColumns.VALUE);
     Column lowers = col("g_change").lt(0);
     Column onTrack =
         when(
@@ -100,7 +103,7 @@ public final class TrackGoals {
                 concat(col("g_text"), lit(": the baseline period has no value of the metric")))
             .when(
                 value.isNull(),
-                concat(col("g_text"), lit(": no value yet ("), col(KpiRows.STATUS), lit(")")))
+                concat(col("g_text"), lit(": no value yet ("), col(KpiColumns.STATUS), lit(")")))
             .otherwise(
                 concat(
                     col("g_text"),
@@ -112,15 +115,15 @@ public final class TrackGoals {
         overall
             .join(
                 goalRows,
-                col(KpiRows.METRIC)
+                col(KpiColumns.METRIC)
                     .equalTo(col("g_metric"))
                     .and(period.geq(col("g_baseline")))
                     .and(period.leq(col("g_deadline"))))
             .join(broadcast(baselines), col("g_id").equalTo(col("b_id")), "left")
-            .withColumn(KpiRows.NOTE, note)
-            .withColumn(KpiRows.GOAL_ID, col("g_id"))
-            .withColumn(KpiRows.TARGET, target)
-            .withColumn(KpiRows.ON_TRACK, onTrack)
+            .withColumn(KpiColumns.NOTE, note)
+            .withColumn(KpiColumns.GOAL_ID, col("g_id"))
+            .withColumn(KpiColumns.TARGET, target)
+            .withColumn(KpiColumns.ON_TRACK, onTrack)
             .select(
                 plain.columns()[0],
                 java.util.Arrays.copyOfRange(plain.columns(), 1, plain.columns().length));

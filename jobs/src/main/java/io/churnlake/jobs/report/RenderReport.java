@@ -3,10 +3,11 @@ package io.churnlake.jobs.report;
 import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
 
 import io.churnlake.common.config.ChurnConfig;
-import io.churnlake.jobs.kpis.KpiRows;
 import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.model.ModelPlots;
 import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.tables.KpiColumns;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -94,15 +95,15 @@ public final class RenderReport {
         .append("<th>churn rate</th><th>retention</th><th>new</th><th>revenue at risk</th></tr>\n");
     java.util.TreeMap<String, java.util.Map<String, String>> byPeriod = new java.util.TreeMap<>();
     for (Row r : d.kpis()) {
-      if (r.getString(r.fieldIndex(KpiRows.GOAL_ID)) != null) {
+      if (r.getString(r.fieldIndex(KpiColumns.GOAL_ID)) != null) {
         continue;
       }
-      String p = r.getDate(r.fieldIndex(KpiRows.PERIOD_START)).toString();
-      String m = r.getString(r.fieldIndex(KpiRows.METRIC));
+      String p = r.getDate(r.fieldIndex(KpiColumns.PERIOD_START)).toString();
+      String m = r.getString(r.fieldIndex(KpiColumns.METRIC));
       String v =
-          r.isNullAt(r.fieldIndex(KpiRows.VALUE))
+          r.isNullAt(r.fieldIndex(KpiColumns.VALUE))
               ? "-"
-              : format(m, r.getDouble(r.fieldIndex(KpiRows.VALUE)));
+              : format(m, r.getDouble(r.fieldIndex(KpiColumns.VALUE)));
       byPeriod.computeIfAbsent(p, k -> new java.util.HashMap<>()).put(m, v);
     }
     for (var e : byPeriod.entrySet()) {
@@ -157,7 +158,7 @@ public final class RenderReport {
             d.segments().stream()
                 .filter(
                     r ->
-                        value.equals(r.getString(r.fieldIndex(PlanRetention.VALUE_TIER)))
+                        value.equals(r.getString(r.fieldIndex(SegmentColumns.VALUE_TIER)))
                             && risk.equals(r.getString(r.fieldIndex("risk_tier"))))
                 .findFirst();
         if (cell.isEmpty()) {
@@ -176,12 +177,12 @@ public final class RenderReport {
                 Locale.ROOT,
                 "<td class=\"cell\" data-segment=\"%s\" data-customers=\"%d\""
                     + " data-revenue-at-risk=\"%.2f\">%,d customers<br>%,.2f at risk<br>%s</td>",
-                escapeHtml4(r.getString(r.fieldIndex(PlanRetention.SEGMENT))),
+                escapeHtml4(r.getString(r.fieldIndex(SegmentColumns.SEGMENT))),
                 customers,
                 atRisk,
                 customers,
                 atRisk,
-                escapeHtml4(r.getString(r.fieldIndex(PlanRetention.ACTION)))));
+                escapeHtml4(r.getString(r.fieldIndex(SegmentColumns.ACTION)))));
       }
       b.append("</tr>\n");
     }

@@ -1,7 +1,7 @@
 package io.churnlake.jobs.report;
 
 import io.churnlake.common.config.ChurnConfig;
-import io.churnlake.jobs.kpis.KpiRows;
+import io.churnlake.jobs.tables.KpiColumns;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,21 +83,21 @@ final class ReportCharts {
     List<java.util.Date> px = new ArrayList<>();
     List<Double> py = new ArrayList<>();
     for (Row r : d.kpis()) {
-      if (!metric.equals(r.getString(r.fieldIndex(KpiRows.METRIC)))
-          || r.isNullAt(r.fieldIndex(KpiRows.VALUE))) {
+      if (!metric.equals(r.getString(r.fieldIndex(KpiColumns.METRIC)))
+          || r.isNullAt(r.fieldIndex(KpiColumns.VALUE))) {
         continue;
       }
-      Date period = r.getDate(r.fieldIndex(KpiRows.PERIOD_START));
-      double v = r.getDouble(r.fieldIndex(KpiRows.VALUE)) * (percent ? 100 : 1);
-      String goalId = r.getString(r.fieldIndex(KpiRows.GOAL_ID));
+      Date period = r.getDate(r.fieldIndex(KpiColumns.PERIOD_START));
+      double v = r.getDouble(r.fieldIndex(KpiColumns.VALUE)) * (percent ? 100 : 1);
+      String goalId = r.getString(r.fieldIndex(KpiColumns.GOAL_ID));
       if (goalId == null) {
         x.add(period);
         y.add(v);
       } else if (goal.isPresent()
           && goal.get().id().equals(goalId)
-          && !r.isNullAt(r.fieldIndex(KpiRows.TARGET))) {
+          && !r.isNullAt(r.fieldIndex(KpiColumns.TARGET))) {
         px.add(period);
-        py.add(r.getDouble(r.fieldIndex(KpiRows.TARGET)) * (percent ? 100 : 1));
+        py.add(r.getDouble(r.fieldIndex(KpiColumns.TARGET)) * (percent ? 100 : 1));
       }
     }
     if (x.isEmpty()) {

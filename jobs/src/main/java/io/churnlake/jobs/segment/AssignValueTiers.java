@@ -3,6 +3,7 @@ package io.churnlake.jobs.segment;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.when;
 
+import io.churnlake.jobs.tables.SegmentColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,7 +33,7 @@ public final class AssignValueTiers {
         values
             .stat()
             .approxQuantile(
-                PlanRetention.VALUE, new double[] {mediumQuantile, highQuantile}, 0.001);
+                SegmentColumns.VALUE, new double[] {mediumQuantile, highQuantile}, 0.001);
     return q.length < 2 ? new AssignValueTiers(0, 0) : new AssignValueTiers(q[0], q[1]);
   }
 
@@ -45,9 +46,9 @@ public final class AssignValueTiers {
   }
 
   public Dataset<Row> apply(Dataset<Row> values) {
-    Column v = col(PlanRetention.VALUE);
+    Column v = col(SegmentColumns.VALUE);
     return values.withColumn(
-        PlanRetention.VALUE_TIER,
+        SegmentColumns.VALUE_TIER,
         when(v.gt(0).and(v.geq(highFrom)), "high")
             .when(v.gt(0).and(v.geq(mediumFrom)), "medium")
             .otherwise("low"));

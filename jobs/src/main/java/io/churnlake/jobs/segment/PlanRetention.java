@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.model.ExplainScores;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -47,38 +48,11 @@ import org.apache.spark.sql.types.StructType;
  * on the driver.
  */
 public final class PlanRetention {
-  public static final String VALUE = "value";
-  public static final String VALUE_TIER = "value_tier";
-  public static final String SEGMENT = "segment";
-  public static final String ACTION = "action";
-  public static final String EXPECTED_NET_VALUE = "expected_net_value";
-  public static final String TARGETING = "targeting";
-  public static final String RUN_ID = "run_id";
-  public static final String TARGETED = "targeted";
-  public static final String CONTROL = "control";
-  public static final String NONE = "none";
 
   private static final String HELD = "_held";
   private static final String RATIO = "_ratio";
   private static final String CHARGE = "_charge";
   private static final long HASH_BUCKETS = 1_000_000L;
-
-  /** Schema of {@code risk_segments}: one row per customer and as-of date. */
-  public static final StructType SCHEMA =
-      new StructType()
-          .add(Columns.CUSTOMER_ID, DataTypes.StringType, false)
-          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
-          .add(Columns.CHURN_PROBABILITY, DataTypes.DoubleType, false)
-          .add(Columns.RISK_TIER, DataTypes.StringType, false)
-          .add(VALUE, DataTypes.DoubleType, false)
-          .add(VALUE_TIER, DataTypes.StringType, false)
-          .add(SEGMENT, DataTypes.StringType, false)
-          .add(ACTION, DataTypes.StringType, false)
-          .add(EXPECTED_NET_VALUE, DataTypes.DoubleType, false)
-          .add(TARGETING, DataTypes.StringType, false)
-          .add(ExplainScores.DRIVERS, DataTypes.createArrayType(ExplainScores.DRIVER, false), true)
-          .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
-          .add(RUN_ID, DataTypes.StringType, false);
 
   private final ChurnConfig.SegmentSettings settings;
   private final String runId;
@@ -90,7 +64,8 @@ public final class PlanRetention {
 
   /** "high value, high risk" from the two tier columns. */
   public static Column segmentName() {
-    return concat(col(VALUE_TIER), lit(" value, "), col(Columns.RISK_TIER), lit(" risk"));
+    return concat(
+        col(SegmentColumns.VALUE_TIER), lit(" value, "), col(Columns.RISK_TIER), lit(" risk"));
   }
 
   /** The configured action of the row's risk-value cell. */
@@ -98,7 +73,8 @@ public final class PlanRetention {
     Column out = null;
     for (String v : ChurnConfig.SegmentSettings.TIERS) {
       for (String r : ChurnConfig.SegmentSettings.TIERS) {
-        Column cell = col(VALUE_TIER).equalTo(v).and(col(Columns.RISK_TIER).equalTo(r));
+        Column cell =
+            col(SegmentColumns.VALUE_TIER).equalTo(v).and(col(Columns.RISK_TIER).equalTo(r));
         String a = s.actionsBySegment().get(ChurnConfig.SegmentSettings.cellKey(v, r));
         out = out == null ? when(cell, a) : out.when(cell, a);
       }
@@ -119,7 +95,7 @@ public final class PlanRetention {
   private static Column lookup(Map<String, ChurnConfig.RetentionAction> actions, boolean cost) {
     Column out = null;
     for (Map.Entry<String, ChurnConfig.RetentionAction> e : actions.entrySet()) {
-      Column is = col(ACTION).equalTo(e.getKey());
+      Column is = col(SegmentColumns.ACTION).equalTo(e.getKey());
       double v = cost ? e.getValue().cost() : e.getValue().saveRate();
       out = out == null ? when(is, v) : out.when(is, v);
     }
@@ -128,7 +104,7 @@ public final class PlanRetention {
 
   /** Value expected to be kept by acting: P(churn) x value x save rate. */
   public static Column savedValue(ChurnConfig.SegmentSettings s) {
-    return col(Columns.CHURN_PROBABILITY).multiply(col(VALUE)).multiply(saveRate(s));
+    return col(Columns.CHURN_PROBABILITY).multiply(col(SegmentColumns.VALUE)).multiply(saveRate(s));
   }
 
   /** True for customers in the campaign's control group (before any budget cut). */
@@ -145,36 +121,39 @@ public final class PlanRetention {
   public Dataset<Row> apply(Dataset<Row> tiered) {
     Dataset<Row> planned =
         tiered
-            .withColumn(SEGMENT, segmentName())
-            .withColumn(ACTION, action(settings))
-            .withColumn(EXPECTED_NET_VALUE, savedValue(settings).minus(cost(settings)));
-    Column candidate = col(EXPECTED_NET_VALUE).gt(0);
+            .withColumn(SegmentColumns.SEGMENT, segmentName())
+            .withColumn(SegmentColumns.ACTION, action(settings))
+            .withColumn(
+                SegmentColumns.EXPECTED_NET_VALUE, savedValue(settings).minus(cost(settings)));
+    Column candidate = col(SegmentColumns.EXPECTED_NET_VALUE).gt(0);
     Column held = inControl(settings.campaignId(), settings.controlFraction());
     Dataset<Row> targeted =
         settings.budget().isPresent()
             ? withinBudget(planned, settings, settings.budget().getAsDouble())
             : planned.withColumn(
-                TARGETING,
-                when(candidate.and(held), CONTROL).when(candidate, TARGETED).otherwise(NONE));
+                SegmentColumns.TARGETING,
+                when(candidate.and(held), SegmentColumns.CONTROL)
+                    .when(candidate, SegmentColumns.TARGETED)
+                    .otherwise(SegmentColumns.NONE));
     return targeted.select(
         col(Columns.CUSTOMER_ID),
         col(Columns.AS_OF_DATE),
         col(Columns.CHURN_PROBABILITY),
         col(Columns.RISK_TIER),
-        col(VALUE),
-        col(VALUE_TIER),
-        col(SEGMENT),
-        col(ACTION),
-        col(EXPECTED_NET_VALUE),
-        col(TARGETING),
+        col(SegmentColumns.VALUE),
+        col(SegmentColumns.VALUE_TIER),
+        col(SegmentColumns.SEGMENT),
+        col(SegmentColumns.ACTION),
+        col(SegmentColumns.EXPECTED_NET_VALUE),
+        col(SegmentColumns.TARGETING),
         col(ExplainScores.DRIVERS),
         col(Columns.MODEL_VERSION),
-        lit(runId).as(RUN_ID));
+        lit(runId).as(SegmentColumns.RUN_ID));
   }
 
   private static Dataset<Row> withinBudget(
       Dataset<Row> planned, ChurnConfig.SegmentSettings settings, double budget) {
-    Column candidate = col(EXPECTED_NET_VALUE).gt(0);
+    Column candidate = col(SegmentColumns.EXPECTED_NET_VALUE).gt(0);
     Column cost = cost(settings);
     Dataset<Row> ranked =
         planned
@@ -182,10 +161,13 @@ public final class PlanRetention {
             .withColumn(HELD, inControl(settings.campaignId(), settings.controlFraction()))
             .withColumn(
                 RATIO,
-                when(cost.gt(0), col(EXPECTED_NET_VALUE).divide(cost))
+                when(cost.gt(0), col(SegmentColumns.EXPECTED_NET_VALUE).divide(cost))
                     .otherwise(Double.POSITIVE_INFINITY))
             .withColumn(CHARGE, when(not(col(HELD)), cost).otherwise(0.0))
-            .sort(col(RATIO).desc(), col(EXPECTED_NET_VALUE).desc(), col(Columns.CUSTOMER_ID).asc())
+            .sort(
+                col(RATIO).desc(),
+                col(SegmentColumns.EXPECTED_NET_VALUE).desc(),
+                col(Columns.CUSTOMER_ID).asc())
             // Both passes below must see the same partitions in the same order.
             .localCheckpoint(true);
     StructType schema = ranked.schema();
@@ -223,10 +205,10 @@ public final class PlanRetention {
                   Row r = it.next();
                   String targeting;
                   if (r.getBoolean(heldAt)) {
-                    targeting = running[0] <= limit ? CONTROL : NONE;
+                    targeting = running[0] <= limit ? SegmentColumns.CONTROL : SegmentColumns.NONE;
                   } else {
                     running[0] += r.getDouble(chargeAt);
-                    targeting = running[0] <= limit ? TARGETED : NONE;
+                    targeting = running[0] <= limit ? SegmentColumns.TARGETED : SegmentColumns.NONE;
                   }
                   Object[] values = new Object[r.size() + 1];
                   for (int i = 0; i < r.size(); i++) {
@@ -241,9 +223,13 @@ public final class PlanRetention {
     Dataset<Row> candidates =
         planned
             .sparkSession()
-            .createDataFrame(decided, schema.add(TARGETING, DataTypes.StringType, false))
+            .createDataFrame(
+                decided, schema.add(SegmentColumns.TARGETING, DataTypes.StringType, false))
             .drop(HELD, RATIO, CHARGE);
-    return candidates.unionByName(planned.where(not(candidate)).withColumn(TARGETING, lit(NONE)));
+    return candidates.unionByName(
+        planned
+            .where(not(candidate))
+            .withColumn(SegmentColumns.TARGETING, lit(SegmentColumns.NONE)));
   }
 
   /** The budget as words, for printed plans. */

@@ -13,6 +13,7 @@ import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.clv.ScoreCustomerValue;
 import io.churnlake.jobs.model.ExplainScores;
 import io.churnlake.jobs.model.ScoreCustomers;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,12 +89,12 @@ public final class SegmentJob {
                 col(ExplainScores.DRIVERS),
                 col(Columns.MODEL_VERSION));
     Value value = value(ctx, asOf, s);
-    Column v = col(PlanRetention.VALUE);
+    Column v = col(SegmentColumns.VALUE);
     Dataset<Row> valued =
         AssignRiskTiers.of(s)
             .apply(scores.join(value.rows(), Columns.CUSTOMER_ID, "left"))
             // No value (no purchase, no billing) or not a number: 0, never NaN in the table.
-            .withColumn(PlanRetention.VALUE, when(v.isNull().or(isnan(v)), 0.0).otherwise(v))
+            .withColumn(SegmentColumns.VALUE, when(v.isNull().or(isnan(v)), 0.0).otherwise(v))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       AssignValueTiers tiers =
@@ -155,7 +156,7 @@ public final class SegmentJob {
               .where(onDate)
               .select(
                   col(Columns.CUSTOMER_ID),
-                  col(ScoreCustomerValue.VALUE_AT_RISK).as(PlanRetention.VALUE)),
+                  col(ScoreCustomerValue.VALUE_AT_RISK).as(SegmentColumns.VALUE)),
           "customer_value.value_at_risk");
     }
     Dataset<Row> features = ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(onDate);
@@ -178,7 +179,7 @@ public final class SegmentJob {
     }
     return new Value(
         features.select(
-            col(Columns.CUSTOMER_ID), col(column).cast("double").as(PlanRetention.VALUE)),
+            col(Columns.CUSTOMER_ID), col(column).cast("double").as(SegmentColumns.VALUE)),
         "customer_features." + column);
   }
 
@@ -244,8 +245,8 @@ public final class SegmentJob {
           String.format(
               Locale.ROOT,
               "  %-26s %-16s %,9d %7.3f %,14.2f %,9d %,8d %,12.2f %,14.2f %,14.2f%n",
-              row.getString(row.fieldIndex(PlanRetention.SEGMENT)),
-              row.getString(row.fieldIndex(PlanRetention.ACTION)),
+              row.getString(row.fieldIndex(SegmentColumns.SEGMENT)),
+              row.getString(row.fieldIndex(SegmentColumns.ACTION)),
               row.getLong(row.fieldIndex("customers")),
               row.getDouble(row.fieldIndex("mean_probability")),
               row.getDouble(row.fieldIndex("revenue_at_risk")),

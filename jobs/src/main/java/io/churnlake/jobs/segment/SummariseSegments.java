@@ -9,11 +9,10 @@ import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.tables.SegmentColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code segment_summary} rows from {@code risk_segments} rows, in one aggregation: per as-of date
@@ -22,22 +21,6 @@ import org.apache.spark.sql.types.StructType;
  * of P(churn) x value x save rate), the cost and the expected net value.
  */
 public final class SummariseSegments {
-  public static final StructType SCHEMA =
-      new StructType()
-          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
-          .add(PlanRetention.SEGMENT, DataTypes.StringType, false)
-          .add(PlanRetention.VALUE_TIER, DataTypes.StringType, false)
-          .add(Columns.RISK_TIER, DataTypes.StringType, false)
-          .add(PlanRetention.ACTION, DataTypes.StringType, false)
-          .add("customers", DataTypes.LongType, false)
-          .add("mean_probability", DataTypes.DoubleType, false)
-          .add("value", DataTypes.DoubleType, false)
-          .add("revenue_at_risk", DataTypes.DoubleType, false)
-          .add("targeted", DataTypes.LongType, false)
-          .add("control", DataTypes.LongType, false)
-          .add("expected_saved_value", DataTypes.DoubleType, false)
-          .add("cost", DataTypes.DoubleType, false)
-          .add("expected_net_value", DataTypes.DoubleType, false);
 
   private final ChurnConfig.SegmentSettings settings;
 
@@ -46,28 +29,28 @@ public final class SummariseSegments {
   }
 
   public Dataset<Row> apply(Dataset<Row> riskSegments) {
-    Column targeted = col(PlanRetention.TARGETING).equalTo(PlanRetention.TARGETED);
+    Column targeted = col(SegmentColumns.TARGETING).equalTo(SegmentColumns.TARGETED);
     Column p = col(Columns.CHURN_PROBABILITY);
-    Column v = col(PlanRetention.VALUE);
+    Column v = col(SegmentColumns.VALUE);
     return riskSegments
         .groupBy(
             col(Columns.AS_OF_DATE),
-            col(PlanRetention.SEGMENT),
-            col(PlanRetention.VALUE_TIER),
+            col(SegmentColumns.SEGMENT),
+            col(SegmentColumns.VALUE_TIER),
             col(Columns.RISK_TIER),
-            col(PlanRetention.ACTION))
+            col(SegmentColumns.ACTION))
         .agg(
             count(lit(1)).as("customers"),
             avg(p).as("mean_probability"),
             sum(v).as("value"),
             sum(p.multiply(v)).as("revenue_at_risk"),
             count(when(targeted, true)).as("targeted"),
-            count(when(col(PlanRetention.TARGETING).equalTo(PlanRetention.CONTROL), true))
+            count(when(col(SegmentColumns.TARGETING).equalTo(SegmentColumns.CONTROL), true))
                 .as("control"),
             sum(when(targeted, PlanRetention.savedValue(settings)).otherwise(0.0))
                 .as("expected_saved_value"),
             sum(when(targeted, PlanRetention.cost(settings)).otherwise(0.0)).as("cost"),
-            sum(when(targeted, col(PlanRetention.EXPECTED_NET_VALUE)).otherwise(0.0))
+            sum(when(targeted, col(SegmentColumns.EXPECTED_NET_VALUE)).otherwise(0.0))
                 .as("expected_net_value"))
         .orderBy(displayOrder());
   }
@@ -75,7 +58,7 @@ public final class SummariseSegments {
   /** High value first, then high risk first. */
   public static Column[] displayOrder() {
     return new Column[] {
-      tierOrder(PlanRetention.VALUE_TIER).desc(), tierOrder(Columns.RISK_TIER).desc()
+      tierOrder(SegmentColumns.VALUE_TIER).desc(), tierOrder(Columns.RISK_TIER).desc()
     };
   }
 

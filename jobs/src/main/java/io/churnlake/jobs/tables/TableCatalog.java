@@ -1,18 +1,10 @@
 package io.churnlake.jobs.tables;
 
 import io.churnlake.common.table.ChurnTable;
-import io.churnlake.jobs.clv.ClvJob;
-import io.churnlake.jobs.generate.RawEventSchema;
-import io.churnlake.jobs.ingest.IngestJob;
-import io.churnlake.jobs.kpis.CohortRetention;
-import io.churnlake.jobs.kpis.KpiRows;
 import io.churnlake.jobs.model.ExplainScores;
 import io.churnlake.jobs.model.ModelsTable;
 import io.churnlake.jobs.runs.PipelineRuns;
 import io.churnlake.jobs.runs.RunLease;
-import io.churnlake.jobs.segment.PlanRetention;
-import io.churnlake.jobs.segment.SummariseSegments;
-import io.churnlake.jobs.train.TrainJob;
 import java.util.List;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -269,7 +261,7 @@ public final class TableCatalog {
             "The ingest ledger: which files were loaded, their fingerprint, and the reconciliation"
                 + " `rows_read = rows_loaded + rows_quarantined + rows_dropped`; a file is not"
                 + " ingested twice.")
-        .schema(IngestJob.LEDGER_SCHEMA)
+        .schema(TableSchemas.INGESTED_FILES)
         .col("source", "the configured source")
         .col("file_name", "the file's name")
         .col("file_path", "the file's full path or URI when it was read")
@@ -544,7 +536,7 @@ public final class TableCatalog {
             "The retention plan for CRM systems: risk tier x value tier = segment, its action, the"
                 + " expected net value of acting and whether the customer is targeted, held out as"
                 + " control, or left alone (docs/segments.md).")
-        .schema(PlanRetention.SCHEMA)
+        .schema(SegmentColumns.RISK_SEGMENTS)
         .col("customer_id", "the customer")
         .col("as_of_date", "the plan's date; the partition column")
         .col("churn_probability", "from `churn_scores` (0..1)")
@@ -592,7 +584,7 @@ public final class TableCatalog {
         .grain("one row per as-of date and segment", "as_of_date", "segment")
         .writtenBy("`segment`, `nightly`; read by `report`")
         .about("The risk-value matrix of a plan: customers, value at risk and the plan's figures.")
-        .schema(SummariseSegments.SCHEMA)
+        .schema(SegmentColumns.SEGMENT_SUMMARY)
         .col("as_of_date", "the plan's date; the partition column")
         .col("segment", "the matrix cell, e.g. `high value, high risk`")
         .col("value_tier", "the cell's value tier")
@@ -638,7 +630,7 @@ public final class TableCatalog {
         .about(
             "Every figure a model earned: on its held-out date, against the champion, realised on"
                 + " matured scored dates and in backtests (docs/models.md).")
-        .schema(TrainJob.MODEL_EVALUATIONS_SCHEMA)
+        .schema(TableSchemas.MODEL_EVALUATIONS)
         .col("model_version", "the model (`backtest@T` for a backtest origin)")
         .col("as_of_date", "the date evaluated")
         .col(
@@ -716,7 +708,7 @@ public final class TableCatalog {
         .about(
             "The hyper-parameter search behind each model: every candidate's parameters and"
                 + " validation figures; one row saying why when no search ran.")
-        .schema(TrainJob.MODEL_SEARCH_SCHEMA)
+        .schema(TableSchemas.MODEL_SEARCH)
         .col("model_version", "the model the search chose parameters for")
         .col("as_of_date", "the `train` run's as-of date")
         .col("candidate", "the candidate's number, from 0")
@@ -890,7 +882,7 @@ public final class TableCatalog {
         .grain("one row per as-of date, model and parameter", "as_of_date", "model", "parameter")
         .writtenBy("`clv`, `nightly` (transaction data)")
         .about("Fitted BG/NBD and Gamma-Gamma parameters, with standard errors and convergence.")
-        .schema(ClvJob.CLV_MODELS_SCHEMA)
+        .schema(TableSchemas.CLV_MODELS)
         .col("as_of_date", "the date fitted")
         .col("model", "`bg_nbd` or `gamma_gamma`")
         .col("parameter", "`r`, `alpha`, `a`, `b` (BG/NBD); `p`, `q`, `gamma` (Gamma-Gamma)")
@@ -932,7 +924,7 @@ public final class TableCatalog {
             "KPIs per month (or week) as known on the as-of date, per dimension, and each goal's"
                 + " path (docs/kpis.md). A rate whose horizon has not passed is null and"
                 + " `immature`, never reported early.")
-        .schema(KpiRows.SCHEMA)
+        .schema(KpiColumns.CHURN_KPIS)
         .col("as_of_date", "the date the KPIs were computed on; the partition column")
         .col("period_grain", "`month` or `week`")
         .col("period_start", "first day of the period")
@@ -984,7 +976,7 @@ public final class TableCatalog {
             "period_offset")
         .writtenBy("`kpis`, `nightly`; read by `report`")
         .about("Monthly cohorts' retention and Kaplan-Meier survival (docs/kpis.md).")
-        .schema(CohortRetention.SCHEMA)
+        .schema(KpiColumns.COHORT_RETENTION)
         .col("as_of_date", "the date computed on; the partition column")
         .col("cohort_month", "month of the customers' first activity")
         .col("period_offset", "months after the cohort month (0 = the end of the cohort month)")
@@ -1026,7 +1018,7 @@ public final class TableCatalog {
         .about(
             "The generator's true churn probabilities: what a perfect model would say; used to"
                 + " judge models on synthetic data (docs/generator.md).")
-        .schema(RawEventSchema.TRUTH_SCHEMA)
+        .schema(TableSchemas.GENERATOR_TRUTH)
         .col("customer_id", "the simulated customer")
         .col("as_of_date", "the date the probability looks forward from; the partition column")
         .col("horizon_days", "the horizon the probability is for")

@@ -25,6 +25,7 @@ import io.churnlake.jobs.model.ModelPlots;
 import io.churnlake.jobs.model.ModelRegistry;
 import io.churnlake.jobs.model.ModelsTable;
 import io.churnlake.jobs.model.ScoreCustomers;
+import io.churnlake.jobs.tables.TableSchemas;
 import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -40,7 +41,6 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -723,23 +723,6 @@ public final class TrainJob {
     return new Trained(challenger, promoted, reason);
   }
 
-  /** Schema of {@code model_search}: one row per candidate of a model's search. */
-  public static final StructType MODEL_SEARCH_SCHEMA =
-      new StructType()
-          .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
-          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
-          .add("candidate", DataTypes.IntegerType, false)
-          .add(
-              "parameters",
-              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false),
-              false)
-          .add("validation", DataTypes.StringType, false)
-          .add("metric", DataTypes.StringType, false)
-          .add("folds", DataTypes.createArrayType(DataTypes.StringType, false), false)
-          .add("fold_values", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
-          .add("mean", DataTypes.DoubleType, false)
-          .add("chosen", DataTypes.BooleanType, false);
-
   /**
    * Replaces a model's rows in model_search: its candidates, or, when no search ran, one row with
    * the configured parameters, no folds, a NaN mean and why.
@@ -779,23 +762,14 @@ public final class TrainJob {
     ctx.store()
         .replaceWhere(
             ChurnTable.MODEL_SEARCH,
-            ctx.spark().createDataFrame(rows, MODEL_SEARCH_SCHEMA),
+            ctx.spark().createDataFrame(rows, TableSchemas.MODEL_SEARCH),
             Columns.MODEL_VERSION + " = '" + version + "'");
   }
-
-  /** Schema of {@code model_evaluations}: one row per model, date, kind and metric. */
-  public static final StructType MODEL_EVALUATIONS_SCHEMA =
-      new StructType()
-          .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
-          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
-          .add("kind", DataTypes.StringType, false)
-          .add("metric", DataTypes.StringType, false)
-          .add("value", DataTypes.DoubleType, false);
 
   /** Replaces one model's metrics of one kind in model_evaluations. */
   static void writeEvaluations(
       JobContext ctx, String version, LocalDate asOf, String kind, Map<String, Double> metrics) {
-    StructType schema = MODEL_EVALUATIONS_SCHEMA;
+    StructType schema = TableSchemas.MODEL_EVALUATIONS;
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<String, Double> e : metrics.entrySet()) {
       rows.add(RowFactory.create(version, Date.valueOf(asOf), kind, e.getKey(), e.getValue()));

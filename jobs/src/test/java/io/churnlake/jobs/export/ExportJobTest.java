@@ -11,7 +11,7 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.DeltaTableStore;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.JobContext;
-import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.io.File;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -75,7 +75,9 @@ class ExportJobTest extends SparkTestBase {
             segmentRow("e", D, lh, -1.0, "none"),
             segmentRow("a", D.minusDays(7), hh, 99.0, "targeted"));
     store.replaceWhere(
-        ChurnTable.RISK_SEGMENTS, spark().createDataFrame(plan, PlanRetention.SCHEMA), "true");
+        ChurnTable.RISK_SEGMENTS,
+        spark().createDataFrame(plan, SegmentColumns.RISK_SEGMENTS),
+        "true");
     StructType customers =
         new StructType()
             .add("customer_id", DataTypes.StringType)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.churnlake.common.config.ChurnConfigLoader;
 import io.churnlake.common.testing.SparkTestBase;
+import io.churnlake.jobs.tables.KpiColumns;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -199,8 +200,8 @@ class KpisTest extends SparkTestBase {
     Dataset<Row> cohorts =
         CohortRetention.apply(spells, LocalDate.parse("2026-03-15"), "run")
             .orderBy("cohort_month", "period_offset");
-    assertThat(cohorts.columns()).containsExactly(CohortRetention.SCHEMA.fieldNames());
-    for (var f : CohortRetention.SCHEMA.fields()) {
+    assertThat(cohorts.columns()).containsExactly(KpiColumns.COHORT_RETENTION.fieldNames());
+    for (var f : KpiColumns.COHORT_RETENTION.fields()) {
       assertThat(cohorts.schema().apply(f.name()).dataType()).as(f.name()).isEqualTo(f.dataType());
     }
     assertThat(lines(cohorts.drop("km_survival")))

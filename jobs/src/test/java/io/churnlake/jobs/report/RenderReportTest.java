@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
-import io.churnlake.jobs.kpis.CohortRetention;
-import io.churnlake.jobs.kpis.KpiRows;
-import io.churnlake.jobs.segment.SummariseSegments;
+import io.churnlake.jobs.tables.KpiColumns;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -47,19 +46,19 @@ class RenderReportTest {
     java.util.HashMap<String, Object> m = new java.util.HashMap<>();
     m.put("as_of_date", Date.valueOf(AS_OF));
     m.put("period_grain", "month");
-    m.put(KpiRows.PERIOD_START, Date.valueOf(month));
+    m.put(KpiColumns.PERIOD_START, Date.valueOf(month));
     m.put("dimension", "all");
     m.put("dimension_value", "all");
-    m.put(KpiRows.METRIC, metric);
-    m.put(KpiRows.VALUE, value);
-    m.put(KpiRows.GOAL_ID, goal);
-    m.put(KpiRows.TARGET, target);
-    return row(KpiRows.SCHEMA, m);
+    m.put(KpiColumns.METRIC, metric);
+    m.put(KpiColumns.VALUE, value);
+    m.put(KpiColumns.GOAL_ID, goal);
+    m.put(KpiColumns.TARGET, target);
+    return row(KpiColumns.CHURN_KPIS, m);
   }
 
   private static Row cohort(String month, int offset, double rate) {
     return row(
-        CohortRetention.SCHEMA,
+        KpiColumns.COHORT_RETENTION,
         Map.of(
             "as_of_date",
             Date.valueOf(AS_OF),
@@ -88,7 +87,7 @@ class RenderReportTest {
     m.put("expected_saved_value", 3 * cost);
     m.put("cost", cost);
     m.put("expected_net_value", 2 * cost);
-    return row(SummariseSegments.SCHEMA, m);
+    return row(SegmentColumns.SEGMENT_SUMMARY, m);
   }
 
   private static ReportData data() {

@@ -8,6 +8,7 @@ import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.model.ExplainScores;
+import io.churnlake.jobs.tables.SegmentColumns;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -121,7 +122,7 @@ class RetentionPlanTest extends SparkTestBase {
   void everyCustomerGetsItsCellActionAndExpectedNetValue() {
     ChurnConfig.SegmentSettings s = settings("segment.control.fraction=0");
     Dataset<Row> plan = new PlanRetention(s, "run-1").apply(tiered(s, cells()));
-    assertThat(namesAndTypes(plan.schema())).isEqualTo(namesAndTypes(PlanRetention.SCHEMA));
+    assertThat(namesAndTypes(plan.schema())).isEqualTo(namesAndTypes(SegmentColumns.RISK_SEGMENTS));
     StructType expected =
         new StructType()
             .add("customer_id", DataTypes.StringType)
@@ -184,7 +185,8 @@ class RetentionPlanTest extends SparkTestBase {
     ChurnConfig.SegmentSettings s = settings("segment.control.fraction=0");
     Dataset<Row> summary =
         new SummariseSegments(s).apply(new PlanRetention(s, "r").apply(tiered(s, cells())));
-    assertThat(namesAndTypes(summary.schema())).isEqualTo(namesAndTypes(SummariseSegments.SCHEMA));
+    assertThat(namesAndTypes(summary.schema()))
+        .isEqualTo(namesAndTypes(SegmentColumns.SEGMENT_SUMMARY));
     List<Object[]> expected = new ArrayList<>();
     expected.add(cell("high", "high", "agent-call", 0.5, 1000, true, 0.3, 8));
     expected.add(cell("high", "medium", "personal-offer", 0.2, 1000, true, 0.2, 4));
@@ -194,7 +196,8 @@ class RetentionPlanTest extends SparkTestBase {
     expected.add(cell("low", "high", "education", 0.35, 50, true, 0.02, 0.1));
     expected.add(cell("low", "medium", "education", 0.12, 0, false, 0.02, 0.1));
     expected.add(cell("low", "low", "none", 0.0, 99, false, 0, 0));
-    assertSameRows(rows(SummariseSegments.SCHEMA, expected.toArray(new Object[0][])), summary);
+    assertSameRows(
+        rows(SegmentColumns.SEGMENT_SUMMARY, expected.toArray(new Object[0][])), summary);
     assertThat(summary.collectAsList().stream().map(r -> r.getString(1)).toList())
         .containsExactlyElementsOf(expected.stream().map(r -> (String) r[1]).toList());
   }

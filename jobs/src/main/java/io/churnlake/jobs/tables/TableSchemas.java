@@ -1,0 +1,84 @@
+package io.churnlake.jobs.tables;
+
+import io.churnlake.common.table.Columns;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The schemas of the tables whose rows a stage builds on the driver or from its own records: {@code
+ * ingested_files}, {@code model_search}, {@code model_evaluations}, {@code clv_models} and the
+ * generator's ground truth. The stage that writes one and {@link TableCatalog} that documents it
+ * read the same definition from here.
+ */
+public final class TableSchemas {
+  private TableSchemas() {}
+
+  /** Schema of {@code clv_models}: one row per as-of date, model and parameter. */
+  public static final StructType CLV_MODELS =
+      new StructType()
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add("model", DataTypes.StringType, false)
+          .add("parameter", DataTypes.StringType, false)
+          .add("value", DataTypes.DoubleType, false)
+          .add("standard_error", DataTypes.DoubleType, true)
+          .add("log_likelihood", DataTypes.DoubleType, false)
+          .add("converged", DataTypes.BooleanType, false)
+          .add("status", DataTypes.StringType, false)
+          .add("customers", DataTypes.LongType, false)
+          .add("groups", DataTypes.LongType, false);
+
+  /** Schema of {@code ingested_files}: one row per source file loaded (the ingest ledger). */
+  public static final StructType INGESTED_FILES =
+      new StructType()
+          .add("source", DataTypes.StringType)
+          .add("file_name", DataTypes.StringType)
+          .add("file_path", DataTypes.StringType)
+          .add("file_size", DataTypes.LongType)
+          .add("file_modified", DataTypes.TimestampType)
+          .add("file_date", DataTypes.DateType)
+          .add("content_hash", DataTypes.LongType)
+          .add(Columns.INGEST_RUN_ID, DataTypes.StringType)
+          .add("ingested_at", DataTypes.TimestampType)
+          .add("rows_read", DataTypes.LongType)
+          .add("rows_loaded", DataTypes.LongType)
+          .add("rows_quarantined", DataTypes.LongType)
+          .add("rows_dropped", DataTypes.LongType)
+          .add("rows_blank", DataTypes.LongType)
+          .add("rows_filtered", DataTypes.LongType)
+          .add("unmapped_fields", DataTypes.StringType);
+
+  /** Schema of {@code model_search}: one row per candidate of a model's search. */
+  public static final StructType MODEL_SEARCH =
+      new StructType()
+          .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add("candidate", DataTypes.IntegerType, false)
+          .add(
+              "parameters",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType, false),
+              false)
+          .add("validation", DataTypes.StringType, false)
+          .add("metric", DataTypes.StringType, false)
+          .add("folds", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("fold_values", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+          .add("mean", DataTypes.DoubleType, false)
+          .add("chosen", DataTypes.BooleanType, false);
+
+  /** Schema of {@code model_evaluations}: one row per model, date, kind and metric. */
+  public static final StructType MODEL_EVALUATIONS =
+      new StructType()
+          .add(Columns.MODEL_VERSION, DataTypes.StringType, false)
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add("kind", DataTypes.StringType, false)
+          .add("metric", DataTypes.StringType, false)
+          .add("value", DataTypes.DoubleType, false);
+
+  /** Ground truth: the true probability of churning within the horizon after the as-of date. */
+  public static final StructType GENERATOR_TRUTH =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("as_of_date", DataTypes.DateType, false)
+          .add("horizon_days", DataTypes.IntegerType, false)
+          .add("true_probability", DataTypes.DoubleType, false)
+          .add("drivers", DataTypes.createArrayType(DataTypes.StringType, false), false);
+}
