@@ -2,6 +2,7 @@ package io.churnlake.jobs.cli;
 
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.churnlake.common.config.ChurnVersion;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.errors.ExitCode;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "churnlake",
     mixinStandardHelpOptions = true,
-    version = "churnlake 0.1.0-SNAPSHOT",
+    versionProvider = ChurnlakeCli.Version.class,
     description = "Churn-analysis pipeline on Apache Spark, MLlib and Delta Lake.",
     subcommands = {
       Commands.Generate.class,
@@ -51,6 +52,14 @@ import picocli.CommandLine.Spec;
       "  2  usage or configuration error (the message names the option or key and what is allowed)"
     })
 public final class ChurnlakeCli implements Runnable {
+  /** {@code --version}: the version the build recorded ({@link ChurnVersion}). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"churnlake " + ChurnVersion.get()};
+    }
+  }
+
   @Mixin GlobalOptions global;
   @Spec CommandLine.Model.CommandSpec spec;
   PrintStream out = System.out;

@@ -3,6 +3,7 @@ package io.churnlake.jobs.runs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
+import io.churnlake.common.config.ChurnVersion;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.KernelTables;
 import io.churnlake.common.table.TableActivity;
@@ -228,10 +229,9 @@ public final class PipelineRuns implements RunLedger {
     return name + "/" + ProcessHandle.current().pid();
   }
 
-  /** The version of the running churnlake (the jar's manifest), or "dev" from classes. */
+  /** The version of the running churnlake ({@link ChurnVersion}). */
   public static String version() {
-    String v = PipelineRuns.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    return ChurnVersion.get();
   }
 
   @Override
