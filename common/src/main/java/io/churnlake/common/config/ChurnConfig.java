@@ -420,7 +420,16 @@ public record ChurnConfig(
    * Scoring ({@code churnlake.score}): how many drivers each score carries, and the population
    * stability index above which a feature counts as drifted.
    */
-  public record ScoreSettings(int drivers, double psiThreshold) {}
+  public record ScoreSettings(int drivers, double psiThreshold, ScorePopulation population) {}
+
+  /**
+   * {@code score.population}: score only the customers the label definition still counts as
+   * customers (not already churned by it), or every customer with features.
+   */
+  public enum ScorePopulation implements Choice {
+    AT_RISK,
+    ALL
+  }
 
   /** Random forest hyper-parameters. */
   public record RandomForestSettings(int numTrees, int maxDepth, double subsamplingRate) {}

@@ -143,7 +143,9 @@ public final class ChurnConfigLoader {
               r.labels(),
               r.train(),
               new ChurnConfig.ScoreSettings(
-                  r.intAtLeast("score.drivers", 0), r.positive("score.psi-threshold")),
+                  r.intAtLeast("score.drivers", 0),
+                  r.positive("score.psi-threshold"),
+                  r.choice("score.population", ChurnConfig.ScorePopulation.class)),
               r.segment(),
               r.clv(),
               new ChurnConfig.ExportSettings(

@@ -412,6 +412,7 @@ final class Commands {
       ScoreJob.Result r = ScoreJob.run(ctx, asOf, Optional.ofNullable(model));
       out.printf(
           "churn_scores as of %s: %d customers scored by model %s%n", asOf, r.scored(), r.model());
+      r.population().ifPresent(line -> out.printf("  population: %s%n", line));
       if (!r.drifted().isEmpty()) {
         out.printf("  drift: features with PSI above threshold: %s%n", r.drifted());
       }
@@ -567,6 +568,9 @@ final class Commands {
             "  realised: model %s on %s: ROC AUC %.3f, ECE %.3f%n",
             e.version(), e.asOf(), e.metrics().get("roc_auc"), e.metrics().get("ece"));
       }
+      r.score()
+          .flatMap(ScoreJob.Result::population)
+          .ifPresent(line -> out.printf("  population: %s%n", line));
       r.score()
           .filter(s -> !s.drifted().isEmpty())
           .ifPresent(

@@ -62,6 +62,19 @@ public sealed interface ChurnDefinition
       Optional<Dataset<Row>> daily,
       Dataset<Row> asOf);
 
+  /**
+   * The customers this definition still counts as customers on {@code asOf} (one column {@code
+   * customer_id}) and, in words, who is left out; empty when every customer with features is (an
+   * explicit churn event already removes a customer from {@code customer_features}; a given flag
+   * says nothing of the scored date).
+   */
+  default Optional<AtRisk> atRisk(JobContext ctx, LocalDate asOf) {
+    return Optional.empty();
+  }
+
+  /** The customers a definition still counts on a date, and who it leaves out, in words. */
+  record AtRisk(Dataset<Row> customers, String leftOut) {}
+
   /** A churn event (e.g. a cancellation) within the horizon after the as-of date. */
   record Explicit(ChurnConfig.LabelSettings s) implements ChurnDefinition {
     @Override
@@ -105,24 +118,37 @@ public sealed interface ChurnDefinition
       return true;
     }
 
+    /**
+     * The customers with qualifying activity in the horizon's days up to {@code asOf}, as {@link
+     * InactivityLabels} takes its population: the others had already churned by this definition.
+     */
     @Override
-    public LabelsJob.Labelled label(
-        JobContext ctx,
-        List<LocalDate> dates,
-        LocalDate upTo,
-        Optional<Dataset<Row>> daily,
-        Dataset<Row> asOf) {
-      LocalDate last = Collections.max(dates);
+    public Optional<AtRisk> atRisk(JobContext ctx, LocalDate asOf) {
+      Dataset<Row> customers =
+          qualifying(ctx, asOf)
+              .where(col(Columns.EVENT_DATE).gt(Date.valueOf(asOf.minusDays(s.horizonDays()))))
+              .select(Columns.CUSTOMER_ID)
+              .distinct();
+      return Optional.of(
+          new AtRisk(
+              customers,
+              String.format(
+                  "already churned by the inactivity definition: no qualifying activity in %s in"
+                      + " the %d days up to %s",
+                  table(s).tableName(), s.horizonDays(), asOf)));
+    }
+
+    /**
+     * Rows of the qualifying activity on or before {@code upTo}; a bad condition fails (exit 2).
+     */
+    private Dataset<Row> qualifying(JobContext ctx, LocalDate upTo) {
       ChurnTable table = table(s);
-      LocalDate end = LabelsJob.min(LabelsJob.dataEnd(ctx, table, dates), upTo);
       Dataset<Row> activity;
       try {
         activity =
             ctx.store()
                 .read(table)
-                .where(
-                    col(Columns.EVENT_DATE)
-                        .leq(Date.valueOf(LabelsJob.min(last.plusDays(s.horizonDays()), end))))
+                .where(col(Columns.EVENT_DATE).leq(Date.valueOf(upTo)))
                 .where(s.qualifyingActivity());
         activity.schema();
       } catch (Exception e) {
@@ -139,6 +165,20 @@ public sealed interface ChurnDefinition
                 + String.join(", ", ctx.store().read(table).columns())
                 + ")");
       }
+      return activity;
+    }
+
+    @Override
+    public LabelsJob.Labelled label(
+        JobContext ctx,
+        List<LocalDate> dates,
+        LocalDate upTo,
+        Optional<Dataset<Row>> daily,
+        Dataset<Row> asOf) {
+      LocalDate last = Collections.max(dates);
+      ChurnTable table = table(s);
+      LocalDate end = LabelsJob.min(LabelsJob.dataEnd(ctx, table, dates), upTo);
+      Dataset<Row> activity = qualifying(ctx, LabelsJob.min(last.plusDays(s.horizonDays()), end));
       return new LabelsJob.Labelled(
           new InactivityLabels(s.horizonDays(), end).apply(activity, asOf),
           s.definition(),

@@ -1,10 +1,12 @@
 package io.churnlake.jobs.score;
 
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.labels.ChurnDefinition;
 import io.churnlake.jobs.model.ChurnPipelines;
 import io.churnlake.jobs.model.FeatureDrift;
 import io.churnlake.jobs.model.GlobalDrivers;
@@ -41,9 +43,21 @@ public final class ScoreJob {
 
   /**
    * How many customers were scored, by which model, and which features drifted (PSI above {@code
-   * score.psi-threshold}) with their PSI.
+   * score.psi-threshold}) with their PSI; {@code leftOut} customers with features were not scored,
+   * for the reason {@code why} ({@code score.population}).
    */
-  public record Result(long scored, String model, Map<String, Double> drifted) {}
+  public record Result(
+      long scored, String model, Map<String, Double> drifted, long leftOut, String why) {
+    /** One line for people: how many were left out and why, or empty when none. */
+    public Optional<String> population() {
+      return leftOut == 0
+          ? Optional.empty()
+          : Optional.of(
+              String.format(
+                  "%d customers not scored: %s (score.population = all scores them)",
+                  leftOut, why));
+    }
+  }
 
   public static Result run(JobContext ctx, LocalDate asOf, Optional<String> version) {
     return ctx.stage(
@@ -63,13 +77,24 @@ public final class ScoreJob {
                 asOf,
                 asOf);
           }
-          Dataset<Row> features =
+          Dataset<Row> all =
               ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf));
-          if (features.isEmpty()) {
+          long featured = all.count();
+          if (featured == 0) {
             throw ChurnErrors.noDataBefore(
                 ChurnTable.CUSTOMER_FEATURES.tableName() + " (run 'features --as-of " + asOf + "')",
                 asOf);
           }
+          // The population the labels trained on: customers already churned by the definition
+          // are neither scored nor targeted (score.population = at-risk).
+          Optional<ChurnDefinition.AtRisk> atRisk =
+              ctx.config().score().population() == ChurnConfig.ScorePopulation.AT_RISK
+                  ? ChurnDefinition.of(ctx.config().labels()).atRisk(ctx, asOf)
+                  : Optional.empty();
+          Dataset<Row> features =
+              atRisk
+                  .map(r -> all.join(r.customers(), Columns.CUSTOMER_ID, "left_semi"))
+                  .orElse(all);
           long nonFinite =
               ChurnPipelines.checkNonFinite(
                   features,
@@ -125,7 +150,15 @@ public final class ScoreJob {
           }
           long scored =
               ctx.store().read(ChurnTable.CHURN_SCORES).where(History.asOfPredicate(asOf)).count();
-          return new Result(scored, info.version(), drifted);
+          Result result =
+              new Result(
+                  scored,
+                  info.version(),
+                  drifted,
+                  featured - scored,
+                  atRisk.map(ChurnDefinition.AtRisk::leftOut).orElse(""));
+          result.population().ifPresent(line -> LOG.info("score: {}", line));
+          return result;
         });
   }
 

@@ -121,6 +121,33 @@ class NightlyTransactionsTest extends SparkTestBase {
                 .as(org.apache.spark.sql.Encoders.STRING())
                 .collectAsList())
         .containsExactly(r.model().version());
+    // Invariant: the scored population is the label population. A customer without a purchase in
+    // the 30 days up to the date had already churned by the inactivity definition (training never
+    // saw such a row), so is neither scored nor planned (score.population = at-risk).
+    String recent =
+        "SELECT DISTINCT customer_id FROM transactions WHERE line_type = 'purchase' AND event_date"
+            + " > DATE'"
+            + last.minusDays(30)
+            + "' AND event_date <= DATE'"
+            + last
+            + "'";
+    String scored = "SELECT customer_id FROM churn_scores WHERE as_of_date = DATE'" + last + "'";
+    assertThat(spark().sql(scored + " EXCEPT " + recent).isEmpty()).isTrue();
+    assertThat(spark().sql(recent + " EXCEPT " + scored).isEmpty()).isTrue();
+    long featured =
+        spark()
+            .sql("SELECT count(*) FROM customer_features WHERE as_of_date = DATE'" + last + "'")
+            .head()
+            .getLong(0);
+    io.churnlake.jobs.score.ScoreJob.Result score = r.score().orElseThrow();
+    assertThat(score.leftOut()).isPositive().isEqualTo(featured - score.scored());
+    assertThat(score.population())
+        .hasValue(
+            score.leftOut()
+                + " customers not scored: already churned by the inactivity definition: no"
+                + " qualifying activity in transactions in the 30 days up to "
+                + last
+                + " (score.population = all scores them)");
     assertThat(spark().sql("SELECT count(*) FROM risk_segments").head().getLong(0))
         .isEqualTo(r.segments().orElseThrow().customers());
     // The plan weighs each scored customer by its CLV of the same date (0 without purchases).
