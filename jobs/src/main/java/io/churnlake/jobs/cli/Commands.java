@@ -413,9 +413,7 @@ final class Commands {
       out.printf(
           "churn_scores as of %s: %d customers scored by model %s%n", asOf, r.scored(), r.model());
       r.population().ifPresent(line -> out.printf("  population: %s%n", line));
-      if (!r.drifted().isEmpty()) {
-        out.printf("  drift: features with PSI above threshold: %s%n", r.drifted());
-      }
+      r.driftLine().ifPresent(line -> out.printf("  drift: %s%n", line));
     }
   }
 
@@ -572,9 +570,8 @@ final class Commands {
           .flatMap(ScoreJob.Result::population)
           .ifPresent(line -> out.printf("  population: %s%n", line));
       r.score()
-          .filter(s -> !s.drifted().isEmpty())
-          .ifPresent(
-              s -> out.printf("  drift: features with PSI above threshold: %s%n", s.drifted()));
+          .flatMap(ScoreJob.Result::driftLine)
+          .ifPresent(line -> out.printf("  drift: %s%n", line));
       r.clv().ifPresent(c -> out.print(io.churnlake.jobs.clv.ClvJob.describe(c)));
       r.segments().ifPresent(s -> out.print(SegmentJob.describe(s)));
       r.kpis()

@@ -48,6 +48,27 @@ public final class ScoreJob {
    */
   public record Result(
       long scored, String model, Map<String, Double> drifted, long leftOut, String why) {
+    /**
+     * One line for people naming the drifted features with their PSI to two decimals, most drifted
+     * first, e.g. {@code thumbs_down_30d 0.83, help_30d 0.31}; empty when none drifted.
+     */
+    public Optional<String> driftLine() {
+      if (drifted.isEmpty()) {
+        return Optional.empty();
+      }
+      List<String> parts = new ArrayList<>();
+      drifted.entrySet().stream()
+          .sorted(
+              Map.Entry.<String, Double>comparingByValue()
+                  .reversed()
+                  .thenComparing(Map.Entry.comparingByKey()))
+          .forEach(
+              e ->
+                  parts.add(
+                      String.format(java.util.Locale.ROOT, "%s %.2f", e.getKey(), e.getValue())));
+      return Optional.of("features with PSI above threshold: " + String.join(", ", parts));
+    }
+
     /** One line for people: how many were left out and why, or empty when none. */
     public Optional<String> population() {
       return leftOut == 0
@@ -139,15 +160,6 @@ public final class ScoreJob {
                   drifted.put(f, v);
                 }
               });
-          if (!drifted.isEmpty()) {
-            LOG.warn(
-                "score: {} of {} features drifted (PSI above {}) since model {} was trained: {}",
-                drifted.size(),
-                psi.size(),
-                threshold,
-                info.version(),
-                drifted);
-          }
           long scored =
               ctx.store().read(ChurnTable.CHURN_SCORES).where(History.asOfPredicate(asOf)).count();
           Result result =
@@ -158,6 +170,16 @@ public final class ScoreJob {
                   featured - scored,
                   atRisk.map(ChurnDefinition.AtRisk::leftOut).orElse(""));
           result.population().ifPresent(line -> LOG.info("score: {}", line));
+          result
+              .driftLine()
+              .ifPresent(
+                  line ->
+                      LOG.warn(
+                          "score: {} of {} features drifted since model {} was trained: {}",
+                          drifted.size(),
+                          psi.size(),
+                          info.version(),
+                          line));
           return result;
         });
   }
