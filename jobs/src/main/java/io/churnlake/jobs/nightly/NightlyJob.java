@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
@@ -19,6 +18,7 @@ import io.churnlake.jobs.kpis.KpisJob;
 import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.model.ModelRegistry;
 import io.churnlake.jobs.model.ModelsTable;
+import io.churnlake.jobs.model.RetrainPolicy;
 import io.churnlake.jobs.report.ReportJob;
 import io.churnlake.jobs.score.ScoreJob;
 import io.churnlake.jobs.segment.SegmentJob;
@@ -32,7 +32,6 @@ import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -101,7 +100,7 @@ public final class NightlyJob {
     // A date before the champion's training date (a backfill) must not be scored by it: its
     // training saw later data. Such a date is served by a model trained on or before it.
     Optional<ModelInfo> champion = champion(ctx);
-    boolean pastDate = champion.isPresent() && trainedAfter(champion.get(), asOf);
+    boolean pastDate = champion.isPresent() && RetrainPolicy.trainedAfter(champion.get(), asOf);
     // Training is not skipped by the ledger: a model trained as of D makes it not due.
     Optional<String> reason =
         pastDate ? pastDateReason(ctx, champion.get(), asOf) : retrainReason(ctx, asOf);
@@ -218,10 +217,6 @@ public final class NightlyJob {
     return ModelsTable.champion(ctx).flatMap(registry(ctx)::find);
   }
 
-  private static boolean trainedAfter(ModelInfo model, LocalDate asOf) {
-    return LocalDate.parse(model.trainedAsOf()).isAfter(asOf);
-  }
-
   /** The model that serves a past date D: see {@link ModelsTable#newestTrainedBy}. */
   private static Optional<ModelInfo> servingPastDate(JobContext ctx, LocalDate asOf) {
     return ModelsTable.newestTrainedBy(ctx, asOf).flatMap(registry(ctx)::find);
@@ -244,7 +239,7 @@ public final class NightlyJob {
               + asOf
               + ", and no model that served was trained on or before it");
     }
-    if (isStale(past.get(), asOf, interval)) {
+    if (RetrainPolicy.isStale(past.get(), asOf, interval)) {
       return Optional.of(
           "a past date: the newest model trained on or before "
               + asOf
@@ -261,68 +256,17 @@ public final class NightlyJob {
 
   /** Why a model must be trained as of D, or empty when the champion serves. */
   static Optional<String> retrainReason(JobContext ctx, LocalDate asOf) {
-    ChurnConfig.TrainSettings t = ctx.config().train();
-    Optional<ModelInfo> newest = registry(ctx).latest();
-    Optional<ModelInfo> champion = champion(ctx);
-    if (newest.isEmpty() || champion.isEmpty()) {
-      return Optional.of("no champion model yet");
-    }
-    // A model trained for a past date (a backfill) is no recent attempt: the most recently
-    // trained of the newest model and the champion is.
-    ModelInfo recent =
-        trainedAfter(champion.get(), LocalDate.parse(newest.get().trainedAsOf()))
-            ? champion.get()
-            : newest.get();
-    if (isStale(recent, asOf, t.retrainIntervalDays())) {
-      return Optional.of(
-          "the newest model ("
-              + recent.version()
-              + ", as of "
-              + recent.trainedAsOf()
-              + ") is train.retrain-interval-days ("
-              + t.retrainIntervalDays()
-              + ") old");
-    }
-    if (!isStale(recent, asOf, t.stepDays())) {
-      // A model trained within the last step serves; triggers below fire at most once per step.
-      return Optional.empty();
-    }
-    ModelInfo c = champion.get();
-    Optional<Double> realised = RealisedPerformance.latestRocAuc(ctx, c.version());
-    if (realised.isPresent() && realised.get() < c.metric("roc_auc") - t.retrainOn().aucDrop()) {
-      return Optional.of(
-          String.format(
-              Locale.ROOT,
-              "champion %s's realised ROC AUC %.3f is more than %.3f below its held-out %.3f",
-              c.version(),
-              realised.get(),
-              t.retrainOn().aucDrop(),
-              c.metric("roc_auc")));
-    }
-    if (t.retrainOn().onDrift()) {
-      Map<String, Double> psi =
-          ScoreJob.drift(
-              c, ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf)));
-      double threshold = ctx.config().score().psiThreshold();
-      List<String> drifted =
-          psi.entrySet().stream()
-              .filter(e -> e.getValue() > threshold)
-              .map(Map.Entry::getKey)
-              .toList();
-      if (!drifted.isEmpty()) {
-        return Optional.of(
-            "features drifted since champion "
-                + c.version()
-                + " was trained (PSI above "
-                + threshold
-                + "): "
-                + drifted);
-      }
-    }
-    return Optional.empty();
-  }
-
-  static boolean isStale(ModelInfo model, LocalDate asOf, int intervalDays) {
-    return !LocalDate.parse(model.trainedAsOf()).plusDays(intervalDays).isAfter(asOf);
+    return new RetrainPolicy(ctx.config().train(), ctx.config().score().psiThreshold())
+        .reason(
+            registry(ctx).latest(),
+            champion(ctx),
+            asOf,
+            c -> RealisedPerformance.latestRocAuc(ctx, c.version()),
+            c ->
+                ScoreJob.drift(
+                    c,
+                    ctx.store()
+                        .read(ChurnTable.CUSTOMER_FEATURES)
+                        .where(History.asOfPredicate(asOf))));
   }
 }

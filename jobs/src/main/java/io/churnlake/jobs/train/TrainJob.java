@@ -16,6 +16,8 @@ import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.labels.ChurnDefinition;
 import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.model.Algorithm;
+import io.churnlake.jobs.model.ChampionPolicy;
+import io.churnlake.jobs.model.ChampionPolicy.Promotion;
 import io.churnlake.jobs.model.ChurnPipelines;
 import io.churnlake.jobs.model.EvaluateChurnModel;
 import io.churnlake.jobs.model.FeatureDrift;
@@ -59,16 +61,6 @@ public final class TrainJob {
 
   /** A trained model, whether it became champion, and why. */
   public record Trained(ModelInfo model, boolean champion, String decision) {}
-
-  /**
-   * What becomes of a new model: compared with the champion on its evaluation date, made champion
-   * by the operator, or never promoted (a model trained for a past date, see {@link #forPastDate}).
-   */
-  enum Promotion {
-    COMPARE,
-    FORCE,
-    NEVER
-  }
 
   /** Trains as of D; the new model becomes champion if it beats the current one. */
   public static Trained run(JobContext ctx, LocalDate asOf) {
@@ -639,9 +631,9 @@ public final class TrainJob {
   }
 
   /**
-   * Promotion: the first model, a forced one, or one whose configured metric on its evaluation set
-   * beats the champion's on the same rows by more than the margin becomes champion; otherwise it
-   * stays a candidate. The decision and its reason go to {@code models}.
+   * Promotion ({@link ChampionPolicy}): the champion's metric on the challenger's evaluation rows
+   * is computed (and recorded in {@code model_evaluations}) only when there is one to compare; the
+   * decision and its reason go to {@code models}.
    */
   private static Trained promote(
       JobContext ctx,
@@ -652,68 +644,16 @@ public final class TrainJob {
     ChurnConfig.PromotionSettings p = ctx.config().train().promotion();
     Optional<String> current = ModelsTable.champion(ctx);
     Optional<ModelInfo> champion = current.flatMap(registry::find);
-    boolean promoted;
-    String reason;
-    if (promotion == Promotion.NEVER) {
-      promoted = false;
-      reason =
-          ModelsTable.PAST_DATE_REASON
-              + challenger.trainedAsOf()
-              + " (champion "
-              + current.orElse("none")
-              + " was trained on later data); never promoted";
-    } else if (promotion == Promotion.FORCE) {
-      promoted = true;
-      reason = "promoted by the operator (--promote)";
-    } else if (champion.isEmpty()) {
-      promoted = true;
-      reason = "first model: no champion to beat";
-    } else {
-      ModelInfo old = champion.get();
-      double mine = challenger.metric(p.metric().id());
-      double theirs;
-      try {
-        Dataset<Row> scored = scoredWithLabels(registry.load(old), old, evalSet);
-        Map<String, Double> m =
-            EvaluateChurnModel.ofScores(scored, ctx.config().train().topShare());
-        theirs = m.get(p.metric().id());
-        writeEvaluations(
-            ctx,
-            old.version(),
-            LocalDate.parse(challenger.evaluationDate()),
-            CHAMPION_COMPARISON,
-            m);
-      } catch (io.churnlake.common.errors.ChurnException e) {
-        theirs = Double.NaN;
-        LOG.warn(
-            "train: champion {} cannot score the evaluation set: {}",
-            old.version(),
-            e.getMessage());
-      }
-      if (Double.isNaN(theirs)) {
-        promoted = true;
-        reason =
-            String.format(
-                Locale.ROOT,
-                "champion %s cannot score the evaluation set of %s (its features differ)",
-                old.version(),
-                challenger.evaluationDate());
-      } else {
-        // Beating means by more than the margin; a tie (to 1e-9) keeps the champion.
-        promoted = mine > theirs + p.margin() + 1e-9;
-        reason =
-            String.format(
-                Locale.ROOT,
-                "%s %.4f vs champion %s %.4f on %s (margin %.4f): %s",
-                p.metric().id(),
-                mine,
-                old.version(),
-                theirs,
-                challenger.evaluationDate(),
-                p.margin(),
-                promoted ? "promoted" : "kept as candidate");
-      }
-    }
+    ChampionPolicy.Decision d =
+        new ChampionPolicy(p)
+            .decide(
+                challenger,
+                promotion,
+                current,
+                champion,
+                () -> championMetric(ctx, registry, champion.orElseThrow(), challenger, evalSet));
+    boolean promoted = d.promoted();
+    String reason = d.reason();
     ModelsTable.record(
         ctx,
         challenger,
@@ -721,6 +661,29 @@ public final class TrainJob {
         reason,
         promoted ? current : Optional.empty());
     return new Trained(challenger, promoted, reason);
+  }
+
+  /**
+   * The champion's configured metric on the challenger's evaluation rows, recorded as its {@code
+   * champion_comparison} evaluation; NaN when it cannot score them (its features differ).
+   */
+  private static double championMetric(
+      JobContext ctx,
+      ModelRegistry registry,
+      ModelInfo old,
+      ModelInfo challenger,
+      Dataset<Row> evalSet) {
+    try {
+      Dataset<Row> scored = scoredWithLabels(registry.load(old), old, evalSet);
+      Map<String, Double> m = EvaluateChurnModel.ofScores(scored, ctx.config().train().topShare());
+      writeEvaluations(
+          ctx, old.version(), LocalDate.parse(challenger.evaluationDate()), CHAMPION_COMPARISON, m);
+      return m.get(ctx.config().train().promotion().metric().id());
+    } catch (io.churnlake.common.errors.ChurnException e) {
+      LOG.warn(
+          "train: champion {} cannot score the evaluation set: {}", old.version(), e.getMessage());
+      return Double.NaN;
+    }
   }
 
   /**
