@@ -258,12 +258,19 @@ public final class ChurnConfigLoader {
               intAtLeast("generate.truth.paths", 1)));
     }
 
-    /** catalog.database: "" or a plain SQL identifier, since it is spliced into DDL. */
+    /**
+     * catalog.database: "", a database, or {@code catalog.schema} (Unity Catalog and other
+     * multi-catalog setups); plain SQL identifiers, since they are spliced into DDL.
+     */
     private String database() {
       String db = get("catalog.database", () -> c.getString("catalog.database"), "a database name");
-      if (!db.isEmpty() && !db.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      String identifier = "[A-Za-z_][A-Za-z0-9_]*";
+      if (!db.isEmpty() && !db.matches(identifier + "(\\." + identifier + ")?")) {
         throw ChurnErrors.badConfigValue(
-            ROOT + ".catalog.database", db, "\"\" (no registration) or letters, digits and _");
+            ROOT + ".catalog.database",
+            db,
+            "\"\" (no registration), a database name or catalog.schema, each of letters, digits"
+                + " and _");
       }
       return db;
     }

@@ -96,10 +96,12 @@ public final class DeltaTableStore implements TableStore {
     if (database.isEmpty() || registered.contains(table)) {
       return;
     }
-    String name = "`" + database + "`.`" + table.tableName() + "`";
+    // A database or catalog.schema, each part quoted.
+    String namespace = "`" + database.replace(".", "`.`") + "`";
+    String name = namespace + ".`" + table.tableName() + "`";
     String here = qualified(location(table));
     if (spark.catalog().databaseExists(database)
-        && spark.catalog().tableExists(database, table.tableName())) {
+        && spark.catalog().tableExists(database + "." + table.tableName())) {
       String there;
       try {
         there = qualified(spark.sql("DESCRIBE DETAIL " + name).head().getAs("location"));
@@ -110,7 +112,7 @@ public final class DeltaTableStore implements TableStore {
         throw ChurnErrors.catalogConflict(database + "." + table.tableName(), there, here);
       }
     } else {
-      spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + namespace);
       spark.sql(
           "CREATE TABLE IF NOT EXISTS "
               + name

@@ -163,13 +163,21 @@ class ChurnConfigLoaderTest {
         "'churnlake.train.algorithm' has value 'svm'; allowed: gbt, logistic");
     assertUsageError(List.of("generate.start-date=yesterday"), "allowed: an ISO date yyyy-MM-dd");
     assertUsageError(List.of("novalue"), "--set takes key=value, got 'novalue'");
-    // Spliced into DDL: a plain identifier only.
-    assertUsageError(
-        List.of("catalog.database=\"churn; DROP\""),
-        "'churnlake.catalog.database' has value 'churn; DROP'; allowed: \"\" (no registration)"
-            + " or letters, digits and _");
+    // Spliced into DDL: plain identifiers only, a database or catalog.schema.
+    for (String bad : List.of("churn; DROP", "a.b.c", "main.", ".x")) {
+      assertUsageError(
+          List.of("catalog.database=\"" + bad + "\""),
+          "'churnlake.catalog.database' has value '"
+              + bad
+              + "'; allowed: \"\" (no registration), a database name or catalog.schema, each of"
+              + " letters, digits and _");
+    }
     assertThat(ChurnConfigLoader.load(List.of(), List.of("catalog.database=churn")).database())
         .isEqualTo("churn");
+    assertThat(
+            ChurnConfigLoader.load(List.of(), List.of("catalog.database=\"main.churn\""))
+                .database())
+        .isEqualTo("main.churn");
     // Where tables are registered does not change what a stage computes.
     assertThat(ChurnConfigLoader.load(List.of(), List.of("catalog.database=churn")).fingerprint())
         .isEqualTo(ChurnConfigLoader.load(List.of(), List.of()).fingerprint());

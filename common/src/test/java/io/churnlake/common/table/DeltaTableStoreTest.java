@@ -187,6 +187,13 @@ class DeltaTableStoreTest extends SparkTestBase {
     new DeltaTableStore(spark(), warehouse.resolve("plain").toString())
         .append(ChurnTable.CLV_MODELS, spark().range(1).toDF());
     assertThat(spark().catalog().tableExists("churn_test", "clv_models")).isFalse();
+    // catalog.schema (a Unity Catalog name): registered in that catalog's schema, and found again.
+    String unity = warehouse.resolve("unity").toString();
+    DeltaTableStore catalogued = new DeltaTableStore(spark(), unity, "spark_catalog.churn_uc");
+    catalogued.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'");
+    assertSameRows(day1, spark().table("spark_catalog.churn_uc.churn_scores"));
+    new DeltaTableStore(spark(), unity, "spark_catalog.churn_uc").registerExisting();
+    assertSameRows(day1, spark().table("churn_uc.churn_scores"));
   }
 
   @Test
