@@ -427,7 +427,7 @@ final class Commands {
   static final class Clv extends DatedCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
-      out.print(io.churnlake.jobs.clv.ClvJob.describe(io.churnlake.jobs.clv.ClvJob.run(ctx, asOf)));
+      out.print(Summaries.clv(io.churnlake.jobs.clv.ClvJob.run(ctx, asOf)));
     }
   }
 
@@ -441,7 +441,7 @@ final class Commands {
   static final class Segment extends DatedCommand {
     @Override
     void run(JobContext ctx, PrintStream out) {
-      out.print(SegmentJob.describe(SegmentJob.run(ctx, asOf)));
+      out.print(Summaries.segment(SegmentJob.run(ctx, asOf)));
     }
   }
 
@@ -456,7 +456,7 @@ final class Commands {
     @Override
     void run(JobContext ctx, PrintStream out) {
       out.print(
-          io.churnlake.jobs.kpis.KpisJob.describe(
+          Summaries.kpis(
               io.churnlake.jobs.kpis.KpisJob.run(ctx, asOf), ctx.config().kpis().goals()));
     }
   }
@@ -572,13 +572,9 @@ final class Commands {
       r.score()
           .flatMap(ScoreJob.Result::driftLine)
           .ifPresent(line -> out.printf("  drift: %s%n", line));
-      r.clv().ifPresent(c -> out.print(io.churnlake.jobs.clv.ClvJob.describe(c)));
-      r.segments().ifPresent(s -> out.print(SegmentJob.describe(s)));
-      r.kpis()
-          .ifPresent(
-              k ->
-                  out.print(
-                      io.churnlake.jobs.kpis.KpisJob.describe(k, ctx.config().kpis().goals())));
+      r.clv().ifPresent(c -> out.print(Summaries.clv(c)));
+      r.segments().ifPresent(s -> out.print(Summaries.segment(s)));
+      r.kpis().ifPresent(k -> out.print(Summaries.kpis(k, ctx.config().kpis().goals())));
       r.report().ifPresent(p -> out.printf("report: %s%n", p.path()));
     }
   }
@@ -673,7 +669,7 @@ final class Commands {
 
     @Override
     void run(JobContext ctx, PrintStream out) {
-      DemoJob.run(ctx, out);
+      Summaries.demo(out, DemoJob.run(ctx));
     }
   }
 

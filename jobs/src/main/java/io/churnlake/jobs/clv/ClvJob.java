@@ -26,7 +26,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -54,7 +53,7 @@ public final class ClvJob {
 
   public static final String CONTRACTUAL = "contractual";
   public static final String VALUE_MODEL = "value_model";
-  private static final int BILLING_DAYS = 30;
+  public static final int BILLING_DAYS = 30;
 
   private ClvJob() {}
 
@@ -340,38 +339,4 @@ public final class ClvJob {
   }
 
   /** The fits as lines for people (the CLI). */
-  public static String describe(Result r) {
-    if (r.purchases().isEmpty() || r.spend().isEmpty()) {
-      return String.format(
-          Locale.ROOT,
-          "customer_value as of %s (contractual: margin x amount billed in the last %d days x"
-              + " expected further monthly payments from the churn scores): %,d customers (%,d"
-              + " billed), total CLV %,.2f%n",
-          r.asOf(),
-          BILLING_DAYS,
-          r.customers(),
-          r.repeatCustomers(),
-          r.totalClv());
-    }
-    double[] b = r.purchases().get().parameters();
-    double[] g = r.spend().get().parameters();
-    return String.format(
-        Locale.ROOT,
-        "customer_value as of %s: %,d customers (%,d with repeat purchases), total CLV %,.2f%n"
-            + "  BG/NBD r=%.4f alpha=%.4f a=%.4f b=%.4f (%s)%n"
-            + "  Gamma-Gamma p=%.4f q=%.4f gamma=%.4f (%s)%n",
-        r.asOf(),
-        r.customers(),
-        r.repeatCustomers(),
-        r.totalClv(),
-        b[0],
-        b[1],
-        b[2],
-        b[3],
-        r.purchases().get().status(),
-        g[0],
-        g[1],
-        g[2],
-        r.spend().get().status());
-  }
 }

@@ -7,17 +7,14 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
-import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.generate.GenerateJob;
-import io.churnlake.jobs.kpis.KpisJob;
-import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.nightly.NightlyJob;
-import io.churnlake.jobs.segment.SegmentJob;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
@@ -30,7 +27,21 @@ import org.apache.spark.sql.Row;
 public final class DemoJob {
   private DemoJob() {}
 
-  public static void run(JobContext given, PrintStream out) {
+  /**
+   * What the demo did, with the few rows its summary shows: quarantined records per reason, rows
+   * per table, the model's top drivers; the command line prints it.
+   */
+  public record Summary(
+      ChurnConfig config,
+      GenerateJob.Result generated,
+      NightlyJob.Result nightly,
+      LocalDate asOf,
+      List<Row> quarantined,
+      Map<String, Long> rowsPerTable,
+      List<Row> drivers,
+      double seconds) {}
+
+  public static Summary run(JobContext given) {
     long start = System.nanoTime();
     JobContext ctx = withDemoGoal(given);
     ChurnConfig c = ctx.config();
@@ -39,7 +50,33 @@ public final class DemoJob {
     LocalDate lastDay = c.generate().startDate().plusDays(c.generate().days() - 1L);
     // The tables were just reset: every stage runs, whatever the ledger remembers.
     NightlyJob.Result nightly = NightlyJob.run(ctx, lastDay, true);
-    printSummary(ctx, out, generated, nightly, lastDay, (System.nanoTime() - start) / 1e9);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    // One row per reason: a tiny result.
+    List<Row> quarantined =
+        ctx.store()
+            .read(ChurnTable.QUARANTINE)
+            .groupBy("reason")
+            .count()
+            .orderBy(col("count").desc())
+            .collectAsList();
+    Map<String, Long> rowsPerTable = new LinkedHashMap<>();
+    for (ChurnTable t : ChurnTable.values()) {
+      if (ctx.store().exists(t)) {
+        rowsPerTable.put(t.tableName(), ctx.store().read(t).count());
+      }
+    }
+    // One row per model feature: bounded by the model, not by customers.
+    List<Row> drivers =
+        ctx.store()
+            .read(ChurnTable.CHURN_DRIVERS)
+            .where(
+                col(Columns.MODEL_VERSION)
+                    .equalTo(nightly.model().version())
+                    .and(org.apache.spark.sql.functions.expr(History.asOfPredicate(lastDay))))
+            .orderBy("rank")
+            .limit(5)
+            .collectAsList();
+    return new Summary(c, generated, nightly, lastDay, quarantined, rowsPerTable, drivers, seconds);
   }
 
   /**
@@ -100,114 +137,5 @@ public final class DemoJob {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static void printSummary(
-      JobContext ctx,
-      PrintStream out,
-      GenerateJob.Result generated,
-      NightlyJob.Result nightly,
-      LocalDate asOf,
-      double seconds) {
-    ChurnConfig c = ctx.config();
-    ModelInfo m = nightly.model();
-    out.println();
-    out.println("churnlake demo");
-    out.printf(
-        "  generated: %d customers, %d days from %s, %d daily files in %s%n",
-        c.generate().customers(),
-        c.generate().days(),
-        c.generate().startDate(),
-        generated.files(),
-        generated.output());
-    out.printf(
-        "  ingested: %d raw records = %d events + %d quarantined%n",
-        nightly.ingest().rowsRead(),
-        nightly.ingest().rowsLoaded(),
-        nightly.ingest().rowsQuarantined());
-    // One row per reason: a tiny result.
-    for (Row r :
-        ctx.store()
-            .read(ChurnTable.QUARANTINE)
-            .groupBy("reason")
-            .count()
-            .orderBy(col("count").desc())
-            .collectAsList()) {
-      out.printf("    quarantined as %-22s %,10d%n", r.getString(0), r.getLong(1));
-    }
-    out.println("  rows per table:");
-    for (ChurnTable t : ChurnTable.values()) {
-      if (ctx.store().exists(t)) {
-        out.printf("    %-18s %,12d%n", t.tableName(), ctx.store().read(t).count());
-      }
-    }
-    out.printf(
-        "  model %s (%s), trained on %d weekly as-of dates %s .. %s, evaluated on %s (horizon %d days):%n",
-        m.version(),
-        m.algorithm(),
-        m.trainingDates().size(),
-        m.trainingDates().get(0),
-        m.trainingDates().get(m.trainingDates().size() - 1),
-        m.evaluationDate(),
-        m.horizonDays());
-    out.printf("    hyper-parameters: %s%n", m.parameters().get("search"));
-    out.printf(
-        "    evaluation customers %.0f, churners %.0f%n",
-        m.metric("evaluation_customers"), m.metric("evaluation_churners"));
-    out.printf(
-        "    ROC AUC  model %.3f | recency-only baseline %.3f | Bayes-optimal (true probabilities) %.3f%n",
-        m.metric("roc_auc"),
-        m.metric("baseline_recency_roc_auc"),
-        m.metric("bayes_optimal_roc_auc"));
-    out.printf(
-        "    PR AUC   model %.3f | recency-only baseline %.3f%n",
-        m.metric("pr_auc"), m.metric("baseline_recency_pr_auc"));
-    out.printf(
-        "    probabilities (%s%s): ECE %.3f, Brier %.3f, log loss %.3f;"
-            + " the top 10%% of scores hold %.0f%% of churners (lift %.1f)%n",
-        m.calibrated() ? "isotonic calibration on " : "calibration ",
-        m.calibrated() ? m.calibrationDate() : "none",
-        m.metric("ece"),
-        m.metric("brier"),
-        m.metric("log_loss"),
-        100 * m.metric("capture_decile_01"),
-        m.metric("lift_decile_01"));
-    // One row per model feature: bounded by the model, not by customers.
-    List<Row> drivers =
-        ctx.store()
-            .read(ChurnTable.CHURN_DRIVERS)
-            .where(
-                col(Columns.MODEL_VERSION)
-                    .equalTo(m.version())
-                    .and(org.apache.spark.sql.functions.expr(History.asOfPredicate(asOf))))
-            .orderBy("rank")
-            .limit(5)
-            .collectAsList();
-    out.println("  top churn drivers as of " + asOf + " (churn_drivers):");
-    for (Row r : drivers) {
-      out.printf(
-          "    %d. %-32s %s%n",
-          r.getInt(r.fieldIndex("rank")),
-          r.getString(r.fieldIndex("feature")),
-          r.getString(r.fieldIndex("direction")));
-    }
-    nightly.clv().ifPresent(v -> out.print(ClvJob.describe(v)));
-    out.print(SegmentJob.describe(nightly.segments().orElseThrow()));
-    out.print(KpisJob.describe(nightly.kpis().orElseThrow(), c.kpis().goals()));
-    out.printf("  report: %s (open it in a browser)%n", nightly.report().orElseThrow().path());
-    out.printf(
-        "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
-    out.println(
-        "  read them: ./churnlake sql \"SELECT customer_id, segment, action, round(churn_probability, 3) AS p,"
-            + " round(value, 2) AS value, round(expected_net_value, 2) AS net FROM risk_segments"
-            + " WHERE as_of_date = DATE'"
-            + asOf
-            + "' AND targeting = 'targeted' ORDER BY expected_net_value DESC LIMIT 5\"");
-    out.println(
-        "  why: ./churnlake sql \"SELECT customer_id, round(churn_probability, 3) AS p,"
-            + " transform(drivers, d -> d.reason) AS why FROM churn_scores WHERE as_of_date = DATE'"
-            + asOf
-            + "' ORDER BY raw_score DESC LIMIT 5\"");
-    out.printf("  wall time: %.0f s%n", seconds);
   }
 }

@@ -26,7 +26,6 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -341,99 +340,4 @@ public final class KpisJob {
   }
 
   /** The KPIs for people: the last periods' rates, the campaign and each goal's standing. */
-  public static String describe(Result r, List<ChurnConfig.Goal> goals) {
-    StringBuilder b = new StringBuilder();
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "kpis as of %s (%s periods; %s):%n",
-            r.asOf(),
-            r.grain(),
-            r.churnDefinition()));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  %-10s %9s %8s %10s %10s %7s %12s %16s%n",
-            "period",
-            "active",
-            "churned",
-            "churn rate",
-            "retention",
-            "new",
-            "repeat rate",
-            "revenue at risk"));
-    Map<LocalDate, Row> active = r.metric("active_customers");
-    List<LocalDate> periods = new ArrayList<>(active.keySet());
-    for (LocalDate p : periods.subList(Math.max(0, periods.size() - 6), periods.size())) {
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "  %-10s %9s %8s %10s %10s %7s %12s %16s%n",
-              p,
-              value(active.get(p), "%,.0f"),
-              value(r.metric("churned_customers").get(p), "%,.0f"),
-              value(r.metric("churn_rate").get(p), "%.4f"),
-              value(r.metric("retention_rate").get(p), "%.4f"),
-              value(r.metric("new_customers").get(p), "%,.0f"),
-              value(r.metric("repeat_purchase_rate").get(p), "%.4f"),
-              value(r.metric("revenue_at_risk").get(p), "%,.2f")));
-    }
-    b.append("  (-: immature, the period has not ended, or no such data)\n");
-    for (Row e : r.metric("treatment_effect").values()) {
-      if (!e.isNullAt(e.fieldIndex(KpiColumns.VALUE))) {
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "  campaign %s: treated - control churn rate %+.4f (95%% CI %+.4f .. %+.4f); %s%n",
-                e.getDate(e.fieldIndex(KpiColumns.PERIOD_START)),
-                e.getDouble(e.fieldIndex(KpiColumns.VALUE)),
-                e.getDouble(e.fieldIndex("lower")),
-                e.getDouble(e.fieldIndex("upper")),
-                e.getString(e.fieldIndex(KpiColumns.NOTE))));
-      }
-    }
-    for (ChurnConfig.Goal g : goals) {
-      Row latest = null;
-      for (Row row : r.goal(g.id()).values()) {
-        if (!row.isNullAt(row.fieldIndex(KpiColumns.ON_TRACK))) {
-          latest = row;
-        }
-      }
-      if (latest == null) {
-        b.append(
-            String.format(
-                Locale.ROOT, "  goal %s \"%s\": no period with a value yet%n", g.id(), g.text()));
-      } else {
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "  goal %s \"%s\": %s %s %.4f vs path %.4f: %s (%s)%n",
-                g.id(),
-                g.text(),
-                latest.getDate(latest.fieldIndex(KpiColumns.PERIOD_START)),
-                g.metric(),
-                latest.getDouble(latest.fieldIndex(KpiColumns.VALUE)),
-                latest.getDouble(latest.fieldIndex(KpiColumns.TARGET)),
-                latest.getBoolean(latest.fieldIndex(KpiColumns.ON_TRACK))
-                    ? "on track"
-                    : "off track",
-                latest.getString(latest.fieldIndex(KpiColumns.NOTE))));
-      }
-    }
-    if (r.cohorts() > 0) {
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "  cohort_retention: %d monthly cohorts with retention and Kaplan-Meier survival%n",
-              r.cohorts()));
-    }
-    return b.toString();
-  }
-
-  private static String value(Row r, String format) {
-    if (r == null || r.isNullAt(r.fieldIndex(KpiColumns.VALUE))) {
-      return "-";
-    }
-    return String.format(Locale.ROOT, format, r.getDouble(r.fieldIndex(KpiColumns.VALUE)));
-  }
 }

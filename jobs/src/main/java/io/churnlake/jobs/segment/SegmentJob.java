@@ -17,8 +17,6 @@ import io.churnlake.jobs.tables.SegmentColumns;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -184,96 +182,4 @@ public final class SegmentJob {
   }
 
   /** The plan for people: assumptions, the per-segment table, budget use and expected value. */
-  public static String describe(Result r) {
-    ChurnConfig.SegmentSettings s = r.settings();
-    StringBuilder b = new StringBuilder();
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "retention plan as of %s: %,d customers; value = %s (value tiers: medium from %,.2f,"
-                + " high from %,.2f; 0 is low); risk tiers on %s%n",
-            r.asOf(),
-            r.customers(),
-            r.valueSource(),
-            r.valueMediumFrom(),
-            r.valueHighFrom(),
-            s.riskTiers() == ChurnConfig.RiskTiers.QUANTILES
-                ? String.format(
-                    Locale.ROOT,
-                    "score rank (medium from quantile %.2f, high from %.2f)",
-                    s.mediumQuantile(),
-                    s.highQuantile())
-                : String.format(
-                    Locale.ROOT,
-                    "churn_probability (medium from %.2f, high from %.2f)",
-                    s.mediumFrom(),
-                    s.highFrom())));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  assumptions: expected net value = P(churn) x value x save rate - cost; budget %s;"
-                + " control %.0f%% of customers with positive expected net value (campaign '%s')%n",
-            PlanRetention.budgetWords(s.budget()),
-            100 * s.controlFraction(),
-            s.campaignId()));
-    for (Map.Entry<String, ChurnConfig.RetentionAction> e : s.actions().entrySet()) {
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "    action %-16s cost %8.2f  save rate %.2f  %s%n",
-              e.getKey(),
-              e.getValue().cost(),
-              e.getValue().saveRate(),
-              e.getValue().description()));
-    }
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  %-26s %-16s %9s %7s %14s %9s %8s %12s %14s %14s%n",
-            "segment",
-            "action",
-            "customers",
-            "mean p",
-            "value at risk",
-            "targeted",
-            "control",
-            "cost",
-            "saved value",
-            "net value"));
-    for (Row row : r.summary()) {
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "  %-26s %-16s %,9d %7.3f %,14.2f %,9d %,8d %,12.2f %,14.2f %,14.2f%n",
-              row.getString(row.fieldIndex(SegmentColumns.SEGMENT)),
-              row.getString(row.fieldIndex(SegmentColumns.ACTION)),
-              row.getLong(row.fieldIndex("customers")),
-              row.getDouble(row.fieldIndex("mean_probability")),
-              row.getDouble(row.fieldIndex("revenue_at_risk")),
-              row.getLong(row.fieldIndex("targeted")),
-              row.getLong(row.fieldIndex("control")),
-              row.getDouble(row.fieldIndex("cost")),
-              row.getDouble(row.fieldIndex("expected_saved_value")),
-              row.getDouble(row.fieldIndex("expected_net_value"))));
-    }
-    double cost = r.total("cost");
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  plan: %,d targeted, %,d control; cost %,.2f%s; expected saved value %,.2f;"
-                + " expected net value %,.2f%n",
-            r.targeted(),
-            r.control(),
-            cost,
-            s.budget().isPresent()
-                ? String.format(
-                    Locale.ROOT,
-                    " of budget %,.2f (%.1f%% used)",
-                    s.budget().getAsDouble(),
-                    s.budget().getAsDouble() > 0 ? 100 * cost / s.budget().getAsDouble() : 0.0)
-                : " (budget unlimited)",
-            r.total("expected_saved_value"),
-            r.total("expected_net_value")));
-    return b.toString();
-  }
 }

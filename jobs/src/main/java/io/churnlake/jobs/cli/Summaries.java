@@ -1,0 +1,338 @@
+package io.churnlake.jobs.cli;
+
+import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.jobs.clv.ClvJob;
+import io.churnlake.jobs.demo.DemoJob;
+import io.churnlake.jobs.generate.GenerateJob;
+import io.churnlake.jobs.kpis.KpisJob;
+import io.churnlake.jobs.model.ModelInfo;
+import io.churnlake.jobs.nightly.NightlyJob;
+import io.churnlake.jobs.segment.PlanRetention;
+import io.churnlake.jobs.segment.SegmentJob;
+import io.churnlake.jobs.tables.KpiColumns;
+import io.churnlake.jobs.tables.SegmentColumns;
+import java.io.PrintStream;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+
+/**
+ * What the commands print about a stage's result: the console text lives here, with the command
+ * line, so the stages return results and never format for a terminal.
+ */
+final class Summaries {
+  private Summaries() {}
+
+  static String clv(ClvJob.Result r) {
+    if (r.purchases().isEmpty() || r.spend().isEmpty()) {
+      return String.format(
+          Locale.ROOT,
+          "customer_value as of %s (contractual: margin x amount billed in the last %d days x"
+              + " expected further monthly payments from the churn scores): %,d customers (%,d"
+              + " billed), total CLV %,.2f%n",
+          r.asOf(),
+          ClvJob.BILLING_DAYS,
+          r.customers(),
+          r.repeatCustomers(),
+          r.totalClv());
+    }
+    double[] b = r.purchases().get().parameters();
+    double[] g = r.spend().get().parameters();
+    return String.format(
+        Locale.ROOT,
+        "customer_value as of %s: %,d customers (%,d with repeat purchases), total CLV %,.2f%n"
+            + "  BG/NBD r=%.4f alpha=%.4f a=%.4f b=%.4f (%s)%n"
+            + "  Gamma-Gamma p=%.4f q=%.4f gamma=%.4f (%s)%n",
+        r.asOf(),
+        r.customers(),
+        r.repeatCustomers(),
+        r.totalClv(),
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        r.purchases().get().status(),
+        g[0],
+        g[1],
+        g[2],
+        r.spend().get().status());
+  }
+
+  static String segment(SegmentJob.Result r) {
+    ChurnConfig.SegmentSettings s = r.settings();
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "retention plan as of %s: %,d customers; value = %s (value tiers: medium from %,.2f,"
+                + " high from %,.2f; 0 is low); risk tiers on %s%n",
+            r.asOf(),
+            r.customers(),
+            r.valueSource(),
+            r.valueMediumFrom(),
+            r.valueHighFrom(),
+            s.riskTiers() == ChurnConfig.RiskTiers.QUANTILES
+                ? String.format(
+                    Locale.ROOT,
+                    "score rank (medium from quantile %.2f, high from %.2f)",
+                    s.mediumQuantile(),
+                    s.highQuantile())
+                : String.format(
+                    Locale.ROOT,
+                    "churn_probability (medium from %.2f, high from %.2f)",
+                    s.mediumFrom(),
+                    s.highFrom())));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  assumptions: expected net value = P(churn) x value x save rate - cost; budget %s;"
+                + " control %.0f%% of customers with positive expected net value (campaign '%s')%n",
+            PlanRetention.budgetWords(s.budget()),
+            100 * s.controlFraction(),
+            s.campaignId()));
+    for (Map.Entry<String, ChurnConfig.RetentionAction> e : s.actions().entrySet()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "    action %-16s cost %8.2f  save rate %.2f  %s%n",
+              e.getKey(),
+              e.getValue().cost(),
+              e.getValue().saveRate(),
+              e.getValue().description()));
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %-26s %-16s %9s %7s %14s %9s %8s %12s %14s %14s%n",
+            "segment",
+            "action",
+            "customers",
+            "mean p",
+            "value at risk",
+            "targeted",
+            "control",
+            "cost",
+            "saved value",
+            "net value"));
+    for (Row row : r.summary()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-26s %-16s %,9d %7.3f %,14.2f %,9d %,8d %,12.2f %,14.2f %,14.2f%n",
+              row.getString(row.fieldIndex(SegmentColumns.SEGMENT)),
+              row.getString(row.fieldIndex(SegmentColumns.ACTION)),
+              row.getLong(row.fieldIndex("customers")),
+              row.getDouble(row.fieldIndex("mean_probability")),
+              row.getDouble(row.fieldIndex("revenue_at_risk")),
+              row.getLong(row.fieldIndex("targeted")),
+              row.getLong(row.fieldIndex("control")),
+              row.getDouble(row.fieldIndex("cost")),
+              row.getDouble(row.fieldIndex("expected_saved_value")),
+              row.getDouble(row.fieldIndex("expected_net_value"))));
+    }
+    double cost = r.total("cost");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  plan: %,d targeted, %,d control; cost %,.2f%s; expected saved value %,.2f;"
+                + " expected net value %,.2f%n",
+            r.targeted(),
+            r.control(),
+            cost,
+            s.budget().isPresent()
+                ? String.format(
+                    Locale.ROOT,
+                    " of budget %,.2f (%.1f%% used)",
+                    s.budget().getAsDouble(),
+                    s.budget().getAsDouble() > 0 ? 100 * cost / s.budget().getAsDouble() : 0.0)
+                : " (budget unlimited)",
+            r.total("expected_saved_value"),
+            r.total("expected_net_value")));
+    return b.toString();
+  }
+
+  static String kpis(KpisJob.Result r, List<ChurnConfig.Goal> goals) {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "kpis as of %s (%s periods; %s):%n",
+            r.asOf(),
+            r.grain(),
+            r.churnDefinition()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %-10s %9s %8s %10s %10s %7s %12s %16s%n",
+            "period",
+            "active",
+            "churned",
+            "churn rate",
+            "retention",
+            "new",
+            "repeat rate",
+            "revenue at risk"));
+    Map<LocalDate, Row> active = r.metric("active_customers");
+    List<LocalDate> periods = new ArrayList<>(active.keySet());
+    for (LocalDate p : periods.subList(Math.max(0, periods.size() - 6), periods.size())) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-10s %9s %8s %10s %10s %7s %12s %16s%n",
+              p,
+              value(active.get(p), "%,.0f"),
+              value(r.metric("churned_customers").get(p), "%,.0f"),
+              value(r.metric("churn_rate").get(p), "%.4f"),
+              value(r.metric("retention_rate").get(p), "%.4f"),
+              value(r.metric("new_customers").get(p), "%,.0f"),
+              value(r.metric("repeat_purchase_rate").get(p), "%.4f"),
+              value(r.metric("revenue_at_risk").get(p), "%,.2f")));
+    }
+    b.append("  (-: immature, the period has not ended, or no such data)\n");
+    for (Row e : r.metric("treatment_effect").values()) {
+      if (!e.isNullAt(e.fieldIndex(KpiColumns.VALUE))) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  campaign %s: treated - control churn rate %+.4f (95%% CI %+.4f .. %+.4f); %s%n",
+                e.getDate(e.fieldIndex(KpiColumns.PERIOD_START)),
+                e.getDouble(e.fieldIndex(KpiColumns.VALUE)),
+                e.getDouble(e.fieldIndex("lower")),
+                e.getDouble(e.fieldIndex("upper")),
+                e.getString(e.fieldIndex(KpiColumns.NOTE))));
+      }
+    }
+    for (ChurnConfig.Goal g : goals) {
+      Row latest = null;
+      for (Row row : r.goal(g.id()).values()) {
+        if (!row.isNullAt(row.fieldIndex(KpiColumns.ON_TRACK))) {
+          latest = row;
+        }
+      }
+      if (latest == null) {
+        b.append(
+            String.format(
+                Locale.ROOT, "  goal %s \"%s\": no period with a value yet%n", g.id(), g.text()));
+      } else {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  goal %s \"%s\": %s %s %.4f vs path %.4f: %s (%s)%n",
+                g.id(),
+                g.text(),
+                latest.getDate(latest.fieldIndex(KpiColumns.PERIOD_START)),
+                g.metric(),
+                latest.getDouble(latest.fieldIndex(KpiColumns.VALUE)),
+                latest.getDouble(latest.fieldIndex(KpiColumns.TARGET)),
+                latest.getBoolean(latest.fieldIndex(KpiColumns.ON_TRACK))
+                    ? "on track"
+                    : "off track",
+                latest.getString(latest.fieldIndex(KpiColumns.NOTE))));
+      }
+    }
+    if (r.cohorts() > 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  cohort_retention: %d monthly cohorts with retention and Kaplan-Meier survival%n",
+              r.cohorts()));
+    }
+    return b.toString();
+  }
+
+  /** The demo's summary: what it generated and loaded, the model, drivers, value, plan, KPIs. */
+  static void demo(PrintStream out, DemoJob.Summary s) {
+    ChurnConfig c = s.config();
+    GenerateJob.Result generated = s.generated();
+    NightlyJob.Result nightly = s.nightly();
+    LocalDate asOf = s.asOf();
+    ModelInfo m = nightly.model();
+    out.println();
+    out.println("churnlake demo");
+    out.printf(
+        "  generated: %d customers, %d days from %s, %d daily files in %s%n",
+        c.generate().customers(),
+        c.generate().days(),
+        c.generate().startDate(),
+        generated.files(),
+        generated.output());
+    out.printf(
+        "  ingested: %d raw records = %d events + %d quarantined%n",
+        nightly.ingest().rowsRead(),
+        nightly.ingest().rowsLoaded(),
+        nightly.ingest().rowsQuarantined());
+    for (Row r : s.quarantined()) {
+      out.printf("    quarantined as %-22s %,10d%n", r.getString(0), r.getLong(1));
+    }
+    out.println("  rows per table:");
+    s.rowsPerTable().forEach((table, rows) -> out.printf("    %-18s %,12d%n", table, rows));
+    out.printf(
+        "  model %s (%s), trained on %d weekly as-of dates %s .. %s, evaluated on %s (horizon %d days):%n",
+        m.version(),
+        m.algorithm(),
+        m.trainingDates().size(),
+        m.trainingDates().get(0),
+        m.trainingDates().get(m.trainingDates().size() - 1),
+        m.evaluationDate(),
+        m.horizonDays());
+    out.printf("    hyper-parameters: %s%n", m.parameters().get("search"));
+    out.printf(
+        "    evaluation customers %.0f, churners %.0f%n",
+        m.metric("evaluation_customers"), m.metric("evaluation_churners"));
+    out.printf(
+        "    ROC AUC  model %.3f | recency-only baseline %.3f | Bayes-optimal (true probabilities) %.3f%n",
+        m.metric("roc_auc"),
+        m.metric("baseline_recency_roc_auc"),
+        m.metric("bayes_optimal_roc_auc"));
+    out.printf(
+        "    PR AUC   model %.3f | recency-only baseline %.3f%n",
+        m.metric("pr_auc"), m.metric("baseline_recency_pr_auc"));
+    out.printf(
+        "    probabilities (%s%s): ECE %.3f, Brier %.3f, log loss %.3f;"
+            + " the top 10%% of scores hold %.0f%% of churners (lift %.1f)%n",
+        m.calibrated() ? "isotonic calibration on " : "calibration ",
+        m.calibrated() ? m.calibrationDate() : "none",
+        m.metric("ece"),
+        m.metric("brier"),
+        m.metric("log_loss"),
+        100 * m.metric("capture_decile_01"),
+        m.metric("lift_decile_01"));
+    List<Row> drivers = s.drivers();
+    out.println("  top churn drivers as of " + asOf + " (churn_drivers):");
+    for (Row r : drivers) {
+      out.printf(
+          "    %d. %-32s %s%n",
+          r.getInt(r.fieldIndex("rank")),
+          r.getString(r.fieldIndex("feature")),
+          r.getString(r.fieldIndex("direction")));
+    }
+    nightly.clv().ifPresent(v -> out.print(clv(v)));
+    out.print(segment(nightly.segments().orElseThrow()));
+    out.print(kpis(nightly.kpis().orElseThrow(), c.kpis().goals()));
+    out.printf("  report: %s (open it in a browser)%n", nightly.report().orElseThrow().path());
+    out.printf(
+        "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
+    out.println(
+        "  read them: ./churnlake sql \"SELECT customer_id, segment, action, round(churn_probability, 3) AS p,"
+            + " round(value, 2) AS value, round(expected_net_value, 2) AS net FROM risk_segments"
+            + " WHERE as_of_date = DATE'"
+            + asOf
+            + "' AND targeting = 'targeted' ORDER BY expected_net_value DESC LIMIT 5\"");
+    out.println(
+        "  why: ./churnlake sql \"SELECT customer_id, round(churn_probability, 3) AS p,"
+            + " transform(drivers, d -> d.reason) AS why FROM churn_scores WHERE as_of_date = DATE'"
+            + asOf
+            + "' ORDER BY raw_score DESC LIMIT 5\"");
+    out.printf("  wall time: %.0f s%n", s.seconds());
+  }
+
+  private static String value(Row r, String format) {
+    if (r == null || r.isNullAt(r.fieldIndex(KpiColumns.VALUE))) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, format, r.getDouble(r.fieldIndex(KpiColumns.VALUE)));
+  }
+}
