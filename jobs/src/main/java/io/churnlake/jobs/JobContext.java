@@ -109,7 +109,13 @@ public record JobContext(
         if (bytes >= threshold) {
           break;
         }
-        bytes += store.sizeInBytes(t);
+        try {
+          bytes += store.sizeInBytes(t);
+        } catch (RuntimeException e) {
+          // A size is a hint for speed, never a reason to fail a stage (a table another run is
+          // creating, a log Kernel cannot read): it counts as nothing.
+          LOG.info("stage {}: size of {} unknown ({})", stage, t.tableName(), e.getMessage());
+        }
       }
     }
     boolean generate =

@@ -214,12 +214,21 @@ public final class KernelTables {
     return bytes;
   }
 
-  /** The newest snapshot of the Delta table at {@code location}; empty when no table is there. */
+  /**
+   * The newest snapshot of the Delta table at {@code location}; empty when no table is there, or
+   * while another writer is creating it (its log directory exists, its first commit not yet: Kernel
+   * 3.3 reports that as a plain RuntimeException, "No delta files found in the directory").
+   */
   private static Optional<Snapshot> latest(Engine engine, String location) {
     try {
       return Optional.of(Table.forPath(engine, location).getLatestSnapshot(engine));
     } catch (TableNotFoundException e) {
       return Optional.empty();
+    } catch (RuntimeException e) {
+      if (String.valueOf(e.getMessage()).startsWith("No delta files found in the directory")) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
