@@ -8,7 +8,7 @@ and a Spark connection "spark_churnlake" whose host is the master (yarn, spark:/
 Why one task: `nightly` is one idempotent command (ingest, features, train when due, score, clv,
 segment, kpis, report). Retrying it is always safe: files already ingested are skipped, every
 date's rows are replaced atomically, and a run killed half-way leaves each table as it was or as
-the finished stage wrote it. Exit codes (README "Exit codes"): 0 done; 1 failed (retry); 2 usage or
+the finished stage wrote it. Exit codes (docs/operations.md, "Exit codes"): 0 done; 1 failed (retry); 2 usage or
 configuration error (retries will not help; fix the config); 3 another nightly for the same date
 holds the lease (this try changed nothing; the retry comes after the other run).
 """
