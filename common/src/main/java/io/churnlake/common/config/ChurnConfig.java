@@ -61,7 +61,7 @@ public record ChurnConfig(
    * What {@code kpis} measures ({@code churnlake.kpis}): the period grain, customers-table columns
    * to break rates down by, and the business's goals.
    */
-  public record KpiSettings(String grain, List<String> dimensions, List<Goal> goals) {
+  public record KpiSettings(KpiGrain grain, List<String> dimensions, List<Goal> goals) {
     /** Metrics of {@code churn_kpis} a goal can name. */
     public static final List<String> GOAL_METRICS =
         List.of(
@@ -270,6 +270,30 @@ public record ChurnConfig(
     @Override
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** {@code kpis.grain}: KPIs per calendar month or per week (Monday to Sunday). */
+  public enum KpiGrain implements Choice {
+    MONTH,
+    WEEK;
+
+    /** The first day of the period holding {@code day}. */
+    public LocalDate start(LocalDate day) {
+      return this == WEEK
+          ? day.with(
+              java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY))
+          : day.withDayOfMonth(1);
+    }
+
+    /** The first day of the period after the one starting on {@code start}. */
+    public LocalDate next(LocalDate start) {
+      return this == WEEK ? start.plusWeeks(1) : start.plusMonths(1);
+    }
+
+    /** The most days a period has (how far before a period's start its predecessor begins). */
+    public int maxDays() {
+      return this == WEEK ? 7 : 31;
     }
   }
 

@@ -509,7 +509,7 @@ public final class ChurnConfigLoader {
             "\\s*([a-z_]+)\\s+([+-]\\d+(?:\\.\\d+)?)(%?)\\s+vs\\s+(\\S+)\\s+by\\s+(\\S+)\\s*");
 
     private ChurnConfig.KpiSettings kpis() {
-      String grain = oneOf("kpis.grain", "month", "week");
+      ChurnConfig.KpiGrain grain = choice("kpis.grain", ChurnConfig.KpiGrain.class);
       List<ChurnConfig.Goal> goals = new ArrayList<>();
       List<? extends ConfigValue> raw =
           get("kpis.goals", () -> c.getList("kpis.goals"), "a list of goals");
@@ -548,10 +548,13 @@ public final class ChurnConfigLoader {
     }
 
     /** Parses "churn_rate -10% vs 2026-01 by 2026-07" (or "+0.05" for an absolute change). */
-    private static ChurnConfig.Goal goal(String key, String id, String text, String grain) {
+    private static ChurnConfig.Goal goal(
+        String key, String id, String text, ChurnConfig.KpiGrain grain) {
       String form =
           "\"METRIC +N% vs BASELINE by DEADLINE\" (or an absolute +N), e.g. \"churn_rate -10% vs"
-              + (grain.equals("month") ? " 2026-01 by 2026-07\"" : " 2026-01-05 by 2026-06-29\"");
+              + (grain == ChurnConfig.KpiGrain.MONTH
+                  ? " 2026-01 by 2026-07\""
+                  : " 2026-01-05 by 2026-06-29\"");
       java.util.regex.Matcher m = GOAL.matcher(text);
       if (!m.matches()) {
         throw ChurnErrors.badConfigValue(key, text, form);
@@ -577,9 +580,9 @@ public final class ChurnConfigLoader {
     }
 
     /** A period's first day: yyyy-MM for months, a Monday yyyy-MM-dd for weeks. */
-    private static LocalDate period(String key, String text, String grain) {
+    private static LocalDate period(String key, String text, ChurnConfig.KpiGrain grain) {
       try {
-        if (grain.equals("month")) {
+        if (grain == ChurnConfig.KpiGrain.MONTH) {
           return java.time.YearMonth.parse(text).atDay(1);
         }
         LocalDate d = LocalDate.parse(text);
@@ -592,7 +595,7 @@ public final class ChurnConfigLoader {
       throw ChurnErrors.badConfigValue(
           key,
           text,
-          grain.equals("month")
+          grain == ChurnConfig.KpiGrain.MONTH
               ? "a month yyyy-MM (kpis.grain = month)"
               : "a Monday yyyy-MM-dd, the start of a week (kpis.grain = week)");
     }

@@ -159,6 +159,8 @@ class ChurnConfigLoaderTest {
         List.of("segment.medium-from=0.6", "segment.high-from=0.5"),
         "a probability above segment.medium-from (0.6)");
     assertUsageError(
+        List.of("kpis.grain=day"), "'churnlake.kpis.grain' has value 'day'; allowed: month, week");
+    assertUsageError(
         List.of("train.algorithm=svm"),
         "'churnlake.train.algorithm' has value 'svm'; allowed: gbt, logistic");
     assertUsageError(List.of("generate.start-date=yesterday"), "allowed: an ISO date yyyy-MM-dd");

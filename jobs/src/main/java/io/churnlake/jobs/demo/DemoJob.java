@@ -85,7 +85,7 @@ public final class DemoJob {
    */
   static JobContext withDemoGoal(JobContext ctx) {
     ChurnConfig c = ctx.config();
-    if (!c.kpis().goals().isEmpty() || !c.kpis().grain().equals("month")) {
+    if (!c.kpis().goals().isEmpty() || c.kpis().grain() != ChurnConfig.KpiGrain.MONTH) {
       return ctx;
     }
     java.time.YearMonth baseline = java.time.YearMonth.from(c.generate().startDate()).plusMonths(2);

@@ -1,10 +1,9 @@
 package io.churnlake.jobs.kpis;
 
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.jobs.tables.KpiColumns;
 import java.sql.Date;
-import java.time.DayOfWeek;
 import java.time.LocalDate;
-import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -19,34 +18,23 @@ import org.apache.spark.sql.types.StructType;
  * first activity to the one holding the as-of date; a period is mature once it ends on or before
  * the as-of date. As many rows as periods: built on the driver, never per customer.
  */
-public record KpiPeriods(String grain, List<LocalDate> starts, LocalDate asOf) {
+public record KpiPeriods(ChurnConfig.KpiGrain grain, List<LocalDate> starts, LocalDate asOf) {
   static final StructType SCHEMA =
       new StructType()
           .add(KpiColumns.PERIOD_START, DataTypes.DateType, false)
           .add(KpiColumns.PERIOD_END, DataTypes.DateType, false)
           .add(KpiColumns.MATURE, DataTypes.BooleanType, false);
 
-  public static KpiPeriods between(String grain, LocalDate first, LocalDate asOf) {
+  public static KpiPeriods between(ChurnConfig.KpiGrain grain, LocalDate first, LocalDate asOf) {
     List<LocalDate> starts = new ArrayList<>();
-    for (LocalDate s = start(grain, first); !s.isAfter(asOf); s = next(grain, s)) {
+    for (LocalDate s = grain.start(first); !s.isAfter(asOf); s = grain.next(s)) {
       starts.add(s);
     }
     return new KpiPeriods(grain, List.copyOf(starts), asOf);
   }
 
-  /** The first day of the period holding {@code day}. */
-  public static LocalDate start(String grain, LocalDate day) {
-    return grain.equals("week")
-        ? day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY))
-        : day.withDayOfMonth(1);
-  }
-
-  static LocalDate next(String grain, LocalDate start) {
-    return grain.equals("week") ? start.plusWeeks(1) : start.plusMonths(1);
-  }
-
   public LocalDate end(LocalDate start) {
-    return next(grain, start).minusDays(1);
+    return grain.next(start).minusDays(1);
   }
 
   public Dataset<Row> toDataset(SparkSession spark) {

@@ -133,7 +133,7 @@ public final class KpisJob {
       Dataset<Row> rows =
           TrackGoals.apply(ctx.spark(), kpis, k.goals(), k.grain())
               .withColumn(Columns.AS_OF_DATE, lit(Date.valueOf(asOf)))
-              .withColumn("period_grain", lit(k.grain()))
+              .withColumn("period_grain", lit(k.grain().id()))
               .withColumn("run_id", lit(ctx.runId()))
               .select(
                   java.util.Arrays.stream(KpiColumns.CHURN_KPIS.fieldNames())
@@ -166,7 +166,7 @@ public final class KpisJob {
       Result r =
           new Result(
               asOf,
-              k.grain(),
+              k.grain().id(),
               spells.map(Spells::definition).orElse(noChurnDates()),
               overall,
               cohorts);
@@ -174,7 +174,7 @@ public final class KpisJob {
           "kpis as of {}: {} {} periods from {}, {} rows under all, {} cohorts",
           asOf,
           calendar.starts().size(),
-          k.grain(),
+          k.grain().id(),
           first,
           overall.size(),
           cohorts);
@@ -255,9 +255,7 @@ public final class KpisJob {
               .get()
               .select(d)
               .distinct()
-              .join(
-                  periods,
-                  d.lt(start).and(d.geq(date_sub(start, k.grain().equals("week") ? 7 : 31))))
+              .join(periods, d.lt(start).and(d.geq(date_sub(start, k.grain().maxDays()))))
               .groupBy(KpiColumns.PERIOD_START)
               .agg(max(d).as(Columns.AS_OF_DATE));
       parts.add(

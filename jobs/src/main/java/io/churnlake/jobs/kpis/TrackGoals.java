@@ -47,7 +47,10 @@ public final class TrackGoals {
    * @param kpis rows in {@link KpiRows#explodeMetrics} layout
    */
   public static Dataset<Row> apply(
-      SparkSession spark, Dataset<Row> kpis, List<ChurnConfig.Goal> goals, String grain) {
+      SparkSession spark,
+      Dataset<Row> kpis,
+      List<ChurnConfig.Goal> goals,
+      ChurnConfig.KpiGrain grain) {
     Dataset<Row> plain =
         kpis.withColumn(KpiColumns.GOAL_ID, lit(null).cast(DataTypes.StringType))
             .withColumn(KpiColumns.TARGET, lit(null).cast(DataTypes.DoubleType))
@@ -83,11 +86,11 @@ public final class TrackGoals {
         when(col("g_relative"), b.multiply(lit(1).plus(col("g_change"))))
             .otherwise(b.plus(col("g_change")));
     Column steps =
-        grain.equals("week")
+        grain == ChurnConfig.KpiGrain.WEEK
             ? datediff(period, col("g_baseline")).divide(7)
             : months_between(period, col("g_baseline"));
     Column total =
-        grain.equals("week")
+        grain == ChurnConfig.KpiGrain.WEEK
             ? datediff(col("g_deadline"), col("g_baseline")).divide(7)
             : months_between(col("g_deadline"), col("g_baseline"));
     Column target = b.plus(goalValue.minus(b).multiply(steps.divide(total)));

@@ -65,7 +65,7 @@ final class ReportCharts {
     String title =
         (goal.isPresent() ? "Goal " + goal.get().id() + ": " + goal.get().text() : metric)
             + " per "
-            + d.config().kpis().grain()
+            + d.config().kpis().grain().id()
             + (percent ? " (%)" : "")
             + asOf(d.asOf());
     XYChart chart =

@@ -3,6 +3,7 @@ package io.churnlake.jobs.kpis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.config.ChurnConfigLoader;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.tables.KpiColumns;
@@ -123,7 +124,10 @@ class KpisTest extends SparkTestBase {
             spell("d", "2026-02-15", null, "2025-11-01"),
             spell("e", "2026-02-01", "2026-02-01", "2026-02-01"));
     KpiPeriods calendar =
-        KpiPeriods.between("month", LocalDate.parse("2026-01-20"), LocalDate.parse("2026-03-15"));
+        KpiPeriods.between(
+            ChurnConfig.KpiGrain.MONTH,
+            LocalDate.parse("2026-01-20"),
+            LocalDate.parse("2026-03-15"));
     Dataset<Row> periods = calendar.toDataset(spark());
     Dataset<Row> dims =
         rows(
@@ -258,7 +262,8 @@ class KpisTest extends SparkTestBase {
             spell("n1", "2026-01-01", "2026-02-03", "2026-01-01"));
     LocalDate asOf = LocalDate.parse("2026-03-15");
     Dataset<Row> periods =
-        KpiPeriods.between("month", LocalDate.parse("2026-01-01"), asOf).toDataset(spark());
+        KpiPeriods.between(ChurnConfig.KpiGrain.MONTH, LocalDate.parse("2026-01-01"), asOf)
+            .toDataset(spark());
     Map<String, Row> byKey = new TreeMap<>();
     for (Row r : CampaignKpis.apply(plans, spells, periods, 30, asOf).collectAsList()) {
       byKey.put(r.getDate(0) + " " + r.getString(4), r);
@@ -317,7 +322,10 @@ class KpisTest extends SparkTestBase {
             event("v", "2026-01-20", "purchase"),
             event("w", "2026-02-07", "purchase"));
     Dataset<Row> periods =
-        KpiPeriods.between("month", LocalDate.parse("2026-01-05"), LocalDate.parse("2026-03-31"))
+        KpiPeriods.between(
+                ChurnConfig.KpiGrain.MONTH,
+                LocalDate.parse("2026-01-05"),
+                LocalDate.parse("2026-03-31"))
             .toDataset(spark());
     assertThat(
             lines(
@@ -371,7 +379,7 @@ class KpisTest extends SparkTestBase {
             .kpis()
             .goals();
     Dataset<Row> tracked =
-        TrackGoals.apply(spark(), kpis, goals, "month")
+        TrackGoals.apply(spark(), kpis, goals, ChurnConfig.KpiGrain.MONTH)
             .where("goal_id IS NOT NULL")
             .select("goal_id", "period_start", "value", "target", "on_track", "note")
             .orderBy("goal_id", "period_start");
@@ -395,7 +403,10 @@ class KpisTest extends SparkTestBase {
               "retention_rate +0.05 vs 2025-12 by 2026-02: the baseline period has no value of"
                   + " the metric");
     }
-    assertThat(TrackGoals.apply(spark(), kpis, goals, "month").where("goal_id IS NULL").count())
+    assertThat(
+            TrackGoals.apply(spark(), kpis, goals, ChurnConfig.KpiGrain.MONTH)
+                .where("goal_id IS NULL")
+                .count())
         .isEqualTo(7);
   }
 

@@ -2,6 +2,7 @@ package io.churnlake.jobs.kpis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.testing.SparkTestBase;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -35,7 +36,10 @@ class SnapshotKpisTest extends SparkTestBase {
           .add("clv", DataTypes.DoubleType);
 
   private Dataset<Row> periods() {
-    return KpiPeriods.between("month", LocalDate.parse("2026-01-01"), LocalDate.parse("2026-03-31"))
+    return KpiPeriods.between(
+            ChurnConfig.KpiGrain.MONTH,
+            LocalDate.parse("2026-01-01"),
+            LocalDate.parse("2026-03-31"))
         .toDataset(spark());
   }
 
