@@ -524,7 +524,7 @@ final class Commands {
     @Override
     void run(JobContext ctx, PrintStream out) {
       out.print(
-          io.churnlake.jobs.export.ExportJob.describe(
+          Summaries.export(
               io.churnlake.jobs.export.ExportJob.run(
                   ctx, asOf, segments, format, path, overwrite)));
     }
@@ -649,7 +649,7 @@ final class Commands {
     @Override
     void run(JobContext ctx, PrintStream out) {
       out.print(
-          io.churnlake.jobs.maintain.MaintainJob.describe(
+          Summaries.maintain(
               io.churnlake.jobs.maintain.MaintainJob.run(ctx), ctx.config().maintain()));
     }
   }

@@ -3,8 +3,10 @@ package io.churnlake.jobs.cli;
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.demo.DemoJob;
+import io.churnlake.jobs.export.ExportJob;
 import io.churnlake.jobs.generate.GenerateJob;
 import io.churnlake.jobs.kpis.KpisJob;
+import io.churnlake.jobs.maintain.MaintainJob;
 import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.nightly.NightlyJob;
 import io.churnlake.jobs.segment.PlanRetention;
@@ -327,6 +329,52 @@ final class Summaries {
             + asOf
             + "' ORDER BY raw_score DESC LIMIT 5\"");
     out.printf("  wall time: %.0f s%n", s.seconds());
+  }
+
+  /** One line for people. */
+  static String export(ExportJob.Result r) {
+    return String.format(
+        Locale.ROOT,
+        "exported %,d targeted customers as of %s to %s (%s, one file)%n",
+        r.customers(),
+        r.asOf(),
+        r.path(),
+        r.format());
+  }
+
+  /** The printed summary: one line per table. */
+  static String maintain(List<MaintainJob.TableResult> results, ChurnConfig.MaintainSettings m) {
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "maintain: optimize %s, vacuum files unreferenced for %.0f hours, keep %s%n",
+                m.optimize() ? "on" : "off",
+                m.vacuumRetentionHours(),
+                m.keepAsOfDays() > 0
+                    ? m.keepAsOfDays() + " days of as-of dates in derived tables"
+                    : "every as-of date"));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  %-20s %12s %12s %12s  %s%n",
+            "table",
+            "files before",
+            "files after",
+            "rows pruned",
+            "kept from"));
+    for (MaintainJob.TableResult r : results) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  %-20s %,12d %,12d %,12d  %s%n",
+              r.table(),
+              r.filesBefore(),
+              r.filesAfter(),
+              r.rowsPruned(),
+              r.keptFrom() == null ? "-" : r.keptFrom()));
+    }
+    return sb.toString();
   }
 
   private static String value(Row r, String format) {

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -163,16 +162,5 @@ public final class ExportJob {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** One line for people. */
-  public static String describe(Result r) {
-    return String.format(
-        Locale.ROOT,
-        "exported %,d targeted customers as of %s to %s (%s, one file)%n",
-        r.customers(),
-        r.asOf(),
-        r.path(),
-        r.format());
   }
 }

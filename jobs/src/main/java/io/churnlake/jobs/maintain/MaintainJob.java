@@ -12,7 +12,6 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -97,40 +96,5 @@ public final class MaintainJob {
   /** Data files of the table's current version (one row of Delta's table detail). */
   private static long files(DeltaTable delta) {
     return delta.detail().select("numFiles").first().getLong(0);
-  }
-
-  /** The printed summary: one line per table. */
-  public static String describe(List<TableResult> results, ChurnConfig.MaintainSettings m) {
-    StringBuilder sb =
-        new StringBuilder(
-            String.format(
-                Locale.ROOT,
-                "maintain: optimize %s, vacuum files unreferenced for %.0f hours, keep %s%n",
-                m.optimize() ? "on" : "off",
-                m.vacuumRetentionHours(),
-                m.keepAsOfDays() > 0
-                    ? m.keepAsOfDays() + " days of as-of dates in derived tables"
-                    : "every as-of date"));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "  %-20s %12s %12s %12s  %s%n",
-            "table",
-            "files before",
-            "files after",
-            "rows pruned",
-            "kept from"));
-    for (TableResult r : results) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "  %-20s %,12d %,12d %,12d  %s%n",
-              r.table(),
-              r.filesBefore(),
-              r.filesAfter(),
-              r.rowsPruned(),
-              r.keptFrom() == null ? "-" : r.keptFrom()));
-    }
-    return sb.toString();
   }
 }
