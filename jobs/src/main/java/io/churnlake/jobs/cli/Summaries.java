@@ -153,6 +153,7 @@ final class Summaries {
                 : " (budget unlimited)",
             r.total("expected_saved_value"),
             r.total("expected_net_value")));
+    r.population().ifPresent(line -> b.append("  population: ").append(line).append('\n'));
     return b.toString();
   }
 

@@ -72,6 +72,11 @@ public sealed interface ChurnDefinition
     return Optional.empty();
   }
 
+  /** In words, who {@link #atRisk} leaves out on {@code asOf}; empty when it leaves out nobody. */
+  default Optional<String> leftOut(LocalDate asOf) {
+    return Optional.empty();
+  }
+
   /** The customers a definition still counts on a date, and who it leaves out, in words. */
   record AtRisk(Dataset<Row> customers, String leftOut) {}
 
@@ -129,13 +134,16 @@ public sealed interface ChurnDefinition
               .where(col(Columns.EVENT_DATE).gt(Date.valueOf(asOf.minusDays(s.horizonDays()))))
               .select(Columns.CUSTOMER_ID)
               .distinct();
+      return Optional.of(new AtRisk(customers, leftOut(asOf).orElseThrow()));
+    }
+
+    @Override
+    public Optional<String> leftOut(LocalDate asOf) {
       return Optional.of(
-          new AtRisk(
-              customers,
-              String.format(
-                  "already churned by the inactivity definition: no qualifying activity in %s in"
-                      + " the %d days up to %s",
-                  table(s).tableName(), s.horizonDays(), asOf)));
+          String.format(
+              "already churned by the inactivity definition: no qualifying activity in %s in the"
+                  + " %d days up to %s",
+              table(s).tableName(), s.horizonDays(), asOf));
     }
 
     /**

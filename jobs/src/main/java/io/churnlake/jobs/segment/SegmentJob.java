@@ -11,12 +11,14 @@ import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.clv.ScoreCustomerValue;
+import io.churnlake.jobs.labels.ChurnDefinition;
 import io.churnlake.jobs.model.ExplainScores;
 import io.churnlake.jobs.model.ScoreCustomers;
 import io.churnlake.jobs.tables.SegmentColumns;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,7 +48,8 @@ public final class SegmentJob {
       double valueMediumFrom,
       double valueHighFrom,
       ChurnConfig.SegmentSettings settings,
-      List<Row> summary) {
+      List<Row> summary,
+      Optional<String> population) {
 
     public long targeted() {
       return summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("targeted"))).sum();
@@ -113,7 +116,14 @@ public final class SegmentJob {
       long customers = summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("customers"))).sum();
       Result r =
           new Result(
-              asOf, customers, value.source(), tiers.mediumFrom(), tiers.highFrom(), s, summary);
+              asOf,
+              customers,
+              value.source(),
+              tiers.mediumFrom(),
+              tiers.highFrom(),
+              s,
+              summary,
+              population(ctx, asOf, customers));
       LOG.info(
           "segment as of {}: {} customers, value from {}, {} targeted, {} control, cost {},"
               + " expected net value {}",
@@ -128,6 +138,28 @@ public final class SegmentJob {
     } finally {
       valued.unpersist();
     }
+  }
+
+  /**
+   * How many customers with features for D the plan leaves out and why (the scored population,
+   * {@code score.population}); empty when it covers them all.
+   */
+  private static Optional<String> population(JobContext ctx, LocalDate asOf, long planned) {
+    if (!ctx.store().exists(ChurnTable.CUSTOMER_FEATURES)) {
+      return Optional.empty();
+    }
+    long featured =
+        ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf)).count();
+    if (featured <= planned) {
+      return Optional.empty();
+    }
+    String why =
+        ctx.config().score().population() == ChurnConfig.ScorePopulation.AT_RISK
+            ? ChurnDefinition.of(ctx.config().labels()).leftOut(asOf).orElse("not scored")
+            : "not scored";
+    return Optional.of(
+        String.format(
+            "%d customers with features are not in the plan: %s", featured - planned, why));
   }
 
   /** Each customer's value for D (customer_id, value) and where it came from. */

@@ -148,6 +148,13 @@ class NightlyTransactionsTest extends SparkTestBase {
                 + " qualifying activity in transactions in the 30 days up to "
                 + last
                 + " (score.population = all scores them)");
+    // The plan says the same, in its own words.
+    assertThat(r.segments().orElseThrow().population())
+        .hasValue(
+            score.leftOut()
+                + " customers with features are not in the plan: already churned by the inactivity"
+                + " definition: no qualifying activity in transactions in the 30 days up to "
+                + last);
     assertThat(spark().sql("SELECT count(*) FROM risk_segments").head().getLong(0))
         .isEqualTo(r.segments().orElseThrow().customers());
     // The plan weighs each scored customer by its CLV of the same date (0 without purchases).
