@@ -132,8 +132,8 @@ public final class SegmentJob {
           value.source(),
           r.targeted(),
           r.control(),
-          r.total("cost"),
-          r.total("expected_net_value"));
+          String.format(java.util.Locale.ROOT, "%.2f", r.total("cost")),
+          String.format(java.util.Locale.ROOT, "%.2f", r.total("expected_net_value")));
       return r;
     } finally {
       valued.unpersist();
