@@ -12,7 +12,6 @@ import io.churnlake.jobs.forget.ForgetJob;
 import io.churnlake.jobs.generate.GenerateJob;
 import io.churnlake.jobs.ingest.IngestJob;
 import io.churnlake.jobs.labels.LabelsJob;
-import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.nightly.LeasedNights;
 import io.churnlake.jobs.nightly.NightlyJob;
 import io.churnlake.jobs.runs.PipelineRuns;
@@ -356,25 +355,9 @@ final class Commands {
     @Override
     void run(JobContext ctx, PrintStream out) {
       TrainJob.Trained t = TrainJob.run(ctx, asOf, promote);
-      ModelInfo m = t.model();
-      out.printf(
-          "model %s (%s, calibration %s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f%s%n"
-              + "  validation: %s%n  search: %s%n  status: %s (%s)%n",
-          m.version(),
-          m.algorithm(),
-          m.calibration(),
-          m.evaluationDate(),
-          m.metric("roc_auc"),
-          m.metric("pr_auc"),
-          m.metrics().containsKey("baseline_recency_roc_auc")
-              ? String.format(
-                  ", recency baseline ROC AUC %.3f", m.metric("baseline_recency_roc_auc"))
-              : " (no recency column for a baseline)",
-          m.validation(),
-          m.parameters().get("search"),
-          t.champion() ? "champion" : "candidate",
-          t.decision());
-      out.print(TrainJob.metricsTable(m));
+      out.print(
+          Summaries.train(
+              t, io.churnlake.jobs.labels.ChurnDefinition.of(ctx.config().labels()).population()));
     }
   }
 

@@ -13,6 +13,7 @@ import io.churnlake.jobs.segment.PlanRetention;
 import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.tables.KpiColumns;
 import io.churnlake.jobs.tables.SegmentColumns;
+import io.churnlake.jobs.train.TrainJob;
 import java.io.PrintStream;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -246,6 +247,55 @@ final class Summaries {
     return b.toString();
   }
 
+  /**
+   * What train did: the model and its held-out figures, the calendar it trained on and for whom
+   * (the label definition's population), the search, and the promotion decision.
+   */
+  static String train(TrainJob.Trained t, String population) {
+    ModelInfo m = t.model();
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "model %s (%s, calibration %s) evaluated on %s: ROC AUC %.3f, PR AUC %.3f%s%n"
+                + "  validation: %s%n",
+            m.version(),
+            m.algorithm(),
+            m.calibration(),
+            m.evaluationDate(),
+            m.metric("roc_auc"),
+            m.metric("pr_auc"),
+            m.metrics().containsKey("baseline_recency_roc_auc")
+                ? String.format(
+                    Locale.ROOT,
+                    ", recency baseline ROC AUC %.3f",
+                    m.metric("baseline_recency_roc_auc"))
+                : " (no recency column for a baseline)",
+            m.validation()));
+    List<String> dates = m.trainingDates();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  calendar: %d training date%s %s%s, %s, evaluation on %s, horizon %d days%n",
+            dates.size(),
+            dates.size() == 1 ? "" : "s",
+            dates.isEmpty() ? "-" : dates.get(0),
+            dates.size() > 1 ? " .. " + dates.get(dates.size() - 1) : "",
+            m.calibrated() ? "calibration on " + m.calibrationDate() : "no calibration",
+            m.evaluationDate(),
+            m.horizonDays()));
+    b.append(String.format(Locale.ROOT, "  population: %s%n", population));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  search: %s%n  status: %s (%s)%n",
+            m.parameters().get("search"),
+            t.champion() ? "champion" : "candidate",
+            t.decision()));
+    b.append(metricsTable(m));
+    return b.toString();
+  }
+
   /** The demo's summary: what it generated and loaded, the model, drivers, value, plan, KPIs. */
   static void demo(PrintStream out, DemoJob.Summary s) {
     ChurnConfig c = s.config();
@@ -376,6 +426,49 @@ final class Summaries {
               r.keptFrom() == null ? "-" : r.keptFrom()));
     }
     return sb.toString();
+  }
+
+  /** The held-out metrics as a small table for people (train's output, the demo). */
+  private static String metricsTable(ModelInfo m) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "  %-28s %8s %10s%n", "metric", "model", "recency"));
+    String[][] rows = {
+      {"roc_auc", "baseline_recency_roc_auc"},
+      {"pr_auc", "baseline_recency_pr_auc"},
+      {"log_loss", null},
+      {"brier", null},
+      {"ece", null},
+      {"precision_at_top", null},
+      {"recall_at_top", null}
+    };
+    for (String[] r : rows) {
+      if (!m.metrics().containsKey(r[0])) {
+        continue;
+      }
+      String name =
+          r[0].endsWith("_at_top")
+              ? String.format(Locale.ROOT, "%s (top %.0f%%)", r[0], 100 * m.metric("top_share"))
+              : r[0];
+      String baseline =
+          r[1] != null && m.metrics().containsKey(r[1])
+              ? String.format(Locale.ROOT, "%10.3f", m.metric(r[1]))
+              : "";
+      b.append(String.format(Locale.ROOT, "  %-28s %8.3f %s%n", name, m.metric(r[0]), baseline));
+    }
+    for (String kind : List.of("lift", "capture")) {
+      if (m.metrics().containsKey(kind + "_decile_01")) {
+        b.append(String.format(Locale.ROOT, "  %-28s", kind + " by decile"));
+        for (int d = 1; d <= 10; d++) {
+          b.append(
+              String.format(
+                  Locale.ROOT,
+                  " %.2f",
+                  m.metric(String.format(Locale.ROOT, "%s_decile_%02d", kind, d))));
+        }
+        b.append(System.lineSeparator());
+      }
+    }
+    return b.toString();
   }
 
   private static String value(Row r, String format) {

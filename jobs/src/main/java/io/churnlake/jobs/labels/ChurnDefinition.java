@@ -72,6 +72,9 @@ public sealed interface ChurnDefinition
     return Optional.empty();
   }
 
+  /** In words, whom a date's labels (and so training and scoring) cover. */
+  String population();
+
   /** In words, who {@link #atRisk} leaves out on {@code asOf}; empty when it leaves out nobody. */
   default Optional<String> leftOut(LocalDate asOf) {
     return Optional.empty();
@@ -82,6 +85,14 @@ public sealed interface ChurnDefinition
 
   /** A churn event (e.g. a cancellation) within the horizon after the as-of date. */
   record Explicit(ChurnConfig.LabelSettings s) implements ChurnDefinition {
+    @Override
+    public String population() {
+      return String.format(
+          "on each date, the customers known and not yet churned ('%s' ends a customer);"
+              + " churned within the %d days after it, censored where the data ends sooner",
+          s.churnEvent(), s.horizonDays());
+    }
+
     @Override
     public boolean dated() {
       return true;
@@ -111,6 +122,15 @@ public sealed interface ChurnDefinition
 
   /** No qualifying activity within the horizon after the as-of date (non-contractual data). */
   record Inactivity(ChurnConfig.LabelSettings s) implements ChurnDefinition {
+    @Override
+    public String population() {
+      return String.format(
+          "on each date, the customers with qualifying activity in %s in the %d days up to it"
+              + " (the others had already churned); churned when none follows in the %d days"
+              + " after it",
+          table(s).tableName(), s.horizonDays(), s.horizonDays());
+    }
+
     /** The log whose silence is churn ({@code labels.inactivity.table}). */
     public static ChurnTable table(ChurnConfig.LabelSettings s) {
       return s.inactivityTable() == ChurnConfig.InactivityTable.EVENTS
@@ -197,6 +217,11 @@ public sealed interface ChurnDefinition
 
   /** The churn flag of the customers snapshot dated on the as-of date (static data sets). */
   record Given(ChurnConfig.LabelSettings s) implements ChurnDefinition {
+    @Override
+    public String population() {
+      return "the customers of the snapshot dated on each date, with the churn flag it gives";
+    }
+
     @Override
     public boolean dated() {
       return false;

@@ -34,7 +34,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -382,49 +381,6 @@ public final class TrainJob {
         metrics,
         trained.decision());
     return trained;
-  }
-
-  /** The held-out metrics as a small table for people (train's output, the demo). */
-  public static String metricsTable(ModelInfo m) {
-    StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "  %-28s %8s %10s%n", "metric", "model", "recency"));
-    String[][] rows = {
-      {"roc_auc", "baseline_recency_roc_auc"},
-      {"pr_auc", "baseline_recency_pr_auc"},
-      {"log_loss", null},
-      {"brier", null},
-      {"ece", null},
-      {"precision_at_top", null},
-      {"recall_at_top", null}
-    };
-    for (String[] r : rows) {
-      if (!m.metrics().containsKey(r[0])) {
-        continue;
-      }
-      String name =
-          r[0].endsWith("_at_top")
-              ? String.format(Locale.ROOT, "%s (top %.0f%%)", r[0], 100 * m.metric("top_share"))
-              : r[0];
-      String baseline =
-          r[1] != null && m.metrics().containsKey(r[1])
-              ? String.format(Locale.ROOT, "%10.3f", m.metric(r[1]))
-              : "";
-      b.append(String.format(Locale.ROOT, "  %-28s %8.3f %s%n", name, m.metric(r[0]), baseline));
-    }
-    for (String kind : List.of("lift", "capture")) {
-      if (m.metrics().containsKey(kind + "_decile_01")) {
-        b.append(String.format(Locale.ROOT, "  %-28s", kind + " by decile"));
-        for (int d = 1; d <= 10; d++) {
-          b.append(
-              String.format(
-                  Locale.ROOT,
-                  " %.2f",
-                  m.metric(String.format(Locale.ROOT, "%s_decile_%02d", kind, d))));
-        }
-        b.append(System.lineSeparator());
-      }
-    }
-    return b.toString();
   }
 
   /** Kind of the metrics a model gets on its own held-out evaluation set. */
