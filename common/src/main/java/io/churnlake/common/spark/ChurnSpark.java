@@ -86,8 +86,16 @@ public final class ChurnSpark {
    * results are the same, only the time differs.
    */
   public static void generateCode(SparkSession spark, boolean generate) {
-    spark.conf().set("spark.sql.codegen.wholeStage", Boolean.toString(generate));
-    spark.conf().set("spark.sql.codegen.factoryMode", generate ? "FALLBACK" : "NO_CODEGEN");
+    codegenSettings(generate).forEach(spark.conf()::set);
+  }
+
+  /** The two SQL settings that turn code generation on (Spark's defaults) or off. */
+  public static Map<String, String> codegenSettings(boolean generate) {
+    return Map.of(
+        "spark.sql.codegen.wholeStage",
+        Boolean.toString(generate),
+        "spark.sql.codegen.factoryMode",
+        generate ? "FALLBACK" : "NO_CODEGEN");
   }
 
   /**

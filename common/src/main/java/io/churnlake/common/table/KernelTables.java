@@ -121,20 +121,17 @@ public final class KernelTables {
     if (latest.isEmpty()) {
       return false;
     }
-    Snapshot snapshot = latest.get();
-    Scan scan = snapshot.getScanBuilder(engine).withFilter(engine, predicate).build();
-    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
-      while (files.hasNext()) {
-        try (CloseableIterator<Row> rows = files.next().getRows()) {
-          if (rows.hasNext()) {
-            return true;
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading the Delta log at " + location, e);
-    }
-    return false;
+    Scan scan = latest.get().getScanBuilder(engine).withFilter(engine, predicate).build();
+    boolean[] found = {false};
+    visitFiles(
+        engine,
+        scan,
+        location,
+        file -> {
+          found[0] = true;
+          return false;
+        });
+    return found[0];
   }
 
   /**
@@ -167,21 +164,18 @@ public final class KernelTables {
       }
     }
     java.util.SortedSet<String> values = new java.util.TreeSet<>();
-    Scan scan = snapshot.getScanBuilder(engine).withReadSchema(engine, new StructType()).build();
-    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
-      while (files.hasNext()) {
-        try (CloseableIterator<Row> rows = files.next().getRows()) {
-          while (rows.hasNext()) {
-            String v = InternalScanFileUtils.getPartitionValues(rows.next()).get(key);
-            if (v != null) {
-              values.add(v);
-            }
+    String physicalKey = key;
+    visitFiles(
+        engine,
+        snapshot.getScanBuilder(engine).withReadSchema(engine, new StructType()).build(),
+        location,
+        file -> {
+          String v = InternalScanFileUtils.getPartitionValues(file).get(physicalKey);
+          if (v != null) {
+            values.add(v);
           }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading the Delta log at " + location, e);
-    }
+          return true;
+        });
     return Optional.of(new PartitionValues(snapshot.getVersion(engine), values));
   }
 
@@ -196,22 +190,37 @@ public final class KernelTables {
     if (latest.isEmpty()) {
       return 0;
     }
-    Scan scan =
-        latest.get().getScanBuilder(engine).withReadSchema(engine, new StructType()).build();
-    long bytes = 0;
+    long[] bytes = {0};
+    visitFiles(
+        engine,
+        latest.get().getScanBuilder(engine).withReadSchema(engine, new StructType()).build(),
+        location,
+        file -> {
+          bytes[0] += InternalScanFileUtils.getAddFileStatus(file).getSize();
+          return true;
+        });
+    return bytes[0];
+  }
+
+  /**
+   * Hands each data file entry of {@code scan} (one row per file, from the log only) to {@code
+   * visit} until it returns false.
+   */
+  private static void visitFiles(
+      Engine engine, Scan scan, String location, java.util.function.Predicate<Row> visit) {
     try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
       while (files.hasNext()) {
-        FilteredColumnarBatch batch = files.next();
-        try (CloseableIterator<Row> rows = batch.getRows()) {
+        try (CloseableIterator<Row> rows = files.next().getRows()) {
           while (rows.hasNext()) {
-            bytes += InternalScanFileUtils.getAddFileStatus(rows.next()).getSize();
+            if (!visit.test(rows.next())) {
+              return;
+            }
           }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading the Delta log at " + location, e);
     }
-    return bytes;
   }
 
   /**

@@ -28,18 +28,21 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
   /** The SQL settings the test session starts with, restored after each class. */
-  private static final Map<String, String> SQL_DEFAULTS =
-      Map.of(
-          "spark.sql.shuffle.partitions", "1",
-          "spark.sql.adaptive.coalescePartitions.enabled", "true",
-          // Test data are a few hundred rows: generating and compiling Java for each query
-          // (whole-stage and per-expression code generation, much of it for Delta's own log
-          // encoders) cost more than evaluating them. Interpreted evaluation, as Spark's own
-          // suites also run, cut NightlyTransactionsTest from 102.7 s to 75.4 s. A job's stages
-          // choose the same for data this small (spark.codegen = auto); .ci/run's backfill runs
-          // with spark.codegen = on, so generated code runs in CI too.
-          "spark.sql.codegen.factoryMode", "NO_CODEGEN",
-          "spark.sql.codegen.wholeStage", "false");
+  private static final Map<String, String> SQL_DEFAULTS = sqlDefaults();
+
+  private static Map<String, String> sqlDefaults() {
+    Map<String, String> m = new java.util.HashMap<>();
+    m.put("spark.sql.shuffle.partitions", "1");
+    m.put("spark.sql.adaptive.coalescePartitions.enabled", "true");
+    // Test data are a few hundred rows: generating and compiling Java for each query (whole-stage
+    // and per-expression code generation, much of it for Delta's own log encoders) cost more than
+    // evaluating them. Interpreted evaluation, as Spark's own suites also run, cut
+    // NightlyTransactionsTest from 102.7 s to 75.4 s. A job's stages choose the same for data
+    // this small (spark.codegen = auto); .ci/run's backfill runs with spark.codegen = on, so
+    // generated code runs in CI too.
+    m.putAll(ChurnSpark.codegenSettings(false));
+    return Map.copyOf(m);
+  }
 
   private final SortAggregationGuard sortAggregations = new SortAggregationGuard();
 

@@ -145,21 +145,23 @@ public final class SegmentJob {
    * {@code score.population}); empty when it covers them all.
    */
   private static Optional<String> population(JobContext ctx, LocalDate asOf, long planned) {
-    if (!ctx.store().exists(ChurnTable.CUSTOMER_FEATURES)) {
+    // Only a definition that leaves customers out of scoring can leave them out of the plan: no
+    // count otherwise (every night of an explicit or given definition).
+    Optional<String> why =
+        ctx.config().score().population() == ChurnConfig.ScorePopulation.AT_RISK
+            ? ChurnDefinition.of(ctx.config().labels()).leftOut(asOf)
+            : Optional.empty();
+    if (why.isEmpty() || !ctx.store().exists(ChurnTable.CUSTOMER_FEATURES)) {
       return Optional.empty();
     }
     long featured =
         ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf)).count();
-    if (featured <= planned) {
-      return Optional.empty();
-    }
-    String why =
-        ctx.config().score().population() == ChurnConfig.ScorePopulation.AT_RISK
-            ? ChurnDefinition.of(ctx.config().labels()).leftOut(asOf).orElse("not scored")
-            : "not scored";
-    return Optional.of(
-        String.format(
-            "%d customers with features are not in the plan: %s", featured - planned, why));
+    return featured <= planned
+        ? Optional.empty()
+        : Optional.of(
+            String.format(
+                "%d customers with features are not in the plan: %s",
+                featured - planned, why.get()));
   }
 
   /** Each customer's value for D (customer_id, value) and where it came from. */
