@@ -136,10 +136,35 @@ public final class DeltaTableStore implements TableStore {
     }
   }
 
+  /**
+   * Whether the table's log holds a commit or a checkpoint, listed on the driver (Delta's own check
+   * loads a Spark snapshot of the table first: most of a second on a cold session). A log directory
+   * without either is a table another run is creating, not yet a table.
+   */
   @Override
   public boolean exists(ChurnTable table) {
-    return DeltaTable.isDeltaTable(spark, location(table));
+    Path log = new Path(location(table), "_delta_log");
+    try {
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(log)) {
+        return false;
+      }
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(log)) {
+        String name = f.getPath().getName();
+        if (COMMIT_FILE.matcher(name).matches() || CHECKPOINT_FILE.matcher(name).matches()) {
+          return true;
+        }
+      }
+      return false;
+    } catch (java.io.FileNotFoundException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("listing the log of the Delta table at " + location(table), e);
+    }
   }
+
+  private static final java.util.regex.Pattern CHECKPOINT_FILE =
+      java.util.regex.Pattern.compile("\\d{20}\\.checkpoint(\\..*)?\\.parquet");
 
   @Override
   public Dataset<Row> read(ChurnTable table) {
@@ -152,6 +177,37 @@ public final class DeltaTableStore implements TableStore {
       // The snapshot the load just resolved, from the log Delta caches: no further I/O.
       long version = DeltaLog.forTable(spark, location(table)).unsafeVolatileSnapshot().version();
       tracking.forEach(a -> a.read(table, version));
+    }
+    return rows;
+  }
+
+  @Override
+  public Dataset<Row> readFiles(ChurnTable table) {
+    Optional<KernelTables.PlainFiles> listed;
+    try {
+      listed = KernelTables.plainFiles(location(table), spark.sparkContext().hadoopConfiguration());
+    } catch (io.delta.kernel.exceptions.KernelException e) {
+      LOG.info(
+          "{}: Delta Kernel cannot read its log ({}); read through Spark",
+          table.tableName(),
+          e.getMessage());
+      listed = Optional.empty();
+    }
+    if (listed.isEmpty()) {
+      return read(table);
+    }
+    KernelTables.PlainFiles files = listed.get();
+    org.apache.spark.sql.types.StructType schema =
+        (org.apache.spark.sql.types.StructType)
+            org.apache.spark.sql.types.DataType.fromJson(files.schemaJson());
+    Dataset<Row> rows;
+    if (files.files().isEmpty()) {
+      rows = spark.createDataFrame(List.of(), schema);
+    } else {
+      rows = ListedFiles.read(spark, qualified(location(table)), schema, files.files());
+    }
+    if (!table.operational()) {
+      tracking.forEach(a -> a.read(table, files.version()));
     }
     return rows;
   }
@@ -450,20 +506,67 @@ public final class DeltaTableStore implements TableStore {
     return Optional.of(changed);
   }
 
+  /** How many of a table's newest commits {@link #latestTag} looks through. */
+  static final int TAG_SEARCH_COMMITS = 50;
+
+  /**
+   * Read from the commit files of the table's log (the Delta protocol's {@code commitInfo} action
+   * of each {@code _delta_log/<version>.json}), newest first, on the driver: no Spark snapshot and
+   * no Spark job (the history API costs a job and its planning, seconds on a cold session).
+   */
   @Override
   public Optional<String> latestTag(ChurnTable table, String prefix) {
     if (!exists(table)) {
       return Optional.empty();
     }
-    for (Row r :
-        DeltaTable.forPath(spark, location(table))
-            .history(50)
-            .where(functions.col("userMetadata").startsWith(prefix))
-            .orderBy(functions.col("version").desc())
-            .select("userMetadata")
-            .limit(1)
-            .collectAsList()) {
-      return Optional.of(r.getString(0));
+    Path log = new Path(location(table), "_delta_log");
+    try {
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      List<Path> commits = new java.util.ArrayList<>();
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(log)) {
+        if (COMMIT_FILE.matcher(f.getPath().getName()).matches()) {
+          commits.add(f.getPath());
+        }
+      }
+      commits.sort(java.util.Comparator.comparing(Path::getName).reversed());
+      for (Path commit : commits.subList(0, Math.min(TAG_SEARCH_COMMITS, commits.size()))) {
+        Optional<String> tag = commitTag(fs, commit);
+        if (tag.isPresent() && tag.get().startsWith(prefix)) {
+          return tag;
+        }
+      }
+      return Optional.empty();
+    } catch (java.io.FileNotFoundException e) {
+      // The log's clean-up removed a commit file between listing and reading it: no tag to trust.
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the log of the Delta table at " + location(table), e);
+    }
+  }
+
+  private static final java.util.regex.Pattern COMMIT_FILE =
+      java.util.regex.Pattern.compile("\\d{20}\\.json");
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The {@code userMetadata} of a commit file's {@code commitInfo} action, if it has one. */
+  private static Optional<String> commitTag(FileSystem fs, Path commit) throws IOException {
+    try (var in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                fs.open(commit), java.nio.charset.StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (!line.contains("\"commitInfo\"")) {
+          continue;
+        }
+        com.fasterxml.jackson.databind.JsonNode info = JSON.readTree(line).path("commitInfo");
+        if (info.isObject()) {
+          com.fasterxml.jackson.databind.JsonNode metadata = info.path("userMetadata");
+          return metadata.isTextual() ? Optional.of(metadata.asText()) : Optional.empty();
+        }
+      }
     }
     return Optional.empty();
   }

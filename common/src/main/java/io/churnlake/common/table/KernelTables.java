@@ -203,6 +203,105 @@ public final class KernelTables {
   }
 
   /**
+   * The data files of a Delta table's newest version, for a reader that reads them as plain
+   * Parquet: the version, the table's schema (Delta's JSON form, which is Spark's), its partition
+   * columns and the files (absolute path, bytes, modification time in epoch milliseconds).
+   */
+  public record PlainFiles(
+      long version, String schemaJson, List<String> partitionColumns, List<DataFile> files) {}
+
+  /** One data file as the log records it. */
+  public record DataFile(String path, long size, long modificationTime) {}
+
+  /**
+   * The files of the Delta table at {@code location}'s newest version, listed from its log on the
+   * driver, when its rows are exactly those of its Parquet files read with the partition values
+   * their directories name: no deletion vectors, no column mapping, and every file under {@code
+   * column=value/...} directories in the partition columns' order, as Delta's writer lays them out.
+   * Empty when no table is there or when any of that does not hold (the caller then reads through
+   * Delta). Fails with Kernel's exception when Kernel cannot read the table.
+   */
+  public static Optional<PlainFiles> plainFiles(String location, Configuration hadoop) {
+    Engine engine = DefaultEngine.create(hadoop);
+    Optional<Snapshot> latest = latest(engine, location);
+    if (latest.isEmpty()) {
+      return Optional.empty();
+    }
+    Snapshot snapshot = latest.get();
+    StructType schema = snapshot.getSchema(engine);
+    for (io.delta.kernel.types.StructField f : schema.fields()) {
+      if (f.getMetadata().get("delta.columnMapping.physicalName") != null) {
+        return Optional.empty();
+      }
+    }
+    List<String> partitions = snapshot.getPartitionColumnNames(engine);
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
+    String rootUri;
+    try {
+      rootUri = root.getFileSystem(hadoop).makeQualified(root).toUri().getPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("resolving the Delta table at " + location, e);
+    }
+    List<DataFile> paths = new ArrayList<>();
+    boolean[] plain = {true};
+    visitFiles(
+        engine,
+        snapshot.getScanBuilder(engine).withReadSchema(engine, new StructType()).build(),
+        location,
+        file -> {
+          FileStatus status = InternalScanFileUtils.getAddFileStatus(file);
+          String path = status.getPath();
+          if (InternalScanFileUtils.getDeletionVectorDescriptorFromRow(file) != null
+              || !laidOutByPartition(
+                  rootUri, path, partitions, InternalScanFileUtils.getPartitionValues(file))) {
+            plain[0] = false;
+            return false;
+          }
+          paths.add(new DataFile(path, status.getSize(), status.getModificationTime()));
+          return true;
+        });
+    if (!plain[0]) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new PlainFiles(snapshot.getVersion(engine), schema.toJson(), partitions, paths));
+  }
+
+  /**
+   * Whether a data file's path, below the table root, is {@code c1=v1/.../cn=vn/<file>} with the
+   * partition values of its log entry, escaped as Hive and Spark escape directory names.
+   */
+  static boolean laidOutByPartition(
+      String rootPath,
+      String filePath,
+      List<String> columns,
+      java.util.Map<String, String> values) {
+    String path = new org.apache.hadoop.fs.Path(filePath).toUri().getPath();
+    String prefix = rootPath.endsWith("/") ? rootPath : rootPath + "/";
+    if (!path.startsWith(prefix)) {
+      return false;
+    }
+    String[] parts = path.substring(prefix.length()).split("/");
+    if (parts.length != columns.size() + 1) {
+      return false;
+    }
+    for (int i = 0; i < columns.size(); i++) {
+      String value = values.get(columns.get(i));
+      String expected =
+          org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils.getPartitionPathString(
+              columns.get(i),
+              value == null
+                  ? org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils
+                      .DEFAULT_PARTITION_NAME()
+                  : value);
+      if (!parts[i].equals(expected)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Hands each data file entry of {@code scan} (one row per file, from the log only) to {@code
    * visit} until it returns false.
    */

@@ -15,6 +15,14 @@ public interface TableStore {
   Dataset<Row> read(ChurnTable table);
 
   /**
+   * The same rows as {@link #read}, planned from the file list of the table's newest version read
+   * on the driver (no Spark snapshot of the table, whose state a job would rebuild, and no
+   * data-skipping planning): for the tables churnlake itself writes and reads whole, such as the
+   * daily aggregates. Falls back to {@link #read} when the files cannot be read as plain Parquet.
+   */
+  Dataset<Row> readFiles(ChurnTable table);
+
+  /**
    * Replaces exactly the rows matching {@code predicate} (a SQL boolean expression) with {@code
    * rows}, in one commit; every row written must satisfy the predicate. Creates the table when it
    * does not exist; new columns of {@code rows} are added to the table (schemas only grow). Running

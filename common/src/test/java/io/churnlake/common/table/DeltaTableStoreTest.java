@@ -10,6 +10,7 @@ import io.churnlake.common.errors.ChurnException;
 import io.churnlake.common.testing.SparkTestBase;
 import java.nio.file.Path;
 import java.sql.Date;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
@@ -37,6 +38,95 @@ class DeltaTableStoreTest extends SparkTestBase {
     store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'");
     assertSameRows(day1.union(day2), store.read(ChurnTable.CHURN_SCORES));
     assertThat(store.version(ChurnTable.CHURN_SCORES)).isEqualTo(2);
+  }
+
+  @Test
+  void readingTheListedFilesGivesTheRowsAndSchemaOfTheDeltaRead() {
+    // Invariant: readFiles returns exactly what read returns (rows, column order and types, the
+    // partition column from the directories), at the newest version only (files a replaceWhere
+    // removed are not read), and an empty table reads as empty with its schema.
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("listed").toString());
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"a", D1, 0.1}, new Object[] {"b", D1, null}),
+        "as_of_date = DATE'2026-03-01'");
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"a", D2, 0.2}),
+        "as_of_date = DATE'2026-03-02'");
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"c", D1, 0.3}),
+        "as_of_date = DATE'2026-03-01'");
+    Dataset<Row> listed = store.readFiles(ChurnTable.CHURN_SCORES);
+    assertThat(listed.schema()).isEqualTo(store.read(ChurnTable.CHURN_SCORES).schema());
+    assertThat(listed.columns()).containsExactly("customer_id", "as_of_date", "churn_probability");
+    assertThat(listed.orderBy("customer_id", "as_of_date").collectAsList().toString())
+        .isEqualTo("[[a,2026-03-02,0.2], [c,2026-03-01,0.3]]");
+    assertThat(listed.where("as_of_date = DATE'2026-03-02'").collectAsList().toString())
+        .isEqualTo("[[a,2026-03-02,0.2]]");
+
+    store.delete(ChurnTable.CHURN_SCORES, "as_of_date IS NOT NULL");
+    Dataset<Row> empty = store.readFiles(ChurnTable.CHURN_SCORES);
+    assertThat(empty.isEmpty()).isTrue();
+    assertThat(empty.schema()).isEqualTo(store.read(ChurnTable.CHURN_SCORES).schema());
+  }
+
+  @Test
+  void aFileIsPlainParquetOnlyUnderItsOwnPartitionDirectories() {
+    java.util.Map<String, String> day = java.util.Map.of("event_date", "2026-03-01");
+    List<String> byDay = List.of("event_date");
+    assertThat(
+            KernelTables.laidOutByPartition(
+                "/w/t", "file:/w/t/event_date=2026-03-01/part-0.parquet", byDay, day))
+        .isTrue();
+    // Another partition's directory, a missing or extra level, another table: read through Delta.
+    assertThat(
+            KernelTables.laidOutByPartition(
+                "/w/t", "file:/w/t/event_date=2026-03-02/part-0.parquet", byDay, day))
+        .isFalse();
+    assertThat(KernelTables.laidOutByPartition("/w/t", "file:/w/t/part-0.parquet", byDay, day))
+        .isFalse();
+    assertThat(
+            KernelTables.laidOutByPartition(
+                "/w/t", "file:/w/t/x/event_date=2026-03-01/part-0.parquet", byDay, day))
+        .isFalse();
+    assertThat(
+            KernelTables.laidOutByPartition(
+                "/w/t", "file:/w/other/event_date=2026-03-01/part-0.parquet", byDay, day))
+        .isFalse();
+    // Unpartitioned: files right under the root. Null and escaped values as Spark names them.
+    assertThat(
+            KernelTables.laidOutByPartition(
+                "/w/t", "file:/w/t/part-0.parquet", List.of(), java.util.Map.of()))
+        .isTrue();
+    java.util.Map<String, String> none = new java.util.HashMap<>();
+    none.put("k", null);
+    assertThat(
+            KernelTables.laidOutByPartition(
+                "/w/t", "file:/w/t/k=__HIVE_DEFAULT_PARTITION__/p.parquet", List.of("k"), none))
+        .isTrue();
+    assertThat(
+            KernelTables.laidOutByPartition(
+                "/w/t", "file:/w/t/k=a%3Ab/p.parquet", List.of("k"), java.util.Map.of("k", "a:b")))
+        .isTrue();
+  }
+
+  @Test
+  void theLatestTagIsTheNewestRecentCommitsTagWithThePrefixReadFromTheLog() {
+    // Invariant: latestTag answers from the log's commit files what the history API answered: the
+    // newest of the recent commits whose tag starts with the prefix; untagged and other-prefixed
+    // commits in between are passed over, and a missing table has none.
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("tags").toString());
+    assertThat(store.latestTag(ChurnTable.CHURN_SCORES, "build ")).isEmpty();
+    Dataset<Row> day1 = rows(SCORES, new Object[] {"a", D1, 0.1});
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'", "build 1");
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'", "build 2");
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'", "other 3");
+    store.replaceWhere(ChurnTable.CHURN_SCORES, day1, "as_of_date = DATE'2026-03-01'");
+    assertThat(store.latestTag(ChurnTable.CHURN_SCORES, "build ")).contains("build 2");
+    assertThat(store.latestTag(ChurnTable.CHURN_SCORES, "other ")).contains("other 3");
+    assertThat(store.latestTag(ChurnTable.CHURN_SCORES, "none ")).isEmpty();
   }
 
   @Test

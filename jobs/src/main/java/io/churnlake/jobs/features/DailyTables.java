@@ -8,6 +8,8 @@ import io.churnlake.common.table.Columns;
 import io.churnlake.common.table.TableStore;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -69,22 +71,52 @@ public final class DailyTables {
     }
   }
 
-  /** What a daily table was built from, as recorded in the tag of the commit that built it. */
-  record Built(String sourceId, long sourceVersion, String fingerprint) {
+  /**
+   * What a daily table was built from, as recorded in the tag of the commit that built it; for
+   * {@code daily_activity} also every plan level its rows may hold ({@code levels}, empty when not
+   * recorded: tags written before they were), so that reading it needs no pass to find them.
+   */
+  record Built(String sourceId, long sourceVersion, String fingerprint, List<String> levels) {
+    Built(String sourceId, long sourceVersion, String fingerprint) {
+      this(sourceId, sourceVersion, fingerprint, List.of());
+    }
+
+    Built {
+      levels = List.copyOf(levels);
+    }
+
+    Built withLevels(LevelCodes codes) {
+      return new Built(sourceId, sourceVersion, fingerprint, codes.levels());
+    }
+
+    /** The recorded levels as codes; empty when none were recorded. */
+    Optional<LevelCodes> levelCodes() {
+      return levels.isEmpty() ? Optional.empty() : Optional.of(LevelCodes.of(levels));
+    }
+
     String tag() {
-      return TAG
-          + " source-id="
-          + sourceId
-          + " source-version="
-          + sourceVersion
-          + " fingerprint="
-          + fingerprint;
+      String tag =
+          TAG
+              + " source-id="
+              + sourceId
+              + " source-version="
+              + sourceVersion
+              + " fingerprint="
+              + fingerprint;
+      if (levels.isEmpty()) {
+        return tag;
+      }
+      List<String> encoded = new ArrayList<>();
+      for (String level : levels) {
+        encoded.add(URLEncoder.encode(level, StandardCharsets.UTF_8));
+      }
+      return tag + " levels=" + String.join(",", encoded);
     }
 
     /** The record of a tag written by {@link #tag()}; empty for any other text. */
     static Optional<Built> parse(String tag) {
       String[] words = tag.trim().split(" ");
-      if (words.length != 4 || !words[0].equals(TAG)) {
+      if (words.length < 4 || words.length > 5 || !words[0].equals(TAG)) {
         return Optional.empty();
       }
       String id = value(words[1], "source-id=");
@@ -93,8 +125,18 @@ public final class DailyTables {
       if (id == null || version == null || fingerprint == null) {
         return Optional.empty();
       }
+      List<String> levels = new ArrayList<>();
+      if (words.length == 5) {
+        String joined = value(words[4], "levels=");
+        if (joined == null) {
+          return Optional.empty();
+        }
+        for (String level : joined.split(",", -1)) {
+          levels.add(URLDecoder.decode(level, StandardCharsets.UTF_8));
+        }
+      }
       try {
-        return Optional.of(new Built(id, Long.parseLong(version), fingerprint));
+        return Optional.of(new Built(id, Long.parseLong(version), fingerprint, levels));
       } catch (NumberFormatException e) {
         return Optional.empty();
       }
@@ -109,9 +151,11 @@ public final class DailyTables {
 
   /**
    * What one refresh did: {@code reason} of a rebuild (empty when none), else the {@code days}
-   * aggregated again (empty when the table was up to date).
+   * aggregated again (empty when the table was up to date); {@code levels}, for {@code
+   * daily_activity}, every plan level its rows may hold.
    */
-  public record Refresh(Kind kind, String reason, List<LocalDate> days) {
+  public record Refresh(
+      Kind kind, String reason, List<LocalDate> days, Optional<LevelCodes> levels) {
     public boolean rebuilt() {
       return !reason.isEmpty();
     }
@@ -154,26 +198,28 @@ public final class DailyTables {
    * last_level} as a {@link LevelCodes} code column (what {@link BuildCustomerFeatures} takes).
    */
   public static Dataset<Row> activityUpTo(JobContext ctx, LocalDate upTo) {
-    refresh(ctx, Kind.ACTIVITY, false);
+    LevelCodes levels = refresh(ctx, Kind.ACTIVITY, false).levels().orElseThrow();
     Dataset<Row> daily =
         ctx.store()
-            .read(ChurnTable.DAILY_ACTIVITY)
+            .readFiles(ChurnTable.DAILY_ACTIVITY)
             .where(col(Columns.EVENT_DATE).leq(Date.valueOf(upTo)));
-    return encodeLevels(daily);
+    return encodeLevels(daily, levels);
   }
 
   /** Daily purchases up to date with {@code transactions}, rows on or before {@code upTo}. */
   public static Dataset<Row> purchasesUpTo(JobContext ctx, LocalDate upTo) {
     refresh(ctx, Kind.PURCHASES, false);
     return ctx.store()
-        .read(ChurnTable.DAILY_PURCHASES)
+        .readFiles(ChurnTable.DAILY_PURCHASES)
         .where(col(Columns.EVENT_DATE).leq(Date.valueOf(upTo)));
   }
 
-  /** The stored (string) {@code last_level} as a code column carrying its levels. */
-  static Dataset<Row> encodeLevels(Dataset<Row> daily) {
+  /**
+   * The stored (string) {@code last_level} as a code column carrying {@code levels}, which must
+   * hold every level of the rows (another one fails the query, naming it).
+   */
+  static Dataset<Row> encodeLevels(Dataset<Row> daily, LevelCodes levels) {
     String c = BuildCustomerFeatures.LAST_LEVEL;
-    LevelCodes levels = LevelCodes.in(daily, c);
     List<Column> out = new ArrayList<>();
     for (String name : daily.columns()) {
       out.add(name.equals(c) ? levels.code(col(c)).as(c, levels.metadata()) : col(name));
@@ -233,20 +279,31 @@ public final class DailyTables {
     }
     Refresh done;
     if (reason.isPresent()) {
-      store.overwrite(kind.table, aggregate(ctx, kind, store.read(kind.source)), now.tag());
-      done = new Refresh(kind, reason.get(), List.of());
+      Dataset<Row> rows = store.read(kind.source);
+      Optional<LevelCodes> levels = levelsIn(kind, rows, Optional.empty());
+      store.overwrite(kind.table, aggregate(ctx, kind, rows, levels), recorded(now, levels).tag());
+      done = new Refresh(kind, reason.get(), List.of(), levels);
     } else {
       List<LocalDate> days = changed.orElseThrow().stream().map(LocalDate::parse).sorted().toList();
+      Optional<LevelCodes> known = before.orElseThrow().levelCodes();
+      if (kind == Kind.ACTIVITY && known.isEmpty()) {
+        // A table built before its tags recorded the levels: found once in its rows.
+        known =
+            Optional.of(LevelCodes.in(store.read(kind.table), BuildCustomerFeatures.LAST_LEVEL));
+      }
+      Optional<LevelCodes> levels = known;
       if (!days.isEmpty()) {
         Column changedDays =
             col(Columns.EVENT_DATE).isin(days.stream().map(Date::valueOf).toArray());
+        Dataset<Row> rows = store.read(kind.source).where(changedDays);
+        levels = levelsIn(kind, rows, known);
         store.replaceWhere(
             kind.table,
-            aggregate(ctx, kind, store.read(kind.source).where(changedDays)),
+            aggregate(ctx, kind, rows, levels),
             History.datesPredicate(Columns.EVENT_DATE, days),
-            now.tag());
+            recorded(now, levels).tag());
       }
-      done = new Refresh(kind, "", days);
+      done = new Refresh(kind, "", days, levels);
     }
     LOG.info("{} (from {} version {})", done.line(), kind.source.tableName(), source.version());
     return done;
@@ -277,10 +334,29 @@ public final class DailyTables {
     return Optional.empty();
   }
 
-  /** The stored aggregate of some source rows. */
-  static Dataset<Row> aggregate(JobContext ctx, Kind kind, Dataset<Row> source) {
+  /**
+   * For {@code daily_activity}, the levels of {@code rows} (one distinct over the source rows
+   * aggregated) joined with those the table already holds; empty for other kinds.
+   */
+  private static Optional<LevelCodes> levelsIn(
+      Kind kind, Dataset<Row> rows, Optional<LevelCodes> known) {
+    if (kind != Kind.ACTIVITY) {
+      return Optional.empty();
+    }
+    List<String> all = new ArrayList<>(LevelCodes.in(rows).levels());
+    known.ifPresent(k -> all.addAll(k.levels()));
+    return Optional.of(LevelCodes.of(all));
+  }
+
+  private static Built recorded(Built now, Optional<LevelCodes> levels) {
+    return levels.map(now::withLevels).orElse(now);
+  }
+
+  /** The stored aggregate of some source rows ({@code levels}: those of the rows, for activity). */
+  static Dataset<Row> aggregate(
+      JobContext ctx, Kind kind, Dataset<Row> source, Optional<LevelCodes> levels) {
     return switch (kind) {
-      case ACTIVITY -> decodeLevels(FeaturesJob.daily(ctx, source));
+      case ACTIVITY -> decodeLevels(FeaturesJob.daily(ctx, source, levels.orElseThrow()));
       case PURCHASES -> new AggregateDailyPurchases().apply(source);
     };
   }

@@ -122,10 +122,13 @@ public final class FeaturesJob {
    * jobs read it from the {@code daily_activity} table, {@link DailyTables}, which this fills).
    */
   public static Dataset<Row> daily(JobContext ctx, Dataset<Row> events) {
+    return daily(ctx, events, LevelCodes.in(events));
+  }
+
+  /** As {@link #daily(JobContext, Dataset)}, with the events' levels known. */
+  static Dataset<Row> daily(JobContext ctx, Dataset<Row> events, LevelCodes levels) {
     return new AggregateDailyActivity(
-            ctx.config().labels().churnEvent(),
-            ctx.config().features().eventTypes(),
-            LevelCodes.in(events))
+            ctx.config().labels().churnEvent(), ctx.config().features().eventTypes(), levels)
         .apply(events);
   }
 

@@ -60,6 +60,10 @@ final class KernelAppend {
   private static final Logger LOG = LoggerFactory.getLogger(KernelAppend.class);
   private static final int ATTEMPTS = 5;
 
+  /** One lock per table location: commits to one table from this JVM go one at a time. */
+  private static final java.util.concurrent.ConcurrentMap<String, Object> COMMIT_LOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private KernelAppend() {}
 
   /**
@@ -93,7 +97,7 @@ final class KernelAppend {
         return OptionalLong.empty();
       }
       try {
-        TransactionCommitResult result = commit(engine, txn, tableSchema, schema, rows);
+        TransactionCommitResult result = commit(engine, txn, tableSchema, schema, rows, location);
         if (result.isReadyForCheckpoint()) {
           checkpoint(engine, table, result.getVersion());
         }
@@ -113,7 +117,8 @@ final class KernelAppend {
       Transaction txn,
       StructType tableSchema,
       org.apache.spark.sql.types.StructType schema,
-      List<org.apache.spark.sql.Row> rows)
+      List<org.apache.spark.sql.Row> rows,
+      String location)
       throws ConcurrentWriteException {
     Row state = txn.getTransactionState(engine);
     ColumnarBatch batch = batch(tableSchema, schema, rows);
@@ -138,7 +143,13 @@ final class KernelAppend {
       CloseableIterable<Row> actions =
           CloseableIterable.inMemoryIterable(
               Transaction.generateAppendActions(engine, state, files, context));
-      return txn.commit(engine, actions);
+      // One commit at a time per table in this JVM: Delta's log store for local files checks that
+      // a version is free and then renames onto it, which two threads can both pass (the second
+      // rename replacing the first commit, a reader meeting a commit file and a checksum that do
+      // not match). Each waiting commit still meets the other's version and rebases onto it.
+      synchronized (COMMIT_LOCKS.computeIfAbsent(location, k -> new Object())) {
+        return txn.commit(engine, actions);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("writing to " + txn, e);
     }

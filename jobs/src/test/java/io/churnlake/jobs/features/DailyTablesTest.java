@@ -53,7 +53,12 @@ class DailyTablesTest extends SparkTestBase {
   private Dataset<Row> recomputed(JobContext ctx, DailyTables.Kind kind) {
     ChurnTable source =
         kind == DailyTables.Kind.ACTIVITY ? ChurnTable.EVENTS : ChurnTable.TRANSACTIONS;
-    return DailyTables.aggregate(ctx, kind, ctx.store().read(source));
+    Dataset<Row> rows = ctx.store().read(source);
+    return DailyTables.aggregate(
+        ctx,
+        kind,
+        rows,
+        kind == DailyTables.Kind.ACTIVITY ? Optional.of(LevelCodes.in(rows)) : Optional.empty());
   }
 
   @Test
@@ -75,6 +80,9 @@ class DailyTablesTest extends SparkTestBase {
 
     DailyTables.Refresh first = DailyTables.refresh(ctx, DailyTables.Kind.ACTIVITY, false);
     assertThat(first.line()).isEqualTo("daily_activity: rebuilt (new table)");
+    // Invariant: the levels recorded with a build cover every level of its rows, so that reading
+    // the table needs no pass to find them.
+    assertThat(first.levels().orElseThrow().levels()).containsExactly("free", "paid", "premium");
     Dataset<Row> table = ctx.store().read(ChurnTable.DAILY_ACTIVITY);
     // The table as written is the documented one (docs/tables.md).
     assertThat(TableCatalog.of(ChurnTable.DAILY_ACTIVITY).differences(table.schema())).isEmpty();
@@ -127,6 +135,16 @@ class DailyTablesTest extends SparkTestBase {
     ctx.store().delete(ChurnTable.EVENTS, "customer_id = '3'");
     DailyTables.Refresh deleted = DailyTables.refresh(ctx, DailyTables.Kind.ACTIVITY, false);
     assertThat(deleted.days()).containsExactlyElementsOf(days("2026-03-02", "2026-03-04"));
+    // The recorded levels only grow: a deletion leaves a level no row holds any more, harmless.
+    assertThat(deleted.levels().orElseThrow().levels()).containsExactly("free", "paid", "premium");
+    assertThat(
+            DailyTables.Built.parse(
+                    ctx.store()
+                        .latestTag(ChurnTable.DAILY_ACTIVITY, DailyTables.TAG + " ")
+                        .orElseThrow())
+                .orElseThrow()
+                .levels())
+        .containsExactly("free", "paid", "premium");
     assertSameRows(
         recomputed(ctx, DailyTables.Kind.ACTIVITY), ctx.store().read(ChurnTable.DAILY_ACTIVITY));
     assertThat(ctx.store().read(ChurnTable.DAILY_ACTIVITY).where("customer_id = '3'").isEmpty())
@@ -248,6 +266,16 @@ class DailyTablesTest extends SparkTestBase {
   void aRefreshTagRoundTripsAndOtherTextIsNoBuild() {
     DailyTables.Built built = new DailyTables.Built("a-b-c", 42, "0123abcd");
     assertThat(DailyTables.Built.parse(built.tag())).contains(built);
+    assertThat(built.levelCodes()).isEmpty();
+    // Levels are user data: spaces, commas, equals signs and non-ASCII text survive the tag.
+    DailyTables.Built withLevels =
+        built.withLevels(LevelCodes.of(List.of("gold plan", "a,b", "x=y", "prémium")));
+    assertThat(withLevels.tag()).doesNotContain("gold plan");
+    assertThat(DailyTables.Built.parse(withLevels.tag())).contains(withLevels);
+    assertThat(DailyTables.Built.parse(withLevels.tag()).orElseThrow().levels())
+        .containsExactly("a,b", "free", "gold plan", "paid", "prémium", "x=y");
+    assertThat(DailyTables.Built.parse(built.tag() + " levels=")).isEmpty();
+    assertThat(DailyTables.Built.parse(built.tag() + " other=1")).isEmpty();
     assertThat(DailyTables.Built.parse("run 7")).isEmpty();
     assertThat(
             DailyTables.Built.parse("churnlake-daily source-id=x source-version=y fingerprint=z"))
