@@ -21,8 +21,10 @@ import io.churnlake.jobs.model.EvaluateChurnModel;
 import io.churnlake.jobs.model.ExplainScores;
 import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.model.ScoreCustomers;
+import io.churnlake.jobs.train.FitChurnModel;
 import io.churnlake.jobs.train.TrainJob;
 import io.churnlake.jobs.train.TrainingCalendar;
+import io.churnlake.jobs.train.TrainingRecords;
 import io.churnlake.jobs.train.TrainingSets;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -96,13 +98,13 @@ public final class ModelBenchmark {
             dates.get(trainingDates + 1));
     TrainingSets.Split split = TrainingSets.timeBased(examples, calendar);
     long t0 = System.nanoTime();
-    TrainJob.Fitted fitted =
-        TrainJob.fit(ctx, snapshot.schema(), split, calendar.trainingDates(), 30);
+    FitChurnModel.Fitted fitted =
+        FitChurnModel.fit(ctx, snapshot.schema(), split, calendar.trainingDates(), 30);
     double trainSeconds = seconds(t0);
     long trainRows = (long) customers * trainingDates;
 
     ModelInfo info =
-        TrainJob.info(
+        TrainingRecords.info(
             config,
             "bench",
             calendar.evaluationDate(),
@@ -147,7 +149,7 @@ public final class ModelBenchmark {
         "train %s (%s, calibration %s): %.0f s wall, %,.0f training rows/s, %,.0f rows/s per"
             + " core; held-out ROC AUC %.3f%n",
         config.train().algorithm().id(),
-        TrainJob.parameters(config.train()),
+        TrainingRecords.parameters(config.train()),
         info.calibration(),
         trainSeconds,
         trainRows / trainSeconds,

@@ -92,16 +92,16 @@ public final class BacktestJob {
     try {
       Dataset<Row> features = FeaturesJob.build(ctx, daily, all);
       Dataset<Row> labels = LabelsJob.build(ctx, all, last, daily).rows();
-      Dataset<Row> examples = TrainJob.examples(features, labels);
+      Dataset<Row> examples = TrainingSets.examples(features, labels);
       try {
         List<Origin> out = new ArrayList<>();
         for (int i = 0; i < origins.size(); i++) {
           TrainingCalendar cal = calendars.get(i);
           TrainingSets.Split split = TrainingSets.timeBased(examples, cal);
-          TrainJob.Fitted fitted =
-              TrainJob.fit(ctx, features.schema(), split, cal.trainingDates(), horizon);
+          FitChurnModel.Fitted fitted =
+              FitChurnModel.fit(ctx, features.schema(), split, cal.trainingDates(), horizon);
           Map<String, Double> metrics =
-              TrainJob.evaluateFitted(
+              HeldOutEvaluation.evaluateFitted(
                   ctx,
                   fitted,
                   features.schema(),
@@ -109,7 +109,7 @@ public final class BacktestJob {
                   cal.calibrationDate(),
                   cal.evaluationDate(),
                   horizon);
-          TrainJob.writeEvaluations(
+          TrainingRecords.writeEvaluations(
               ctx, "backtest@" + origins.get(i), cal.evaluationDate(), BACKTEST, metrics);
           out.add(
               new Origin(

@@ -274,7 +274,7 @@ public final class HyperparameterSearch {
       usable.add(
           new Fold(
               f.name(),
-              TrainJob.weighted(f.train(), t.classWeight(), n, pos)
+              FitChurnModel.weighted(f.train(), t.classWeight(), n, pos)
                   .persist(StorageLevel.MEMORY_AND_DISK()),
               f.validation().persist(StorageLevel.MEMORY_AND_DISK())));
     }

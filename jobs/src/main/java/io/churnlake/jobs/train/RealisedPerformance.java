@@ -89,7 +89,7 @@ public final class RealisedPerformance {
       }
       Map<String, Double> metrics =
           new LinkedHashMap<>(EvaluateChurnModel.ofScores(scored, ctx.config().train().topShare()));
-      TrainJob.writeEvaluations(ctx, version, asOf, REALISED, metrics);
+      TrainingRecords.writeEvaluations(ctx, version, asOf, REALISED, metrics);
       out.add(new Evaluated(version, asOf, metrics));
     }
     return out;

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.model.ChurnPipelines;
 import java.sql.Date;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Splits labelled examples (features joined with labels, one row per customer and as-of date) into
@@ -123,4 +125,42 @@ public final class TrainingSets {
 
   private static final String HASH = "_split_hash";
   private static final String HELD_OUT = "_held_out";
+
+  /** Features joined with the labelled customers (unlabelled ones dropped), label as 0/1. */
+  static Dataset<Row> examples(Dataset<Row> features, Dataset<Row> labels) {
+    return features
+        .join(
+            labels
+                .where(col(Columns.CHURNED).isNotNull())
+                .select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, Columns.CHURNED),
+            new String[] {Columns.CUSTOMER_ID, Columns.AS_OF_DATE})
+        .withColumn(ChurnPipelines.LABEL, col(Columns.CHURNED).cast("double"))
+        .drop(Columns.CHURNED)
+        .transform(TrainingSets::compact);
+  }
+
+  /** Rows per partition of the training examples (see {@link #compact}). */
+  static final long ROWS_PER_PARTITION = 100_000;
+
+  /**
+   * The rows cached in partitions of about {@link #ROWS_PER_PARTITION} rows (at least 2, never more
+   * than they had). Every fit passes over its examples dozens of times (an L-BFGS iteration, a tree
+   * level, an indexer's count), and each pass pays per task, and for more than a few partitions a
+   * tree-aggregation shuffle: 10,000 customers in 8 partitions spent about 0.45 s per iteration.
+   * Only the number of partitions changes; large sets keep the join's.
+   */
+  static Dataset<Row> compact(Dataset<Row> rows) {
+    Dataset<Row> cached = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    long count = cached.count();
+    int now = cached.rdd().getNumPartitions();
+    int wanted =
+        (int) Math.max(2, Math.min(now, (count + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
+    if (wanted >= now) {
+      return cached;
+    }
+    Dataset<Row> fewer = cached.coalesce(wanted).persist(StorageLevel.MEMORY_AND_DISK());
+    fewer.count(); // built before the wider cache is dropped
+    cached.unpersist();
+    return fewer;
+  }
 }
