@@ -1,25 +1,19 @@
 package io.churnlake.jobs.clv;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log10;
 import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
-import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.features.DailyTables;
-import io.churnlake.jobs.model.ModelInfo;
-import io.churnlake.jobs.model.ModelRegistry;
 import io.churnlake.jobs.tables.TableSchemas;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -29,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.storage.StorageLevel;
@@ -72,77 +65,44 @@ public final class ClvJob {
     boolean contractual =
         model == ChurnConfig.ClvModel.CONTRACTUAL
             || (model == ChurnConfig.ClvModel.AUTO && !ctx.store().exists(ChurnTable.TRANSACTIONS));
-    return ctx.stage("clv", () -> contractual ? contractual(ctx, asOf) : fitAndScore(ctx, asOf));
+    return ctx.stage(
+        "clv", () -> contractual ? ContractualClv.run(ctx, asOf) : fitAndScore(ctx, asOf));
   }
 
-  /** The contractual model ({@link ContractualValue}) from D's churn scores and billing events. */
-  private static Result contractual(JobContext ctx, LocalDate asOf) {
-    ChurnConfig.ClvSettings s = ctx.config().clv();
-    String onDate = History.asOfPredicate(asOf);
-    if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
-        || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
-      throw ChurnErrors.noRowsForDate(
-          ChurnTable.CHURN_SCORES.tableName(),
-          asOf,
-          "the contractual value model needs D's churn scores: run 'churnlake score --as-of "
-              + asOf
-              + "' first");
+  /** The two fitted models and the customers they were fitted on. */
+  private record Fits(
+      ClvFits.RecencyFrequency rf,
+      MaximumLikelihood.Fit purchases,
+      ClvFits.Spend spend,
+      MaximumLikelihood.Fit spendFit,
+      long customers,
+      long repeat) {}
+
+  /** BG/NBD on the purchase summaries, then Gamma-Gamma on the repeat customers' spend. */
+  private static Fits fit(Dataset<Row> summaries, ChurnConfig.ClvSettings s, LocalDate asOf) {
+    long start = System.nanoTime();
+    ClvFits.RecencyFrequency rf = recencyFrequency(summaries, s.maxGroups());
+    LOG.info("clv: summaries and {} BG/NBD groups in {} s", rf.x().length, seconds(start));
+    start = System.nanoTime();
+    long customers = (long) Arrays.stream(rf.count()).sum();
+    if (customers < s.minCustomers()) {
+      throw ChurnErrors.tooFewCustomersForClv(
+          "BG/NBD", asOf, customers, s.minCustomers(), "customers with a purchase");
     }
-    Dataset<Row> scores = ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate);
-    // One model per date's scores: a tiny result.
-    List<String> versions =
-        scores.select(Columns.MODEL_VERSION).distinct().as(Encoders.STRING()).collectAsList();
-    ModelRegistry registry =
-        new ModelRegistry(
-            ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
-    int horizon =
-        registry
-            .find(versions.get(0))
-            .map(ModelInfo::horizonDays)
-            .orElse(ctx.config().labels().horizonDays());
-    Dataset<Row> billed =
-        ctx.store()
-            .read(ChurnTable.EVENTS)
-            .where(
-                col(Columns.EVENT_DATE)
-                    .leq(lit(Date.valueOf(asOf)))
-                    .and(
-                        col(Columns.EVENT_DATE).gt(lit(Date.valueOf(asOf.minusDays(BILLING_DAYS)))))
-                    .and(col(Columns.EVENT_TYPE).equalTo("billing")))
-            .groupBy(Columns.CUSTOMER_ID)
-            .agg(sum(col(Columns.AMOUNT)).as(ContractualValue.BILLED_AMOUNT));
-    Dataset<Row> values =
-        new ContractualValue(horizon, s.horizonMonths(), s.monthlyDiscountRate(), s.margin())
-            .apply(
-                scores.select(Columns.CUSTOMER_ID, Columns.AS_OF_DATE, Columns.CHURN_PROBABILITY),
-                billed);
-    ctx.store().replaceWhere(ChurnTable.CUSTOMER_VALUE, values, onDate);
-    Row totals =
-        ctx.store()
-            .read(ChurnTable.CUSTOMER_VALUE)
-            .where(onDate)
-            .agg(
-                count(lit(1)),
-                count(when(col(ScoreCustomerValue.CLV).gt(0), true)),
-                coalesce(sum(ScoreCustomerValue.CLV), lit(0.0)))
-            .head();
-    LOG.info(
-        "clv as of {}: contractual, {} customers ({} billed in the last {} days), horizon {} days,"
-            + " total CLV {}",
-        asOf,
-        totals.getLong(0),
-        totals.getLong(1),
-        BILLING_DAYS,
-        horizon,
-        totals.getDouble(2));
-    return new Result(
-        asOf,
-        CONTRACTUAL,
-        totals.getLong(0),
-        totals.getLong(1),
-        Optional.empty(),
-        Optional.empty(),
-        totals.getDouble(2));
+    MaximumLikelihood.Fit purchases = checked(ClvFits.fitBgNbd(rf), "BG/NBD", s);
+    ClvFits.Spend spend = spend(summaries, s);
+    long repeat = (long) Arrays.stream(spend.count()).sum();
+    if (repeat < s.minCustomers()) {
+      throw ChurnErrors.tooFewCustomersForClv(
+          "Gamma-Gamma",
+          asOf,
+          repeat,
+          s.minCustomers(),
+          "customers with a repeat purchase day of positive spend");
+    }
+    MaximumLikelihood.Fit spendFit = checked(ClvFits.fitGammaGamma(spend), "Gamma-Gamma", s);
+    LOG.info("clv: fits ({} Gamma-Gamma groups) in {} s", spend.x().length, seconds(start));
+    return new Fits(rf, purchases, spend, spendFit, customers, repeat);
   }
 
   private static Result fitAndScore(JobContext ctx, LocalDate asOf) {
@@ -155,33 +115,12 @@ public final class ClvJob {
             .apply(DailyTables.purchasesUpTo(ctx, asOf))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      Fits f = fit(summaries, s, asOf);
       long start = System.nanoTime();
-      ClvFits.RecencyFrequency rf = recencyFrequency(summaries, s.maxGroups());
-      LOG.info("clv: summaries and {} BG/NBD groups in {} s", rf.x().length, seconds(start));
-      start = System.nanoTime();
-      long customers = (long) Arrays.stream(rf.count()).sum();
-      if (customers < s.minCustomers()) {
-        throw ChurnErrors.tooFewCustomersForClv(
-            "BG/NBD", asOf, customers, s.minCustomers(), "customers with a purchase");
-      }
-      MaximumLikelihood.Fit purchases = checked(ClvFits.fitBgNbd(rf), "BG/NBD", s);
-      ClvFits.Spend spend = spend(summaries, s);
-      long repeat = (long) Arrays.stream(spend.count()).sum();
-      if (repeat < s.minCustomers()) {
-        throw ChurnErrors.tooFewCustomersForClv(
-            "Gamma-Gamma",
-            asOf,
-            repeat,
-            s.minCustomers(),
-            "customers with a repeat purchase day of positive spend");
-      }
-      MaximumLikelihood.Fit spendFit = checked(ClvFits.fitGammaGamma(spend), "Gamma-Gamma", s);
-      LOG.info("clv: fits ({} Gamma-Gamma groups) in {} s", spend.x().length, seconds(start));
-      start = System.nanoTime();
-      GammaGamma g = GammaGamma.of(spendFit.parameters());
-      double population = g.q() > 1 ? g.populationMeanSpend() : spend.meanSpend();
+      GammaGamma g = GammaGamma.of(f.spendFit().parameters());
+      double population = g.q() > 1 ? g.populationMeanSpend() : f.spend().meanSpend();
       Dataset<Row> values =
-          new ScoreCustomerValue(BgNbd.of(purchases.parameters()), g, population, s)
+          new ScoreCustomerValue(BgNbd.of(f.purchases().parameters()), g, population, s)
               .apply(summaries)
               .withColumn(VALUE_MODEL, lit(BG_NBD_GAMMA_GAMMA));
       ctx.store()
@@ -193,12 +132,12 @@ public final class ClvJob {
               models(
                   ctx,
                   asOf,
-                  purchases,
-                  spendFit,
-                  customers,
-                  rf.x().length,
-                  repeat,
-                  spend.x().length),
+                  f.purchases(),
+                  f.spendFit(),
+                  f.customers(),
+                  f.rf().x().length,
+                  f.repeat(),
+                  f.spend().x().length),
               "as_of_date = DATE'" + asOf + "'");
       double total =
           ctx.store()
@@ -210,20 +149,20 @@ public final class ClvJob {
       LOG.info(
           "clv as of {}: {} customers ({} repeat), BG/NBD {} ({}), Gamma-Gamma {} ({}), total CLV {}",
           asOf,
-          customers,
-          repeat,
-          Arrays.toString(purchases.parameters()),
-          purchases.status(),
-          Arrays.toString(spendFit.parameters()),
-          spendFit.status(),
+          f.customers(),
+          f.repeat(),
+          Arrays.toString(f.purchases().parameters()),
+          f.purchases().status(),
+          Arrays.toString(f.spendFit().parameters()),
+          f.spendFit().status(),
           total);
       return new Result(
           asOf,
           BG_NBD_GAMMA_GAMMA,
-          customers,
-          repeat,
-          Optional.of(purchases),
-          Optional.of(spendFit),
+          f.customers(),
+          f.repeat(),
+          Optional.of(f.purchases()),
+          Optional.of(f.spendFit()),
           total);
     } finally {
       summaries.unpersist();

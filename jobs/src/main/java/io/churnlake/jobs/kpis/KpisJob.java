@@ -1,27 +1,15 @@
 package io.churnlake.jobs.kpis;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.date_add;
-import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
-import io.churnlake.common.config.ChurnConfig.LabelDefinition;
-import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
-import io.churnlake.jobs.features.CustomerAttributesAsOf;
-import io.churnlake.jobs.labels.ChurnDefinition;
 import io.churnlake.jobs.tables.KpiColumns;
-import io.churnlake.jobs.tables.SegmentColumns;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -85,11 +73,13 @@ public final class KpisJob {
 
   private static Result measure(JobContext ctx, LocalDate asOf) {
     ChurnConfig.KpiSettings k = ctx.config().kpis();
-    Optional<Spells> spells = spells(ctx, asOf);
+    Optional<KpiSpells.Spells> spells = KpiSpells.of(ctx, asOf);
     spells.ifPresent(s -> s.rows().persist(StorageLevel.MEMORY_AND_DISK()));
     try {
       LocalDate first =
-          spells.isPresent() ? firstDay(spells.get(), asOf) : History.spanUpTo(ctx, asOf).first();
+          spells.isPresent()
+              ? KpiSpells.firstDay(spells.get(), asOf)
+              : History.spanUpTo(ctx, asOf).first();
       KpiPeriods calendar = KpiPeriods.between(k.grain(), first, asOf);
       Dataset<Row> periods = broadcast(calendar.toDataset(ctx.spark()));
       Column upToAsOf = col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)));
@@ -99,7 +89,8 @@ public final class KpisJob {
               : Optional.empty();
       List<Dataset<Row>> parts = new ArrayList<>();
       if (spells.isPresent()) {
-        parts.add(FlowKpis.apply(spells.get().rows(), periods, dimensions(ctx, k, plans, periods)));
+        parts.add(
+            FlowKpis.apply(spells.get().rows(), periods, KpiDimensions.of(ctx, k, plans, periods)));
         plans.ifPresent(
             p ->
                 parts.add(
@@ -167,7 +158,7 @@ public final class KpisJob {
           new Result(
               asOf,
               k.grain().id(),
-              spells.map(Spells::definition).orElse(noChurnDates()),
+              spells.map(KpiSpells.Spells::definition).orElse(KpiSpells.noChurnDates()),
               overall,
               cohorts);
       LOG.info(
@@ -184,146 +175,6 @@ public final class KpisJob {
     }
   }
 
-  /** Spells and the words that say how churn was recognised. */
-  record Spells(Dataset<Row> rows, String definition) {}
-
-  private static String noChurnDates() {
-    return "labels.definition = given: churn is a flag of a customers snapshot, not a date";
-  }
-
-  static Optional<Spells> spells(JobContext ctx, LocalDate asOf) {
-    ChurnConfig.LabelSettings l = ctx.config().labels();
-    if (l.definition() == LabelDefinition.EXPLICIT) {
-      requireTable(ctx, ChurnTable.EVENTS, asOf);
-      return Optional.of(
-          new Spells(
-              CustomerSpells.explicit(History.eventsUpTo(ctx, asOf), l.churnEvent()),
-              "explicit: a '" + l.churnEvent() + "' event ends a customer"));
-    }
-    if (l.definition() == LabelDefinition.INACTIVITY) {
-      ChurnTable table = ChurnDefinition.Inactivity.table(l);
-      requireTable(ctx, table, asOf);
-      Dataset<Row> activity =
-          ctx.store()
-              .read(table)
-              .where(col(Columns.EVENT_DATE).leq(lit(Date.valueOf(asOf))))
-              .where(l.qualifyingActivity());
-      return Optional.of(
-          new Spells(
-              CustomerSpells.inactivity(activity, l.horizonDays(), asOf),
-              "inactivity: "
-                  + l.horizonDays()
-                  + " days without "
-                  + l.qualifyingActivity()
-                  + " in "
-                  + table.tableName()
-                  + " end a customer"));
-    }
-    return Optional.empty();
-  }
-
-  private static void requireTable(JobContext ctx, ChurnTable table, LocalDate asOf) {
-    if (!ctx.store().exists(table)) {
-      throw ChurnErrors.noDataBefore(table.tableName(), asOf);
-    }
-  }
-
-  private static LocalDate firstDay(Spells spells, LocalDate asOf) {
-    Row r = spells.rows().agg(min(CustomerSpells.FIRST_START)).first();
-    if (r.isNullAt(0)) {
-      throw ChurnErrors.noDataBefore("activity (" + spells.definition() + ")", asOf);
-    }
-    return r.getDate(0).toLocalDate();
-  }
-
-  /**
-   * Each customer's dimension values for a period: risk tier, value tier and segment of the latest
-   * plan in the 31 (weeks: 7) days before the period starts, and the configured customers-table
-   * columns as of the day before it.
-   */
-  static Dataset<Row> dimensions(
-      JobContext ctx,
-      ChurnConfig.KpiSettings k,
-      Optional<Dataset<Row>> plans,
-      Dataset<Row> periods) {
-    Column start = col(KpiColumns.PERIOD_START);
-    List<Dataset<Row>> parts = new ArrayList<>();
-    if (plans.isPresent()) {
-      Column d = col(Columns.AS_OF_DATE);
-      Dataset<Row> planBefore =
-          plans
-              .get()
-              .select(d)
-              .distinct()
-              .join(periods, d.lt(start).and(d.geq(date_sub(start, k.grain().maxDays()))))
-              .groupBy(KpiColumns.PERIOD_START)
-              .agg(max(d).as(Columns.AS_OF_DATE));
-      parts.add(
-          plans
-              .get()
-              .join(broadcast(planBefore), Columns.AS_OF_DATE)
-              .select(
-                  col(Columns.CUSTOMER_ID),
-                  start,
-                  array(
-                          FlowKpis.dimension(Columns.RISK_TIER, col(Columns.RISK_TIER)),
-                          FlowKpis.dimension(
-                              SegmentColumns.VALUE_TIER, col(SegmentColumns.VALUE_TIER)),
-                          FlowKpis.dimension(SegmentColumns.SEGMENT, col(SegmentColumns.SEGMENT)))
-                      .as(FlowKpis.DIMS)));
-    }
-    if (!k.dimensions().isEmpty()) {
-      String key = "churnlake.kpis.dimensions";
-      if (!ctx.store().exists(ChurnTable.CUSTOMERS)) {
-        throw ChurnErrors.badConfigValue(
-            key, k.dimensions(), "columns of the customers table, which does not exist");
-      }
-      Dataset<Row> customers = ctx.store().read(ChurnTable.CUSTOMERS);
-      List<String> available = CustomerAttributesAsOf.attributes(customers);
-      for (String c : k.dimensions()) {
-        if (!available.contains(c)) {
-          throw ChurnErrors.unknownColumn(key, c, ChurnTable.CUSTOMERS.tableName(), available);
-        }
-      }
-      Dataset<Row> dayBefore = periods.select(date_sub(start, 1).as(Columns.AS_OF_DATE));
-      parts.add(
-          new CustomerAttributesAsOf()
-              .apply(customers, dayBefore)
-              .select(
-                  col(Columns.CUSTOMER_ID),
-                  date_add(col(Columns.AS_OF_DATE), 1).as(KpiColumns.PERIOD_START),
-                  array(
-                          k.dimensions().stream()
-                              .map(c -> FlowKpis.dimension(c, col("`" + c + "`")))
-                              .toArray(Column[]::new))
-                      .as(FlowKpis.DIMS)));
-    }
-    if (parts.isEmpty()) {
-      return periods
-          .limit(0)
-          .select(
-              lit(null).cast(DataTypes.StringType).as(Columns.CUSTOMER_ID),
-              start,
-              array(FlowKpis.dimension(KpiColumns.ALL, lit(null))).as(FlowKpis.DIMS));
-    }
-    if (parts.size() == 1) {
-      return parts.get(0);
-    }
-    Column a = col("a." + FlowKpis.DIMS);
-    Column b = col("b." + FlowKpis.DIMS);
-    return parts
-        .get(0)
-        .as("a")
-        .join(
-            parts.get(1).as("b"),
-            new String[] {Columns.CUSTOMER_ID, KpiColumns.PERIOD_START},
-            "full_outer")
-        .select(
-            col(Columns.CUSTOMER_ID),
-            col(KpiColumns.PERIOD_START),
-            when(a.isNull(), b).when(b.isNull(), a).otherwise(concat(a, b)).as(FlowKpis.DIMS));
-  }
-
   /** labels.definition = given: churn rates are undefined, and the rows say why. */
   private static Dataset<Row> undefinedChurn(Dataset<Row> periods) {
     Dataset<Row> p =
@@ -333,8 +184,10 @@ public final class KpisJob {
     Column none = lit(null).cast(DataTypes.DoubleType);
     return KpiRows.explodeMetrics(
         p,
-        KpiRows.metric("churn_rate", none, lit(KpiColumns.UNDEFINED), lit(noChurnDates())),
-        KpiRows.metric("retention_rate", none, lit(KpiColumns.UNDEFINED), lit(noChurnDates())));
+        KpiRows.metric(
+            "churn_rate", none, lit(KpiColumns.UNDEFINED), lit(KpiSpells.noChurnDates())),
+        KpiRows.metric(
+            "retention_rate", none, lit(KpiColumns.UNDEFINED), lit(KpiSpells.noChurnDates())));
   }
 
   /** The KPIs for people: the last periods' rates, the campaign and each goal's standing. */
