@@ -1,6 +1,5 @@
 package io.churnlake.common.config;
 
-
 import com.typesafe.config.Config;
 import java.util.List;
 

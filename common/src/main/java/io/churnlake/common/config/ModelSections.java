@@ -1,6 +1,5 @@
 package io.churnlake.common.config;
 
-
 import com.typesafe.config.Config;
 
 /** The configuration sections of the models: train (with its search) and clv. */

@@ -60,6 +60,11 @@ public enum ChurnTable {
   CHURN_KPIS("churn_kpis", "as_of_date"),
   /** Monthly cohorts' retention and Kaplan-Meier survival as computed on an as-of date. */
   COHORT_RETENTION("cohort_retention", "as_of_date"),
+  /**
+   * Each campaign wave's outcome per action and segment, as measured on an as-of date: treated and
+   * control churn, the effect with its interval, the realised against the expected net value.
+   */
+  CAMPAIGN_OUTCOMES("campaign_outcomes", "as_of_date"),
   /** The generator's true churn probabilities (synthetic data only). */
   GENERATED_TRUTH("generated_truth", "as_of_date"),
   /** The run ledger: one row per stage start and end of every command run. */

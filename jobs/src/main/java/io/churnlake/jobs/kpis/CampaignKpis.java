@@ -44,35 +44,18 @@ public final class CampaignKpis {
       int horizonDays,
       LocalDate asOf) {
     Column d = col(Columns.AS_OF_DATE);
-    Dataset<Row> planDates =
-        riskSegments
-            .select(d)
-            .distinct()
-            .join(
-                broadcast(periods),
-                d.geq(col(KpiColumns.PERIOD_START)).and(d.leq(col(KpiColumns.PERIOD_END))))
-            .groupBy(KpiColumns.PERIOD_START, KpiColumns.PERIOD_END)
-            .agg(min(d).as(Columns.AS_OF_DATE));
-    Column start = col(CustomerSpells.SPELL_START);
-    Column end = col(CustomerSpells.SPELL_END);
-    Column horizonEnd = date_add(d, horizonDays);
     Column treated = col(SegmentColumns.TARGETING).equalTo(SegmentColumns.TARGETED);
     Column control = col(SegmentColumns.TARGETING).equalTo(SegmentColumns.CONTROL);
-    Column churned = end.isNotNull().and(end.leq(horizonEnd));
+    Column churned = col(CHURNED);
     Dataset<Row> counts =
-        riskSegments
-            .where(treated.or(control))
-            .join(broadcast(planDates), Columns.AS_OF_DATE)
-            .join(spells, Columns.CUSTOMER_ID)
-            // The spell the customer was in on the plan date.
-            .where(start.leq(d).and(end.isNull().or(end.gt(d))))
+        followed(riskSegments, spells, periods, horizonDays)
             .groupBy(col(KpiColumns.PERIOD_START), col(KpiColumns.PERIOD_END), d)
             .agg(
                 sum(when(treated, 1).otherwise(0)).as("nt"),
                 sum(when(treated.and(churned), 1).otherwise(0)).as("ct"),
                 sum(when(control, 1).otherwise(0)).as("nc"),
                 sum(when(control.and(churned), 1).otherwise(0)).as("cc"))
-            .withColumn(KpiColumns.MATURE, horizonEnd.leq(lit(Date.valueOf(asOf))))
+            .withColumn(KpiColumns.MATURE, date_add(d, horizonDays).leq(lit(Date.valueOf(asOf))))
             .withColumn(KpiColumns.DIMENSION, lit(KpiColumns.ALL))
             .withColumn(KpiColumns.DIMENSION_VALUE, lit(KpiColumns.ALL));
     Column nt = col("nt");
@@ -99,6 +82,38 @@ public final class CampaignKpis {
             ProportionIntervals.newcombe(col("ct"), nt, col("cc"), nc),
             nt.gt(0).and(nc.gt(0)),
             note));
+  }
+
+  /** Column of {@link #followed}: the customer's spell ended within the horizon of the plan. */
+  static final String CHURNED = "churned_within_horizon";
+
+  /**
+   * The targeted and control customers of each period's campaign wave (the first plan dated in the
+   * period), each with its plan row, the period, and whether the spell it was in on the plan date
+   * ended within {@code horizonDays} after it ({@link #CHURNED}; intent to treat).
+   */
+  static Dataset<Row> followed(
+      Dataset<Row> riskSegments, Dataset<Row> spells, Dataset<Row> periods, int horizonDays) {
+    Column d = col(Columns.AS_OF_DATE);
+    Dataset<Row> waves =
+        riskSegments
+            .select(d)
+            .distinct()
+            .join(
+                broadcast(periods),
+                d.geq(col(KpiColumns.PERIOD_START)).and(d.leq(col(KpiColumns.PERIOD_END))))
+            .groupBy(KpiColumns.PERIOD_START, KpiColumns.PERIOD_END)
+            .agg(min(d).as(Columns.AS_OF_DATE));
+    Column start = col(CustomerSpells.SPELL_START);
+    Column end = col(CustomerSpells.SPELL_END);
+    Column targeting = col(SegmentColumns.TARGETING);
+    return riskSegments
+        .where(targeting.isin(SegmentColumns.TARGETED, SegmentColumns.CONTROL))
+        .join(broadcast(waves), Columns.AS_OF_DATE)
+        .join(spells, Columns.CUSTOMER_ID)
+        // The spell the customer was in on the plan date.
+        .where(start.leq(d).and(end.isNull().or(end.gt(d))))
+        .withColumn(CHURNED, end.isNotNull().and(end.leq(date_add(d, horizonDays))));
   }
 
   private static Column proportion(

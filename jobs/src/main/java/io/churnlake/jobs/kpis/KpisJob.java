@@ -153,6 +153,9 @@ public final class KpisJob {
                 .distinct()
                 .count();
       }
+      if (spells.isPresent() && plans.isPresent()) {
+        writeOutcomes(ctx, plans.get(), spells.get().rows(), periods, asOf);
+      }
       List<Row> overall = KpiRows.overall(kpiRows);
       Result r =
           new Result(
@@ -173,6 +176,34 @@ public final class KpisJob {
     } finally {
       spells.ifPresent(s -> s.rows().unpersist());
     }
+  }
+
+  /**
+   * Replaces the as-of date's {@code campaign_outcomes} ({@link CampaignOutcomes}): a few rows per
+   * wave, action and segment, computed once and written from the driver.
+   */
+  private static void writeOutcomes(
+      JobContext ctx,
+      Dataset<Row> plans,
+      Dataset<Row> spells,
+      Dataset<Row> periods,
+      LocalDate asOf) {
+    Map<String, Double> costs = new TreeMap<>();
+    ctx.config().segment().actions().forEach((name, action) -> costs.put(name, action.cost()));
+    List<Row> outcomes =
+        new CampaignOutcomes(ctx.config().labels().horizonDays(), asOf, costs, ctx.runId())
+            .apply(plans, spells, periods)
+            .collectAsList();
+    ctx.store()
+        .replaceWhere(
+            ChurnTable.CAMPAIGN_OUTCOMES,
+            ctx.spark().createDataFrame(outcomes, KpiColumns.CAMPAIGN_OUTCOMES),
+            History.asOfPredicate(asOf));
+    LOG.info(
+        "kpis as of {}: {} campaign outcome rows ({} mature)",
+        asOf,
+        outcomes.size(),
+        outcomes.stream().filter(r -> KpiColumns.MATURE_STATUS.equals(r.getAs("status"))).count());
   }
 
   /** labels.definition = given: churn rates are undefined, and the rows say why. */

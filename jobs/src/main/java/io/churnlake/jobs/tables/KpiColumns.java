@@ -70,4 +70,32 @@ public final class KpiColumns {
           .add("survival_days", DataTypes.IntegerType, false)
           .add("km_survival", DataTypes.DoubleType, true)
           .add("run_id", DataTypes.StringType, false);
+
+  /** Schema of {@code campaign_outcomes}: one row per as-of date, wave, action and segment. */
+  public static final StructType CAMPAIGN_OUTCOMES =
+      new StructType()
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add("wave_date", DataTypes.DateType, false)
+          .add("action", DataTypes.StringType, false)
+          .add("segment", DataTypes.StringType, false)
+          .add("horizon_days", DataTypes.IntegerType, false)
+          .add("status", DataTypes.StringType, false)
+          .add("treated", DataTypes.LongType, false)
+          .add("treated_churned", DataTypes.LongType, false)
+          .add("control", DataTypes.LongType, false)
+          .add("control_churned", DataTypes.LongType, false)
+          .add("treated_churn_rate", DataTypes.DoubleType, true)
+          .add("treated_churn_rate_lower", DataTypes.DoubleType, true)
+          .add("treated_churn_rate_upper", DataTypes.DoubleType, true)
+          .add("control_churn_rate", DataTypes.DoubleType, true)
+          .add("control_churn_rate_lower", DataTypes.DoubleType, true)
+          .add("control_churn_rate_upper", DataTypes.DoubleType, true)
+          .add("effect", DataTypes.DoubleType, true)
+          .add("effect_lower", DataTypes.DoubleType, true)
+          .add("effect_upper", DataTypes.DoubleType, true)
+          .add("relative_effect", DataTypes.DoubleType, true)
+          .add("expected_net_value", DataTypes.DoubleType, false)
+          .add("realised_net_value", DataTypes.DoubleType, true)
+          .add("note", DataTypes.StringType, false)
+          .add("run_id", DataTypes.StringType, false);
 }

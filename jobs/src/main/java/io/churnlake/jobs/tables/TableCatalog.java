@@ -63,6 +63,7 @@ public final class TableCatalog {
         clvModels(),
         churnKpis(),
         cohortRetention(),
+        campaignOutcomes(),
         generatedTruth(),
         pipelineRuns(),
         pipelineLeases());
@@ -1004,6 +1005,87 @@ public final class TableCatalog {
             "SELECT cohort_month, km_survival FROM cohort_retention"
                 + " WHERE as_of_date = (SELECT max(as_of_date) FROM cohort_retention)"
                 + " AND survival_days = 90 ORDER BY cohort_month")
+        .build();
+  }
+
+  static TableDoc campaignOutcomes() {
+    return TableDoc.of(ChurnTable.CAMPAIGN_OUTCOMES)
+        .grain(
+            "one row per as-of date, campaign wave, action and segment",
+            "as_of_date",
+            "wave_date",
+            "action",
+            "segment")
+        .writtenBy("`kpis`, `nightly`; read by analysts")
+        .about(
+            "Did each campaign wave work? The first retention plan of each KPI period is a wave;"
+                + " its targeted and control customers (the randomised hold-out of"
+                + " `risk_segments.targeting`) are followed for the label horizon, intent to treat,"
+                + " and compared per action and segment (docs/kpis.md). Rates and effects are null"
+                + " until the horizon has passed: an immature wave is never read as no effect.")
+        .schema(KpiColumns.CAMPAIGN_OUTCOMES)
+        .col("as_of_date", "the date computed on; the partition column")
+        .col("wave_date", "the plan's as-of date: the first plan dated in its KPI period")
+        .col("action", "the action the plan recommended (treated and control alike)")
+        .col("segment", "the plan's segment (value tier x risk tier)")
+        .col("horizon_days", "how long customers are followed after the wave (labels.horizon-days)")
+        .col(
+            "status",
+            "`mature`; `immature` (the horizon ends after `as_of_date`: no rate yet); `undefined`"
+                + " (no treated or no control customer: no effect)")
+        .col("treated", "targeted customers of the wave in this action and segment")
+        .col("treated_churned", "of them, churned within the horizon")
+        .col("control", "control customers (held out at random, not contacted)")
+        .col("control_churned", "of them, churned within the horizon")
+        .col("treated_churn_rate", "treated_churned / treated; null unless mature")
+        .col("treated_churn_rate_lower", "95% Wilson interval, lower bound")
+        .col("treated_churn_rate_upper", "95% Wilson interval, upper bound")
+        .col("control_churn_rate", "control_churned / control; null unless mature")
+        .col("control_churn_rate_lower", "95% Wilson interval, lower bound")
+        .col("control_churn_rate_upper", "95% Wilson interval, upper bound")
+        .col(
+            "effect",
+            "treated_churn_rate - control_churn_rate (negative: the action kept customers); null"
+                + " unless mature with both groups")
+        .col("effect_lower", "Newcombe's 95% interval of the difference, lower bound")
+        .col("effect_upper", "Newcombe's 95% interval of the difference, upper bound")
+        .col(
+            "relative_effect",
+            "the save rate the wave realised: (control - treated rate) / control rate; null when"
+                + " the control rate is 0 or the effect is null")
+        .col(
+            "expected_net_value", "the plan's expected net value summed over the treated customers")
+        .col(
+            "realised_net_value",
+            "(control - treated rate) x the treated customers' value - their contact cost"
+                + " (segment.actions); null when the effect is")
+        .col("note", "how the row was counted, and why a rate is missing")
+        .col("run_id", RUN_ID)
+        .example(
+            "Matured waves: effect and realised against expected value",
+            "SELECT wave_date, action, segment, treated, control, effect, effect_lower,"
+                + " effect_upper, realised_net_value, expected_net_value"
+                + " FROM campaign_outcomes"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM campaign_outcomes)"
+                + " AND status = 'mature'"
+                + " ORDER BY wave_date, action, segment")
+        .example(
+            "Each action's realised save rate, pooled over matured waves",
+            "SELECT action, sum(treated) AS treated, sum(control) AS control,"
+                + " 1 - (sum(treated_churned) / sum(treated))"
+                + " / (sum(control_churned) / sum(control)) AS pooled_save_rate"
+                + " FROM campaign_outcomes"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM campaign_outcomes)"
+                + " AND status = 'mature'"
+                + " GROUP BY action ORDER BY action")
+        .example(
+            "Waves still maturing, and when they will",
+            "SELECT wave_date, date_add(wave_date, horizon_days) AS matures_on,"
+                + " sum(treated) AS treated, sum(control) AS control"
+                + " FROM campaign_outcomes"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM campaign_outcomes)"
+                + " AND status = 'immature'"
+                + " GROUP BY wave_date, horizon_days ORDER BY wave_date")
         .build();
   }
 

@@ -290,6 +290,128 @@ class KpisTest extends SparkTestBase {
     }
   }
 
+  /**
+   * Invariant: a wave's outcome per action and segment counts, intent to treat, the targeted and
+   * control customers in a spell on the wave's date; a mature group gets its rate with a Wilson
+   * interval, both groups the effect with Newcombe's interval, the realised save rate and net value
+   * (the saved share of the treated customers' value less their contact cost); a group with no
+   * customer makes the effect undefined, and an immature wave carries no rate at all.
+   */
+  @Test
+  void campaignOutcomesCompareEachActionAndSegmentsGroupsPerWave() {
+    StructType plan =
+        new StructType()
+            .add("customer_id", DataTypes.StringType)
+            .add("as_of_date", DataTypes.DateType)
+            .add("action", DataTypes.StringType)
+            .add("segment", DataTypes.StringType)
+            .add("value", DataTypes.DoubleType)
+            .add("expected_net_value", DataTypes.DoubleType)
+            .add("targeting", DataTypes.StringType);
+    Dataset<Row> plans =
+        rows(
+            plan,
+            new Object[] {"t1", d("2026-02-01"), "call", "high/high", 100.0, 20.0, "targeted"},
+            new Object[] {"t2", d("2026-02-01"), "call", "high/high", 50.0, 5.0, "targeted"},
+            new Object[] {"c1", d("2026-02-01"), "call", "high/high", 80.0, 0.0, "control"},
+            new Object[] {"c2", d("2026-02-01"), "call", "high/high", 70.0, 0.0, "control"},
+            new Object[] {"gone", d("2026-02-01"), "call", "high/high", 10.0, 1.0, "targeted"},
+            new Object[] {"t3", d("2026-02-01"), "email", "low/high", 30.0, 2.0, "targeted"},
+            new Object[] {"n1", d("2026-02-01"), "none", "low/low", 5.0, 0.0, "none"},
+            new Object[] {"t1", d("2026-02-08"), "call", "high/high", 100.0, 20.0, "control"},
+            new Object[] {"t3", d("2026-03-05"), "call", "high/high", 30.0, 3.0, "targeted"},
+            new Object[] {"c3", d("2026-03-05"), "call", "high/high", 30.0, 0.0, "control"});
+    Dataset<Row> spells =
+        rows(
+            SPELLS,
+            spell("t1", "2026-01-01", "2026-02-10", "2026-01-01"),
+            spell("t2", "2026-01-01", "2026-03-10", "2026-01-01"),
+            spell("t3", "2026-01-01", null, "2026-01-01"),
+            spell("gone", "2026-01-01", "2026-01-20", "2026-01-01"),
+            spell("c1", "2026-01-01", "2026-02-20", "2026-01-01"),
+            spell("c2", "2026-01-01", "2026-02-02", "2026-01-01"),
+            spell("c3", "2026-01-01", null, "2026-01-01"),
+            spell("n1", "2026-01-01", "2026-02-03", "2026-01-01"));
+    LocalDate asOf = LocalDate.parse("2026-03-15");
+    Dataset<Row> periods =
+        KpiPeriods.between(ChurnConfig.KpiGrain.MONTH, LocalDate.parse("2026-01-01"), asOf)
+            .toDataset(spark());
+    Dataset<Row> out =
+        new CampaignOutcomes(30, asOf, Map.of("call", 10.0, "email", 1.0), "run")
+            .apply(plans, spells, periods);
+    // The documented columns and types, in order (the writer applies its nullability).
+    assertThat(
+            java.util.Arrays.stream(out.schema().fields()).map(f -> f.name() + ":" + f.dataType()))
+        .containsExactlyElementsOf(
+            java.util.Arrays.stream(KpiColumns.CAMPAIGN_OUTCOMES.fields())
+                .map(f -> f.name() + ":" + f.dataType())
+                .toList());
+    List<Row> rows = out.orderBy("wave_date", "action").collectAsList();
+    // Counts, status and note of every row; t1's later control row (not the period's first plan)
+    // and 'gone' (churned before the wave) are not counted, nor is 'none'.
+    assertThat(
+            lines(
+                out.orderBy("wave_date", "action")
+                    .select(
+                        "as_of_date",
+                        "wave_date",
+                        "action",
+                        "segment",
+                        "horizon_days",
+                        "status",
+                        "treated",
+                        "treated_churned",
+                        "control",
+                        "control_churned",
+                        "expected_net_value",
+                        "note",
+                        "run_id")))
+        .containsExactly(
+            "2026-03-15 2026-02-01 call high/high 30 mature 2 1 2 2 25.0"
+                + " wave of 2026-02-01, churn within 30 days; treated 2, control 2 run",
+            "2026-03-15 2026-02-01 email low/high 30 undefined 1 0 0 0 2.0"
+                + " undefined: no control customer; wave of 2026-02-01, churn within 30 days;"
+                + " treated 1, control 0 run",
+            "2026-03-15 2026-03-05 call high/high 30 immature 1 0 1 0 3.0"
+                + " immature: the horizon ends on 2026-04-04, after the as-of date; wave of"
+                + " 2026-03-05, churn within 30 days; treated 1, control 1 run");
+    Row call = rows.get(0);
+    double[] t = wilson(1, 2);
+    double[] c = wilson(2, 2);
+    assertThat(call.<Double>getAs("treated_churn_rate")).isCloseTo(0.5, within(1e-12));
+    assertThat(call.<Double>getAs("treated_churn_rate_lower")).isCloseTo(t[0], within(1e-12));
+    assertThat(call.<Double>getAs("treated_churn_rate_upper")).isCloseTo(t[1], within(1e-12));
+    assertThat(call.<Double>getAs("control_churn_rate")).isCloseTo(1.0, within(1e-12));
+    // A control rate of 1 keeps a width: Wilson's interval does not collapse at 0 or 1.
+    assertThat(call.<Double>getAs("control_churn_rate_lower")).isCloseTo(c[0], within(1e-12));
+    assertThat(c[0]).isLessThan(0.5);
+    assertThat(call.<Double>getAs("effect")).isCloseTo(-0.5, within(1e-12));
+    assertThat(call.<Double>getAs("effect_lower"))
+        .isCloseTo(-0.5 - Math.hypot(0.5 - t[0], c[1] - 1.0), within(1e-12));
+    assertThat(call.<Double>getAs("effect_upper"))
+        .isCloseTo(-0.5 + Math.hypot(t[1] - 0.5, 1.0 - c[0]), within(1e-12));
+    assertThat(call.<Double>getAs("relative_effect")).isCloseTo(0.5, within(1e-12));
+    // (1.0 - 0.5) x (100 + 50) - 2 x 10.
+    assertThat(call.<Double>getAs("realised_net_value")).isCloseTo(55.0, within(1e-9));
+    Row email = rows.get(1);
+    assertThat(email.<Double>getAs("treated_churn_rate")).isEqualTo(0.0);
+    for (String col :
+        List.of("control_churn_rate", "effect", "relative_effect", "realised_net_value")) {
+      assertThat(email.isNullAt(email.fieldIndex(col))).as(col).isTrue();
+    }
+    Row immature = rows.get(2);
+    for (String col :
+        List.of(
+            "treated_churn_rate",
+            "control_churn_rate",
+            "effect",
+            "effect_lower",
+            "relative_effect",
+            "realised_net_value")) {
+      assertThat(immature.isNullAt(immature.fieldIndex(col))).as(col).isTrue();
+    }
+  }
+
   /** Wilson's 95% score interval of x of n, written out here independently of the transform. */
   private static double[] wilson(double x, double n) {
     double z = 1.959963984540054;

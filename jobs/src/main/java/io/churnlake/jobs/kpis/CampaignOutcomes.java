@@ -1,0 +1,151 @@
+package io.churnlake.jobs.kpis;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.churnlake.common.table.Columns;
+import io.churnlake.jobs.tables.KpiColumns;
+import io.churnlake.jobs.tables.SegmentColumns;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Each campaign wave's outcome per action and segment ({@code campaign_outcomes}): a wave is the
+ * first retention plan dated in a KPI period (as {@link CampaignKpis} follows it), its targeted and
+ * control customers followed for {@code horizonDays} (intent to treat). Per wave, action and
+ * segment: the treated and control churn rates with 95% Wilson intervals, the effect (treated -
+ * control, negative when the action kept customers) with Newcombe's 95% interval, the relative
+ * effect (the save rate the wave realised: (control - treated) / control), and the realised net
+ * value ((control - treated) x the treated customers' value - their contact cost) beside the net
+ * value the plan expected. A wave whose horizon ends after the as-of date is {@code immature} and
+ * carries no rate (never read as "no effect"); a group with no customer makes the effect {@code
+ * undefined}. Pure transform; a handful of rows per wave.
+ */
+public final class CampaignOutcomes {
+  private final int horizonDays;
+  private final LocalDate asOf;
+  private final Map<String, Double> costs;
+  private final String runId;
+
+  /**
+   * @param costs each action's cost per contacted customer (segment.actions); an action not listed
+   *     costs nothing
+   */
+  public CampaignOutcomes(
+      int horizonDays, LocalDate asOf, Map<String, Double> costs, String runId) {
+    this.horizonDays = horizonDays;
+    this.asOf = asOf;
+    this.costs = Map.copyOf(costs);
+    this.runId = runId;
+  }
+
+  /**
+   * @param riskSegments risk_segments rows on or before the as-of date
+   * @param spells rows of {@link CustomerSpells}
+   * @param periods rows of {@link KpiPeriods#toDataset}
+   */
+  public Dataset<Row> apply(Dataset<Row> riskSegments, Dataset<Row> spells, Dataset<Row> periods) {
+    Column treated = col(SegmentColumns.TARGETING).equalTo(SegmentColumns.TARGETED);
+    Column control = col(SegmentColumns.TARGETING).equalTo(SegmentColumns.CONTROL);
+    Column churned = col(CampaignKpis.CHURNED);
+    Dataset<Row> counts =
+        CampaignKpis.followed(riskSegments, spells, periods, horizonDays)
+            .groupBy(
+                col(Columns.AS_OF_DATE).as("wave_date"),
+                col(SegmentColumns.ACTION),
+                col(SegmentColumns.SEGMENT))
+            .agg(
+                sum(when(treated, 1L).otherwise(0L)).as("treated"),
+                sum(when(treated.and(churned), 1L).otherwise(0L)).as("treated_churned"),
+                sum(when(control, 1L).otherwise(0L)).as("control"),
+                sum(when(control.and(churned), 1L).otherwise(0L)).as("control_churned"),
+                sum(when(treated, col(SegmentColumns.EXPECTED_NET_VALUE)).otherwise(0.0))
+                    .as("expected_net_value"),
+                sum(when(treated, col(SegmentColumns.VALUE)).otherwise(0.0)).as("_treated_value"));
+    Column wave = col("wave_date");
+    Column horizonEnd = date_add(wave, horizonDays);
+    Column mature = horizonEnd.leq(lit(Date.valueOf(asOf)));
+    Column nt = col("treated");
+    Column nc = col("control");
+    Column pt = col("treated_churned").divide(nt);
+    Column pc = col("control_churned").divide(nc);
+    Column both = mature.and(nt.gt(0)).and(nc.gt(0));
+    ProportionIntervals.Bounds wt = ProportionIntervals.wilson(col("treated_churned"), nt);
+    ProportionIntervals.Bounds wc = ProportionIntervals.wilson(col("control_churned"), nc);
+    ProportionIntervals.Bounds diff =
+        ProportionIntervals.newcombe(col("treated_churned"), nt, col("control_churned"), nc);
+    Column counted =
+        concat(
+            lit("wave of "),
+            date_format(wave, "yyyy-MM-dd"),
+            lit(", churn within " + horizonDays + " days; treated "),
+            nt.cast("string"),
+            lit(", control "),
+            nc.cast("string"));
+    Column note =
+        when(
+                mature.unary_$bang(),
+                concat(
+                    lit("immature: the horizon ends on "),
+                    date_format(horizonEnd, "yyyy-MM-dd"),
+                    lit(", after the as-of date; "),
+                    counted))
+            .when(nc.equalTo(0), concat(lit("undefined: no control customer; "), counted))
+            .when(nt.equalTo(0), concat(lit("undefined: no treated customer; "), counted))
+            .otherwise(counted);
+    Column[] out = {
+      lit(Date.valueOf(asOf)).as(Columns.AS_OF_DATE),
+      wave,
+      col(SegmentColumns.ACTION),
+      col(SegmentColumns.SEGMENT),
+      lit(horizonDays).as("horizon_days"),
+      when(mature.unary_$bang(), lit(KpiColumns.IMMATURE))
+          .when(both.unary_$bang(), lit(KpiColumns.UNDEFINED))
+          .otherwise(lit(KpiColumns.MATURE_STATUS))
+          .as("status"),
+      nt,
+      col("treated_churned"),
+      nc,
+      col("control_churned"),
+      when(mature.and(nt.gt(0)), pt).as("treated_churn_rate"),
+      when(mature.and(nt.gt(0)), wt.lower()).as("treated_churn_rate_lower"),
+      when(mature.and(nt.gt(0)), wt.upper()).as("treated_churn_rate_upper"),
+      when(mature.and(nc.gt(0)), pc).as("control_churn_rate"),
+      when(mature.and(nc.gt(0)), wc.lower()).as("control_churn_rate_lower"),
+      when(mature.and(nc.gt(0)), wc.upper()).as("control_churn_rate_upper"),
+      when(both, pt.minus(pc)).as("effect"),
+      when(both, diff.lower()).as("effect_lower"),
+      when(both, diff.upper()).as("effect_upper"),
+      when(both.and(pc.gt(0)), pc.minus(pt).divide(pc)).as("relative_effect"),
+      col("expected_net_value"),
+      when(both, pc.minus(pt).multiply(col("_treated_value")).minus(nt.multiply(cost())))
+          .as("realised_net_value"),
+      note.as("note"),
+      lit(runId).as("run_id")
+    };
+    Dataset<Row> rows = counts.select(out);
+    return rows.select(
+        Arrays.stream(KpiColumns.CAMPAIGN_OUTCOMES.fields())
+            .map(f -> col(f.name()).cast(f.dataType()).as(f.name()))
+            .toArray(Column[]::new));
+  }
+
+  /** The cost per contacted customer of the row's action (0 for an action not configured). */
+  private Column cost() {
+    Column c = lit(0.0);
+    for (Map.Entry<String, Double> e : costs.entrySet()) {
+      c = when(col(SegmentColumns.ACTION).equalTo(e.getKey()), e.getValue()).otherwise(c);
+    }
+    return c;
+  }
+}
