@@ -505,7 +505,8 @@ public record ChurnConfig(
       Map<String, RetentionAction> actions,
       OptionalDouble budget,
       double controlFraction,
-      String campaignId) {
+      String campaignId,
+      double saveRatePriorStrength) {
     /** The tiers, low to high. */
     public static final List<String> TIERS = List.of("low", "medium", "high");
 

@@ -76,7 +76,8 @@ final class PlanSections extends ConfigValues {
         actions,
         budget(p + "budget"),
         fraction(p + "control.fraction"),
-        string(p + "control.campaign-id"));
+        string(p + "control.campaign-id"),
+        positive(p + "save-rate-prior-strength"));
   }
 
   static final java.util.regex.Pattern GOAL =

@@ -65,6 +65,8 @@ public enum ChurnTable {
    * control churn, the effect with its interval, the realised against the expected net value.
    */
   CAMPAIGN_OUTCOMES("campaign_outcomes", "as_of_date"),
+  /** Each retention action's save rate learned from matured waves, as of a date. */
+  ACTION_EFFECTS("action_effects", "as_of_date"),
   /** The generator's true churn probabilities (synthetic data only). */
   GENERATED_TRUTH("generated_truth", "as_of_date"),
   /** The run ledger: one row per stage start and end of every command run. */

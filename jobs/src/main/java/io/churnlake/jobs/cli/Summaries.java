@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * What the commands print about a stage's result: the console text lives here, with the command
@@ -243,6 +244,37 @@ final class Summaries {
               Locale.ROOT,
               "  cohort_retention: %d monthly cohorts with retention and Kaplan-Meier survival%n",
               r.cohorts()));
+    }
+    b.append(saveRates(r.campaigns()));
+    return b.toString();
+  }
+
+  /**
+   * The save rates learned from campaign outcomes ({@code action_effects}), or why none is learned
+   * yet; nothing when there was no plan to follow.
+   */
+  static String saveRates(KpisJob.Campaigns c) {
+    if (c.actionEffects().isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    StructType s = KpiColumns.ACTION_EFFECTS;
+    for (Row e : c.actionEffects()) {
+      if ("learned".equals(e.getString(s.fieldIndex("source")))) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  %s save rate %.2f (%s)%n",
+                e.getString(s.fieldIndex("action")),
+                e.getDouble(s.fieldIndex("save_rate")),
+                e.getString(s.fieldIndex("note"))));
+      }
+    }
+    if (b.length() == 0) {
+      b.append(
+          "  save rates: none learned yet, no campaign wave has matured"
+              + c.nextMaturity().map(d -> " (the first matures on " + d + ")").orElse("")
+              + "; action_effects holds the configured rates\n");
     }
     return b.toString();
   }

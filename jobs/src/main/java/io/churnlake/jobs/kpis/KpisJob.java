@@ -41,7 +41,12 @@ public final class KpisJob {
    * included), how churn was recognised and the number of cohorts.
    */
   public record Result(
-      LocalDate asOf, String grain, String churnDefinition, List<Row> overall, long cohorts) {
+      LocalDate asOf,
+      String grain,
+      String churnDefinition,
+      List<Row> overall,
+      long cohorts,
+      Campaigns campaigns) {
 
     /** The rows of one metric without a goal, by period start. */
     public Map<LocalDate, Row> metric(String name) {
@@ -65,6 +70,14 @@ public final class KpisJob {
       }
       return out;
     }
+  }
+
+  /**
+   * What the campaign follow-up wrote: the {@code action_effects} rows (one per configured action;
+   * none without a plan or churn dates) and when the earliest immature wave matures, if any.
+   */
+  public record Campaigns(List<Row> actionEffects, Optional<LocalDate> nextMaturity) {
+    static final Campaigns NONE = new Campaigns(List.of(), Optional.empty());
   }
 
   public static Result run(JobContext ctx, LocalDate asOf) {
@@ -153,9 +166,10 @@ public final class KpisJob {
                 .distinct()
                 .count();
       }
-      if (spells.isPresent() && plans.isPresent()) {
-        writeOutcomes(ctx, plans.get(), spells.get().rows(), periods, asOf);
-      }
+      Campaigns campaigns =
+          spells.isPresent() && plans.isPresent()
+              ? writeOutcomes(ctx, plans.get(), spells.get().rows(), periods, asOf)
+              : Campaigns.NONE;
       List<Row> overall = KpiRows.overall(kpiRows);
       Result r =
           new Result(
@@ -163,7 +177,8 @@ public final class KpisJob {
               k.grain().id(),
               spells.map(KpiSpells.Spells::definition).orElse(KpiSpells.noChurnDates()),
               overall,
-              cohorts);
+              cohorts,
+              campaigns);
       LOG.info(
           "kpis as of {}: {} {} periods from {}, {} rows under all, {} cohorts",
           asOf,
@@ -179,10 +194,11 @@ public final class KpisJob {
   }
 
   /**
-   * Replaces the as-of date's {@code campaign_outcomes} ({@link CampaignOutcomes}): a few rows per
-   * wave, action and segment, computed once and written from the driver.
+   * Replaces the as-of date's {@code campaign_outcomes} ({@link CampaignOutcomes}: a few rows per
+   * wave, action and segment, computed once and written from the driver) and the save rates learned
+   * from them ({@code action_effects}, {@link ActionEffects}).
    */
-  private static void writeOutcomes(
+  private static Campaigns writeOutcomes(
       JobContext ctx,
       Dataset<Row> plans,
       Dataset<Row> spells,
@@ -204,6 +220,35 @@ public final class KpisJob {
         asOf,
         outcomes.size(),
         outcomes.stream().filter(r -> KpiColumns.MATURE_STATUS.equals(r.getAs("status"))).count());
+    List<ActionEffects.Outcome> counted = new ArrayList<>();
+    for (Row r : outcomes) {
+      counted.add(
+          new ActionEffects.Outcome(
+              r.<Date>getAs("wave_date").toLocalDate(),
+              r.getAs("action"),
+              r.getAs("status"),
+              r.<Long>getAs("treated"),
+              r.<Long>getAs("treated_churned"),
+              r.<Long>getAs("control"),
+              r.<Long>getAs("control_churned")));
+    }
+    Map<String, Double> priors = new TreeMap<>();
+    ctx.config().segment().actions().forEach((name, a) -> priors.put(name, a.saveRate()));
+    List<Row> effects =
+        ActionEffects.rows(
+            asOf, priors, ctx.config().segment().saveRatePriorStrength(), counted, ctx.runId());
+    ctx.store()
+        .replaceWhere(
+            ChurnTable.ACTION_EFFECTS,
+            ctx.spark().createDataFrame(effects, KpiColumns.ACTION_EFFECTS),
+            History.asOfPredicate(asOf));
+    int horizon = ctx.config().labels().horizonDays();
+    Optional<LocalDate> next =
+        counted.stream()
+            .filter(o -> KpiColumns.IMMATURE.equals(o.status()))
+            .map(o -> o.wave().plusDays(horizon))
+            .min(LocalDate::compareTo);
+    return new Campaigns(effects, next);
   }
 
   /** labels.definition = given: churn rates are undefined, and the rows say why. */

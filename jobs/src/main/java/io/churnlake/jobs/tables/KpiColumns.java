@@ -98,4 +98,22 @@ public final class KpiColumns {
           .add("realised_net_value", DataTypes.DoubleType, true)
           .add("note", DataTypes.StringType, false)
           .add("run_id", DataTypes.StringType, false);
+
+  /** Schema of {@code action_effects}: one row per as-of date and configured action. */
+  public static final StructType ACTION_EFFECTS =
+      new StructType()
+          .add(Columns.AS_OF_DATE, DataTypes.DateType, false)
+          .add("action", DataTypes.StringType, false)
+          .add("waves", DataTypes.IntegerType, false)
+          .add("strata", DataTypes.IntegerType, false)
+          .add("treated", DataTypes.LongType, false)
+          .add("control", DataTypes.LongType, false)
+          .add("prior_save_rate", DataTypes.DoubleType, false)
+          .add("prior_strength", DataTypes.DoubleType, false)
+          .add("save_rate", DataTypes.DoubleType, false)
+          .add("save_rate_lower", DataTypes.DoubleType, false)
+          .add("save_rate_upper", DataTypes.DoubleType, false)
+          .add("source", DataTypes.StringType, false)
+          .add("note", DataTypes.StringType, false)
+          .add("run_id", DataTypes.StringType, false);
 }

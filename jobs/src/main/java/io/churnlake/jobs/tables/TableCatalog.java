@@ -64,6 +64,7 @@ public final class TableCatalog {
         churnKpis(),
         cohortRetention(),
         campaignOutcomes(),
+        actionEffects(),
         generatedTruth(),
         pipelineRuns(),
         pipelineLeases());
@@ -1086,6 +1087,57 @@ public final class TableCatalog {
                 + " WHERE as_of_date = (SELECT max(as_of_date) FROM campaign_outcomes)"
                 + " AND status = 'immature'"
                 + " GROUP BY wave_date, horizon_days ORDER BY wave_date")
+        .build();
+  }
+
+  static TableDoc actionEffects() {
+    return TableDoc.of(ChurnTable.ACTION_EFFECTS)
+        .grain("one row per as-of date and configured action", "as_of_date", "action")
+        .writtenBy("`kpis`, `nightly`; read by analysts")
+        .about(
+            "What each retention action really saves: the configured save-rate as a prior,"
+                + " updated by every matured wave of `campaign_outcomes` (treated vs control per"
+                + " wave and segment, each with its own control churn probability integrated out;"
+                + " docs/kpis.md). An action with no matured wave keeps its prior and says so.")
+        .schema(KpiColumns.ACTION_EFFECTS)
+        .col("as_of_date", "the date computed on; the partition column")
+        .col("action", "a configured action (segment.actions)")
+        .col("waves", "matured waves with treated and control customers of the action")
+        .col("strata", "of them, the wave-and-segment groups the posterior combines")
+        .col("treated", "treated customers in those groups")
+        .col("control", "control customers in those groups")
+        .col("prior_save_rate", "the configured save-rate (segment.actions.<action>.save-rate)")
+        .col(
+            "prior_strength",
+            "the prior's weight in would-be churners (segment.save-rate-prior-strength)")
+        .col(
+            "save_rate", "posterior mean of the share of would-be churners the action keeps (0..1)")
+        .col("save_rate_lower", "95% credible interval, lower bound")
+        .col("save_rate_upper", "95% credible interval, upper bound")
+        .col("source", "`learned` (at least one matured group) or `prior` (the configured rate)")
+        .col("note", "where the rate came from, in words")
+        .col("run_id", RUN_ID)
+        .example(
+            "The save rates as of the latest run",
+            "SELECT action, source, round(save_rate, 3) AS save_rate,"
+                + " round(save_rate_lower, 3) AS lower, round(save_rate_upper, 3) AS upper,"
+                + " prior_save_rate, waves"
+                + " FROM action_effects"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM action_effects)"
+                + " ORDER BY action")
+        .example(
+            "How an action's learned rate moved over time",
+            "SELECT as_of_date, save_rate, save_rate_lower, save_rate_upper, waves"
+                + " FROM action_effects"
+                + " WHERE action = 'personal-offer'"
+                + " ORDER BY as_of_date")
+        .example(
+            "Actions whose evidence contradicts the configured rate",
+            "SELECT action, prior_save_rate, save_rate, save_rate_lower, save_rate_upper"
+                + " FROM action_effects"
+                + " WHERE as_of_date = (SELECT max(as_of_date) FROM action_effects)"
+                + " AND (prior_save_rate < save_rate_lower OR prior_save_rate > save_rate_upper)"
+                + " ORDER BY action")
         .build();
   }
 

@@ -69,4 +69,40 @@ class SummariesTest {
                 + " ends a customer); churned within the 30 days after it, censored where the data"
                 + " ends sooner");
   }
+
+  /**
+   * Invariant: kpis says where each learned save rate came from, and before any wave has matured
+   * says why none is learned and when the first will be; without a plan it says nothing.
+   */
+  @Test
+  void kpisPrintsTheLearnedSaveRatesOrWhyNoneIsLearnedYet() {
+    java.time.LocalDate asOf = java.time.LocalDate.parse("2026-05-01");
+    List<io.churnlake.jobs.kpis.ActionEffects.Outcome> matured =
+        List.of(
+            new io.churnlake.jobs.kpis.ActionEffects.Outcome(
+                java.time.LocalDate.parse("2026-02-01"), "call", "mature", 400, 56, 100, 20));
+    List<org.apache.spark.sql.Row> learned =
+        io.churnlake.jobs.kpis.ActionEffects.rows(
+            asOf, Map.of("call", 0.3, "email", 0.02), 20, matured, "run");
+    assertThat(
+            Summaries.saveRates(
+                new io.churnlake.jobs.kpis.KpisJob.Campaigns(learned, java.util.Optional.empty())))
+        .matches(
+            "  call save rate 0\\.\\d\\d \\(learned from 1 wave \\(400 treated, 100 control"
+                + " customers\\), 95% interval 0\\.\\d\\d-0\\.\\d\\d; prior 0\\.30\\)\\n");
+    List<org.apache.spark.sql.Row> priorOnly =
+        io.churnlake.jobs.kpis.ActionEffects.rows(asOf, Map.of("call", 0.3), 20, List.of(), "run");
+    assertThat(
+            Summaries.saveRates(
+                new io.churnlake.jobs.kpis.KpisJob.Campaigns(
+                    priorOnly, java.util.Optional.of(java.time.LocalDate.parse("2026-05-31")))))
+        .isEqualTo(
+            "  save rates: none learned yet, no campaign wave has matured (the first matures on"
+                + " 2026-05-31); action_effects holds the configured rates\n");
+    assertThat(
+            Summaries.saveRates(
+                new io.churnlake.jobs.kpis.KpisJob.Campaigns(
+                    List.of(), java.util.Optional.empty())))
+        .isEmpty();
+  }
 }

@@ -1,0 +1,99 @@
+package io.churnlake.jobs.kpis;
+
+import io.churnlake.jobs.tables.KpiColumns;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * {@code action_effects}: each configured action's save rate learned from the matured waves of
+ * {@code campaign_outcomes} ({@link SaveRatePosterior}: the configured rate as a Beta prior of
+ * {@code segment.save-rate-prior-strength} would-be churners, each wave and segment with treated
+ * and control customers as a stratum), one row per action, in {@link KpiColumns#ACTION_EFFECTS}'
+ * order. An action without such a stratum keeps its prior, and says so. Pure; a row per action.
+ */
+public final class ActionEffects {
+  private ActionEffects() {}
+
+  /** One {@code campaign_outcomes} row, as much of it as the effects need. */
+  public record Outcome(
+      LocalDate wave,
+      String action,
+      String status,
+      long treated,
+      long treatedChurned,
+      long control,
+      long controlChurned) {}
+
+  /**
+   * @param priors each configured action's save rate, by action name
+   */
+  public static List<Row> rows(
+      LocalDate asOf,
+      Map<String, Double> priors,
+      double strength,
+      List<Outcome> outcomes,
+      String runId) {
+    List<Row> out = new ArrayList<>();
+    for (String action : new TreeSet<>(priors.keySet())) {
+      double prior = priors.get(action);
+      List<SaveRatePosterior.Stratum> strata = new ArrayList<>();
+      TreeSet<LocalDate> waves = new TreeSet<>();
+      long treated = 0;
+      long control = 0;
+      for (Outcome o : outcomes) {
+        if (o.action().equals(action)
+            && KpiColumns.MATURE_STATUS.equals(o.status())
+            && o.treated() > 0
+            && o.control() > 0) {
+          strata.add(
+              new SaveRatePosterior.Stratum(
+                  o.treated(), o.treatedChurned(), o.control(), o.controlChurned()));
+          waves.add(o.wave());
+          treated += o.treated();
+          control += o.control();
+        }
+      }
+      SaveRatePosterior.Posterior p = SaveRatePosterior.of(prior, strength, strata);
+      boolean learned = !strata.isEmpty();
+      String note =
+          learned
+              ? String.format(
+                  "learned from %d wave%s (%d treated, %d control customers), 95%% interval"
+                      + " %.2f-%.2f; prior %.2f",
+                  waves.size(),
+                  waves.size() == 1 ? "" : "s",
+                  treated,
+                  control,
+                  p.lower(),
+                  p.upper(),
+                  prior)
+              : String.format(
+                  "prior only: no matured wave with treated and control customers; configured"
+                      + " %.2f",
+                  prior);
+      out.add(
+          RowFactory.create(
+              Date.valueOf(asOf),
+              action,
+              waves.size(),
+              strata.size(),
+              treated,
+              control,
+              prior,
+              strength,
+              p.mean(),
+              p.lower(),
+              p.upper(),
+              learned ? "learned" : "prior",
+              note,
+              runId));
+    }
+    return out;
+  }
+}

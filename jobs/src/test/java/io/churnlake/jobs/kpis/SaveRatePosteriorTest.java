@@ -1,0 +1,102 @@
+package io.churnlake.jobs.kpis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/** The learned save rates, without Spark: the posterior's arithmetic and the table's rows. */
+class SaveRatePosteriorTest {
+
+  /** Invariant: with no informative stratum the posterior is the Beta prior itself. */
+  @Test
+  void withoutEvidenceThePosteriorIsThePrior() {
+    SaveRatePosterior.Posterior p =
+        SaveRatePosterior.of(
+            0.2, 20, List.of(new SaveRatePosterior.Stratum(50, 10, 0, 0))); // no control
+    assertThat(p.strata()).isZero();
+    // Beta(4, 16): mean 0.2; its 2.5% and 97.5% quantiles 0.060525 and 0.395785 (SciPy's
+    // beta.ppf), which the grid reproduces to 1e-4.
+    assertThat(p.mean()).isCloseTo(0.2, within(1e-4));
+    assertThat(p.lower()).isCloseTo(0.060525, within(1e-4));
+    assertThat(p.upper()).isCloseTo(0.395785, within(1e-4));
+  }
+
+  /**
+   * Invariant: enough randomised evidence overrides a wrong prior and its interval covers the true
+   * rate; strata of different risk combine without pooling their churn rates.
+   */
+  @Test
+  void randomisedStrataRecoverThePlantedSaveRate() {
+    // True save rate 0.3; control churn 0.2 in one segment, 0.5 in the other.
+    List<SaveRatePosterior.Stratum> strata =
+        List.of(
+            new SaveRatePosterior.Stratum(4000, 560, 1000, 200),
+            new SaveRatePosterior.Stratum(2000, 700, 500, 250));
+    SaveRatePosterior.Posterior p = SaveRatePosterior.of(0.05, 20, strata);
+    assertThat(p.strata()).isEqualTo(2);
+    assertThat(p.mean()).isCloseTo(0.3, within(0.03));
+    assertThat(p.lower()).isLessThan(0.3);
+    assertThat(p.upper()).isGreaterThan(0.3);
+    assertThat(p.upper() - p.lower()).isLessThan(0.15);
+  }
+
+  /** Invariant: an action that raises churn pushes the posterior to 0 (s lives on [0, 1]). */
+  @Test
+  void anActionThatRaisesChurnLearnsARateNearZero() {
+    SaveRatePosterior.Posterior p =
+        SaveRatePosterior.of(0.3, 20, List.of(new SaveRatePosterior.Stratum(3000, 900, 3000, 600)));
+    // Treated churn 0.30 against control 0.20: no save rate explains it; the mass sits at 0.
+    assertThat(p.mean()).isLessThan(0.05);
+    assertThat(p.upper()).isLessThan(0.1);
+    assertThat(p.lower()).isGreaterThanOrEqualTo(0.0);
+  }
+
+  @Test
+  void aPriorOutsideItsRangeIsRefused() {
+    assertThatThrownBy(() -> SaveRatePosterior.of(1.2, 20, List.of()))
+        .hasMessageContaining("a rate in [0, 1] and a strength > 0, not 1.2 and 20.0");
+    assertThatThrownBy(() -> SaveRatePosterior.of(0.2, 0, List.of()))
+        .hasMessageContaining("not 0.2 and 0.0");
+  }
+
+  /**
+   * Invariant: action_effects has one row per configured action; only mature outcomes with both
+   * groups count, and an action without one keeps its prior and says so.
+   */
+  @Test
+  void actionEffectsLearnFromMatureOutcomesOnlyAndSayWhereEachRateCameFrom() {
+    LocalDate wave = LocalDate.parse("2026-02-01");
+    List<ActionEffects.Outcome> outcomes =
+        List.of(
+            new ActionEffects.Outcome(wave, "call", "mature", 400, 56, 100, 20),
+            new ActionEffects.Outcome(wave.plusMonths(1), "call", "mature", 400, 60, 100, 19),
+            new ActionEffects.Outcome(wave.plusMonths(2), "call", "immature", 400, 0, 100, 0),
+            new ActionEffects.Outcome(wave, "email", "undefined", 10, 1, 0, 0));
+    List<Row> rows =
+        ActionEffects.rows(
+            LocalDate.parse("2026-05-01"), Map.of("call", 0.3, "email", 0.02), 20, outcomes, "run");
+    assertThat(rows).hasSize(2);
+    Row call = rows.get(0);
+    assertThat(List.of(call.get(1), call.get(2), call.get(3), call.get(4), call.get(5)))
+        .containsExactly("call", 2, 2, 800L, 200L);
+    assertThat(call.getString(11)).isEqualTo("learned");
+    assertThat(call.getString(12)).startsWith("learned from 2 waves (800 treated, 200 control");
+    Row email = rows.get(1);
+    assertThat(email.toString())
+        .isEqualTo(
+            "[2026-05-01,email,0,0,0,0,0.02,20.0,"
+                + SaveRatePosterior.of(0.02, 20, List.of()).mean()
+                + ","
+                + SaveRatePosterior.of(0.02, 20, List.of()).lower()
+                + ","
+                + SaveRatePosterior.of(0.02, 20, List.of()).upper()
+                + ",prior,prior only: no matured wave with treated and control customers;"
+                + " configured 0.02,run]");
+  }
+}
