@@ -455,6 +455,15 @@ public record ChurnConfig(
     ALL
   }
 
+  /**
+   * Which save rate the plan multiplies by: the one learned from matured campaign waves ({@code
+   * action_effects}) where there is one, else the configured; or always the configured.
+   */
+  public enum SaveRates implements Choice {
+    LEARNED,
+    CONFIGURED
+  }
+
   /** Random forest hyper-parameters. */
   public record RandomForestSettings(int numTrees, int maxDepth, double subsamplingRate) {}
 
@@ -506,9 +515,31 @@ public record ChurnConfig(
       OptionalDouble budget,
       double controlFraction,
       String campaignId,
-      double saveRatePriorStrength) {
+      double saveRatePriorStrength,
+      SaveRates saveRates) {
     /** The tiers, low to high. */
     public static final List<String> TIERS = List.of("low", "medium", "high");
+
+    /** These settings with other actions (the same names with learned save rates). */
+    public SegmentSettings withActions(Map<String, RetentionAction> other) {
+      return new SegmentSettings(
+          riskTiers,
+          mediumFrom,
+          highFrom,
+          mediumQuantile,
+          highQuantile,
+          valueSource,
+          revenueFeature,
+          valueMediumQuantile,
+          valueHighQuantile,
+          actionsBySegment,
+          java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(other)),
+          budget,
+          controlFraction,
+          campaignId,
+          saveRatePriorStrength,
+          saveRates);
+    }
 
     /** The actions-by-segment key of a cell, e.g. {@code high-value-high-risk}. */
     public static String cellKey(String valueTier, String riskTier) {

@@ -77,7 +77,8 @@ final class PlanSections extends ConfigValues {
         budget(p + "budget"),
         fraction(p + "control.fraction"),
         string(p + "control.campaign-id"),
-        positive(p + "save-rate-prior-strength"));
+        positive(p + "save-rate-prior-strength"),
+        choice(p + "save-rates", ChurnConfig.SaveRates.class));
   }
 
   static final java.util.regex.Pattern GOAL =

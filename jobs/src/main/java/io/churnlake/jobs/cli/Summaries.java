@@ -156,6 +156,9 @@ final class Summaries {
             r.total("expected_saved_value"),
             r.total("expected_net_value")));
     r.population().ifPresent(line -> b.append("  population: ").append(line).append('\n'));
+    // Rates learned from matured campaign waves (segment.save-rates = learned): where each came
+    // from.
+    r.learnedRates().forEach(line -> b.append("  ").append(line).append('\n'));
     return b.toString();
   }
 

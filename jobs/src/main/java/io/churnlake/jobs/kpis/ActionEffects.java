@@ -15,7 +15,8 @@ import org.apache.spark.sql.RowFactory;
  * {@code campaign_outcomes} ({@link SaveRatePosterior}: the configured rate as a Beta prior of
  * {@code segment.save-rate-prior-strength} would-be churners, each wave and segment with treated
  * and control customers as a stratum), one row per action, in {@link KpiColumns#ACTION_EFFECTS}'
- * order. An action without such a stratum keeps its prior, and says so. Pure; a row per action.
+ * order. An action without such a stratum keeps its configured rate (with the prior's interval),
+ * and says so. Pure; a row per action.
  */
 public final class ActionEffects {
   private ActionEffects() {}
@@ -87,7 +88,9 @@ public final class ActionEffects {
               control,
               prior,
               strength,
-              p.mean(),
+              // Prior only: the configured rate itself (the Beta prior's mean, but for the 0.5
+              // floor that keeps a configured 0 proper), with the prior's interval.
+              learned ? p.mean() : prior,
               p.lower(),
               p.upper(),
               learned ? "learned" : "prior",

@@ -49,7 +49,8 @@ public final class SegmentJob {
       double valueHighFrom,
       ChurnConfig.SegmentSettings settings,
       List<Row> summary,
-      Optional<String> population) {
+      Optional<String> population,
+      List<String> learnedRates) {
 
     public long targeted() {
       return summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("targeted"))).sum();
@@ -69,7 +70,8 @@ public final class SegmentJob {
   }
 
   private static Result plan(JobContext ctx, LocalDate asOf) {
-    ChurnConfig.SegmentSettings s = ctx.config().segment();
+    LearnedSaveRates.Applied rates = LearnedSaveRates.read(ctx, asOf, ctx.config().segment());
+    ChurnConfig.SegmentSettings s = rates.settings();
     String onDate = History.asOfPredicate(asOf);
     if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
         || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
@@ -123,7 +125,8 @@ public final class SegmentJob {
               tiers.highFrom(),
               s,
               summary,
-              population(ctx, asOf, customers));
+              population(ctx, asOf, customers),
+              rates.lines());
       LOG.info(
           "segment as of {}: {} customers, value from {}, {} targeted, {} control, cost {},"
               + " expected net value {}",

@@ -90,13 +90,52 @@ class SaveRatePosteriorTest {
     Row email = rows.get(1);
     assertThat(email.toString())
         .isEqualTo(
-            "[2026-05-01,email,0,0,0,0,0.02,20.0,"
-                + SaveRatePosterior.of(0.02, 20, List.of()).mean()
-                + ","
+            "[2026-05-01,email,0,0,0,0,0.02,20.0,0.02,"
                 + SaveRatePosterior.of(0.02, 20, List.of()).lower()
                 + ","
                 + SaveRatePosterior.of(0.02, 20, List.of()).upper()
                 + ",prior,prior only: no matured wave with treated and control customers;"
                 + " configured 0.02,run]");
+  }
+
+  /**
+   * Invariant: under segment.save-rates = learned the plan multiplies by an action's learned rate
+   * only where a matured wave taught it; a prior-only row leaves the configured rate, and costs and
+   * descriptions are never changed.
+   */
+  @Test
+  void thePlanTakesLearnedRatesOnlyWhereAWaveTaughtThem() {
+    io.churnlake.common.config.ChurnConfig.SegmentSettings s =
+        io.churnlake.common.config.ChurnConfigLoader.load(List.of(), List.of()).segment();
+    LocalDate asOf = LocalDate.parse("2026-05-01");
+    List<ActionEffects.Outcome> matured =
+        List.of(
+            new ActionEffects.Outcome(
+                LocalDate.parse("2026-02-01"), "agent-call", "mature", 4000, 560, 1000, 200));
+    Map<String, Double> priors = new java.util.TreeMap<>();
+    s.actions().forEach((name, a) -> priors.put(name, a.saveRate()));
+    List<Row> effects = ActionEffects.rows(asOf, priors, 20, matured, "run");
+    io.churnlake.jobs.segment.LearnedSaveRates.Applied applied =
+        io.churnlake.jobs.segment.LearnedSaveRates.applied(s, effects);
+    double learned =
+        SaveRatePosterior.of(0.3, 20, List.of(new SaveRatePosterior.Stratum(4000, 560, 1000, 200)))
+            .mean();
+    assertThat(applied.settings().actions().get("agent-call").saveRate()).isEqualTo(learned);
+    assertThat(applied.settings().actions().get("agent-call").cost())
+        .isEqualTo(s.actions().get("agent-call").cost());
+    for (String other : List.of("personal-offer", "discount", "education", "none")) {
+      assertThat(applied.settings().actions().get(other)).isEqualTo(s.actions().get(other));
+    }
+    assertThat(applied.lines()).hasSize(1);
+    assertThat(applied.lines().get(0))
+        .startsWith(
+            String.format(
+                java.util.Locale.ROOT,
+                "agent-call save rate %.2f (learned from 1 wave (4000 treated, 1000 control",
+                learned));
+    // Nothing learned: the configured settings themselves.
+    List<Row> priorOnly = ActionEffects.rows(asOf, priors, 20, List.of(), "run");
+    assertThat(io.churnlake.jobs.segment.LearnedSaveRates.applied(s, priorOnly).settings())
+        .isSameAs(s);
   }
 }
