@@ -72,9 +72,17 @@ public final class CampaignOutcomes {
                 sum(when(treated, col(SegmentColumns.EXPECTED_NET_VALUE)).otherwise(0.0))
                     .as("expected_net_value"),
                 sum(when(treated, col(SegmentColumns.VALUE)).otherwise(0.0)).as("_treated_value"));
-    Column wave = col("wave_date");
-    Column horizonEnd = date_add(wave, horizonDays);
-    Column mature = horizonEnd.leq(lit(Date.valueOf(asOf)));
+    return counts
+        .select(outcomeColumns())
+        .select(
+            Arrays.stream(KpiColumns.CAMPAIGN_OUTCOMES.fields())
+                .map(f -> col(f.name()).cast(f.dataType()).as(f.name()))
+                .toArray(Column[]::new));
+  }
+
+  /** The table's columns from a wave's counts: rates only when mature, effects with both groups. */
+  private Column[] outcomeColumns() {
+    Column mature = date_add(col("wave_date"), horizonDays).leq(lit(Date.valueOf(asOf)));
     Column nt = col("treated");
     Column nc = col("control");
     Column pt = col("treated_churned").divide(nt);
@@ -84,28 +92,9 @@ public final class CampaignOutcomes {
     ProportionIntervals.Bounds wc = ProportionIntervals.wilson(col("control_churned"), nc);
     ProportionIntervals.Bounds diff =
         ProportionIntervals.newcombe(col("treated_churned"), nt, col("control_churned"), nc);
-    Column counted =
-        concat(
-            lit("wave of "),
-            date_format(wave, "yyyy-MM-dd"),
-            lit(", churn within " + horizonDays + " days; treated "),
-            nt.cast("string"),
-            lit(", control "),
-            nc.cast("string"));
-    Column note =
-        when(
-                mature.unary_$bang(),
-                concat(
-                    lit("immature: the horizon ends on "),
-                    date_format(horizonEnd, "yyyy-MM-dd"),
-                    lit(", after the as-of date; "),
-                    counted))
-            .when(nc.equalTo(0), concat(lit("undefined: no control customer; "), counted))
-            .when(nt.equalTo(0), concat(lit("undefined: no treated customer; "), counted))
-            .otherwise(counted);
-    Column[] out = {
+    return new Column[] {
       lit(Date.valueOf(asOf)).as(Columns.AS_OF_DATE),
-      wave,
+      col("wave_date"),
       col(SegmentColumns.ACTION),
       col(SegmentColumns.SEGMENT),
       lit(horizonDays).as("horizon_days"),
@@ -130,14 +119,34 @@ public final class CampaignOutcomes {
       col("expected_net_value"),
       when(both, pc.minus(pt).multiply(col("_treated_value")).minus(nt.multiply(cost())))
           .as("realised_net_value"),
-      note.as("note"),
+      note(mature).as("note"),
       lit(runId).as("run_id")
     };
-    Dataset<Row> rows = counts.select(out);
-    return rows.select(
-        Arrays.stream(KpiColumns.CAMPAIGN_OUTCOMES.fields())
-            .map(f -> col(f.name()).cast(f.dataType()).as(f.name()))
-            .toArray(Column[]::new));
+  }
+
+  /** How a row was counted, and why a rate is missing. */
+  private Column note(Column mature) {
+    Column wave = col("wave_date");
+    Column nt = col("treated");
+    Column nc = col("control");
+    Column counted =
+        concat(
+            lit("wave of "),
+            date_format(wave, "yyyy-MM-dd"),
+            lit(", churn within " + horizonDays + " days; treated "),
+            nt.cast("string"),
+            lit(", control "),
+            nc.cast("string"));
+    return when(
+            mature.unary_$bang(),
+            concat(
+                lit("immature: the horizon ends on "),
+                date_format(date_add(wave, horizonDays), "yyyy-MM-dd"),
+                lit(", after the as-of date; "),
+                counted))
+        .when(nc.equalTo(0), concat(lit("undefined: no control customer; "), counted))
+        .when(nt.equalTo(0), concat(lit("undefined: no treated customer; "), counted))
+        .otherwise(counted);
   }
 
   /** The cost per contacted customer of the row's action (0 for an action not configured). */

@@ -95,45 +95,14 @@ public final class KpisJob {
               : History.spanUpTo(ctx, asOf).first();
       KpiPeriods calendar = KpiPeriods.between(k.grain(), first, asOf);
       Dataset<Row> periods = broadcast(calendar.toDataset(ctx.spark()));
-      Column upToAsOf = col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)));
       Optional<Dataset<Row>> plans =
           ctx.store().exists(ChurnTable.RISK_SEGMENTS)
-              ? Optional.of(ctx.store().read(ChurnTable.RISK_SEGMENTS).where(upToAsOf))
+              ? Optional.of(
+                  ctx.store()
+                      .read(ChurnTable.RISK_SEGMENTS)
+                      .where(col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)))))
               : Optional.empty();
-      List<Dataset<Row>> parts = new ArrayList<>();
-      if (spells.isPresent()) {
-        parts.add(
-            FlowKpis.apply(spells.get().rows(), periods, KpiDimensions.of(ctx, k, plans, periods)));
-        plans.ifPresent(
-            p ->
-                parts.add(
-                    CampaignKpis.apply(
-                        p,
-                        spells.get().rows(),
-                        periods,
-                        ctx.config().labels().horizonDays(),
-                        asOf)));
-      } else {
-        parts.add(undefinedChurn(periods));
-      }
-      if (ctx.store().exists(ChurnTable.TRANSACTIONS)) {
-        parts.add(
-            RepeatPurchaseKpis.apply(
-                ctx.store()
-                    .read(ChurnTable.TRANSACTIONS)
-                    .where(col(Columns.EVENT_DATE).leq(lit(Date.valueOf(asOf))))
-                    .where(col("line_type").equalTo("purchase")),
-                periods));
-      }
-      plans.ifPresent(p -> parts.add(SnapshotKpis.revenueAtRisk(p, periods)));
-      if (ctx.store().exists(ChurnTable.CUSTOMER_VALUE)) {
-        parts.add(
-            SnapshotKpis.clv(ctx.store().read(ChurnTable.CUSTOMER_VALUE).where(upToAsOf), periods));
-      }
-      Dataset<Row> kpis = parts.get(0);
-      for (Dataset<Row> p : parts.subList(1, parts.size())) {
-        kpis = kpis.unionByName(p);
-      }
+      Dataset<Row> kpis = metrics(ctx, asOf, spells, plans, periods);
       Dataset<Row> rows =
           TrackGoals.apply(ctx.spark(), kpis, k.goals(), k.grain())
               .withColumn(Columns.AS_OF_DATE, lit(Date.valueOf(asOf)))
@@ -151,34 +120,12 @@ public final class KpisJob {
       ctx.store()
           .replaceWhere(
               ChurnTable.CHURN_KPIS, ctx.spark().createDataFrame(kpiRows, rows.schema()), onDate);
-      long cohorts = 0;
-      if (spells.isPresent()) {
-        Dataset<Row> cohortPlan = CohortRetention.apply(spells.get().rows(), asOf, ctx.runId());
-        List<Row> cohortRows = cohortPlan.collectAsList();
-        ctx.store()
-            .replaceWhere(
-                ChurnTable.COHORT_RETENTION,
-                ctx.spark().createDataFrame(cohortRows, cohortPlan.schema()),
-                onDate);
-        cohorts =
-            cohortRows.stream()
-                .map(r -> r.get(r.fieldIndex(KpiColumns.COHORT_MONTH)))
-                .distinct()
-                .count();
-      }
+      long cohorts = spells.isPresent() ? writeCohorts(ctx, spells.get(), asOf) : 0;
       Campaigns campaigns =
           spells.isPresent() && plans.isPresent()
               ? writeOutcomes(ctx, plans.get(), spells.get().rows(), periods, asOf)
               : Campaigns.NONE;
       List<Row> overall = KpiRows.overall(kpiRows);
-      Result r =
-          new Result(
-              asOf,
-              k.grain().id(),
-              spells.map(KpiSpells.Spells::definition).orElse(KpiSpells.noChurnDates()),
-              overall,
-              cohorts,
-              campaigns);
       LOG.info(
           "kpis as of {}: {} {} periods from {}, {} rows under all, {} cohorts",
           asOf,
@@ -187,10 +134,77 @@ public final class KpisJob {
           first,
           overall.size(),
           cohorts);
-      return r;
+      return new Result(
+          asOf,
+          k.grain().id(),
+          spells.map(KpiSpells.Spells::definition).orElse(KpiSpells.noChurnDates()),
+          overall,
+          cohorts,
+          campaigns);
     } finally {
       spells.ifPresent(s -> s.rows().unpersist());
     }
+  }
+
+  /**
+   * Every metric row before goal tracking: flows and the campaign (with churn dates; otherwise
+   * undefined churn), repeat purchases, revenue at risk and CLV where their tables exist.
+   */
+  private static Dataset<Row> metrics(
+      JobContext ctx,
+      LocalDate asOf,
+      Optional<KpiSpells.Spells> spells,
+      Optional<Dataset<Row>> plans,
+      Dataset<Row> periods) {
+    ChurnConfig.KpiSettings k = ctx.config().kpis();
+    Column upToAsOf = col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)));
+    List<Dataset<Row>> parts = new ArrayList<>();
+    if (spells.isPresent()) {
+      parts.add(
+          FlowKpis.apply(spells.get().rows(), periods, KpiDimensions.of(ctx, k, plans, periods)));
+      plans.ifPresent(
+          p ->
+              parts.add(
+                  CampaignKpis.apply(
+                      p, spells.get().rows(), periods, ctx.config().labels().horizonDays(), asOf)));
+    } else {
+      parts.add(undefinedChurn(periods));
+    }
+    if (ctx.store().exists(ChurnTable.TRANSACTIONS)) {
+      parts.add(
+          RepeatPurchaseKpis.apply(
+              ctx.store()
+                  .read(ChurnTable.TRANSACTIONS)
+                  .where(col(Columns.EVENT_DATE).leq(lit(Date.valueOf(asOf))))
+                  .where(col("line_type").equalTo("purchase")),
+              periods));
+    }
+    plans.ifPresent(p -> parts.add(SnapshotKpis.revenueAtRisk(p, periods)));
+    if (ctx.store().exists(ChurnTable.CUSTOMER_VALUE)) {
+      parts.add(
+          SnapshotKpis.clv(ctx.store().read(ChurnTable.CUSTOMER_VALUE).where(upToAsOf), periods));
+    }
+    Dataset<Row> kpis = parts.get(0);
+    for (Dataset<Row> p : parts.subList(1, parts.size())) {
+      kpis = kpis.unionByName(p);
+    }
+    return kpis;
+  }
+
+  /** Replaces the as-of date's {@code cohort_retention}; the number of cohorts. */
+  private static long writeCohorts(JobContext ctx, KpiSpells.Spells spells, LocalDate asOf) {
+    Dataset<Row> cohortPlan = CohortRetention.apply(spells.rows(), asOf, ctx.runId());
+    // A few hundred rows (cohort months x offsets): written from the driver.
+    List<Row> cohortRows = cohortPlan.collectAsList();
+    ctx.store()
+        .replaceWhere(
+            ChurnTable.COHORT_RETENTION,
+            ctx.spark().createDataFrame(cohortRows, cohortPlan.schema()),
+            History.asOfPredicate(asOf));
+    return cohortRows.stream()
+        .map(r -> r.get(r.fieldIndex(KpiColumns.COHORT_MONTH)))
+        .distinct()
+        .count();
   }
 
   /**
