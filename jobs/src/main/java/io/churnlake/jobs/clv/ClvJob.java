@@ -126,19 +126,7 @@ public final class ClvJob {
       ctx.store()
           .replaceWhere(ChurnTable.CUSTOMER_VALUE, values, "as_of_date = DATE'" + asOf + "'");
       LOG.info("clv: customer_value written in {} s", seconds(start));
-      ctx.store()
-          .replaceWhere(
-              ChurnTable.CLV_MODELS,
-              models(
-                  ctx,
-                  asOf,
-                  f.purchases(),
-                  f.spendFit(),
-                  f.customers(),
-                  f.rf().x().length,
-                  f.repeat(),
-                  f.spend().x().length),
-              "as_of_date = DATE'" + asOf + "'");
+      writeModels(ctx, asOf, f);
       double total =
           ctx.store()
               .read(ChurnTable.CUSTOMER_VALUE)
@@ -167,6 +155,23 @@ public final class ClvJob {
     } finally {
       summaries.unpersist();
     }
+  }
+
+  /** Replaces the as-of date's {@code clv_models} rows with the two fits. */
+  private static void writeModels(JobContext ctx, LocalDate asOf, Fits f) {
+    ctx.store()
+        .replaceWhere(
+            ChurnTable.CLV_MODELS,
+            models(
+                ctx,
+                asOf,
+                f.purchases(),
+                f.spendFit(),
+                f.customers(),
+                f.rf().x().length,
+                f.repeat(),
+                f.spend().x().length),
+            "as_of_date = DATE'" + asOf + "'");
   }
 
   private static long seconds(long startNanos) {

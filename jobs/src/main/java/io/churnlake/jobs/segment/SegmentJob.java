@@ -73,24 +73,7 @@ public final class SegmentJob {
     LearnedSaveRates.Applied rates = LearnedSaveRates.read(ctx, asOf, ctx.config().segment());
     ChurnConfig.SegmentSettings s = rates.settings();
     String onDate = History.asOfPredicate(asOf);
-    if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
-        || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
-      throw ChurnErrors.noRowsForDate(
-          ChurnTable.CHURN_SCORES.tableName(),
-          asOf,
-          "run 'churnlake score --as-of " + asOf + "' first");
-    }
-    Dataset<Row> scores =
-        ctx.store()
-            .read(ChurnTable.CHURN_SCORES)
-            .where(onDate)
-            .select(
-                col(Columns.CUSTOMER_ID),
-                col(Columns.AS_OF_DATE),
-                col(Columns.CHURN_PROBABILITY),
-                col(ScoreCustomers.RANK_PERCENTILE),
-                col(ExplainScores.DRIVERS),
-                col(Columns.MODEL_VERSION));
+    Dataset<Row> scores = scores(ctx, asOf);
     Value value = value(ctx, asOf, s);
     Column v = col(SegmentColumns.VALUE);
     Dataset<Row> valued =
@@ -141,6 +124,28 @@ public final class SegmentJob {
     } finally {
       valued.unpersist();
     }
+  }
+
+  /** D's churn scores, the columns the plan needs; fails when score has not run for D. */
+  private static Dataset<Row> scores(JobContext ctx, LocalDate asOf) {
+    String onDate = History.asOfPredicate(asOf);
+    if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
+        || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
+      throw ChurnErrors.noRowsForDate(
+          ChurnTable.CHURN_SCORES.tableName(),
+          asOf,
+          "run 'churnlake score --as-of " + asOf + "' first");
+    }
+    return ctx.store()
+        .read(ChurnTable.CHURN_SCORES)
+        .where(onDate)
+        .select(
+            col(Columns.CUSTOMER_ID),
+            col(Columns.AS_OF_DATE),
+            col(Columns.CHURN_PROBABILITY),
+            col(ScoreCustomers.RANK_PERCENTILE),
+            col(ExplainScores.DRIVERS),
+            col(Columns.MODEL_VERSION));
   }
 
   /**

@@ -176,12 +176,7 @@ public final class TrainJob {
     ModelRegistry registry =
         new ModelRegistry(c.warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
     String version = registry.nextVersion();
-    Map<String, Long> tableVersions = new LinkedHashMap<>();
-    for (ChurnTable t : List.of(ChurnTable.EVENTS, ChurnTable.TRANSACTIONS, ChurnTable.CUSTOMERS)) {
-      if (ctx.store().exists(t)) {
-        tableVersions.put(t.tableName(), ctx.store().version(t));
-      }
-    }
+    Map<String, Long> tableVersions = historyVersions(ctx);
     ModelInfo draft =
         TrainingRecords.info(
             c,
@@ -228,6 +223,17 @@ public final class TrainJob {
         metrics,
         trained.decision());
     return trained;
+  }
+
+  /** The versions of the history tables the model was trained from, by table name. */
+  private static Map<String, Long> historyVersions(JobContext ctx) {
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (ChurnTable t : List.of(ChurnTable.EVENTS, ChurnTable.TRANSACTIONS, ChurnTable.CUSTOMERS)) {
+      if (ctx.store().exists(t)) {
+        versions.put(t.tableName(), ctx.store().version(t));
+      }
+    }
+    return versions;
   }
 
   private static org.apache.hadoop.conf.Configuration hadoop(JobContext ctx) {
