@@ -109,6 +109,22 @@ public final class History {
         + ")";
   }
 
+  /**
+   * D's {@code churn_scores} rows; fails naming the table and the date when score has not run for D
+   * ({@code needs}: who needs them, prefixed to "run 'churnlake score --as-of D' first").
+   */
+  public static Dataset<Row> scoresOn(JobContext ctx, LocalDate asOf, String needs) {
+    String onDate = asOfPredicate(asOf);
+    if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
+        || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
+      throw ChurnErrors.noRowsForDate(
+          ChurnTable.CHURN_SCORES.tableName(),
+          asOf,
+          needs + "run 'churnlake score --as-of " + asOf + "' first");
+    }
+    return ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate);
+  }
+
   /** The replaceWhere predicate for one as-of date partition. */
   public static String asOfPredicate(LocalDate asOf) {
     return Columns.AS_OF_DATE + " = DATE'" + asOf + "'";

@@ -516,9 +516,6 @@ public final class DeltaTableStore implements TableStore {
    */
   @Override
   public Optional<String> latestTag(ChurnTable table, String prefix) {
-    if (!exists(table)) {
-      return Optional.empty();
-    }
     Path log = new Path(location(table), "_delta_log");
     try {
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -537,7 +534,8 @@ public final class DeltaTableStore implements TableStore {
       }
       return Optional.empty();
     } catch (java.io.FileNotFoundException e) {
-      // The log's clean-up removed a commit file between listing and reading it: no tag to trust.
+      // No log directory, or the log's clean-up removed a commit file between listing and reading
+      // it: no tag to trust.
       return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("reading the log of the Delta table at " + location(table), e);

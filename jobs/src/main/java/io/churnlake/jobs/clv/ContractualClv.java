@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
-import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
@@ -38,16 +37,8 @@ final class ContractualClv {
   static ClvJob.Result run(JobContext ctx, LocalDate asOf) {
     ChurnConfig.ClvSettings s = ctx.config().clv();
     String onDate = History.asOfPredicate(asOf);
-    if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
-        || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
-      throw ChurnErrors.noRowsForDate(
-          ChurnTable.CHURN_SCORES.tableName(),
-          asOf,
-          "the contractual value model needs D's churn scores: run 'churnlake score --as-of "
-              + asOf
-              + "' first");
-    }
-    Dataset<Row> scores = ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate);
+    Dataset<Row> scores =
+        History.scoresOn(ctx, asOf, "the contractual value model needs D's churn scores: ");
     // One model per date's scores: a tiny result.
     List<String> versions =
         scores.select(Columns.MODEL_VERSION).distinct().as(Encoders.STRING()).collectAsList();

@@ -62,14 +62,7 @@ public final class CampaignKpis {
     Column nc = col("nc");
     Column pt = col("ct").divide(nt);
     Column pc = col("cc").divide(nc);
-    Column note =
-        concat(
-            lit("plan of "),
-            date_format(d, "yyyy-MM-dd"),
-            lit(", churn within " + horizonDays + " days; treated "),
-            nt.cast("string"),
-            lit(", control "),
-            nc.cast("string"));
+    Column note = counted("plan of ", d, horizonDays, nt, nc);
     return KpiRows.explodeMetrics(
         counts,
         proportion(
@@ -114,6 +107,17 @@ public final class CampaignKpis {
         // The spell the customer was in on the plan date.
         .where(start.leq(d).and(end.isNull().or(end.gt(d))))
         .withColumn(CHURNED, end.isNotNull().and(end.leq(date_add(d, horizonDays))));
+  }
+
+  /** "{what} yyyy-MM-dd, churn within H days; treated n, control m": how a campaign was counted. */
+  static Column counted(String what, Column date, int horizonDays, Column treated, Column control) {
+    return concat(
+        lit(what),
+        date_format(date, "yyyy-MM-dd"),
+        lit(", churn within " + horizonDays + " days; treated "),
+        treated.cast("string"),
+        lit(", control "),
+        control.cast("string"));
   }
 
   private static Column proportion(

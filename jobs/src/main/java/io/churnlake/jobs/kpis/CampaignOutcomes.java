@@ -129,14 +129,7 @@ public final class CampaignOutcomes {
     Column wave = col("wave_date");
     Column nt = col("treated");
     Column nc = col("control");
-    Column counted =
-        concat(
-            lit("wave of "),
-            date_format(wave, "yyyy-MM-dd"),
-            lit(", churn within " + horizonDays + " days; treated "),
-            nt.cast("string"),
-            lit(", control "),
-            nc.cast("string"));
+    Column counted = CampaignKpis.counted("wave of ", wave, horizonDays, nt, nc);
     return when(
             mature.unary_$bang(),
             concat(

@@ -128,17 +128,7 @@ public final class SegmentJob {
 
   /** D's churn scores, the columns the plan needs; fails when score has not run for D. */
   private static Dataset<Row> scores(JobContext ctx, LocalDate asOf) {
-    String onDate = History.asOfPredicate(asOf);
-    if (!ctx.store().exists(ChurnTable.CHURN_SCORES)
-        || ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate).isEmpty()) {
-      throw ChurnErrors.noRowsForDate(
-          ChurnTable.CHURN_SCORES.tableName(),
-          asOf,
-          "run 'churnlake score --as-of " + asOf + "' first");
-    }
-    return ctx.store()
-        .read(ChurnTable.CHURN_SCORES)
-        .where(onDate)
+    return History.scoresOn(ctx, asOf, "")
         .select(
             col(Columns.CUSTOMER_ID),
             col(Columns.AS_OF_DATE),
