@@ -11,6 +11,8 @@ import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.forget.ForgetJob;
 import io.churnlake.jobs.generate.GenerateJob;
 import io.churnlake.jobs.ingest.IngestJob;
+import io.churnlake.jobs.ingest.IngestResult;
+import io.churnlake.jobs.ingest.SourceResult;
 import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.nightly.LeasedNights;
 import io.churnlake.jobs.nightly.NightlyJob;
@@ -244,8 +246,8 @@ final class Commands {
 
     @Override
     void run(JobContext ctx, PrintStream out) {
-      IngestJob.Result r = IngestJob.run(ctx, Optional.ofNullable(asOf), sources);
-      for (IngestJob.SourceResult s : r.sources()) {
+      IngestResult r = IngestJob.run(ctx, Optional.ofNullable(asOf), sources);
+      for (SourceResult s : r.sources()) {
         out.println(s.reconciliation());
       }
     }
@@ -544,6 +546,9 @@ final class Commands {
                       "  %s: skipped, run %s already succeeded it with the same inputs"
                           + " (--force reruns it)%n",
                       stage, run));
+      for (SourceResult s : r.ingest().sources()) {
+        s.corruptFiles().forEach(c -> out.printf("  %s: file %s%n", s.source(), c));
+      }
       for (var e : r.realised()) {
         out.printf(
             "  realised: model %s on %s: ROC AUC %.3f, ECE %.3f%n",

@@ -35,61 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class IngestJob {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
-  /** Row counts of one source in one run (zero files when nothing was new). */
-  public record SourceResult(
-      String source,
-      String table,
-      int files,
-      long rowsRead,
-      long rowsLoaded,
-      long rowsQuarantined,
-      long blankLines,
-      long rowsFiltered) {
-    /** Records left out on purpose: blank lines and records the source's filter rejects. */
-    public long rowsDropped() {
-      return blankLines + rowsFiltered;
-    }
-
-    /** The reconciliation line: read = loaded + quarantined + dropped (by reason when any). */
-    public String reconciliation() {
-      return String.format(
-          "%s: %d files, %d records read = %d loaded into %s + %d quarantined + %d dropped%s",
-          source,
-          files,
-          rowsRead,
-          rowsLoaded,
-          table,
-          rowsQuarantined,
-          rowsDropped(),
-          rowsDropped() == 0
-              ? ""
-              : String.format(" (%d blank_line, %d filtered)", blankLines, rowsFiltered));
-    }
-  }
-
-  /** What one ingest run did, per source. */
-  public record Result(List<SourceResult> sources) {
-    public int files() {
-      return sources.stream().mapToInt(SourceResult::files).sum();
-    }
-
-    public long rowsRead() {
-      return sources.stream().mapToLong(SourceResult::rowsRead).sum();
-    }
-
-    public long rowsLoaded() {
-      return sources.stream().mapToLong(SourceResult::rowsLoaded).sum();
-    }
-
-    public long rowsQuarantined() {
-      return sources.stream().mapToLong(SourceResult::rowsQuarantined).sum();
-    }
-
-    public long rowsDropped() {
-      return sources.stream().mapToLong(SourceResult::rowsDropped).sum();
-    }
-  }
-
   private IngestJob() {}
 
   /** The canonical table a kind of source lands in. */
@@ -104,7 +49,8 @@ public final class IngestJob {
   /**
    * @param sourceNames sources to load; empty for {@code churnlake.ingest.sources}
    */
-  public static Result run(JobContext ctx, Optional<LocalDate> asOf, List<String> sourceNames) {
+  public static IngestResult run(
+      JobContext ctx, Optional<LocalDate> asOf, List<String> sourceNames) {
     ChurnConfig c = ctx.config();
     List<SourceSpec> specs =
         (sourceNames.isEmpty() ? c.ingest().sources() : sourceNames)
@@ -114,16 +60,17 @@ public final class IngestJob {
     for (SourceSpec spec : specs) {
       results.add(ctx.stage("ingest " + spec.name(), () -> ingest(ctx, spec, asOf)));
     }
-    return new Result(List.copyOf(results));
+    return new IngestResult(List.copyOf(results));
   }
 
-  public static Result run(JobContext ctx, Optional<LocalDate> asOf) {
+  public static IngestResult run(JobContext ctx, Optional<LocalDate> asOf) {
     return run(ctx, asOf, List.of());
   }
 
   /** A source's batch in one run: its files, what they parse to, judged, and marked for loading. */
   private record Batch(
       List<SourceFiles.SourceFile> files,
+      List<CorruptFiles.Corrupt> corrupt,
       SourceReader.Parsed parsed,
       Dataset<Row> judged,
       Dataset<Row> marked,
@@ -133,22 +80,26 @@ public final class IngestJob {
   private static SourceResult ingest(JobContext ctx, SourceSpec spec, Optional<LocalDate> asOf) {
     Optional<String> hashKey = hashKey(ctx, spec);
     ChurnTable target = table(spec.kind());
-    List<SourceFiles.SourceFile> pending = PendingFiles.of(ctx, spec, asOf);
-    if (pending.isEmpty()) {
+    List<SourceFiles.SourceFile> listed = PendingFiles.of(ctx, spec, asOf);
+    if (listed.isEmpty()) {
       LOG.info("ingest {}: no new files under {}", spec.name(), spec.path());
       return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0, 0);
     }
+    String runId = UUID.randomUUID().toString();
+    List<CorruptFiles.Corrupt> corrupt = CorruptFiles.find(ctx, listed);
+    corrupt.forEach(
+        c -> LOG.warn("ingest {}: file {} {}", spec.name(), c.file().name(), c.describe()));
+    List<SourceFiles.SourceFile> pending = new ArrayList<>(listed);
+    corrupt.forEach(c -> pending.remove(c.file()));
+    if (pending.isEmpty()) {
+      return onlyCorrupt(ctx, spec, target, corrupt, ofFiles(spec, listed), runId);
+    }
+    String predicate = ofFiles(spec, pending);
     // A large batch is worth compiling for even when the tables are still small (a first load).
     ctx.generateCodeFor(
         "ingest " + spec.name(), pending.stream().mapToLong(SourceFiles.SourceFile::size).sum());
-    String runId = UUID.randomUUID().toString();
     SourceReader.Parsed parsed =
         SourceReader.parse(ctx, spec, pending, ctx.spark().sparkContext().hadoopConfiguration());
-    String predicate =
-        "source = '"
-            + spec.name()
-            + "' AND "
-            + inList(Columns.SOURCE_FILE, pending.stream().map(SourceFiles.SourceFile::name));
     Dataset<Row> judged = new CanonicalRecords(spec, runId, hashKey).apply(parsed.records());
     Column textNeeded = textNeeded();
     Dataset<Row> batch =
@@ -179,7 +130,7 @@ public final class IngestJob {
           ctx,
           spec,
           target,
-          new Batch(pending, parsed, judged, marked, predicate, runId),
+          new Batch(pending, corrupt, parsed, judged, marked, predicate, runId),
           batchCache);
     } finally {
       marked.unpersist();
@@ -232,13 +183,17 @@ public final class IngestJob {
         .replaceWhere(
             ChurnTable.QUARANTINE,
             QuarantineRecords.apply(
-                batch.marked(), DuplicateSources.duplicateLines(ctx, spec, batch.files(), stats)),
-            batch.predicate(),
+                    batch.marked(),
+                    DuplicateSources.duplicateLines(ctx, spec, batch.files(), stats))
+                .unionByName(
+                    CorruptFiles.quarantineRows(ctx, spec.name(), batch.runId(), batch.corrupt())),
+            ofFiles(spec, listed(batch)),
             tag);
     // What the two commits wrote must be what the batch holds: a lost or partial write fails
     // the run before the ledger marks the files ingested.
     long toLoad = stats.values().stream().mapToLong(FileStats::loaded).sum();
-    long toQuarantine = stats.values().stream().mapToLong(FileStats::quarantined).sum();
+    long toQuarantine =
+        stats.values().stream().mapToLong(FileStats::quarantined).sum() + batch.corrupt().size();
     // Delta makes no commit for an overwrite with nothing to write or remove: none found is 0.
     long wroteLoaded = Math.max(0, ctx.store().committedRows(target, tag));
     long wroteQuarantined = Math.max(0, ctx.store().committedRows(ChurnTable.QUARANTINE, tag));
@@ -250,7 +205,62 @@ public final class IngestJob {
           wroteQuarantined,
           stats.values().stream().mapToLong(FileStats::dropped).sum());
     }
-    return IngestLedger.record(ctx, spec, target, batch.files(), stats, unmapped, batch.runId());
+    return IngestLedger.record(
+        ctx,
+        spec,
+        target,
+        batch.files(),
+        stats,
+        unmapped,
+        batch.runId(),
+        describe(batch.corrupt()));
+  }
+
+  /**
+   * A batch whose every file is corrupt: their quarantine rows, replacing those of an earlier run,
+   * and no ledger row, so the next run reads them again.
+   */
+  private static SourceResult onlyCorrupt(
+      JobContext ctx,
+      SourceSpec spec,
+      ChurnTable target,
+      List<CorruptFiles.Corrupt> corrupt,
+      String predicate,
+      String runId) {
+    String tag = "ingest " + runId + " " + spec.name();
+    ctx.store()
+        .replaceWhere(
+            ChurnTable.QUARANTINE,
+            CorruptFiles.quarantineRows(ctx, spec.name(), runId, corrupt),
+            predicate,
+            tag);
+    long wrote = Math.max(0, ctx.store().committedRows(ChurnTable.QUARANTINE, tag));
+    if (wrote != corrupt.size()) {
+      throw ChurnErrors.reconciliationFailed(
+          spec.name() + " (" + corrupt.size() + " corrupt files)", 0, 0, wrote, 0);
+    }
+    return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0, 0, describe(corrupt));
+  }
+
+  /**
+   * The rows of a source's files. A corrupt file's quarantine row is replaced like a file's rows;
+   * rows an earlier, readable version of it loaded stay, as its ledger row does.
+   */
+  private static String ofFiles(SourceSpec spec, List<SourceFiles.SourceFile> files) {
+    return "source = '"
+        + spec.name()
+        + "' AND "
+        + inList(Columns.SOURCE_FILE, files.stream().map(SourceFiles.SourceFile::name));
+  }
+
+  private static List<SourceFiles.SourceFile> listed(Batch batch) {
+    List<SourceFiles.SourceFile> all = new ArrayList<>(batch.files());
+    batch.corrupt().forEach(c -> all.add(c.file()));
+    return all;
+  }
+
+  private static List<String> describe(List<CorruptFiles.Corrupt> corrupt) {
+    return corrupt.stream().map(c -> c.file().name() + " " + c.describe()).toList();
   }
 
   private static Optional<String> hashKey(JobContext ctx, SourceSpec spec) {

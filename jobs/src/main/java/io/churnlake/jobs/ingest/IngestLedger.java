@@ -29,16 +29,18 @@ final class IngestLedger {
 
   /**
    * Reconciles each file of the batch and replaces its ledger row; fails naming the first file
-   * whose counts do not add up, before any ledger row is written.
+   * whose counts do not add up, before any ledger row is written. Corrupt files ({@code corrupt},
+   * described) have no ledger row: the next run reads them again.
    */
-  static IngestJob.SourceResult record(
+  static SourceResult record(
       JobContext ctx,
       SourceSpec spec,
       ChurnTable target,
       List<SourceFiles.SourceFile> pending,
       Map<String, FileStats> stats,
       Map<String, String> unmapped,
-      String runId) {
+      String runId,
+      List<String> corrupt) {
     List<Row> ledger = new ArrayList<>();
     List<FileStats> counted = new ArrayList<>();
     Timestamp now = Timestamp.from(Instant.now());
@@ -61,8 +63,8 @@ final class IngestLedger {
                 + "' AND "
                 + IngestJob.inList(
                     "file_name", pending.stream().map(SourceFiles.SourceFile::name)));
-    IngestJob.SourceResult result =
-        new IngestJob.SourceResult(
+    SourceResult result =
+        new SourceResult(
             spec.name(),
             target.tableName(),
             pending.size(),
@@ -70,7 +72,8 @@ final class IngestLedger {
             counted.stream().mapToLong(FileStats::loaded).sum(),
             counted.stream().mapToLong(FileStats::quarantined).sum(),
             counted.stream().mapToLong(FileStats::blank).sum(),
-            counted.stream().mapToLong(s -> s.dropped() - s.blank()).sum());
+            counted.stream().mapToLong(s -> s.dropped() - s.blank()).sum(),
+            corrupt);
     LOG.info("ingest {}", result.reconciliation());
     return result;
   }

@@ -14,6 +14,7 @@ import io.churnlake.jobs.clv.ClvJob;
 import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.ingest.FreshnessGate;
 import io.churnlake.jobs.ingest.IngestJob;
+import io.churnlake.jobs.ingest.IngestResult;
 import io.churnlake.jobs.kpis.KpisJob;
 import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.model.ModelRegistry;
@@ -59,7 +60,7 @@ public final class NightlyJob {
    * succeeded it with the same inputs has no result here ({@code skipped} names it and that run).
    */
   public record Result(
-      IngestJob.Result ingest,
+      IngestResult ingest,
       Optional<Long> features,
       ModelInfo model,
       boolean trained,
@@ -84,7 +85,7 @@ public final class NightlyJob {
     // The raw files for D exist and their volume looks like the days before (runs.gate).
     ctx.stage("gate", () -> FreshnessGate.check(ctx, asOf));
     // Ingest always runs: it loads only files not loaded yet, so a re-run finds nothing new.
-    IngestJob.Result ingest = IngestJob.run(ctx, Optional.of(asOf));
+    IngestResult ingest = IngestJob.run(ctx, Optional.of(asOf));
     Map<String, String> skipped = new LinkedHashMap<>();
     Stages before = Stages.of(ctx, inputs(ctx, asOf, "no model"), force, skipped);
     Optional<Long> features = before.run("features", c -> FeaturesJob.run(c, asOf, force));

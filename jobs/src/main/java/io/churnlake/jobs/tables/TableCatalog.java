@@ -218,25 +218,21 @@ public final class TableCatalog {
         .about(
             "Raw records that did not become rows, each with the reason (docs/sources.md lists"
                 + " them). **Can hold personal data**: the record is kept as read.")
-        .schema(
-            new StructType()
-                .add("source", STRING)
-                .add("source_file", STRING)
-                .add("source_offset", LONG)
-                .add("reason", STRING)
-                .add("record", STRING)
-                .add("customer_id", STRING)
-                .add("ingest_run_id", STRING)
-                .add("quarantined_at", TIME))
+        .schema(TableSchemas.QUARANTINE)
         .col("source", LINEAGE_SOURCE)
         .col("source_file", LINEAGE_FILE)
         .col(
-            "source_offset", "byte offset of the record's line in its file; null for Parquet/Delta")
+            "source_offset",
+            "byte offset of the record's line in its file; null for Parquet/Delta; for"
+                + " `corrupt_file`, the bytes that decompressed")
         .col(
             "reason",
             "why: `malformed_json`, `missing_customer_id`, `bad_value:<column>`,"
-                + " `duplicate_record`, ...")
-        .col("record", "the record's text as read")
+                + " `duplicate_record`, `corrupt_file` (a compressed file that does not"
+                + " decompress: one row for the file, none of its records loaded) ...")
+        .col(
+            "record",
+            "the record's text as read; for `corrupt_file`, the codec's complaint (no content)")
         .col("customer_id", "the customer when the record names one readably, else null")
         .col("ingest_run_id", LINEAGE_RUN)
         .col("quarantined_at", "when the record was quarantined (UTC)")

@@ -27,6 +27,18 @@ public final class TableSchemas {
           .add("customers", DataTypes.LongType, false)
           .add("groups", DataTypes.LongType, false);
 
+  /** Schema of {@code quarantine}: one row per raw record that did not load. */
+  public static final StructType QUARANTINE =
+      new StructType()
+          .add("source", DataTypes.StringType)
+          .add(Columns.SOURCE_FILE, DataTypes.StringType)
+          .add("source_offset", DataTypes.LongType)
+          .add("reason", DataTypes.StringType)
+          .add("record", DataTypes.StringType)
+          .add(Columns.CUSTOMER_ID, DataTypes.StringType)
+          .add(Columns.INGEST_RUN_ID, DataTypes.StringType)
+          .add("quarantined_at", DataTypes.TimestampType);
+
   /** Schema of {@code ingested_files}: one row per source file loaded (the ingest ledger). */
   public static final StructType INGESTED_FILES =
       new StructType()

@@ -73,9 +73,9 @@ class ExampleSourcesTogetherTest extends SparkTestBase {
   @Test
   void fixedWidthReceiptLinesLandInTransactionsAndBadOnesInQuarantine() throws Exception {
     JobContext ctx = context("warehouse");
-    IngestJob.Result r = IngestJob.run(ctx, Optional.empty(), List.of("pos"));
+    IngestResult r = IngestJob.run(ctx, Optional.empty(), List.of("pos"));
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("pos", "transactions", 1, 9, 5, 4, 0, 0));
+        .containsExactly(new SourceResult("pos", "transactions", 1, 9, 5, 4, 0, 0));
     Dataset<Row> tx = ctx.store().read(ChurnTable.TRANSACTIONS);
     assertThat(tx.columns()).doesNotContain("holder");
     assertThat(
@@ -120,7 +120,7 @@ class ExampleSourcesTogetherTest extends SparkTestBase {
     JobContext together = context("together");
     CyclicBarrier start = new CyclicBarrier(2);
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    List<Future<IngestJob.Result>> runs = new ArrayList<>();
+    List<Future<IngestResult>> runs = new ArrayList<>();
     // Two runs (two batches of sources) started together: both create and append to the
     // shared quarantine and ingested_files tables.
     for (List<String> batch : List.of(List.of("app", "retail"), List.of("crm", "pos"))) {
@@ -131,17 +131,17 @@ class ExampleSourcesTogetherTest extends SparkTestBase {
                 return IngestJob.run(together, Optional.empty(), batch);
               }));
     }
-    List<IngestJob.SourceResult> results = new ArrayList<>();
-    for (Future<IngestJob.Result> run : runs) {
+    List<SourceResult> results = new ArrayList<>();
+    for (Future<IngestResult> run : runs) {
       results.addAll(run.get(5, TimeUnit.MINUTES).sources());
     }
     pool.shutdown();
     assertThat(results)
         .containsExactlyInAnyOrder(
-            new IngestJob.SourceResult("app", "events", 1, 9, 5, 2, 1, 1),
-            new IngestJob.SourceResult("retail", "transactions", 1, 12, 6, 6, 0, 0),
-            new IngestJob.SourceResult("crm", "customers", 1, 8, 4, 4, 0, 0),
-            new IngestJob.SourceResult("pos", "transactions", 1, 9, 5, 4, 0, 0));
+            new SourceResult("app", "events", 1, 9, 5, 2, 1, 1),
+            new SourceResult("retail", "transactions", 1, 12, 6, 6, 0, 0),
+            new SourceResult("crm", "customers", 1, 8, 4, 4, 0, 0),
+            new SourceResult("pos", "transactions", 1, 9, 5, 4, 0, 0));
 
     JobContext sequential = context("sequential");
     IngestJob.run(sequential, Optional.empty(), SOURCES);

@@ -70,7 +70,7 @@ class IngestKillTest extends SparkTestBase {
         .as("killed before the ledger commit")
         .isFalse();
 
-    IngestJob.Result rerun = IngestJob.run(killed, Optional.empty());
+    IngestResult rerun = IngestJob.run(killed, Optional.empty());
     assertThat(rerun.files()).isEqualTo(20);
     for (ChurnTable t :
         List.of(ChurnTable.EVENTS, ChurnTable.QUARANTINE, ChurnTable.INGESTED_FILES)) {

@@ -67,9 +67,9 @@ class IngestSourcesTest extends SparkTestBase {
   @Test
   void retailInvoiceLinesLandInTransactionsWithReasonsForEveryOtherLine() throws IOException {
     JobContext ctx = context("retail-transactions.conf", "retail");
-    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    IngestResult r = IngestJob.run(ctx, Optional.empty());
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 12, 6, 6, 0, 0));
+        .containsExactly(new SourceResult("retail", "transactions", 1, 12, 6, 6, 0, 0));
     assertThat(
             text(
                 table(ctx, ChurnTable.TRANSACTIONS)
@@ -123,7 +123,7 @@ class IngestSourcesTest extends SparkTestBase {
     JobContext ctx = context("retail-transactions.conf", "retail");
     IngestJob.run(ctx, Optional.empty());
     List<String> before = snapshot(ctx);
-    IngestJob.Result again = IngestJob.run(ctx, Optional.empty());
+    IngestResult again = IngestJob.run(ctx, Optional.empty());
     assertThat(again.files()).isZero();
     assertThat(snapshot(ctx)).isEqualTo(before);
   }
@@ -159,9 +159,9 @@ class IngestSourcesTest extends SparkTestBase {
             config("retail-transactions.conf", "retail", "ingest.on-changed-file=reload"),
             spark(),
             ctx.store());
-    IngestJob.Result r = IngestJob.run(reload, Optional.empty());
+    IngestResult r = IngestJob.run(reload, Optional.empty());
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("retail", "transactions", 1, 13, 7, 6, 0, 0));
+        .containsExactly(new SourceResult("retail", "transactions", 1, 13, 7, 6, 0, 0));
     assertThat(table(reload, ChurnTable.TRANSACTIONS).where("order_id = '700001'").count())
         .as("reloaded lines replace the old ones")
         .isEqualTo(2);
@@ -171,9 +171,8 @@ class IngestSourcesTest extends SparkTestBase {
   @Test
   void customerSnapshotsCarryAttributesAndTheGivenChurnFlag() throws IOException {
     JobContext ctx = context("telco-customers.conf", "crm");
-    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
-    assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("crm", "customers", 1, 8, 4, 4, 0, 0));
+    IngestResult r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources()).containsExactly(new SourceResult("crm", "customers", 1, 8, 4, 4, 0, 0));
     assertThat(
             text(
                 table(ctx, ChurnTable.CUSTOMERS)
@@ -203,10 +202,9 @@ class IngestSourcesTest extends SparkTestBase {
   @Test
   void appLogTextLinesAreMappedFilteredAndHashed() throws IOException {
     JobContext ctx = context("app-events.conf", "app");
-    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    IngestResult r = IngestJob.run(ctx, Optional.empty());
     // 9 lines: 5 loaded, 2 quarantined (short line, time before 1970), blank + heartbeat dropped.
-    assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("app", "events", 1, 9, 5, 2, 1, 1));
+    assertThat(r.sources()).containsExactly(new SourceResult("app", "events", 1, 9, 5, 2, 1, 1));
     Dataset<Row> events = table(ctx, ChurnTable.EVENTS);
     assertThat(events.columns())
         .containsExactly(
@@ -405,9 +403,8 @@ class IngestSourcesTest extends SparkTestBase {
       }
     }
     JobContext ctx = jsonContext(raw);
-    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
-    assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 8, 1, 7, 0, 0));
+    IngestResult r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources()).containsExactly(new SourceResult("events", "events", 1, 8, 1, 7, 0, 0));
     assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason")))
         .containsExactly(
             "[customer_id_too_long]",
@@ -460,9 +457,8 @@ class IngestSourcesTest extends SparkTestBase {
     JobContext ctx = jsonContext(raw);
     IngestJob.run(ctx, Optional.empty());
     Files.writeString(raw.resolve("events-2026-03-03.json"), content);
-    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
-    assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 2, 0, 2, 0, 0));
+    IngestResult r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources()).containsExactly(new SourceResult("events", "events", 1, 2, 0, 2, 0, 0));
     assertThat(text(table(ctx, ChurnTable.EVENTS).selectExpr("event_type", "source_file")))
         .containsExactly("[logout,events-2026-03-01.json]", "[next_song,events-2026-03-01.json]");
     assertThat(
@@ -473,6 +469,107 @@ class IngestSourcesTest extends SparkTestBase {
             "[events-2026-03-01.json,2,2,0]",
             "[events-2026-03-02.json,0,0,0]",
             "[events-2026-03-03.json,2,0,2]");
+  }
+
+  /**
+   * Invariant: a compressed file that does not decompress to its end (a truncated {@code .gz}) is
+   * quarantined as one {@code corrupt_file} row naming it, none of its records loads, the source's
+   * other files load, and it has no ledger row: each run reads it again without duplicating its
+   * quarantine row, and once delivered intact it loads and the row goes.
+   */
+  @Test
+  void aTruncatedGzipFileIsQuarantinedAsAFileAndTheOtherFilesLoad() throws IOException {
+    Path raw = dir.resolve("raw");
+    Files.createDirectories(raw);
+    long t = 1772359200000L; // 2026-03-01 10:00 UTC
+    StringBuilder day2 = new StringBuilder();
+    for (int i = 0; i < 2000; i++) {
+      day2.append(sparkifyLine("u" + i, t + 86_400_000L + i * 1000L, "NextSong", "")).append('\n');
+    }
+    byte[] whole = gzip(day2.toString());
+    Files.writeString(
+        raw.resolve("events-2026-03-01.json"), sparkifyLine("42", t, "Home", "") + "\n");
+    Files.write(raw.resolve("events-2026-03-02.json.gz"), Arrays.copyOf(whole, whole.length / 2));
+    Files.write(
+        raw.resolve("events-2026-03-03.json.gz"),
+        gzip(sparkifyLine("43", t + 2 * 86_400_000L, "Logout", "") + "\n"));
+    JobContext ctx = jsonContext(raw, "sources.events.file-pattern=\"events-*.json*\"");
+    for (int run = 1; run <= 2; run++) {
+      IngestResult r = IngestJob.run(ctx, Optional.empty());
+      SourceResult s = r.sources().get(0);
+      assertThat(List.of((long) s.files(), s.rowsRead(), s.rowsLoaded(), s.rowsQuarantined()))
+          .containsExactly(run == 1 ? 2L : 0L, run == 1 ? 2L : 0L, run == 1 ? 2L : 0L, 0L)
+          .as("run %d", run);
+      assertThat(s.corruptFiles()).hasSize(1);
+      assertThat(s.corruptFiles().get(0))
+          .startsWith("events-2026-03-02.json.gz does not decompress after ")
+          .contains("quarantined as corrupt_file and read again next run")
+          .doesNotContain("u1");
+      assertThat(s.reconciliation().lines().toList().get(1))
+          .startsWith("events: file events-2026-03-02.json.gz does not decompress after ");
+      assertThat(text(table(ctx, ChurnTable.EVENTS).selectExpr("customer_id", "source_file")))
+          .containsExactly("[42,events-2026-03-01.json]", "[43,events-2026-03-03.json.gz]");
+      List<Row> quarantine =
+          table(ctx, ChurnTable.QUARANTINE)
+              .selectExpr(
+                  "source", "source_file", "source_offset", "reason", "record", "customer_id")
+              .collectAsList();
+      assertThat(quarantine).hasSize(1);
+      Row q = quarantine.get(0);
+      assertThat(List.of(q.get(0), q.get(1), q.get(3)))
+          .containsExactly("events", "events-2026-03-02.json.gz", "corrupt_file");
+      assertThat(q.getLong(2)).isBetween(1L, (long) day2.length() - 1);
+      assertThat(q.getString(4)).startsWith("file does not decompress after ").doesNotContain("u1");
+      assertThat(q.isNullAt(5)).isTrue();
+      assertThat(
+              text(
+                  table(ctx, ChurnTable.INGESTED_FILES)
+                      .selectExpr("file_name", "rows_read", "rows_loaded", "rows_quarantined")))
+          .containsExactly("[events-2026-03-01.json,1,1,0]", "[events-2026-03-03.json.gz,1,1,0]");
+    }
+    Files.write(raw.resolve("events-2026-03-02.json.gz"), whole);
+    IngestResult fixed = IngestJob.run(ctx, Optional.empty());
+    assertThat(fixed.sources())
+        .containsExactly(new SourceResult("events", "events", 1, 2000, 2000, 0, 0, 0));
+    assertThat(table(ctx, ChurnTable.QUARANTINE).count()).isZero();
+    assertThat(
+            table(ctx, ChurnTable.EVENTS)
+                .where("source_file = 'events-2026-03-02.json.gz'")
+                .selectExpr("count(DISTINCT customer_id)")
+                .head()
+                .getLong(0))
+        .isEqualTo(2000);
+  }
+
+  /** Every file of a batch corrupt: only their quarantine rows are written, nothing fails. */
+  @Test
+  void aBatchOfOnlyCorruptFilesWritesTheirQuarantineRows() throws IOException {
+    Path raw = dir.resolve("raw");
+    Files.createDirectories(raw);
+    Files.write(
+        raw.resolve("events-2026-03-01.json.gz"),
+        "not gzip at all".getBytes(StandardCharsets.UTF_8));
+    JobContext ctx = jsonContext(raw, "sources.events.file-pattern=\"events-*.json*\"");
+    IngestResult r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources().get(0).files()).isZero();
+    assertThat(r.sources().get(0).corruptFiles())
+        .containsExactly(
+            "events-2026-03-01.json.gz does not decompress after 0 bytes (gzip IOException: not a gzip file); quarantined as corrupt_file and read again next run");
+    assertThat(
+            text(
+                table(ctx, ChurnTable.QUARANTINE)
+                    .selectExpr("source_file", "source_offset", "reason", "record")))
+        .containsExactly(
+            "[events-2026-03-01.json.gz,0,corrupt_file,file does not decompress after 0 bytes: gzip IOException: not a gzip file]");
+    assertThat(ctx.store().exists(ChurnTable.INGESTED_FILES)).isFalse();
+  }
+
+  private static byte[] gzip(String text) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    return bytes.toByteArray();
   }
 
   /**
@@ -502,9 +599,9 @@ class IngestSourcesTest extends SparkTestBase {
     second.add(first.get(5)); // yesterday's record again, late in tonight's file
     String secondText = String.join("\n", second) + "\n";
     Files.writeString(raw.resolve("events-2026-03-02.json"), secondText);
-    IngestJob.Result r = IngestJob.run(ctx, Optional.empty());
+    IngestResult r = IngestJob.run(ctx, Optional.empty());
     assertThat(r.sources())
-        .containsExactly(new IngestJob.SourceResult("events", "events", 1, 601, 600, 1, 0, 0));
+        .containsExactly(new SourceResult("events", "events", 1, 601, 600, 1, 0, 0));
     long repeatAt = firstText.length() - first.get(0).length() - 1;
     long lateAt = secondText.length() - first.get(5).length() - 1;
     assertThat(List.of(repeatAt, lateAt)).allMatch(offset -> offset > 65_536);
@@ -573,11 +670,11 @@ class IngestSourcesTest extends SparkTestBase {
         .format("delta")
         .mode("append")
         .save(delta.toString());
-    IngestJob.Result again = IngestJob.run(ctx, Optional.empty(), List.of("pq", "dl"));
+    IngestResult again = IngestJob.run(ctx, Optional.empty(), List.of("pq", "dl"));
     assertThat(again.sources())
         .containsExactly(
-            new IngestJob.SourceResult("pq", "events", 0, 0, 0, 0, 0, 0),
-            new IngestJob.SourceResult("dl", "events", 1, 3, 3, 0, 0, 0));
+            new SourceResult("pq", "events", 0, 0, 0, 0, 0, 0),
+            new SourceResult("dl", "events", 1, 3, 3, 0, 0, 0));
     assertThat(text(table(ctx, ChurnTable.EVENTS).where("source = 'dl'").selectExpr("customer_id")))
         .containsExactly("[u1]", "[u2]", "[u3]");
   }
