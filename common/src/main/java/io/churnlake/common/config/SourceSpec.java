@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param header csv/text: the first line of each file names the fields
  * @param delimiter csv: the separator character; text: a regex between fields
  * @param quote csv: the quote character
+ * @param escape csv: the character that escapes a quote inside a quoted field (RFC 4180: the quote
+ *     itself, doubled)
  * @param fields csv without header / text: field names in order
  * @param widths text: fixed field widths (instead of a delimiter)
  * @param columns canonical column name to source field name
@@ -48,6 +50,7 @@ public record SourceSpec(
     boolean header,
     String delimiter,
     String quote,
+    String escape,
     List<String> fields,
     List<Integer> widths,
     Map<String, String> columns,

@@ -34,6 +34,7 @@ final class SourceSpecReader {
           "header",
           "delimiter",
           "quote",
+          "escape",
           "fields",
           "widths",
           "columns",
@@ -206,8 +207,14 @@ final class SourceSpecReader {
       }
     }
     if (format == SourceSpec.Format.CSV) {
-      if (delimiter.length() != 1) {
-        throw bad("delimiter", delimiter, "one character for csv");
+      if (delimiter.length() != 1 || delimiter.charAt(0) > 127) {
+        throw bad("delimiter", delimiter, "one ASCII character for csv");
+      }
+      for (String key : List.of("quote", "escape")) {
+        String c = string(key, "\"");
+        if (c.length() != 1 || c.charAt(0) > 127) {
+          throw bad(key, c, "one ASCII character");
+        }
       }
       if (!header && fields.isEmpty()) {
         throw bad("fields", "[]", "the field names in column order (header = false)");
@@ -258,6 +265,7 @@ final class SourceSpecReader {
         header,
         delimiter,
         string("quote", "\""),
+        string("escape", string("quote", "\"")),
         fields,
         widths,
         columns,

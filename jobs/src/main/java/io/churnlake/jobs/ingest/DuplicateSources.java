@@ -80,6 +80,6 @@ final class DuplicateSources {
         "ingest {}: re-reading {} files for the text of duplicates beyond the key sample",
         spec.name(),
         paths.size());
-    return Optional.of(ReadLines.read(ctx.spark(), paths, spec.encoding()));
+    return Optional.of(ReadLines.read(ctx.spark(), paths, spec));
   }
 }

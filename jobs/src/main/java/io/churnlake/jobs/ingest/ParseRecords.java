@@ -83,6 +83,10 @@ final class ParseRecords {
         Map<String, String> options = options();
         options.put("sep", spec.delimiter());
         options.put("quote", spec.quote());
+        // RFC 4180: a quote inside a quoted field is doubled (Spark's default escape is a
+        // backslash,
+        // which leaves such a field with its quotes as text).
+        options.put("escape", spec.quote());
         records = records.withColumn(PARSED, from_csv(record, lit(schema.toDDL()), options));
         Column parsed = col(PARSED);
         out.add(parsed.getField(CORRUPT).isNotNull().and(blank.unary_$bang()).as(MALFORMED));

@@ -1,5 +1,6 @@
 package io.churnlake.jobs.ingest;
 
+import io.churnlake.common.config.SourceSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,11 +61,28 @@ final class ReadLines {
 
   private ReadLines() {}
 
-  static Dataset<Row> read(SparkSession spark, List<String> paths, String encoding) {
+  /**
+   * The records of a line-oriented source's files. For CSV a record is a line, or several when a
+   * quoted field holds line breaks (RFC 4180): such files are read one task per file, since a split
+   * could begin inside a quoted field.
+   */
+  static Dataset<Row> read(SparkSession spark, List<String> paths, SourceSpec spec) {
+    Optional<QuotedRecords.Syntax> csv =
+        spec.format() == SourceSpec.Format.CSV
+            ? Optional.of(new QuotedRecords.Syntax(spec.delimiter(), spec.quote(), spec.escape()))
+            : Optional.empty();
+    return read(spark, paths, spec.encoding(), csv);
+  }
+
+  static Dataset<Row> read(
+      SparkSession spark, List<String> paths, String encoding, Optional<QuotedRecords.Syntax> csv) {
     Job job;
     try {
       job = Job.getInstance(new Configuration(spark.sparkContext().hadoopConfiguration()));
       FileInputFormat.setInputPaths(job, paths.stream().map(Path::new).toArray(Path[]::new));
+      if (csv.isPresent()) {
+        FileInputFormat.setMinInputSplitSize(job, Long.MAX_VALUE);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -73,9 +91,15 @@ final class ReadLines {
             JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .newAPIHadoopRDD(
                     job.getConfiguration(), TextInputFormat.class, LongWritable.class, Text.class);
+    QuotedRecords.Syntax syntax = csv.orElse(null); // Optional is not serializable
     JavaRDD<InternalRow> rows =
         lines.mapPartitionsWithInputSplit(
-            (split, it) -> decode(((FileSplit) split).getPath().getName(), encoding, it), true);
+            (split, it) ->
+                decode(
+                    ((FileSplit) split).getPath().getName(),
+                    encoding,
+                    syntax != null ? new QuotedRecords(it, syntax) : it),
+            true);
     // Rows in Spark's internal form: a valid UTF-8 line's bytes become the column's value as they
     // are, with no Java string made and converted back.
     return spark.internalCreateDataFrame(rows.rdd(), SCHEMA, false);

@@ -46,12 +46,12 @@ final class SourceReader {
       JobContext ctx, SourceSpec spec, List<SourceFiles.SourceFile> files, Configuration hadoop) {
     return switch (spec.format()) {
       case JSON, TEXT -> {
-        Dataset<Row> lines = ReadLines.read(ctx.spark(), paths(files), spec.encoding());
+        Dataset<Row> lines = ReadLines.read(ctx.spark(), paths(files), spec);
         List<String> fields = spec.format() == SourceSpec.Format.JSON ? List.of() : spec.fields();
         yield new Parsed(new ParseRecords(spec, fields).apply(lines), new LinkedHashMap<>());
       }
       case CSV -> {
-        Dataset<Row> lines = ReadLines.read(ctx.spark(), paths(files), spec.encoding());
+        Dataset<Row> lines = ReadLines.read(ctx.spark(), paths(files), spec);
         yield spec.header()
             ? csvByHeader(spec, files, lines, hadoop)
             : new Parsed(new ParseRecords(spec, spec.fields()).apply(lines), new LinkedHashMap<>());

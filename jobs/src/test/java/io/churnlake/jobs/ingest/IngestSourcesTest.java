@@ -472,6 +472,43 @@ class IngestSourcesTest extends SparkTestBase {
   }
 
   /**
+   * Invariant (RFC 4180): a quoted field may hold line breaks and doubled quotes; such a record is
+   * one record read and loaded with its text intact, at its first line's offset, and a quote inside
+   * an unquoted field is an ordinary character. A quote never closed quarantines its own line only.
+   */
+  @Test
+  void csvRecordsWithQuotedLineBreaksAreOneRecordEach() throws IOException {
+    JobContext ctx = context("retail-transactions.conf", "retail");
+    String header =
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
+    String multi = "700010,22001,\"GIFT BOX\nRED, \"\"LARGE\"\"\",2,3/2/2026 9:00,1.5,17850,UK\n";
+    String inches = "700011,22002,12\" VINYL,1,3/2/2026 9:05,4.0,17850,UK\n";
+    String open = "700012,22003,\"NEVER CLOSED,1,3/2/2026 9:10,1.0,13047,UK\n";
+    String last = "700013,22004,MUG,3,3/2/2026 9:20,2.0,13047,UK\n";
+    Files.writeString(
+        dir.resolve("data/invoices-2026-03.csv"), header + multi + inches + open + last);
+    IngestResult r = IngestJob.run(ctx, Optional.empty());
+    assertThat(r.sources())
+        .containsExactly(new SourceResult("retail", "transactions", 1, 4, 3, 1, 0, 0));
+    assertThat(
+            text(
+                table(ctx, ChurnTable.TRANSACTIONS)
+                    .selectExpr("order_id", "product_id", "description", "quantity")))
+        .containsExactly(
+            "[700010,22001,GIFT BOX\nRED, \"LARGE\",2.0]",
+            "[700011,22002,12\" VINYL,1.0]",
+            "[700013,22004,MUG,3.0]");
+    assertThat(
+            text(table(ctx, ChurnTable.QUARANTINE).selectExpr("source_offset", "reason", "record")))
+        .containsExactly(
+            "["
+                + (header.length() + multi.length() + inches.length())
+                + ",malformed_csv,"
+                + open.strip()
+                + "]");
+  }
+
+  /**
    * Invariant: a compressed file that does not decompress to its end (a truncated {@code .gz}) is
    * quarantined as one {@code corrupt_file} row naming it, none of its records loads, the source's
    * other files load, and it has no ledger row: each run reads it again without duplicating its
