@@ -35,6 +35,10 @@ import java.util.Optional;
  * @param dedupKey output columns identifying one record; later duplicates are quarantined
  * @param filter SQL over source fields; records for which it is not true are dropped and counted
  * @param limits largest absolute value allowed per numeric output column
+ * @param maxRecordBytes json: the largest record (line) parsed; a longer one is quarantined as
+ *     {@code record_too_large}
+ * @param maxDepth json: the deepest nesting of objects and arrays parsed; a deeper record is
+ *     quarantined as {@code record_too_deep}
  * @param cancelledOrderPattern transactions: regex on order_id marking cancellation lines
  * @param snapshotDate customers: the snapshot date when no column or file name gives it
  * @param churnFlag customers: how the given churn flag column reads
@@ -64,6 +68,8 @@ public record SourceSpec(
     List<String> dedupKey,
     Optional<String> filter,
     Map<String, Double> limits,
+    int maxRecordBytes,
+    int maxDepth,
     Optional<String> cancelledOrderPattern,
     Optional<LocalDate> snapshotDate,
     Optional<ChurnFlag> churnFlag) {

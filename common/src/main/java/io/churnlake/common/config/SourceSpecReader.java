@@ -48,6 +48,8 @@ final class SourceSpecReader {
           "dedup-key",
           "filter",
           "limits",
+          "max-record-bytes",
+          "max-depth",
           "cancelled-order-pattern",
           "snapshot-date",
           "churn-flag");
@@ -101,6 +103,13 @@ final class SourceSpecReader {
 
   private final String name;
   private final String prefix;
+
+  /** Largest JSON record loaded by default: beyond it, {@code record_too_large}. */
+  static final long DEFAULT_MAX_RECORD_BYTES = 64L << 20;
+
+  /** Deepest JSON nesting loaded by default: beyond it, {@code record_too_deep}. */
+  static final int DEFAULT_MAX_DEPTH = 10_000;
+
   private final Config c;
 
   private SourceSpecReader(String name, Config c) {
@@ -281,6 +290,8 @@ final class SourceSpecReader {
         dedupKey,
         optionalString("filter"),
         Map.copyOf(limits),
+        bytesWithin("max-record-bytes", DEFAULT_MAX_RECORD_BYTES, 1024, 1L << 30),
+        intWithin("max-depth", DEFAULT_MAX_DEPTH, 1, 100_000),
         cancelled,
         snapshotDate,
         churnFlag);
@@ -383,6 +394,41 @@ final class SourceSpecReader {
     } catch (ConfigException e) {
       throw bad(key, c.getValue(key).unwrapped(), "a string");
     }
+  }
+
+  /** A size in bytes (a number or {@code 64 MiB}) within [min, max]. */
+  private int bytesWithin(String key, long dflt, long min, long max) {
+    if (!c.hasPath(key)) {
+      return (int) dflt;
+    }
+    String allowed = "a size from " + min + " bytes to " + (max >> 20) + " MiB, e.g. 64 MiB";
+    long v;
+    try {
+      v = c.getBytes(key);
+    } catch (ConfigException e) {
+      throw bad(key, c.getValue(key).unwrapped(), allowed);
+    }
+    if (v < min || v > max) {
+      throw bad(key, c.getValue(key).unwrapped(), allowed);
+    }
+    return (int) v;
+  }
+
+  private int intWithin(String key, int dflt, int min, int max) {
+    if (!c.hasPath(key)) {
+      return dflt;
+    }
+    String allowed = "a whole number from " + min + " to " + max;
+    int v;
+    try {
+      v = c.getInt(key);
+    } catch (ConfigException e) {
+      throw bad(key, c.getValue(key).unwrapped(), allowed);
+    }
+    if (v < min || v > max) {
+      throw bad(key, v, allowed);
+    }
+    return v;
   }
 
   private Optional<String> optionalString(String key) {

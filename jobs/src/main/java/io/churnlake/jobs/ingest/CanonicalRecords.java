@@ -39,9 +39,10 @@ import org.apache.spark.sql.types.DataTypes;
  * the canonical columns of the source's kind, and judges each record: {@code _reason} is null for a
  * loadable record, otherwise the first rule it breaks; {@code _drop} is set for records left out on
  * purpose (blank lines, the source's filter). Reasons, in order: {@code invalid_encoding}, {@code
- * malformed_<format>}, {@code missing_customer_id}, {@code customer_id_too_long}, the kind's own
- * ({@code missing_event_time}, {@code unparseable_event_time}, {@code event_time_before_1970},
- * {@code event_time_before_earliest_date} (the source's {@code earliest-date}), {@code
+ * record_too_large}, {@code record_too_deep}, {@code malformed_<format>}, {@code
+ * missing_customer_id}, {@code customer_id_too_long}, the kind's own ({@code missing_event_time},
+ * {@code unparseable_event_time}, {@code event_time_before_1970}, {@code
+ * event_time_before_earliest_date} (the source's {@code earliest-date}), {@code
  * event_time_after_file_date}, {@code event_time_in_future}, {@code missing_event_type}, {@code
  * missing_order_id}, {@code missing_snapshot_date}, ...), then {@code bad_value:<column>} (present
  * but not of the column's type), {@code non_finite:<column>} (a number column's NaN or infinity,
@@ -109,6 +110,9 @@ final class CanonicalRecords {
     List<Column> out = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
     rules.add(new Rule(col(ReadLines.BAD_ENCODING), "invalid_encoding"));
+    for (String limit : List.of("record_too_large", "record_too_deep")) {
+      rules.add(new Rule(col(ParseRecords.LIMIT).equalTo(limit), limit));
+    }
     rules.add(new Rule(col(ParseRecords.MALFORMED), "malformed_" + spec.format().id()));
     Column customer = value("customer_id").orElseThrow();
     rules.add(new Rule(customer.isNull(), "missing_customer_id"));

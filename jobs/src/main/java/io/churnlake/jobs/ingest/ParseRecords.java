@@ -6,10 +6,12 @@ import static org.apache.spark.sql.functions.from_csv;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.SourceSpec;
 import java.util.ArrayList;
@@ -33,6 +35,10 @@ import org.apache.spark.sql.types.StructType;
 final class ParseRecords {
   static final String MALFORMED = "_malformed";
   static final String BLANK = "_blank";
+
+  /** A JSON record beyond the source's size or depth limit: its reason, else null. */
+  static final String LIMIT = "_limit";
+
   private static final String CORRUPT = "_corrupt_record";
   private static final String PARSED = "_parsed";
 
@@ -72,10 +78,23 @@ final class ParseRecords {
     switch (spec.format()) {
       case JSON -> {
         StructType schema = strings(fields).add(CORRUPT, DataTypes.StringType);
+        Map<String, String> options = options();
+        // Jackson's guards (20 M characters per string, 1,000 levels) made valid records
+        // malformed; the source's limits replace them, and a record beyond one says so.
+        options.put("maxStringLen", Integer.toString(spec.maxRecordBytes()));
+        options.put("maxNestingDepth", Integer.toString(spec.maxDepth()));
+        Column tooLarge = octet_length(record).gt(spec.maxRecordBytes());
         // Parsed once into a struct column; the next projection only picks its fields.
-        records = records.withColumn(PARSED, from_json(record, schema, options()));
+        records =
+            records.withColumn(
+                PARSED, when(tooLarge.unary_$bang(), from_json(record, schema, options)));
         Column parsed = col(PARSED);
-        out.add(parsed.getField(CORRUPT).isNotNull().and(blank.unary_$bang()).as(MALFORMED));
+        Column malformed = parsed.getField(CORRUPT).isNotNull().and(blank.unary_$bang());
+        out.add(malformed.as(MALFORMED));
+        out.add(
+            when(tooLarge, "record_too_large")
+                .when(malformed.and(JsonDepth.of(record).gt(spec.maxDepth())), "record_too_deep")
+                .as(LIMIT));
         fields.forEach(f -> out.add(parsed.getField(f).as(f)));
       }
       case CSV -> {
@@ -116,6 +135,7 @@ final class ParseRecords {
       default -> throw new IllegalArgumentException("not a line format: " + spec.format());
     }
     if (spec.format() != SourceSpec.Format.JSON) {
+      out.add(lit(null).cast(DataTypes.StringType).as(LIMIT));
       // Fields the source reads but these files lack (e.g. an optional personal field).
       fields.stream()
           .filter(f -> !fileFields.contains(f))

@@ -132,6 +132,7 @@ final class SourceReader {
     out.add(lit(false).as(ReadLines.BAD_ENCODING));
     out.add(lit(false).as(ParseRecords.BLANK));
     out.add(lit(false).as(ParseRecords.MALFORMED));
+    out.add(lit(null).cast(DataTypes.StringType).as(ParseRecords.LIMIT));
     for (String f : ParseRecords.sourceFields(spec)) {
       out.add(
           available.contains(f)

@@ -472,6 +472,59 @@ class IngestSourcesTest extends SparkTestBase {
   }
 
   /**
+   * Invariant: a valid JSON record within the source's limits loads whatever Jackson's own guards
+   * say (a 21 MiB string, 5,000 levels of nesting); beyond a configured limit it is quarantined
+   * with the limit's reason, and a malformed record keeps {@code malformed_json}.
+   */
+  @Test
+  void largeAndDeepJsonRecordsLoadWithinTheSourcesLimitsAndAreNamedBeyondThem() throws IOException {
+    Path raw = dir.resolve("raw");
+    Files.createDirectories(raw);
+    long t = 1772359200000L;
+    String big = ",\"notes\":\"" + "x".repeat(21 << 20) + "\"";
+    String deep = ",\"tree\":" + "[".repeat(5000) + "]".repeat(5000);
+    String lines =
+        sparkifyLine("big", t, "Home", big)
+            + "\n"
+            + sparkifyLine("deep", t + 1000, "Home", deep)
+            + "\n"
+            + sparkifyLine("plain", t + 2000, "Home", "")
+            + "\n"
+            + "{\"ts\":"
+            + t
+            + ",\"userId\":\"broken\"\n";
+    Files.writeString(raw.resolve("events-2026-03-01.json"), lines);
+    JobContext ctx = jsonContext(raw);
+    IngestJob.run(ctx, Optional.empty());
+    assertThat(text(table(ctx, ChurnTable.EVENTS).selectExpr("customer_id")))
+        .containsExactly("[big]", "[deep]", "[plain]");
+    assertThat(text(table(ctx, ChurnTable.QUARANTINE).selectExpr("reason")))
+        .containsExactly("[malformed_json]");
+
+    JobContext limited =
+        jsonContext(
+            raw,
+            "warehouse=\"" + dir.resolve("limited") + "\"",
+            "sources.events.max-record-bytes = 1 MiB",
+            "sources.events.max-depth = 100");
+    IngestJob.run(limited, Optional.empty());
+    assertThat(text(table(limited, ChurnTable.EVENTS).selectExpr("customer_id")))
+        .containsExactly("[plain]");
+    assertThat(
+            text(
+                table(limited, ChurnTable.QUARANTINE)
+                    .selectExpr("reason", "source_offset", "length(record)")))
+        .containsExactly(
+            "[malformed_json," + (lines.length() - 38) + ",37]",
+            "[record_too_deep,"
+                + (lines.indexOf("\n") + 1)
+                + ","
+                + (lines.indexOf("\n", lines.indexOf("\n") + 1) - lines.indexOf("\n") - 1)
+                + "]",
+            "[record_too_large,0," + lines.indexOf("\n") + "]");
+  }
+
+  /**
    * Invariant (RFC 4180): a quoted field may hold line breaks and doubled quotes; such a record is
    * one record read and loaded with its text intact, at its first line's offset, and a quote inside
    * an unquoted field is an ordinary character. A quote never closed quarantines its own line only.
