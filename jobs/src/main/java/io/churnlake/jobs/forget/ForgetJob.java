@@ -27,9 +27,16 @@ import org.slf4j.LoggerFactory;
  * pseudonymised tables are covered), then vacuums those tables with zero retention so that the
  * deleted rows' files are removed from storage, not only from the current version. Quarantine rows
  * whose customer id was unreadable cannot be attributed; they expire with the quarantine retention.
+ *
+ * <p>The id itself is kept out of the Delta log's commit information (the delete joins a one-row
+ * frame instead of naming the id in a predicate). Older commit files still hold per-file statistics
+ * that may name it (minimum and maximum of {@code customer_id}) until Delta removes expired log
+ * files; docs/operations.md says when.
  */
 public final class ForgetJob {
   private static final Logger LOG = LoggerFactory.getLogger(ForgetJob.class);
+
+  private static final String FORGOTTEN = "forgotten_id";
 
   private ForgetJob() {}
 
@@ -69,7 +76,19 @@ public final class ForgetJob {
             deleted.put(t.tableName(), n);
             if (n > 0) {
               DeltaTable delta = DeltaTable.forPath(ctx.spark(), ctx.store().location(t));
-              delta.delete(match);
+              // A delete by join, not delete(predicate): Delta records an operation's predicate in
+              // the commit's info, and a literal id there would outlive the rows in the log.
+              delta
+                  .as("t")
+                  .merge(
+                      ctx.spark()
+                          .createDataset(ids, org.apache.spark.sql.Encoders.STRING())
+                          .toDF(FORGOTTEN)
+                          .as("f"),
+                      col("t." + Columns.CUSTOMER_ID).equalTo(col("f." + FORGOTTEN)))
+                  .whenMatched()
+                  .delete()
+                  .execute();
               // Zero retention: the files that held the rows go now, so time travel cannot bring
               // them back. Readers of older versions lose those versions.
               delta.vacuum(0.0);
