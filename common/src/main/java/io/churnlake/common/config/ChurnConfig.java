@@ -464,6 +464,26 @@ public record ChurnConfig(
     CONFIGURED
   }
 
+  /** How the plan sizes each action's control group: the configured fraction, or by power. */
+  public enum ControlSizing implements Choice {
+    FIXED,
+    POWER
+  }
+
+  /**
+   * The control group's sizing: {@code fixed} holds out {@code SegmentSettings.controlFraction} of
+   * every action's candidates; {@code power} the smallest share that detects a relative churn
+   * reduction of {@code minimumEffect} with a two-sided two-proportion test at {@code significance}
+   * with {@code power}, at most {@code maxFraction}. Either way the plan reports each action's
+   * power.
+   */
+  public record ControlPower(
+      ControlSizing sizing,
+      double minimumEffect,
+      double significance,
+      double power,
+      double maxFraction) {}
+
   /** Random forest hyper-parameters. */
   public record RandomForestSettings(int numTrees, int maxDepth, double subsamplingRate) {}
 
@@ -516,7 +536,8 @@ public record ChurnConfig(
       double controlFraction,
       String campaignId,
       double saveRatePriorStrength,
-      SaveRates saveRates) {
+      SaveRates saveRates,
+      ControlPower control) {
     /** The tiers, low to high. */
     public static final List<String> TIERS = List.of("low", "medium", "high");
 
@@ -538,7 +559,8 @@ public record ChurnConfig(
           controlFraction,
           campaignId,
           saveRatePriorStrength,
-          saveRates);
+          saveRates,
+          control);
     }
 
     /** The actions-by-segment key of a cell, e.g. {@code high-value-high-risk}. */

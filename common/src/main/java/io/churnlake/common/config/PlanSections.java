@@ -78,7 +78,32 @@ final class PlanSections extends ConfigValues {
         fraction(p + "control.fraction"),
         string(p + "control.campaign-id"),
         positive(p + "save-rate-prior-strength"),
-        choice(p + "save-rates", ChurnConfig.SaveRates.class));
+        choice(p + "save-rates", ChurnConfig.SaveRates.class),
+        controlPower(p + "control."));
+  }
+
+  private ChurnConfig.ControlPower controlPower(String p) {
+    double effect = fraction(p + "minimum-effect");
+    double significance = fraction(p + "significance");
+    double power = fraction(p + "power");
+    double max = fraction(p + "max-fraction");
+    if (!(effect > 0 && effect < 1)) {
+      throw ChurnErrors.badConfigValue(
+          ROOT + "." + p + "minimum-effect", effect, "a relative churn reduction in (0, 1)");
+    }
+    if (!(significance > 0 && significance < 0.5)) {
+      throw ChurnErrors.badConfigValue(
+          ROOT + "." + p + "significance", significance, "a number in (0, 0.5), e.g. 0.05");
+    }
+    if (!(power >= 0.5 && power < 1)) {
+      throw ChurnErrors.badConfigValue(
+          ROOT + "." + p + "power", power, "a number in [0.5, 1), e.g. 0.8");
+    }
+    if (!(max > 0 && max <= 0.5)) {
+      throw ChurnErrors.badConfigValue(ROOT + "." + p + "max-fraction", max, "a share in (0, 0.5]");
+    }
+    return new ChurnConfig.ControlPower(
+        choice(p + "sizing", ChurnConfig.ControlSizing.class), effect, significance, power, max);
   }
 
   static final java.util.regex.Pattern GOAL =

@@ -291,6 +291,30 @@ class ChurnConfigLoaderTest {
   }
 
   @Test
+  void controlPowerSettingsAreReadAndBadOnesNamed() {
+    ChurnConfig.ControlPower d = ChurnConfigLoader.load(List.of(), List.of()).segment().control();
+    assertThat(d)
+        .isEqualTo(
+            new ChurnConfig.ControlPower(ChurnConfig.ControlSizing.FIXED, 0.20, 0.05, 0.80, 0.50));
+    assertThat(
+            ChurnConfigLoader.load(List.of(), List.of("segment.control.sizing=power"))
+                .segment()
+                .control()
+                .sizing())
+        .isEqualTo(ChurnConfig.ControlSizing.POWER);
+    assertUsageError(
+        List.of("segment.control.max-fraction=0.8"),
+        "configuration key 'churnlake.segment.control.max-fraction' has value '0.8'; allowed: a share in (0, 0.5]");
+    assertUsageError(
+        List.of("segment.control.minimum-effect=0"),
+        "key 'churnlake.segment.control.minimum-effect' has value '0.0'; allowed: a relative churn reduction in (0, 1)");
+    assertUsageError(
+        List.of("segment.control.power=0.3"),
+        "key 'churnlake.segment.control.power' has value '0.3'; allowed: a number in [0.5, 1), e.g. 0.8");
+    assertUsageError(List.of("segment.control.sizing=big"), "churnlake.segment.control.sizing");
+  }
+
+  @Test
   void missingConfigFileIsAUsageErrorNamingTheFile() {
     File missing = dir.resolve("nope.conf").toFile();
     assertThatThrownBy(() -> ChurnConfigLoader.load(List.of(missing), List.of()))

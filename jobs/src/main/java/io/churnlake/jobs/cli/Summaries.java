@@ -159,6 +159,7 @@ final class Summaries {
     // Rates learned from matured campaign waves (segment.save-rates = learned): where each came
     // from.
     r.learnedRates().forEach(line -> b.append("  ").append(line).append('\n'));
+    r.controls().forEach(line -> b.append("  ").append(line).append('\n'));
     return b.toString();
   }
 

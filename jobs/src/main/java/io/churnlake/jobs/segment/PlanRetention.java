@@ -31,9 +31,9 @@ import org.apache.spark.sql.types.StructType;
  *
  * <ul>
  *   <li>only customers with a positive expected net value are candidates;
- *   <li>a configured fraction of candidates is held out as {@code control}, chosen by Spark's
- *       {@code xxhash64} of (campaign id, customer id), so the same customers are held out for the
- *       same campaign id whatever else changes;
+ *   <li>a fraction of candidates (configured, or per action sized by {@link ControlPower}) is held
+ *       out as {@code control}, chosen by Spark's {@code xxhash64} of (campaign id, customer id),
+ *       so the same customers are held out for the same campaign id whatever else changes;
  *   <li>without a budget every other candidate is {@code targeted}; with one, candidates are ranked
  *       by expected net value per unit cost (then expected net value, then customer id) and
  *       targeted in that order while the running cost stays within the budget (a prefix: the first
@@ -56,10 +56,21 @@ public final class PlanRetention {
 
   private final ChurnConfig.SegmentSettings settings;
   private final String runId;
+  private final Map<String, Double> controlFractions;
 
   public PlanRetention(ChurnConfig.SegmentSettings settings, String runId) {
+    this(settings, runId, Map.of());
+  }
+
+  /**
+   * @param controlFractions each action's control share where it is not the configured {@code
+   *     segment.control.fraction} ({@link ControlPower}: sized by power)
+   */
+  public PlanRetention(
+      ChurnConfig.SegmentSettings settings, String runId, Map<String, Double> controlFractions) {
     this.settings = settings;
     this.runId = runId;
+    this.controlFractions = Map.copyOf(controlFractions);
   }
 
   /** "high value, high risk" from the two tier columns. */
@@ -114,22 +125,42 @@ public final class PlanRetention {
   }
 
   /**
+   * The control group of each row's action: the hash below the action's share (the same hash for
+   * every action, so a customer's membership changes only with its action's share).
+   */
+  private Column held() {
+    Column out = null;
+    for (Map.Entry<String, Double> e : controlFractions.entrySet()) {
+      Column is = col(SegmentColumns.ACTION).equalTo(e.getKey());
+      Column in = inControl(settings.campaignId(), e.getValue());
+      out = out == null ? when(is, in) : out.when(is, in);
+    }
+    Column configured = inControl(settings.campaignId(), settings.controlFraction());
+    return out == null ? configured : out.otherwise(configured);
+  }
+
+  /**
+   * The rows with their segment, action and expected net value (candidates have a positive one).
+   */
+  public Dataset<Row> withActions(Dataset<Row> tiered) {
+    return tiered
+        .withColumn(SegmentColumns.SEGMENT, segmentName())
+        .withColumn(SegmentColumns.ACTION, action(settings))
+        .withColumn(SegmentColumns.EXPECTED_NET_VALUE, savedValue(settings).minus(cost(settings)));
+  }
+
+  /**
    * risk_segments rows (in {@link #SCHEMA}'s order) from rows with customer id, as-of date,
    * probability, risk and value tiers, value, drivers and model version. Reads its input twice with
    * a budget: persist it first.
    */
   public Dataset<Row> apply(Dataset<Row> tiered) {
-    Dataset<Row> planned =
-        tiered
-            .withColumn(SegmentColumns.SEGMENT, segmentName())
-            .withColumn(SegmentColumns.ACTION, action(settings))
-            .withColumn(
-                SegmentColumns.EXPECTED_NET_VALUE, savedValue(settings).minus(cost(settings)));
+    Dataset<Row> planned = withActions(tiered);
     Column candidate = col(SegmentColumns.EXPECTED_NET_VALUE).gt(0);
-    Column held = inControl(settings.campaignId(), settings.controlFraction());
+    Column held = held();
     Dataset<Row> targeted =
         settings.budget().isPresent()
-            ? withinBudget(planned, settings, settings.budget().getAsDouble())
+            ? withinBudget(planned, settings, settings.budget().getAsDouble(), held)
             : planned.withColumn(
                 SegmentColumns.TARGETING,
                 when(candidate.and(held), SegmentColumns.CONTROL)
@@ -152,13 +183,13 @@ public final class PlanRetention {
   }
 
   private static Dataset<Row> withinBudget(
-      Dataset<Row> planned, ChurnConfig.SegmentSettings settings, double budget) {
+      Dataset<Row> planned, ChurnConfig.SegmentSettings settings, double budget, Column held) {
     Column candidate = col(SegmentColumns.EXPECTED_NET_VALUE).gt(0);
     Column cost = cost(settings);
     Dataset<Row> ranked =
         planned
             .where(candidate)
-            .withColumn(HELD, inControl(settings.campaignId(), settings.controlFraction()))
+            .withColumn(HELD, held)
             .withColumn(
                 RATIO,
                 when(cost.gt(0), col(SegmentColumns.EXPECTED_NET_VALUE).divide(cost))

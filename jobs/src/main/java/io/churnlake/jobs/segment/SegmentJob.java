@@ -1,7 +1,10 @@
 package io.churnlake.jobs.segment;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
@@ -18,6 +21,7 @@ import io.churnlake.jobs.tables.SegmentColumns;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -50,7 +54,8 @@ public final class SegmentJob {
       ChurnConfig.SegmentSettings settings,
       List<Row> summary,
       Optional<String> population,
-      List<String> learnedRates) {
+      List<String> learnedRates,
+      List<String> controls) {
 
     public long targeted() {
       return summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("targeted"))).sum();
@@ -85,7 +90,11 @@ public final class SegmentJob {
     try {
       AssignValueTiers tiers =
           AssignValueTiers.atQuantiles(valued, s.valueMediumQuantile(), s.valueHighQuantile());
-      Dataset<Row> planned = new PlanRetention(s, ctx.runId()).apply(tiers.apply(valued));
+      Dataset<Row> tiered = tiers.apply(valued);
+      List<ControlPower.Sized> controls = controls(new PlanRetention(s, ctx.runId()), tiered, s);
+      Map<String, Double> shares = new java.util.LinkedHashMap<>();
+      controls.forEach(c -> shares.put(c.action(), c.fraction()));
+      Dataset<Row> planned = new PlanRetention(s, ctx.runId(), shares).apply(tiered);
       ctx.store().replaceWhere(ChurnTable.RISK_SEGMENTS, planned, onDate);
       Dataset<Row> written = ctx.store().read(ChurnTable.RISK_SEGMENTS).where(onDate);
       ctx.store()
@@ -109,7 +118,8 @@ public final class SegmentJob {
               s,
               summary,
               population(ctx, asOf, customers),
-              rates.lines());
+              rates.lines(),
+              controls.stream().map(ControlPower.Sized::line).toList());
       LOG.info(
           "segment as of {}: {} customers, value from {}, {} targeted, {} control, cost {},"
               + " expected net value {}",
@@ -124,6 +134,27 @@ public final class SegmentJob {
     } finally {
       valued.unpersist();
     }
+  }
+
+  /**
+   * Each acting action's control group: its candidates (positive expected net value) and their mean
+   * churn probability, one aggregation whose rows are the actions, sized by {@link ControlPower}.
+   */
+  private static List<ControlPower.Sized> controls(
+      PlanRetention plan, Dataset<Row> tiered, ChurnConfig.SegmentSettings s) {
+    List<ControlPower.Sized> out = new ArrayList<>();
+    for (Row r :
+        plan.withActions(tiered)
+            .where(col(SegmentColumns.EXPECTED_NET_VALUE).gt(0))
+            .groupBy(SegmentColumns.ACTION)
+            .agg(count(lit(1)), avg(Columns.CHURN_PROBABILITY))
+            .orderBy(SegmentColumns.ACTION)
+            .collectAsList()) {
+      out.add(
+          ControlPower.size(
+              r.getString(0), r.getLong(1), r.getDouble(2), s.controlFraction(), s.control()));
+    }
+    return out;
   }
 
   /** D's churn scores, the columns the plan needs; fails when score has not run for D. */

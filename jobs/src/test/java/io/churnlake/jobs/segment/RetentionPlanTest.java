@@ -267,6 +267,34 @@ class RetentionPlanTest extends SparkTestBase {
   }
 
   /**
+   * Invariant: a control share given per action (sized by power) holds out exactly that action's
+   * customers whose hash falls below its share; other actions keep the configured share.
+   */
+  @Test
+  void aControlShareGivenPerActionAppliesToThatActionOnly() {
+    List<Object[]> customers = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      customers.add(customer("call-" + i, 0.5, 1000)); // high value, high risk: agent-call
+      customers.add(customer("offer-" + i, 0.2, 1000)); // high value, medium risk: personal-offer
+    }
+    Object[][] all = customers.toArray(new Object[0][]);
+    ChurnConfig.SegmentSettings s = settings("segment.control.fraction=0.1");
+    Dataset<Row> plan = new PlanRetention(s, "r", Map.of("agent-call", 0.4)).apply(tiered(s, all));
+    Set<String> expected =
+        ids(
+            rows(TIERED, all)
+                .where(
+                    expr(
+                        "CASE WHEN customer_id LIKE 'call-%'"
+                            + " THEN pmod(xxhash64('retention', customer_id), 1000000) < 400000"
+                            + " ELSE pmod(xxhash64('retention', customer_id), 1000000) < 100000"
+                            + " END")));
+    assertThat(targeting(plan, "control")).isEqualTo(expected);
+    assertThat(expected.stream().filter(c -> c.startsWith("call-")).count()).isBetween(720L, 880L);
+    assertThat(expected.stream().filter(c -> c.startsWith("offer-")).count()).isBetween(150L, 250L);
+  }
+
+  /**
    * Invariant: with a budget, targets are the longest prefix of candidates ranked by net value per
    * unit cost whose cost fits the budget (control customers cost nothing and are kept only before
    * the cut), computed across partitions exactly as a sequential greedy would; every customer
