@@ -30,8 +30,15 @@ public final class ControlPower {
   /** The power of the test with control share {@code fraction}; 0 when a group would be empty. */
   public static double power(
       long candidates, double churn, double effect, double fraction, double significance) {
-    double nc = Math.floor(candidates * fraction);
-    double nt = candidates - nc;
+    long control = (long) Math.floor(candidates * fraction);
+    return power(control, candidates - control, churn, effect, significance);
+  }
+
+  /** The power of the test with these group sizes; 0 when a group is empty. */
+  public static double power(
+      long control, long treated, double churn, double effect, double significance) {
+    double nc = control;
+    double nt = treated;
     if (nc < 1 || nt < 1 || !(churn > 0 && churn < 1)) {
       return 0;
     }
@@ -69,19 +76,34 @@ public final class ControlPower {
     return OptionalDouble.of(Math.ceil(hi * 1000) / 1000);
   }
 
-  /** One action's control group: its share and the power that share gives. */
+  /**
+   * One action's control group: the share it holds out, and once the plan is made its control and
+   * targeted customers (after any budget cut) with the power they give.
+   */
   public record Sized(
       String action,
       long candidates,
       double churn,
       double fraction,
-      double power,
+      long control,
+      long treated,
       OptionalDouble needed,
       ChurnConfig.ControlPower settings) {
 
+    /** The same share with the plan's control and targeted counts. */
+    public Sized planned(long control, long treated) {
+      return new Sized(action, candidates, churn, fraction, control, treated, needed, settings);
+    }
+
+    /** The test's power with the planned groups. */
+    public double power() {
+      return ControlPower.power(
+          control, treated, churn, settings.minimumEffect(), settings.significance());
+    }
+
     /** Whether the control group can detect the minimum effect with the configured power. */
     public boolean enough() {
-      return power >= settings.power();
+      return power() >= settings.power();
     }
 
     /** The plan's line for this action. */
@@ -89,13 +111,13 @@ public final class ControlPower {
       String base =
           String.format(
               Locale.ROOT,
-              "control for %s: %.1f%% of %,d candidates (%,d customers), power %.2f to detect"
+              "control for %s: %,d held out (share %.1f%%), %,d targeted: power %.2f to detect"
                   + " %.0f%% fewer churners at %.0f%% significance (expected churn %.3f)",
               action,
+              control,
               100 * fraction,
-              candidates,
-              (long) Math.floor(candidates * fraction),
-              power,
+              treated,
+              power(),
               100 * settings.minimumEffect(),
               100 * settings.significance(),
               churn);
@@ -116,14 +138,18 @@ public final class ControlPower {
       }
       return String.format(
           Locale.ROOT,
-          "%s; WARNING: power %.2f needs %.1f%% (segment.control.sizing = power holds it out)",
+          "%s; WARNING: power %.2f needs a share of %.1f%% (segment.control.sizing = power holds"
+              + " it out)",
           base,
           settings.power(),
           100 * needed.getAsDouble());
     }
   }
 
-  /** The control share of one action under the settings, with its power. */
+  /**
+   * The control share of one action under the settings, with the groups it is expected to give
+   * ({@link Sized#planned} replaces them by the plan's).
+   */
   public static Sized size(
       String action,
       long candidates,
@@ -135,13 +161,7 @@ public final class ControlPower {
         s.sizing() == ChurnConfig.ControlSizing.POWER
             ? needed.orElse(s.maxFraction())
             : fixedFraction;
-    return new Sized(
-        action,
-        candidates,
-        churn,
-        fraction,
-        power(candidates, churn, s.minimumEffect(), fraction, s.significance()),
-        needed,
-        s);
+    long control = (long) Math.floor(candidates * fraction);
+    return new Sized(action, candidates, churn, fraction, control, candidates - control, needed, s);
   }
 }

@@ -119,7 +119,7 @@ public final class SegmentJob {
               summary,
               population(ctx, asOf, customers),
               rates.lines(),
-              controls.stream().map(ControlPower.Sized::line).toList());
+              planned(controls, summary).stream().map(ControlPower.Sized::line).toList());
       LOG.info(
           "segment as of {}: {} customers, value from {}, {} targeted, {} control, cost {},"
               + " expected net value {}",
@@ -153,6 +153,24 @@ public final class SegmentJob {
       out.add(
           ControlPower.size(
               r.getString(0), r.getLong(1), r.getDouble(2), s.controlFraction(), s.control()));
+    }
+    return out;
+  }
+
+  /** Each action's control share with the control and targeted customers the plan holds. */
+  private static List<ControlPower.Sized> planned(
+      List<ControlPower.Sized> controls, List<Row> summary) {
+    List<ControlPower.Sized> out = new ArrayList<>();
+    for (ControlPower.Sized c : controls) {
+      long control = 0;
+      long targeted = 0;
+      for (Row r : summary) {
+        if (c.action().equals(r.getAs(SegmentColumns.ACTION))) {
+          control += r.<Long>getAs("control");
+          targeted += r.<Long>getAs("targeted");
+        }
+      }
+      out.add(c.planned(control, targeted));
     }
     return out;
   }

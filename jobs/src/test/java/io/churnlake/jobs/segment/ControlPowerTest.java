@@ -54,10 +54,14 @@ class ControlPowerTest {
     assertThat(fixed.fraction()).isEqualTo(0.01);
     assertThat(fixed.enough()).isFalse();
     assertThat(fixed.line())
-        .startsWith("control for agent-call: 1.0% of 20,000 candidates (200 customers), power 0.")
+        .startsWith("control for agent-call: 200 held out (share 1.0%), 19,800 targeted: power 0.")
         .contains("to detect 20% fewer churners at 5% significance (expected churn 0.300)")
-        .contains("; WARNING: power 0.80 needs ")
+        .contains("; WARNING: power 0.80 needs a share of ")
         .endsWith("(segment.control.sizing = power holds it out)");
+    // The plan's groups replace the expected ones: a budget that targets fewer lowers the power.
+    assertThat(fixed.planned(100, 900).power()).isLessThan(fixed.power());
+    assertThat(fixed.planned(100, 900).line())
+        .startsWith("control for agent-call: 100 held out (share 1.0%), 900 targeted: power 0.");
 
     ControlPower.Sized tiny =
         ControlPower.size("agent-call", 12, 0.30, 0.10, settings(ChurnConfig.ControlSizing.POWER));
