@@ -11,6 +11,7 @@ import io.churnlake.jobs.features.FeaturesJob;
 import io.churnlake.jobs.forget.ForgetJob;
 import io.churnlake.jobs.generate.GenerateJob;
 import io.churnlake.jobs.ingest.IngestJob;
+import io.churnlake.jobs.ingest.IngestPreview;
 import io.churnlake.jobs.ingest.IngestResult;
 import io.churnlake.jobs.ingest.SourceResult;
 import io.churnlake.jobs.labels.LabelsJob;
@@ -244,8 +245,41 @@ final class Commands {
             "A source under churnlake.sources to load; repeatable (default: churnlake.ingest.sources).")
     List<String> sources = new ArrayList<>();
 
+    @Option(
+        names = "--dry-run",
+        description =
+            "Read, parse and judge the pending files and print how they map, what would be loaded,"
+                + " quarantined (by reason) and recorded, and the first rows; write nothing"
+                + " (default: ${DEFAULT-VALUE}).")
+    boolean dryRun;
+
+    @Option(
+        names = "--rows",
+        paramLabel = "N",
+        description = "With --dry-run: rows of each source to show as loaded (default: 5).")
+    int rows = 5;
+
+    @Override
+    void validate() {
+      if (rows < 0) {
+        throw ChurnErrors.badOption("--rows", String.valueOf(rows), "a whole number >= 0");
+      }
+    }
+
+    @Override
+    boolean recorded() {
+      return !dryRun;
+    }
+
     @Override
     void run(JobContext ctx, PrintStream out) {
+      if (dryRun) {
+        IngestPreview preview = new IngestPreview(rows);
+        IngestJob.preview(ctx, Optional.ofNullable(asOf), sources, preview);
+        out.println("ingest --dry-run: nothing was written");
+        preview.lines().forEach(out::println);
+        return;
+      }
       IngestResult r = IngestJob.run(ctx, Optional.ofNullable(asOf), sources);
       for (SourceResult s : r.sources()) {
         out.println(s.reconciliation());

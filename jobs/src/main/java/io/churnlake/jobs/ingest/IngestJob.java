@@ -51,14 +51,34 @@ public final class IngestJob {
    */
   public static IngestResult run(
       JobContext ctx, Optional<LocalDate> asOf, List<String> sourceNames) {
+    return run(ctx, asOf, sourceNames, Optional.empty());
+  }
+
+  /**
+   * A dry run: every pending file is read, parsed, judged and checked for duplicates as {@link
+   * #run} would, and {@code preview} describes what would be loaded, quarantined and recorded;
+   * nothing is written (no table, ledger row or quarantine purge).
+   */
+  public static IngestResult preview(
+      JobContext ctx, Optional<LocalDate> asOf, List<String> sourceNames, IngestPreview preview) {
+    return run(ctx, asOf, sourceNames, Optional.of(preview));
+  }
+
+  private static IngestResult run(
+      JobContext ctx,
+      Optional<LocalDate> asOf,
+      List<String> sourceNames,
+      Optional<IngestPreview> preview) {
     ChurnConfig c = ctx.config();
     List<SourceSpec> specs =
         (sourceNames.isEmpty() ? c.ingest().sources() : sourceNames)
             .stream().map(c::source).collect(Collectors.toList());
-    ctx.stage("ingest purge quarantine", () -> QuarantinePurge.run(ctx));
+    if (preview.isEmpty()) {
+      ctx.stage("ingest purge quarantine", () -> QuarantinePurge.run(ctx));
+    }
     List<SourceResult> results = new ArrayList<>();
     for (SourceSpec spec : specs) {
-      results.add(ctx.stage("ingest " + spec.name(), () -> ingest(ctx, spec, asOf)));
+      results.add(ctx.stage("ingest " + spec.name(), () -> ingest(ctx, spec, asOf, preview)));
     }
     return new IngestResult(List.copyOf(results));
   }
@@ -77,10 +97,12 @@ public final class IngestJob {
       String predicate,
       String runId) {}
 
-  private static SourceResult ingest(JobContext ctx, SourceSpec spec, Optional<LocalDate> asOf) {
+  private static SourceResult ingest(
+      JobContext ctx, SourceSpec spec, Optional<LocalDate> asOf, Optional<IngestPreview> preview) {
     Optional<String> hashKey = hashKey(ctx, spec);
     ChurnTable target = table(spec.kind());
     List<SourceFiles.SourceFile> listed = PendingFiles.of(ctx, spec, asOf);
+    preview.ifPresent(p -> p.source(spec, target, listed.size()));
     if (listed.isEmpty()) {
       LOG.info("ingest {}: no new files under {}", spec.name(), spec.path());
       return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0, 0);
@@ -92,7 +114,9 @@ public final class IngestJob {
     List<SourceFiles.SourceFile> pending = new ArrayList<>(listed);
     corrupt.forEach(c -> pending.remove(c.file()));
     if (pending.isEmpty()) {
-      return onlyCorrupt(ctx, spec, target, corrupt, ofFiles(spec, listed), runId);
+      return preview.isPresent()
+          ? IngestLedger.result(spec, target, pending, Map.of(), describe(corrupt))
+          : onlyCorrupt(ctx, spec, target, corrupt, ofFiles(spec, listed), runId);
     }
     String predicate = ofFiles(spec, pending);
     // A large batch is worth compiling for even when the tables are still small (a first load).
@@ -126,12 +150,13 @@ public final class IngestJob {
             .withColumn(ReadLines.RECORD, when(textNeeded, col(ReadLines.RECORD)))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return load(
-          ctx,
-          spec,
-          target,
-          new Batch(pending, corrupt, parsed, judged, marked, predicate, runId),
-          batchCache);
+      Batch b = new Batch(pending, corrupt, parsed, judged, marked, predicate, runId);
+      if (preview.isPresent()) {
+        return preview
+            .get()
+            .describe(spec, target, pending, describe(corrupt), parsed, judged, marked);
+      }
+      return load(ctx, spec, target, b, batchCache);
     } finally {
       marked.unpersist();
       batchCache.ifPresent(Dataset::unpersist);
@@ -259,7 +284,7 @@ public final class IngestJob {
     return all;
   }
 
-  private static List<String> describe(List<CorruptFiles.Corrupt> corrupt) {
+  static List<String> describe(List<CorruptFiles.Corrupt> corrupt) {
     return corrupt.stream().map(c -> c.file().name() + " " + c.describe()).toList();
   }
 

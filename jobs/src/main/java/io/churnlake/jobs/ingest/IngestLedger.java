@@ -41,16 +41,12 @@ final class IngestLedger {
       Map<String, String> unmapped,
       String runId,
       List<String> corrupt) {
+    // Fails naming the first file that does not reconcile, before any ledger row is written.
+    SourceResult result = result(spec, target, pending, stats, corrupt);
     List<Row> ledger = new ArrayList<>();
-    List<FileStats> counted = new ArrayList<>();
     Timestamp now = Timestamp.from(Instant.now());
     for (SourceFiles.SourceFile f : pending) {
       FileStats s = stats.getOrDefault(f.name(), FileStats.empty(f.name()));
-      if (s.read() != s.loaded() + s.quarantined() + s.dropped()) {
-        throw ChurnErrors.reconciliationFailed(
-            spec.name() + ":" + f.name(), s.read(), s.loaded(), s.quarantined(), s.dropped());
-      }
-      counted.add(s);
       ledger.add(row(spec, f, s, runId, now, unmapped.get(f.name())));
     }
     // The ledger is written last: a file counts as ingested only once it reconciles.
@@ -63,19 +59,39 @@ final class IngestLedger {
                 + "' AND "
                 + IngestJob.inList(
                     "file_name", pending.stream().map(SourceFiles.SourceFile::name)));
-    SourceResult result =
-        new SourceResult(
-            spec.name(),
-            target.tableName(),
-            pending.size(),
-            counted.stream().mapToLong(FileStats::read).sum(),
-            counted.stream().mapToLong(FileStats::loaded).sum(),
-            counted.stream().mapToLong(FileStats::quarantined).sum(),
-            counted.stream().mapToLong(FileStats::blank).sum(),
-            counted.stream().mapToLong(s -> s.dropped() - s.blank()).sum(),
-            corrupt);
     LOG.info("ingest {}", result.reconciliation());
     return result;
+  }
+
+  /**
+   * The counts a batch records: per file, read = loaded + quarantined + dropped (fails naming the
+   * first file that does not add up), summed per source.
+   */
+  static SourceResult result(
+      SourceSpec spec,
+      ChurnTable target,
+      List<SourceFiles.SourceFile> pending,
+      Map<String, FileStats> stats,
+      List<String> corrupt) {
+    List<FileStats> counted = new ArrayList<>();
+    for (SourceFiles.SourceFile f : pending) {
+      FileStats s = stats.getOrDefault(f.name(), FileStats.empty(f.name()));
+      if (s.read() != s.loaded() + s.quarantined() + s.dropped()) {
+        throw ChurnErrors.reconciliationFailed(
+            spec.name() + ":" + f.name(), s.read(), s.loaded(), s.quarantined(), s.dropped());
+      }
+      counted.add(s);
+    }
+    return new SourceResult(
+        spec.name(),
+        target.tableName(),
+        pending.size(),
+        counted.stream().mapToLong(FileStats::read).sum(),
+        counted.stream().mapToLong(FileStats::loaded).sum(),
+        counted.stream().mapToLong(FileStats::quarantined).sum(),
+        counted.stream().mapToLong(FileStats::blank).sum(),
+        counted.stream().mapToLong(s -> s.dropped() - s.blank()).sum(),
+        corrupt);
   }
 
   /** A file's ledger row, in the order of {@code ingested_files}' columns. */

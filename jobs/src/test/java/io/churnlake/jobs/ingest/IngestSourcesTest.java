@@ -199,6 +199,43 @@ class IngestSourcesTest extends SparkTestBase {
             "[missing_customer_id,null]");
   }
 
+  /**
+   * Invariant: a dry run writes nothing (no file under the warehouse, no table, no ledger row) and
+   * says what the real ingest then does: the same counts per file and reasons, the mapping and the
+   * first rows as loaded.
+   */
+  @Test
+  void aDryRunWritesNothingAndDescribesWhatIngestThenDoes() throws IOException {
+    JobContext ctx = context("retail-transactions.conf", "retail");
+    IngestPreview preview = new IngestPreview(2);
+    IngestResult dry = IngestJob.preview(ctx, Optional.empty(), List.of(), preview);
+    assertThat(Files.exists(dir.resolve("warehouse"))).as("no warehouse file").isFalse();
+    assertThat(preview.lines())
+        .containsExactly(
+            "source retail: csv files under "
+                + dir.resolve("data")
+                + " into transactions, 1 pending",
+            "  columns: customer_id = CustomerID, event_time = InvoiceDate, order_id = InvoiceNo,"
+                + " product_id = StockCode, quantity = Quantity, unit_price = UnitPrice"
+                + " (time-format M/d/yyyy H:mm)",
+            "  attributes: country = Country (string), description = Description (string)",
+            "  invoices-2026-03.csv: 12 records read = 6 would load + 6 quarantined"
+                + " (1 bad_value:quantity, 1 duplicate_record, 1 malformed_csv,"
+                + " 1 missing_customer_id, 1 out_of_range:quantity, 1 unparseable_event_time)"
+                + " + 0 dropped",
+            "  first rows as transactions would hold them: [order_id, customer_id, event_time,"
+                + " event_date, product_id, quantity, unit_price, amount, line_type, country,"
+                + " description, source, source_file]",
+            "    [700001,17850,2026-03-01 08:26:00.0,2026-03-01,85123A,6.0,2.55,15.3,purchase,United"
+                + " Kingdom,WHITE HANGING HEART T-LIGHT HOLDER,retail,invoices-2026-03.csv]",
+            "    [700001,17850,2026-03-01 08:26:00.0,2026-03-01,71053,6.0,3.39,20.34,purchase,United"
+                + " Kingdom,WHITE METAL LANTERN,retail,invoices-2026-03.csv]",
+            "  would record: retail: 1 files, 12 records read = 6 loaded into transactions"
+                + " + 6 quarantined + 0 dropped");
+    IngestResult real = IngestJob.run(ctx, Optional.empty());
+    assertThat(real).isEqualTo(dry);
+  }
+
   @Test
   void appLogTextLinesAreMappedFilteredAndHashed() throws IOException {
     JobContext ctx = context("app-events.conf", "app");
