@@ -444,7 +444,20 @@ public record ChurnConfig(
    * Scoring ({@code churnlake.score}): how many drivers each score carries, and the population
    * stability index above which a feature counts as drifted.
    */
-  public record ScoreSettings(int drivers, double psiThreshold, ScorePopulation population) {}
+  public record ScoreSettings(
+      int drivers,
+      double psiThreshold,
+      ScorePopulation population,
+      TreeExplanations treeExplanations) {}
+
+  /**
+   * {@code score.tree-explanations}: how a tree ensemble's score is split into contributions: exact
+   * Shapley values (path-dependent TreeSHAP) or path contributions (Saabas).
+   */
+  public enum TreeExplanations implements Choice {
+    TREESHAP,
+    SAABAS
+  }
 
   /**
    * {@code score.population}: score only the customers the label definition still counts as

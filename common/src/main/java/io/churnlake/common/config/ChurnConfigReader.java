@@ -32,7 +32,8 @@ final class ChurnConfigReader extends ConfigValues {
             new ChurnConfig.ScoreSettings(
                 r.intAtLeast("score.drivers", 0),
                 r.positive("score.psi-threshold"),
-                r.choice("score.population", ChurnConfig.ScorePopulation.class)),
+                r.choice("score.population", ChurnConfig.ScorePopulation.class),
+                r.choice("score.tree-explanations", ChurnConfig.TreeExplanations.class)),
             plans.segment(),
             models.clv(),
             new ChurnConfig.ExportSettings(

@@ -35,11 +35,20 @@ public final class ScoreCustomers {
   private final PipelineModel model;
   private final ModelInfo info;
   private final int drivers;
+  private final boolean exact;
 
   public ScoreCustomers(PipelineModel model, ModelInfo info, int drivers) {
+    this(model, info, drivers, true);
+  }
+
+  /**
+   * @param exact tree ensembles: exact Shapley values (TreeSHAP) rather than Saabas contributions
+   */
+  public ScoreCustomers(PipelineModel model, ModelInfo info, int drivers, boolean exact) {
     this.model = model;
     this.info = info;
     this.drivers = drivers;
+    this.exact = exact;
   }
 
   /**
@@ -63,7 +72,7 @@ public final class ScoreCustomers {
   }
 
   private ScoreExplainer explainer(Dataset<Row> transformed) {
-    return ScoreExplainer.of(model, transformed.schema(), ChurnPipelines::sourceColumn);
+    return ScoreExplainer.of(model, transformed.schema(), ChurnPipelines::sourceColumn, exact);
   }
 
   /** churn_scores rows for one as-of date's explained scores. */

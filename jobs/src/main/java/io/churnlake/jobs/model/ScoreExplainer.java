@@ -31,12 +31,15 @@ import org.apache.spark.sql.types.StructType;
  *   <li>logistic regression: margin = intercept + coefficients · standardised features; the
  *       contribution of a feature is its coefficient times its standardised value, the bias the
  *       intercept;
- *   <li>tree ensembles (gradient-boosted trees, random forest): path contributions (Saabas): each
- *       split on the customer's path through each tree adds the change in the node value to the
- *       split's feature; the bias is the sum of the root values. For GBT the node value is the tree
- *       weight times the node's prediction and the margin is MLlib's raw prediction (half the
- *       log-odds); for a random forest it is the node's churn share and the margin the sum of the
- *       trees' churn shares (MLlib's raw prediction; probability = margin / trees).
+ *   <li>tree ensembles (gradient-boosted trees, random forest), by default exact Shapley values of
+ *       each tree's output (path-dependent TreeSHAP, {@link TreeShap}), the bias the trees'
+ *       expected outputs over their training rows; or, with {@code score.tree-explanations =
+ *       saabas}, path contributions (Saabas): each split on the customer's path through each tree
+ *       adds the change in the node value to the split's feature; the bias is the sum of the root
+ *       values. For GBT the node value is the tree weight times the node's prediction and the
+ *       margin is MLlib's raw prediction (half the log-odds); for a random forest it is the node's
+ *       churn share and the margin the sum of the trees' churn shares (MLlib's raw prediction;
+ *       probability = margin / trees).
  * </ul>
  *
  * <p>Built on the driver from the model's structure (its size is the model's, not the data's), then
@@ -60,6 +63,7 @@ public final class ScoreExplainer implements Serializable {
   private final double bias;
   private final double[] coefficients;
   private final FlatTree[] trees;
+  private final boolean exact;
 
   private ScoreExplainer(
       Kind kind,
@@ -68,7 +72,9 @@ public final class ScoreExplainer implements Serializable {
       int[] slotFeature,
       double bias,
       double[] coefficients,
-      FlatTree[] trees) {
+      FlatTree[] trees,
+      boolean exact) {
+    this.exact = exact;
     this.kind = kind;
     this.vectorColumn = vectorColumn;
     this.features = features;
@@ -91,6 +97,18 @@ public final class ScoreExplainer implements Serializable {
       PipelineModel model,
       StructType transformedSchema,
       java.util.function.Function<String, String> sourceOf) {
+    return of(model, transformedSchema, sourceOf, true);
+  }
+
+  /**
+   * @param exact tree ensembles: exact Shapley values ({@link TreeShap}) rather than path
+   *     contributions (Saabas); ignored for logistic regression, whose split is exact already
+   */
+  public static ScoreExplainer of(
+      PipelineModel model,
+      StructType transformedSchema,
+      java.util.function.Function<String, String> sourceOf,
+      boolean exact) {
     VectorAssembler assembler = null;
     StandardScalerModel scaler = null;
     Transformer classifier = null;
@@ -143,7 +161,8 @@ public final class ScoreExplainer implements Serializable {
           slotFeature,
           lr.intercept(),
           lr.coefficients().toArray(),
-          null);
+          null,
+          false);
     }
     List<FlatTree> flat = new ArrayList<>();
     double bias = 0;
@@ -154,7 +173,7 @@ public final class ScoreExplainer implements Serializable {
       for (int t = 0; t < gbt.trees().length; t++) {
         FlatTree tree = FlatTree.of(gbt.trees()[t].rootNode(), weights[t], false);
         flat.add(tree);
-        bias += tree.value[0];
+        bias += exact ? TreeShap.expected(tree) : tree.value[0];
       }
     } else {
       RandomForestClassificationModel rf = (RandomForestClassificationModel) classifier;
@@ -162,7 +181,7 @@ public final class ScoreExplainer implements Serializable {
       for (int t = 0; t < rf.trees().length; t++) {
         FlatTree tree = FlatTree.of(rf.trees()[t].rootNode(), 1.0, true);
         flat.add(tree);
-        bias += tree.value[0];
+        bias += exact ? TreeShap.expected(tree) : tree.value[0];
       }
     }
     return new ScoreExplainer(
@@ -172,7 +191,8 @@ public final class ScoreExplainer implements Serializable {
         slotFeature,
         bias,
         null,
-        flat.toArray(new FlatTree[0]));
+        flat.toArray(new FlatTree[0]),
+        exact);
   }
 
   public Kind kind() {
@@ -203,6 +223,16 @@ public final class ScoreExplainer implements Serializable {
       }
       return out;
     }
+    if (exact) {
+      double[] slots = new double[slotFeature.length];
+      for (FlatTree tree : trees) {
+        TreeShap.add(tree, v, slots);
+      }
+      for (int i = 0; i < slots.length; i++) {
+        out[slotFeature[i]] += slots[i];
+      }
+      return out;
+    }
     for (FlatTree tree : trees) {
       int node = 0;
       while (tree.feature[node] >= 0) {
@@ -229,19 +259,32 @@ public final class ScoreExplainer implements Serializable {
     final int[] right;
     final double[] value;
 
-    private FlatTree(
+    /** The (weighted) count of training rows that reached each node. */
+    final double[] cover;
+
+    /** The longest root-to-leaf path, in splits. */
+    final int maxDepth;
+
+    FlatTree(
         int[] feature,
         double[] threshold,
         double[][] leftCategories,
         int[] left,
         int[] right,
-        double[] value) {
+        double[] value,
+        double[] cover) {
       this.feature = feature;
       this.threshold = threshold;
       this.leftCategories = leftCategories;
       this.left = left;
       this.right = right;
       this.value = value;
+      this.cover = cover;
+      this.maxDepth = depth(0);
+    }
+
+    private int depth(int node) {
+      return feature[node] < 0 ? 0 : 1 + Math.max(depth(left[node]), depth(right[node]));
     }
 
     boolean goesLeft(int node, double x) {
@@ -284,9 +327,11 @@ public final class ScoreExplainer implements Serializable {
       int[] left = new int[size];
       int[] right = new int[size];
       double[] value = new double[size];
+      double[] cover = new double[size];
       for (int i = 0; i < size; i++) {
         Node n = nodes.get(i);
         value[i] = weight * (classShare ? churnShare(n) : n.prediction());
+        cover[i] = n.impurityStats().count();
         if (n instanceof InternalNode in) {
           Split s = in.split();
           feature[i] = s.featureIndex();
@@ -301,7 +346,7 @@ public final class ScoreExplainer implements Serializable {
           feature[i] = -1;
         }
       }
-      return new FlatTree(feature, threshold, cats, left, right, value);
+      return new FlatTree(feature, threshold, cats, left, right, value, cover);
     }
 
     /** Share of class 1 (churn) among a node's (bootstrap-weighted) training rows. */

@@ -126,7 +126,11 @@ public final class ScoreJob {
             LOG.warn("score: {} NaN or infinite feature values imputed as missing", nonFinite);
           }
           ScoreCustomers scorer =
-              new ScoreCustomers(registry.load(info), info, ctx.config().score().drivers());
+              new ScoreCustomers(
+                  registry.load(info),
+                  info,
+                  ctx.config().score().drivers(),
+                  ctx.config().score().treeExplanations() == ChurnConfig.TreeExplanations.TREESHAP);
           Dataset<Row> explained =
               scorer.explained(features).persist(StorageLevel.MEMORY_AND_DISK());
           try {
