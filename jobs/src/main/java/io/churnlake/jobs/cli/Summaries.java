@@ -317,7 +317,15 @@ final class Summaries {
             dates.size() == 1 ? "" : "s",
             dates.isEmpty() ? "-" : dates.get(0),
             dates.size() > 1 ? " .. " + dates.get(dates.size() - 1) : "",
-            m.calibrated() ? "calibration on " + m.calibrationDate() : "no calibration",
+            m.calibrated()
+                ? "calibration on " + m.calibrationDate()
+                : m.parameters().containsKey("calibration_check")
+                    ? "no calibration (isotonic on "
+                        + m.calibrationDate()
+                        + " "
+                        + m.parameters().get("calibration_check")
+                        + ")"
+                    : "no calibration",
             m.evaluationDate(),
             m.horizonDays()));
     b.append(String.format(Locale.ROOT, "  population: %s%n", population));

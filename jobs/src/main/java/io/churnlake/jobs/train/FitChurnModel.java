@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,6 +28,9 @@ import org.apache.spark.sql.types.StructType;
  * the training rows only, weights the classes, and calibrates on the calibration rows if any.
  */
 public final class FitChurnModel {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(FitChurnModel.class);
+
   private FitChurnModel() {}
 
   /**
@@ -43,7 +47,13 @@ public final class FitChurnModel {
       Map<String, List<Double>> driftCuts,
       Map<String, List<Double>> driftShares,
       long nonFinite,
-      HyperparameterSearch.Result search) {}
+      HyperparameterSearch.Result search,
+      Optional<CalibrationCheck.Verdict> calibration) {
+    /** Whether the model's probabilities are calibrated (a calibration date, not refused). */
+    public boolean calibrated() {
+      return calibration.map(CalibrationCheck.Verdict::keep).orElse(false);
+    }
+  }
 
   /**
    * Checks the training rows (refusing one class or too few churners, applying train.non-finite),
@@ -111,7 +121,10 @@ public final class FitChurnModel {
     Dataset<Row> train = weighted(split.train(), c.train().classWeight(), examples, positives);
     PipelineModel base = ChurnPipelines.build(search.chosen(), numeric, categorical).fit(train);
     PipelineModel model = base;
-    if (split.calibration().isPresent()) {
+    Optional<CalibrationCheck.Verdict> verdict =
+        split.calibration().map(rows -> CalibrationCheck.of(base, rows));
+    verdict.ifPresent(v -> LOG.info("train: isotonic calibration {}", v.describe()));
+    if (split.calibration().isPresent() && verdict.get().keep()) {
       Dataset<Row> calibration = split.calibration().get();
       List<org.apache.spark.ml.PipelineStage> stages = new ArrayList<>(List.of(base.stages()));
       stages.addAll(ChurnPipelines.calibration(base.transform(calibration), calibration.count()));
@@ -121,7 +134,16 @@ public final class FitChurnModel {
               .fit(calibration);
     }
     return new Fitted(
-        model, train, numeric, categorical, means, driftCuts, driftShares, nonFinite, search);
+        model,
+        train,
+        numeric,
+        categorical,
+        means,
+        driftCuts,
+        driftShares,
+        nonFinite,
+        search,
+        verdict);
   }
 
   /**

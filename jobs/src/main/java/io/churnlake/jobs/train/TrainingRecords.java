@@ -47,6 +47,7 @@ public final class TrainingRecords {
       Map<String, Long> tableVersions) {
     Map<String, String> parameters = parameters(fitted.search().chosen());
     parameters.put("search", fitted.search().summary());
+    fitted.calibration().ifPresent(v -> parameters.put("calibration_check", v.describe()));
     return new ModelInfo(
         version,
         c.train().algorithm().id(),
@@ -61,7 +62,7 @@ public final class TrainingRecords {
         validation.description(),
         fitted.categorical(),
         c.features().excludeFromModel(),
-        (calibrationDate.isPresent() ? c.train().calibration() : ChurnConfig.Calibration.NONE).id(),
+        (fitted.calibrated() ? c.train().calibration() : ChurnConfig.Calibration.NONE).id(),
         calibrationDate.map(LocalDate::toString).orElse(null),
         c.labels().definition().id(),
         parameters,
