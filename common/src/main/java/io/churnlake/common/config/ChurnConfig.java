@@ -448,7 +448,8 @@ public record ChurnConfig(
       int drivers,
       double psiThreshold,
       ScorePopulation population,
-      TreeExplanations treeExplanations) {}
+      TreeExplanations treeExplanations,
+      Map<String, List<String>> reasonCategories) {}
 
   /**
    * {@code score.tree-explanations}: how a tree ensemble's score is split into contributions: exact

@@ -33,7 +33,8 @@ final class ChurnConfigReader extends ConfigValues {
                 r.intAtLeast("score.drivers", 0),
                 r.positive("score.psi-threshold"),
                 r.choice("score.population", ChurnConfig.ScorePopulation.class),
-                r.choice("score.tree-explanations", ChurnConfig.TreeExplanations.class)),
+                r.choice("score.tree-explanations", ChurnConfig.TreeExplanations.class),
+                r.reasonCategories("score.reason-categories")),
             plans.segment(),
             models.clv(),
             new ChurnConfig.ExportSettings(
@@ -67,5 +68,28 @@ final class ChurnConfigReader extends ConfigValues {
                 r.intAtLeast("maintain.keep-as-of-days", 0)),
             PipelineSections.fingerprint(c));
     return config;
+  }
+
+  /** {@code category = [signal, ...]} pairs; a signal may be listed under one category only. */
+  private java.util.Map<String, List<String>> reasonCategories(String key) {
+    String allowed = "a block of category = [signal, ...] lists, each signal in one category";
+    com.typesafe.config.ConfigObject block = get(key, () -> c.getObject(key), allowed);
+    java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    java.util.Map<String, String> seen = new java.util.HashMap<>();
+    for (String category : new java.util.TreeSet<>(block.keySet())) {
+      String path = key + ".\"" + category + "\"";
+      List<String> signals = get(path, () -> c.getStringList(path), allowed);
+      for (String g : signals) {
+        String before = seen.put(g, category);
+        if (before != null && !before.equals(category)) {
+          throw io.churnlake.common.errors.ChurnErrors.badConfigValue(
+              ChurnConfigLoader.ROOT + "." + key + "." + category,
+              g,
+              allowed + " (" + g + " is also under " + before + ")");
+        }
+      }
+      out.put(category, List.copyOf(signals));
+    }
+    return java.util.Collections.unmodifiableMap(out);
   }
 }

@@ -129,4 +129,37 @@ final class CorruptFiles {
     }
     return ctx.spark().createDataFrame(rows, TableSchemas.QUARANTINE);
   }
+
+  /** Each corrupt file as a line: its name and what is wrong with it. */
+  static List<String> lines(List<Corrupt> corrupt) {
+    return corrupt.stream().map(c -> c.file().name() + " " + c.describe()).toList();
+  }
+
+  /**
+   * A batch whose every file is corrupt: their quarantine rows, replacing those of an earlier run,
+   * and no ledger row, so the next run reads them again.
+   */
+  static SourceResult quarantineOnly(
+      JobContext ctx,
+      io.churnlake.common.config.SourceSpec spec,
+      io.churnlake.common.table.ChurnTable target,
+      List<Corrupt> corrupt,
+      String predicate,
+      String runId) {
+    String tag = "ingest " + runId + " " + spec.name();
+    ctx.store()
+        .replaceWhere(
+            io.churnlake.common.table.ChurnTable.QUARANTINE,
+            quarantineRows(ctx, spec.name(), runId, corrupt),
+            predicate,
+            tag);
+    long wrote =
+        Math.max(
+            0, ctx.store().committedRows(io.churnlake.common.table.ChurnTable.QUARANTINE, tag));
+    if (wrote != corrupt.size()) {
+      throw io.churnlake.common.errors.ChurnErrors.reconciliationFailed(
+          spec.name() + " (" + corrupt.size() + " corrupt files)", 0, 0, wrote, 0);
+    }
+    return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0, 0, lines(corrupt));
+  }
 }

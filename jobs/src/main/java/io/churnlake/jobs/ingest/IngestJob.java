@@ -55,9 +55,8 @@ public final class IngestJob {
   }
 
   /**
-   * A dry run: every pending file is read, parsed, judged and checked for duplicates as {@link
-   * #run} would, and {@code preview} describes what would be loaded, quarantined and recorded;
-   * nothing is written (no table, ledger row or quarantine purge).
+   * A dry run: the pending files are read, judged and de-duplicated as {@link #run} does, and
+   * {@code preview} describes the outcome; nothing is written (no table, ledger row or purge).
    */
   public static IngestResult preview(
       JobContext ctx, Optional<LocalDate> asOf, List<String> sourceNames, IngestPreview preview) {
@@ -115,8 +114,8 @@ public final class IngestJob {
     corrupt.forEach(c -> pending.remove(c.file()));
     if (pending.isEmpty()) {
       return preview.isPresent()
-          ? IngestLedger.result(spec, target, pending, Map.of(), describe(corrupt))
-          : onlyCorrupt(ctx, spec, target, corrupt, ofFiles(spec, listed), runId);
+          ? IngestLedger.result(spec, target, pending, Map.of(), CorruptFiles.lines(corrupt))
+          : CorruptFiles.quarantineOnly(ctx, spec, target, corrupt, ofFiles(spec, listed), runId);
     }
     String predicate = ofFiles(spec, pending);
     // A large batch is worth compiling for even when the tables are still small (a first load).
@@ -125,6 +124,35 @@ public final class IngestJob {
     SourceReader.Parsed parsed =
         SourceReader.parse(ctx, spec, pending, ctx.spark().sparkContext().hadoopConfiguration());
     Dataset<Row> judged = new CanonicalRecords(spec, runId, hashKey).apply(parsed.records());
+    Marked marked = mark(ctx, spec, target, judged, predicate);
+    try {
+      if (preview.isPresent()) {
+        return preview
+            .get()
+            .describe(
+                spec, target, pending, CorruptFiles.lines(corrupt), parsed, judged, marked.rows());
+      }
+      return load(
+          ctx,
+          spec,
+          target,
+          new Batch(pending, corrupt, parsed, judged, marked.rows(), predicate, runId),
+          marked.batchCache());
+    } finally {
+      marked.rows().unpersist();
+      marked.batchCache().ifPresent(Dataset::unpersist);
+    }
+  }
+
+  /** The judged batch with its duplicates marked (persisted), and the cache it was read through. */
+  private record Marked(Dataset<Row> rows, Optional<Dataset<Row>> batchCache) {}
+
+  /**
+   * Marks the duplicates of a judged batch, within it and against the rows the table already holds
+   * for the batch's keys, carrying each row's text only where it may be needed.
+   */
+  private static Marked mark(
+      JobContext ctx, SourceSpec spec, ChurnTable target, Dataset<Row> judged, String predicate) {
     Column textNeeded = textNeeded();
     Dataset<Row> batch =
         judged
@@ -149,18 +177,7 @@ public final class IngestJob {
             .apply(batch, existing)
             .withColumn(ReadLines.RECORD, when(textNeeded, col(ReadLines.RECORD)))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Batch b = new Batch(pending, corrupt, parsed, judged, marked, predicate, runId);
-      if (preview.isPresent()) {
-        return preview
-            .get()
-            .describe(spec, target, pending, describe(corrupt), parsed, judged, marked);
-      }
-      return load(ctx, spec, target, b, batchCache);
-    } finally {
-      marked.unpersist();
-      batchCache.ifPresent(Dataset::unpersist);
-    }
+    return new Marked(marked, batchCache);
   }
 
   /**
@@ -238,33 +255,7 @@ public final class IngestJob {
         stats,
         unmapped,
         batch.runId(),
-        describe(batch.corrupt()));
-  }
-
-  /**
-   * A batch whose every file is corrupt: their quarantine rows, replacing those of an earlier run,
-   * and no ledger row, so the next run reads them again.
-   */
-  private static SourceResult onlyCorrupt(
-      JobContext ctx,
-      SourceSpec spec,
-      ChurnTable target,
-      List<CorruptFiles.Corrupt> corrupt,
-      String predicate,
-      String runId) {
-    String tag = "ingest " + runId + " " + spec.name();
-    ctx.store()
-        .replaceWhere(
-            ChurnTable.QUARANTINE,
-            CorruptFiles.quarantineRows(ctx, spec.name(), runId, corrupt),
-            predicate,
-            tag);
-    long wrote = Math.max(0, ctx.store().committedRows(ChurnTable.QUARANTINE, tag));
-    if (wrote != corrupt.size()) {
-      throw ChurnErrors.reconciliationFailed(
-          spec.name() + " (" + corrupt.size() + " corrupt files)", 0, 0, wrote, 0);
-    }
-    return new SourceResult(spec.name(), target.tableName(), 0, 0, 0, 0, 0, 0, describe(corrupt));
+        CorruptFiles.lines(batch.corrupt()));
   }
 
   /**
@@ -282,10 +273,6 @@ public final class IngestJob {
     List<SourceFiles.SourceFile> all = new ArrayList<>(batch.files());
     batch.corrupt().forEach(c -> all.add(c.file()));
     return all;
-  }
-
-  static List<String> describe(List<CorruptFiles.Corrupt> corrupt) {
-    return corrupt.stream().map(c -> c.file().name() + " " + c.describe()).toList();
   }
 
   private static Optional<String> hashKey(JobContext ctx, SourceSpec spec) {

@@ -28,13 +28,20 @@ import org.apache.spark.sql.types.StructType;
 public final class ExplainScores implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** drivers: array of (feature, value, contribution, reason), largest contribution first. */
+  /**
+   * drivers: array of (feature, value, contribution, reason, category), largest contribution first;
+   * the category is what a retention team does about it ({@code score.reason-categories}).
+   */
   public static final StructType DRIVER =
       new StructType()
           .add("feature", DataTypes.StringType, false)
           .add("value", DataTypes.DoubleType, true)
           .add("contribution", DataTypes.DoubleType, false)
-          .add("reason", DataTypes.StringType, false);
+          .add("reason", DataTypes.StringType, false)
+          .add("category", DataTypes.StringType, false);
+
+  /** The category of a driver whose signal no configured category lists. */
+  public static final String OTHER = "other";
 
   public static final String RAW_SCORE = "raw_score";
   public static final String BIAS = "bias";
@@ -58,6 +65,7 @@ public final class ExplainScores implements Serializable {
   private final int probabilityIndex;
   private final int drivers;
   private final double[] typical;
+  private final Map<String, String> categoryOfSignal;
 
   /**
    * @param probabilityColumn the column holding the probability to report: a double column (a
@@ -69,6 +77,22 @@ public final class ExplainScores implements Serializable {
       String probabilityColumn,
       int drivers,
       Map<String, Double> typicalValues) {
+    this(explainer, probabilityColumn, drivers, typicalValues, Map.of());
+  }
+
+  /**
+   * @param categories each category's signals ({@code score.reason-categories}); a signal in none
+   *     is {@link #OTHER}
+   */
+  public ExplainScores(
+      ScoreExplainer explainer,
+      String probabilityColumn,
+      int drivers,
+      Map<String, Double> typicalValues,
+      Map<String, List<String>> categories) {
+    Map<String, String> bySignal = new java.util.HashMap<>();
+    categories.forEach((category, signals) -> signals.forEach(g -> bySignal.put(g, category)));
+    this.categoryOfSignal = Map.copyOf(bySignal);
     this.explainer = explainer;
     this.probabilityColumn = probabilityColumn;
     this.probabilityIndex = 1;
@@ -124,7 +148,13 @@ public final class ExplainScores implements Serializable {
     for (int f : topDrivers(names, c, drivers)) {
       Object value = r.get(5 + f);
       Double numeric = value instanceof Number n ? n.doubleValue() : null;
-      top.add(RowFactory.create(names[f], numeric, c[f], reason(names[f], value, typical[f])));
+      top.add(
+          RowFactory.create(
+              names[f],
+              numeric,
+              c[f],
+              reason(names[f], value, typical[f]),
+              categoryOfSignal.getOrDefault(signal(names[f]), OTHER)));
     }
     Double[] boxed = new Double[c.length];
     Double[] values = new Double[c.length];

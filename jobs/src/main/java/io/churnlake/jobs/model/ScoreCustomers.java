@@ -36,6 +36,7 @@ public final class ScoreCustomers {
   private final ModelInfo info;
   private final int drivers;
   private final boolean exact;
+  private final Map<String, List<String>> categories;
 
   public ScoreCustomers(PipelineModel model, ModelInfo info, int drivers) {
     this(model, info, drivers, true);
@@ -45,10 +46,23 @@ public final class ScoreCustomers {
    * @param exact tree ensembles: exact Shapley values (TreeSHAP) rather than Saabas contributions
    */
   public ScoreCustomers(PipelineModel model, ModelInfo info, int drivers, boolean exact) {
+    this(model, info, drivers, exact, Map.of());
+  }
+
+  /**
+   * @param categories each reason category's signals ({@code score.reason-categories})
+   */
+  public ScoreCustomers(
+      PipelineModel model,
+      ModelInfo info,
+      int drivers,
+      boolean exact,
+      Map<String, List<String>> categories) {
     this.model = model;
     this.info = info;
     this.drivers = drivers;
     this.exact = exact;
+    this.categories = Map.copyOf(categories);
   }
 
   /**
@@ -61,7 +75,7 @@ public final class ScoreCustomers {
     ScoreExplainer explainer = explainer(transformed);
     String probability = info.calibrated() ? ChurnPipelines.CALIBRATED : "probability";
     Map<String, Double> typical = info.featureMeans() == null ? Map.of() : info.featureMeans();
-    return new ExplainScores(explainer, probability, drivers, typical)
+    return new ExplainScores(explainer, probability, drivers, typical, categories)
         .apply(transformed)
         .withColumn(Columns.MODEL_VERSION, lit(info.version()));
   }

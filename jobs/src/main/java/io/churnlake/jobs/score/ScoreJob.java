@@ -130,7 +130,8 @@ public final class ScoreJob {
                   registry.load(info),
                   info,
                   ctx.config().score().drivers(),
-                  ctx.config().score().treeExplanations() == ChurnConfig.TreeExplanations.TREESHAP);
+                  ctx.config().score().treeExplanations() == ChurnConfig.TreeExplanations.TREESHAP,
+                  ctx.config().score().reasonCategories());
           Dataset<Row> explained =
               scorer.explained(features).persist(StorageLevel.MEMORY_AND_DISK());
           try {

@@ -31,7 +31,9 @@ public final class TableCatalog {
   private static final String LINEAGE_RUN = "id of the ingest run that loaded the row";
   private static final String DRIVERS =
       "the three features pushing this customer's score up most: array of (feature, value (the"
-          + " customer's), contribution (to the raw score, log-odds), reason (a phrase for people))";
+          + " customer's), contribution (to the raw score, log-odds), reason (a phrase for people),"
+          + " category (what a retention team acts on: friction, disengagement, billing,"
+          + " plan-change, tenure or other; score.reason-categories))";
   private static final String RUN_ID = "id of the command run that wrote the row";
 
   /** The documentation of one table. */

@@ -57,7 +57,7 @@ class ExportJobTest extends SparkTestBase {
   }
 
   static Row driver(String feature, String reason) {
-    return RowFactory.create(feature, 1.0, 0.5, reason);
+    return RowFactory.create(feature, 1.0, 0.5, reason, "friction");
   }
 
   @BeforeAll

@@ -23,7 +23,7 @@ class FlattenTargetsTest extends SparkTestBase {
   private static final Date AS_OF = Date.valueOf("2026-03-31");
 
   private static Row driver(String feature, double contribution, String reason) {
-    return RowFactory.create(feature, 1.0, contribution, reason);
+    return RowFactory.create(feature, 1.0, contribution, reason, "disengagement");
   }
 
   private static Object[] plan(String customer, String targeting, double net, Row... drivers) {

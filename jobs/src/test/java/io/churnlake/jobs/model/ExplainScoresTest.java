@@ -239,6 +239,41 @@ class ExplainScoresTest extends SparkTestBase {
                 + " rebuild the features with the model's configuration or train a new model");
   }
 
+  /**
+   * Invariant: each driver carries the category its signal is configured under (any window or
+   * per-session variant of the signal), "other" when no category lists it.
+   */
+  @Test
+  void eachDriverCarriesTheCategoryOfItsSignal() {
+    ChurnConfig c = config("logistic");
+    PipelineModel model = ChurnPipelines.build(c.train(), NUMERIC, List.of("plan")).fit(labelled);
+    Map<String, List<String>> categories =
+        Map.of(
+            "disengagement", List.of("days_since_last_activity", "session_trend"),
+            "plan-change", List.of("plan"));
+    List<Row> drivers =
+        new ScoreCustomers(model, info(c), 3, true, categories)
+            .explained(features)
+            .selectExpr("explode(drivers) AS d")
+            .selectExpr("d.feature", "d.category")
+            .distinct()
+            .collectAsList();
+    assertThat(drivers).isNotEmpty();
+    for (Row d : drivers) {
+      String signal = ExplainScores.signal(d.getString(0));
+      String expected =
+          categories.entrySet().stream()
+              .filter(e -> e.getValue().contains(signal))
+              .map(Map.Entry::getKey)
+              .findFirst()
+              .orElse(ExplainScores.OTHER);
+      assertThat(d.getString(1)).as(d.getString(0)).isEqualTo(expected);
+    }
+    assertThat(drivers.stream().map(d -> d.getString(1)).distinct().count())
+        .as("more than one category among the drivers")
+        .isGreaterThan(1);
+  }
+
   @Test
   void eachSignalIsOneDriverWhateverItsWindowsAndOnlyRiskRaisingOnesCount() {
     // Invariant: a customer's drivers name distinct signals (thumbs_down in three windows was

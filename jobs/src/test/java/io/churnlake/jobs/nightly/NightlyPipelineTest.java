@@ -492,12 +492,17 @@ class NightlyPipelineTest extends SparkTestBase {
     // The registry row of the scoring model: champion, calibrated, with its inputs' versions.
     Row model =
         sql("SELECT m.status, m.status_reason, m.calibration, m.table_versions['events'],"
-                + " size(m.features), m.algorithm FROM models m"
+                + " size(m.features), m.algorithm, m.parameters['calibration_check'] FROM models m"
                 + " JOIN (SELECT DISTINCT model_version FROM churn_scores) s USING (model_version)")
             .head();
     assertThat(model.getString(0)).isEqualTo("champion");
     assertThat(model.getString(1)).isEqualTo("first model: no champion to beat");
-    assertThat(model.getString(2)).isEqualTo("isotonic");
+    // Calibrated when isotonic calibration did not make the out-of-fold error worse (on this
+    // small log it may: the check's verdict, recorded with the model, decides).
+    assertThat(model.getString(6))
+        .matches("(kept|refused, it made the calibration error worse):.*");
+    assertThat(model.getString(2))
+        .isEqualTo(model.getString(6).startsWith("kept") ? "isotonic" : "none");
     assertThat(model.getLong(3)).isEqualTo(ctx.store().version(ChurnTable.EVENTS));
     // Two training dates (day 55 and 69) leave no rolling origin with a training date a horizon
     // before it: the configured parameters are trained, and model_search and models say why.
@@ -672,7 +677,14 @@ class NightlyPipelineTest extends SparkTestBase {
     ModelInfo trained = registry().find("v0000").orElseThrow();
     Map<String, Double> expected = new java.util.HashMap<>(trained.metrics());
     expected.remove("non_finite_values_imputed");
-    assertThat(origins.get(0).metrics()).isEqualTo(expected);
+    // Equal to the last bits a BLAS dot product may change between two fits of one JVM (the
+    // classifier's own probabilities when calibration is refused are not step values).
+    assertThat(origins.get(0).metrics().keySet()).isEqualTo(expected.keySet());
+    expected.forEach(
+        (k, v) ->
+            assertThat(origins.get(0).metrics().get(k))
+                .as(k)
+                .isCloseTo(v, org.assertj.core.api.Assertions.within(1e-12)));
     // The refused origin wrote nothing.
     assertSameRows(
         sql("SELECT 'backtest@" + LAST + "' AS v"),

@@ -110,8 +110,14 @@ class CrossSectionalTrainingTest extends SparkTestBase {
     ModelInfo m = trained.model();
     assertThat(trained.champion()).isTrue();
     assertThat(trained.decision()).isEqualTo("first model: no champion to beat");
-    assertThat(m.calibration()).isEqualTo("isotonic");
+    // 101 calibration customers: isotonic calibration fitted on each half made the other half's
+    // calibration error worse, so the model keeps its classifier's probabilities and says so.
+    assertThat(m.calibration()).isEqualTo("none");
     assertThat(m.calibrationDate()).isEqualTo("2026-03-31");
+    assertThat(m.parameters().get("calibration_check"))
+        .matches(
+            "refused, it made the calibration error worse: out-of-fold ECE 0\\.\\d{4} with"
+                + " isotonic calibration vs 0\\.\\d{4} without, on \\d+ rows");
     assertThat(m.validation()).isEqualTo(TrainingSets.Validation.CROSS_SECTIONAL.description());
     // The search validated on stratified folds of the training customers and says so; its chosen
     // candidate's parameters are the model's.
