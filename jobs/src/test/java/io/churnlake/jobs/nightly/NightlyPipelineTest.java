@@ -154,7 +154,7 @@ class NightlyPipelineTest extends SparkTestBase {
         .isEqualTo(
             "struct<customer_id:string,as_of_date:date,churn_probability:double,raw_score:double,"
                 + "rank_percentile:double,model_version:string,drivers:array<struct<feature:string,"
-                + "value:double,contribution:double,reason:string>>>");
+                + "value:double,contribution:double,reason:string,category:string>>>");
     assertThat(sql("SELECT * FROM churn_drivers").schema().simpleString())
         .isEqualTo(
             "struct<model_version:string,as_of_date:date,rank:int,feature:string,importance:double,"
@@ -171,7 +171,7 @@ class NightlyPipelineTest extends SparkTestBase {
             "struct<customer_id:string,as_of_date:date,churn_probability:double,risk_tier:string,"
                 + "value:double,value_tier:string,segment:string,action:string,"
                 + "expected_net_value:double,targeting:string,drivers:array<struct<feature:string,"
-                + "value:double,contribution:double,reason:string>>,model_version:string,"
+                + "value:double,contribution:double,reason:string,category:string>>,model_version:string,"
                 + "run_id:string>");
     assertThat(sql("SELECT * FROM segment_summary").schema().simpleString())
         .isEqualTo(
