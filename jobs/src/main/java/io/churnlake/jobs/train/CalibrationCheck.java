@@ -64,12 +64,20 @@ final class CalibrationCheck {
             .withColumn(RAW, vector_to_array(col("probability"), "float64").getItem(1))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      // Rows and churners per half, in one aggregation (two rows reach the driver).
+      long[][] halves = new long[2][2];
+      for (Row r :
+          scored.groupBy(FOLD).agg(count(lit(1)), sum(col(ChurnPipelines.LABEL))).collectAsList()) {
+        int fold = (int) r.getLong(0);
+        halves[fold][0] = r.getLong(1);
+        halves[fold][1] = r.isNullAt(2) ? 0 : Math.round(r.getDouble(2));
+      }
       Dataset<Row> outOfFold = null;
       long rows = 0;
       for (int fold = 0; fold < 2; fold++) {
         Dataset<Row> fit = scored.where(col(FOLD).equalTo(fold));
-        long n = fit.count();
-        long positives = fit.where(col(ChurnPipelines.LABEL).equalTo(1.0)).count();
+        long n = halves[fold][0];
+        long positives = halves[fold][1];
         if (positives == 0 || positives == n) {
           // A half with one class cannot teach a calibration to judge: keep it, as before.
           return new Verdict(true, Double.NaN, Double.NaN, 0);
