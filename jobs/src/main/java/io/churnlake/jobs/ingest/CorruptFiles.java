@@ -65,10 +65,15 @@ final class CorruptFiles {
     Broadcast<SerializableConfiguration> conf =
         jsc.broadcast(new SerializableConfiguration(hadoop));
     // One row per compressed file of the batch reaches the driver: (path, bytes, problem or null).
-    List<String[]> checked =
-        jsc.parallelize(compressed, compressed.size())
-            .map(path -> check(conf.value().value(), path))
-            .collect();
+    List<String[]> checked;
+    try {
+      checked =
+          jsc.parallelize(compressed, compressed.size())
+              .map(path -> check(conf.value().value(), path))
+              .collect();
+    } finally {
+      conf.destroy();
+    }
     Map<String, SourceFiles.SourceFile> byPath = new LinkedHashMap<>();
     files.forEach(f -> byPath.put(f.path(), f));
     List<Corrupt> out = new ArrayList<>();

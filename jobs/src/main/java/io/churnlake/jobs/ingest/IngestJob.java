@@ -114,7 +114,7 @@ public final class IngestJob {
     corrupt.forEach(c -> pending.remove(c.file()));
     if (pending.isEmpty()) {
       return preview.isPresent()
-          ? IngestLedger.result(spec, target, pending, Map.of(), CorruptFiles.lines(corrupt))
+          ? preview.get().onlyCorrupt(spec, target, CorruptFiles.lines(corrupt))
           : CorruptFiles.quarantineOnly(ctx, spec, target, corrupt, ofFiles(spec, listed), runId);
     }
     String predicate = ofFiles(spec, pending);

@@ -79,6 +79,14 @@ public final class IngestPreview {
     }
   }
 
+  /** A batch whose every file is corrupt: those files, and nothing it would load. */
+  SourceResult onlyCorrupt(SourceSpec spec, ChurnTable target, List<String> corrupt) {
+    corrupt.forEach(c -> lines.add("  " + c));
+    SourceResult result = IngestLedger.result(spec, target, List.of(), Map.of(), corrupt);
+    lines.add("  would record: " + result.reconciliation().lines().findFirst().orElse(""));
+    return result;
+  }
+
   /** The batch's files as a real ingest would record them, and the first rows it would load. */
   SourceResult describe(
       SourceSpec spec,

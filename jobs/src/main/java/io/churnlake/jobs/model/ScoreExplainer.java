@@ -225,8 +225,13 @@ public final class ScoreExplainer implements Serializable {
     }
     if (exact) {
       double[] slots = new double[slotFeature.length];
+      int deepest = 0;
       for (FlatTree tree : trees) {
-        TreeShap.add(tree, v, slots);
+        deepest = Math.max(deepest, tree.maxDepth);
+      }
+      TreeShap.Path paths = TreeShap.Path.forDepth(deepest); // reused by every tree of the row
+      for (FlatTree tree : trees) {
+        TreeShap.add(tree, v, slots, paths);
       }
       for (int i = 0; i < slots.length; i++) {
         out[slotFeature[i]] += slots[i];

@@ -34,14 +34,25 @@ final class TreeShap {
 
   /** Adds the row's Shapley value of each slot (feature vector index) to {@code phi}. */
   static void add(ScoreExplainer.FlatTree tree, Vector x, double[] phi) {
-    int depth = tree.maxDepth + 2;
-    // One path per recursion level, each at most depth + 1 long.
-    Path paths = new Path((depth + 1) * (depth + 2) / 2 + depth + 2);
+    add(tree, x, phi, Path.forDepth(tree.maxDepth));
+  }
+
+  /**
+   * As {@link #add(ScoreExplainer.FlatTree, Vector, double[])} with path buffers made by {@link
+   * Path#forDepth} for at least the tree's depth, reused across the trees of one row.
+   */
+  static void add(ScoreExplainer.FlatTree tree, Vector x, double[] phi, Path paths) {
     recurse(tree, x, phi, paths, 0, 0, 0, 1, 1, -1);
   }
 
   /** The path elements of every level, stored one level after another. */
-  private static final class Path {
+  static final class Path {
+    /** Buffers for trees at most {@code maxDepth} splits deep: one path per recursion level. */
+    static Path forDepth(int maxDepth) {
+      int depth = maxDepth + 2;
+      return new Path((depth + 1) * (depth + 2) / 2 + depth + 2);
+    }
+
     final int[] feature;
     final double[] zero;
     final double[] one;

@@ -677,6 +677,16 @@ class IngestSourcesTest extends SparkTestBase {
         raw.resolve("events-2026-03-01.json.gz"),
         "not gzip at all".getBytes(StandardCharsets.UTF_8));
     JobContext ctx = jsonContext(raw, "sources.events.file-pattern=\"events-*.json*\"");
+    // A dry run names the corrupt file and writes nothing.
+    IngestPreview preview = new IngestPreview(5);
+    IngestJob.preview(ctx, Optional.empty(), List.of(), preview);
+    assertThat(preview.lines())
+        .contains(
+            "  events-2026-03-01.json.gz does not decompress after 0 bytes (gzip IOException: not a"
+                + " gzip file); quarantined as corrupt_file and read again next run",
+            "  would record: events: 0 files, 0 records read = 0 loaded into events + 0"
+                + " quarantined + 0 dropped");
+    assertThat(Files.exists(dir.resolve("warehouse"))).isFalse();
     IngestResult r = IngestJob.run(ctx, Optional.empty());
     assertThat(r.sources().get(0).files()).isZero();
     assertThat(r.sources().get(0).corruptFiles())

@@ -677,14 +677,14 @@ class NightlyPipelineTest extends SparkTestBase {
     ModelInfo trained = registry().find("v0000").orElseThrow();
     Map<String, Double> expected = new java.util.HashMap<>(trained.metrics());
     expected.remove("non_finite_values_imputed");
-    // Equal to the last bits a BLAS dot product may change between two fits of one JVM (the
+    // Equal to 1e-9: BLAS sums change the last bits between two fits of one JVM (the
     // classifier's own probabilities when calibration is refused are not step values).
     assertThat(origins.get(0).metrics().keySet()).isEqualTo(expected.keySet());
     expected.forEach(
         (k, v) ->
             assertThat(origins.get(0).metrics().get(k))
                 .as(k)
-                .isCloseTo(v, org.assertj.core.api.Assertions.within(1e-12)));
+                .isCloseTo(v, org.assertj.core.api.Assertions.within(1e-9)));
     // The refused origin wrote nothing.
     assertSameRows(
         sql("SELECT 'backtest@" + LAST + "' AS v"),
