@@ -398,35 +398,34 @@ final class SourceSpecReader {
 
   /** A size in bytes (a number or {@code 64 MiB}) within [min, max]. */
   private int bytesWithin(String key, long dflt, long min, long max) {
-    if (!c.hasPath(key)) {
-      return (int) dflt;
-    }
     String allowed = "a size from " + min + " bytes to " + (max >> 20) + " MiB, e.g. 64 MiB";
-    long v;
-    try {
-      v = c.getBytes(key);
-    } catch (ConfigException e) {
-      throw bad(key, c.getValue(key).unwrapped(), allowed);
-    }
-    if (v < min || v > max) {
-      throw bad(key, c.getValue(key).unwrapped(), allowed);
-    }
-    return (int) v;
+    return (int) within(key, dflt, min, max, c::getBytes, allowed);
   }
 
   private int intWithin(String key, int dflt, int min, int max) {
+    return (int)
+        within(key, dflt, min, max, c::getInt, "a whole number from " + min + " to " + max);
+  }
+
+  /** The key's number read by {@code read}, the default when absent; refused outside [min, max]. */
+  private long within(
+      String key,
+      long dflt,
+      long min,
+      long max,
+      java.util.function.Function<String, ? extends Number> read,
+      String allowed) {
     if (!c.hasPath(key)) {
       return dflt;
     }
-    String allowed = "a whole number from " + min + " to " + max;
-    int v;
+    long v;
     try {
-      v = c.getInt(key);
+      v = read.apply(key).longValue();
     } catch (ConfigException e) {
       throw bad(key, c.getValue(key).unwrapped(), allowed);
     }
     if (v < min || v > max) {
-      throw bad(key, v, allowed);
+      throw bad(key, c.getValue(key).unwrapped(), allowed);
     }
     return v;
   }

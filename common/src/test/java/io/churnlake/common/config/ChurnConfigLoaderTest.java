@@ -315,6 +315,27 @@ class ChurnConfigLoaderTest {
   }
 
   @Test
+  void jsonLimitsAreReadAsSizesAndCountsAndRefusedOutsideTheirRanges() {
+    SourceSpec events =
+        ChurnConfigLoader.load(
+                List.of(),
+                List.of("sources.events.max-record-bytes = 2 MiB", "sources.events.max-depth = 50"))
+            .source("events");
+    assertThat(List.of(events.maxRecordBytes(), events.maxDepth())).containsExactly(2 << 20, 50);
+    assertUsageError(
+        List.of("sources.events.max-record-bytes = 10"),
+        "'churnlake.sources.events.max-record-bytes' has value '10'; allowed: a size from 1024"
+            + " bytes to 1024 MiB, e.g. 64 MiB");
+    assertUsageError(
+        List.of("sources.events.max-depth = 0"),
+        "'churnlake.sources.events.max-depth' has value '0'; allowed: a whole number from 1 to"
+            + " 100000");
+    assertUsageError(
+        List.of("sources.events.max-depth = deep"),
+        "'churnlake.sources.events.max-depth' has value 'deep'; allowed: a whole number");
+  }
+
+  @Test
   void missingConfigFileIsAUsageErrorNamingTheFile() {
     File missing = dir.resolve("nope.conf").toFile();
     assertThatThrownBy(() -> ChurnConfigLoader.load(List.of(missing), List.of()))
