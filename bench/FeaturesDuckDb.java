@@ -95,7 +95,7 @@ public final class FeaturesDuckDb {
       agg.add(
           "count(*) FILTER (WHERE " + in + " AND events > 0)::INT AS active_days_" + w + "d");
       agg.add(
-          "coalesce(sum(n_next_song) FILTER (WHERE " + in + "), 0)::INT AS songs_" + w + "d");
+          "coalesce(sum(n_next_song) FILTER (WHERE " + in + "), 0)::INT AS content_" + w + "d");
       String sessions = "coalesce(sum(sessions) FILTER (WHERE " + in + "), 0)";
       String perSessionOf = " / greatest(" + sessions + ", 1)::DOUBLE";
       agg.add(

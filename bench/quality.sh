@@ -26,7 +26,7 @@ planted() {
     help*|error*) echo "help_error_rate" ;;
     roll_advert*) echo "advert_rate (free level)" ;;
     negative_*) echo "thumbs_down/help/error/advert rates (friction group)" ;;
-    session_trend_*|session_slope_*|sessions_prev_*|sessions_7d|sessions_30d|active_days_7d|active_days_30d|events_7d|events_30d|songs_7d|songs_30d|events_per_session_*) echo "falling_activity" ;;
+    session_trend_*|session_slope_*|sessions_prev_*|sessions_7d|sessions_30d|active_days_7d|active_days_30d|events_7d|events_30d|content_7d|content_30d|events_per_session_*) echo "falling_activity" ;;
     submit_downgrade*|days_since_plan_change) echo "recent_downgrade" ;;
     days_since_last_activity) echo "inactivity" ;;
     level|is_paid) echo "advert_rate / recent_downgrade (level)" ;;

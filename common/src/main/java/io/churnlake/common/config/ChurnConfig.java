@@ -183,10 +183,28 @@ public record ChurnConfig(
 
   /**
    * Event types the activity family counts per window and per session ({@code
-   * churnlake.features.event-types}): friction ("negative"), engagement ("positive"), and the ones
-   * that change a customer's plan (for days since the last plan change).
+   * churnlake.features.event-types}): content consumed (songs played, articles read), friction
+   * ("negative"), engagement ("positive"), and the ones that change a customer's plan (for days
+   * since the last plan change); and the plan levels ({@code churnlake.features.plan}): the level
+   * an event moves a customer to, and the levels that pay. No type or level is built into the code:
+   * the defaults in conf/application.conf are the generator's (Sparkify's) pages.
    */
-  public record EventTypes(List<String> negative, List<String> positive, List<String> planChange) {
+  public record EventTypes(
+      List<String> content,
+      List<String> negative,
+      List<String> positive,
+      List<String> planChange,
+      List<LevelEvent> levelEvents,
+      List<String> paidLevels) {
+    public EventTypes {
+      content = List.copyOf(content);
+      negative = List.copyOf(negative);
+      positive = List.copyOf(positive);
+      planChange = List.copyOf(planChange);
+      levelEvents = List.copyOf(levelEvents);
+      paidLevels = List.copyOf(paidLevels);
+    }
+
     /** negative then positive, without repeats: the types with their own feature columns. */
     public List<String> featured() {
       java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(negative);
@@ -198,17 +216,21 @@ public record ChurnConfig(
     public List<String> counted() {
       java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(featured());
       out.addAll(planChange);
-      out.add("next_song");
+      out.addAll(content);
       return List.copyOf(out);
     }
 
-    /** The generator's (Sparkify's) page types: the defaults of conf/application.conf. */
-    public static final EventTypes SPARKIFY =
-        new EventTypes(
-            List.of("thumbs_down", "roll_advert", "help", "error", "submit_downgrade"),
-            List.of("thumbs_up", "add_to_playlist", "add_friend", "submit_upgrade"),
-            List.of("submit_upgrade", "submit_downgrade"));
+    /** The levels that level events set, in their order, without repeats. */
+    public List<String> levelsSet() {
+      return levelEvents.stream().map(LevelEvent::level).distinct().toList();
+    }
   }
+
+  /**
+   * An event type that moves a customer to a plan level, for logs whose plan-change events still
+   * carry the level they change from ({@code churnlake.features.plan.level-events}).
+   */
+  public record LevelEvent(String eventType, String level) {}
 
   /**
    * Churn label definition ({@code churnlake.labels}): how churn is recognised, over which horizon

@@ -27,17 +27,55 @@ final class PipelineSections extends ConfigValues {
                 () -> c.getStringList("features.exclude-from-model"),
                 "a list of customer_features column names")),
         new ChurnConfig.EventTypes(
+            eventTypes("features.event-types.content"),
             eventTypes("features.event-types.negative"),
             eventTypes("features.event-types.positive"),
-            eventTypes("features.event-types.plan-change")));
+            eventTypes("features.event-types.plan-change"),
+            levelEvents("features.plan.level-events"),
+            levels("features.plan.paid-levels")));
   }
+
+  /** {@code [{event = type, level = name}, ...]}: each type once, each level a plan level. */
+  private List<ChurnConfig.LevelEvent> levelEvents(String key) {
+    String allowed = "a list of {event = <canonical event type>, level = <plan level>}";
+    List<? extends Config> items = get(key, () -> c.getConfigList(key), allowed);
+    List<ChurnConfig.LevelEvent> out = new java.util.ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Config item : items) {
+      String event = item.hasPath("event") ? item.getValue("event").unwrapped().toString() : "";
+      String level = item.hasPath("level") ? item.getValue("level").unwrapped().toString() : "";
+      if (!EVENT_TYPE.matcher(event).matches() || level.isBlank() || !seen.add(event)) {
+        throw ChurnErrors.badConfigValue(
+            ROOT + "." + key,
+            item.root().render(com.typesafe.config.ConfigRenderOptions.concise()),
+            allowed + ", each event type once");
+      }
+      out.add(new ChurnConfig.LevelEvent(event, level));
+    }
+    return out;
+  }
+
+  /** A list of plan level names (the values of the events' level column), none blank. */
+  private List<String> levels(String key) {
+    List<String> levels =
+        List.copyOf(get(key, () -> c.getStringList(key), "a list of plan level names"));
+    for (String l : levels) {
+      if (l.isBlank()) {
+        throw ChurnErrors.badConfigValue(ROOT + "." + key, l, "non-blank plan level names");
+      }
+    }
+    return levels;
+  }
+
+  private static final java.util.regex.Pattern EVENT_TYPE =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
   /** A list of canonical event types; each becomes part of column names, so it must be one. */
   List<String> eventTypes(String key) {
     List<String> types =
         List.copyOf(get(key, () -> c.getStringList(key), "a list of canonical event types"));
     for (String t : types) {
-      if (!t.matches("[a-z][a-z0-9_]{0,39}")) {
+      if (!EVENT_TYPE.matcher(t).matches()) {
         throw ChurnErrors.badConfigValue(
             ROOT + "." + key,
             t,

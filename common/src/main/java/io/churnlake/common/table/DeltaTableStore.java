@@ -41,6 +41,7 @@ public final class DeltaTableStore implements TableStore {
   private final List<TableActivity> tracking = new CopyOnWriteArrayList<>();
   private final String database;
   private final Set<ChurnTable> registered = ConcurrentHashMap.newKeySet();
+  private static final ColumnDocs DOCS = ColumnDocs.load();
 
   /** Tables under {@code warehouse}, registered nowhere. */
   public DeltaTableStore(SparkSession spark, String warehouse) {
@@ -294,7 +295,7 @@ public final class DeltaTableStore implements TableStore {
   @Override
   public void replaceWhere(ChurnTable table, Dataset<Row> rows, String predicate, String tag) {
     DataFrameWriter<Row> writer =
-        clustered(table, rows)
+        clustered(table, documentedWhenNew(table, rows))
             .write()
             .format("delta")
             .mode(SaveMode.Overwrite)
@@ -308,7 +309,47 @@ public final class DeltaTableStore implements TableStore {
 
   @Override
   public void append(ChurnTable table, Dataset<Row> rows) {
-    write(table, clustered(table, rows).write().format("delta").mode(SaveMode.Append), "append");
+    write(
+        table,
+        clustered(table, documentedWhenNew(table, rows))
+            .write()
+            .format("delta")
+            .mode(SaveMode.Append),
+        "append");
+  }
+
+  /**
+   * The rows with each documented column's meaning as its comment when the write creates the table
+   * (Delta keeps a field's metadata in the table's schema; a later write's metadata does not
+   * replace the table's): one projection, no data touched.
+   */
+  private Dataset<Row> documentedWhenNew(ChurnTable table, Dataset<Row> rows) {
+    return exists(table) ? rows : documented(table, rows);
+  }
+
+  static Dataset<Row> documented(ChurnTable table, Dataset<Row> rows) {
+    java.util.Map<String, String> comments = DOCS.comments(table);
+    if (comments.isEmpty()) {
+      return rows;
+    }
+    org.apache.spark.sql.Column[] out = new org.apache.spark.sql.Column[rows.columns().length];
+    org.apache.spark.sql.types.StructField[] fields = rows.schema().fields();
+    for (int i = 0; i < fields.length; i++) {
+      String name = fields[i].name();
+      String comment = comments.get(name);
+      out[i] =
+          comment == null
+              ? functions.col("`" + name + "`")
+              : functions
+                  .col("`" + name + "`")
+                  .as(
+                      name,
+                      new org.apache.spark.sql.types.MetadataBuilder()
+                          .withMetadata(fields[i].metadata())
+                          .putString("comment", comment)
+                          .build());
+    }
+    return rows.select(out);
   }
 
   /**
@@ -572,7 +613,7 @@ public final class DeltaTableStore implements TableStore {
   @Override
   public void overwrite(ChurnTable table, Dataset<Row> rows, String tag) {
     DataFrameWriter<Row> writer =
-        clustered(table, rows)
+        clustered(table, documented(table, rows))
             .write()
             .format("delta")
             .mode(SaveMode.Overwrite)

@@ -150,6 +150,52 @@ class ChurnConfigLoaderTest {
             + " lower-case letters, digits and _ (up to 40), starting with a letter");
   }
 
+  /**
+   * Plan levels come from configuration: level events as {event, level} pairs, each type once, and
+   * the paying levels; a list replaces the defaults' whole (HOCON lists are not merged).
+   */
+  @Test
+  void planLevelEventsAndPaidLevelsAreReadAndCheckedNamingTheKey() {
+    ChurnConfig.EventTypes defaults =
+        ChurnConfigLoader.load(List.of(), List.of()).features().eventTypes();
+    assertThat(defaults.levelEvents())
+        .containsExactly(
+            new ChurnConfig.LevelEvent("submit_upgrade", "paid"),
+            new ChurnConfig.LevelEvent("submit_downgrade", "free"));
+    assertThat(defaults.content()).containsExactly("next_song");
+    assertThat(defaults.counted()).endsWith("next_song");
+    ChurnConfig.EventTypes own =
+        ChurnConfigLoader.load(
+                List.of(),
+                List.of(
+                    "features.plan.level-events=[{event = go_gold, level = gold}]",
+                    "features.plan.paid-levels=[gold, silver]",
+                    "features.event-types.content=[]"))
+            .features()
+            .eventTypes();
+    assertThat(own.levelEvents()).containsExactly(new ChurnConfig.LevelEvent("go_gold", "gold"));
+    assertThat(own.levelsSet()).containsExactly("gold");
+    assertThat(own.paidLevels()).containsExactly("gold", "silver");
+    assertThat(own.counted()).doesNotContain("next_song");
+    assertUsageError(
+        List.of(
+            "features.plan.level-events=[{event = go_gold, level = gold}, {event = go_gold,"
+                + " level = silver}]"),
+        "'churnlake.features.plan.level-events' has value '{\"event\":\"go_gold\",\"level\":\"silver\"}';"
+            + " allowed: a list of {event = <canonical event type>, level = <plan level>}, each"
+            + " event type once");
+    assertUsageError(
+        List.of("features.plan.level-events=[{event = \"Go Gold\", level = gold}]"),
+        "'churnlake.features.plan.level-events' has value");
+    assertUsageError(
+        List.of("features.plan.level-events=[{event = go_gold}]"),
+        "'churnlake.features.plan.level-events' has value '{\"event\":\"go_gold\"}'");
+    assertUsageError(
+        List.of("features.plan.paid-levels=gold"),
+        "'churnlake.features.plan.paid-levels' has value 'gold'; allowed: a list of plan level"
+            + " names");
+  }
+
   @Test
   void outOfRangeAndInconsistentValuesAreRejected() {
     assertUsageError(

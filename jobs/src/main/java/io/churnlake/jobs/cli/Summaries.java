@@ -89,24 +89,36 @@ final class Summaries {
                     "churn_probability (medium from %.2f, high from %.2f)",
                     s.mediumFrom(),
                     s.highFrom())));
+    assumptions(b, s);
+    planTable(b, r);
+    double cost = r.total("cost");
     b.append(
         String.format(
             Locale.ROOT,
-            "  assumptions: expected net value = P(churn) x value x save rate - cost; budget %s;"
-                + " control %.0f%% of customers with positive expected net value (campaign '%s')%n",
-            PlanRetention.budgetWords(s.budget()),
-            100 * s.controlFraction(),
-            s.campaignId()));
-    for (Map.Entry<String, ChurnConfig.RetentionAction> e : s.actions().entrySet()) {
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "    action %-16s cost %8.2f  save rate %.2f  %s%n",
-              e.getKey(),
-              e.getValue().cost(),
-              e.getValue().saveRate(),
-              e.getValue().description()));
-    }
+            "  plan: %,d targeted, %,d control; cost %,.2f%s; expected saved value %,.2f;"
+                + " expected net value %,.2f%n",
+            r.targeted(),
+            r.control(),
+            cost,
+            s.budget().isPresent()
+                ? String.format(
+                    Locale.ROOT,
+                    " of budget %,.2f (%.1f%% used)",
+                    s.budget().getAsDouble(),
+                    s.budget().getAsDouble() > 0 ? 100 * cost / s.budget().getAsDouble() : 0.0)
+                : " (budget unlimited)",
+            r.total("expected_saved_value"),
+            r.total("expected_net_value")));
+    r.population().ifPresent(line -> b.append("  population: ").append(line).append('\n'));
+    // Rates learned from matured campaign waves (segment.save-rates = learned): where each came
+    // from.
+    r.learnedRates().forEach(line -> b.append("  ").append(line).append('\n'));
+    r.controls().forEach(line -> b.append("  ").append(line).append('\n'));
+    return b.toString();
+  }
+
+  /** The plan's table: one line per segment and action. */
+  private static void planTable(StringBuilder b, SegmentJob.Result r) {
     b.append(
         String.format(
             Locale.ROOT,
@@ -137,30 +149,28 @@ final class Summaries {
               row.getDouble(row.fieldIndex("expected_saved_value")),
               row.getDouble(row.fieldIndex("expected_net_value"))));
     }
-    double cost = r.total("cost");
+  }
+
+  /** The plan's assumptions: how expected net value is computed, budget, control, actions. */
+  private static void assumptions(StringBuilder b, ChurnConfig.SegmentSettings s) {
     b.append(
         String.format(
             Locale.ROOT,
-            "  plan: %,d targeted, %,d control; cost %,.2f%s; expected saved value %,.2f;"
-                + " expected net value %,.2f%n",
-            r.targeted(),
-            r.control(),
-            cost,
-            s.budget().isPresent()
-                ? String.format(
-                    Locale.ROOT,
-                    " of budget %,.2f (%.1f%% used)",
-                    s.budget().getAsDouble(),
-                    s.budget().getAsDouble() > 0 ? 100 * cost / s.budget().getAsDouble() : 0.0)
-                : " (budget unlimited)",
-            r.total("expected_saved_value"),
-            r.total("expected_net_value")));
-    r.population().ifPresent(line -> b.append("  population: ").append(line).append('\n'));
-    // Rates learned from matured campaign waves (segment.save-rates = learned): where each came
-    // from.
-    r.learnedRates().forEach(line -> b.append("  ").append(line).append('\n'));
-    r.controls().forEach(line -> b.append("  ").append(line).append('\n'));
-    return b.toString();
+            "  assumptions: expected net value = P(churn) x value x save rate - cost; budget %s;"
+                + " control %.0f%% of customers with positive expected net value (campaign '%s')%n",
+            PlanRetention.budgetWords(s.budget()),
+            100 * s.controlFraction(),
+            s.campaignId()));
+    for (Map.Entry<String, ChurnConfig.RetentionAction> e : s.actions().entrySet()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "    action %-16s cost %8.2f  save rate %.2f  %s%n",
+              e.getKey(),
+              e.getValue().cost(),
+              e.getValue().saveRate(),
+              e.getValue().description()));
+    }
   }
 
   static String kpis(KpisJob.Result r, List<ChurnConfig.Goal> goals) {
@@ -184,6 +194,60 @@ final class Summaries {
             "new",
             "repeat rate",
             "revenue at risk"));
+    kpiRows(b, r);
+    b.append("  (-: immature, the period has not ended, or no such data)\n");
+    for (Row e : r.metric("treatment_effect").values()) {
+      if (!e.isNullAt(e.fieldIndex(KpiColumns.VALUE))) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  campaign %s: treated - control churn rate %+.4f (95%% CI %+.4f .. %+.4f); %s%n",
+                e.getDate(e.fieldIndex(KpiColumns.PERIOD_START)),
+                e.getDouble(e.fieldIndex(KpiColumns.VALUE)),
+                e.getDouble(e.fieldIndex("lower")),
+                e.getDouble(e.fieldIndex("upper")),
+                e.getString(e.fieldIndex(KpiColumns.NOTE))));
+      }
+    }
+    goals.forEach(g -> b.append(goalLine(r, g)));
+    if (r.cohorts() > 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  cohort_retention: %d monthly cohorts with retention and Kaplan-Meier survival%n",
+              r.cohorts()));
+    }
+    b.append(saveRates(r.campaigns()));
+    return b.toString();
+  }
+
+  /** The latest period of a goal with a value: on or off its path, or none yet. */
+  private static String goalLine(KpisJob.Result r, ChurnConfig.Goal g) {
+    Row latest = null;
+    for (Row row : r.goal(g.id()).values()) {
+      if (!row.isNullAt(row.fieldIndex(KpiColumns.ON_TRACK))) {
+        latest = row;
+      }
+    }
+    if (latest == null) {
+      return String.format(
+          Locale.ROOT, "  goal %s \"%s\": no period with a value yet%n", g.id(), g.text());
+    }
+    return String.format(
+        Locale.ROOT,
+        "  goal %s \"%s\": %s %s %.4f vs path %.4f: %s (%s)%n",
+        g.id(),
+        g.text(),
+        latest.getDate(latest.fieldIndex(KpiColumns.PERIOD_START)),
+        g.metric(),
+        latest.getDouble(latest.fieldIndex(KpiColumns.VALUE)),
+        latest.getDouble(latest.fieldIndex(KpiColumns.TARGET)),
+        latest.getBoolean(latest.fieldIndex(KpiColumns.ON_TRACK)) ? "on track" : "off track",
+        latest.getString(latest.fieldIndex(KpiColumns.NOTE)));
+  }
+
+  /** The last six periods' headline metrics, one line each. */
+  private static void kpiRows(StringBuilder b, KpisJob.Result r) {
     Map<LocalDate, Row> active = r.metric("active_customers");
     List<LocalDate> periods = new ArrayList<>(active.keySet());
     for (LocalDate p : periods.subList(Math.max(0, periods.size() - 6), periods.size())) {
@@ -200,57 +264,6 @@ final class Summaries {
               value(r.metric("repeat_purchase_rate").get(p), "%.4f"),
               value(r.metric("revenue_at_risk").get(p), "%,.2f")));
     }
-    b.append("  (-: immature, the period has not ended, or no such data)\n");
-    for (Row e : r.metric("treatment_effect").values()) {
-      if (!e.isNullAt(e.fieldIndex(KpiColumns.VALUE))) {
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "  campaign %s: treated - control churn rate %+.4f (95%% CI %+.4f .. %+.4f); %s%n",
-                e.getDate(e.fieldIndex(KpiColumns.PERIOD_START)),
-                e.getDouble(e.fieldIndex(KpiColumns.VALUE)),
-                e.getDouble(e.fieldIndex("lower")),
-                e.getDouble(e.fieldIndex("upper")),
-                e.getString(e.fieldIndex(KpiColumns.NOTE))));
-      }
-    }
-    for (ChurnConfig.Goal g : goals) {
-      Row latest = null;
-      for (Row row : r.goal(g.id()).values()) {
-        if (!row.isNullAt(row.fieldIndex(KpiColumns.ON_TRACK))) {
-          latest = row;
-        }
-      }
-      if (latest == null) {
-        b.append(
-            String.format(
-                Locale.ROOT, "  goal %s \"%s\": no period with a value yet%n", g.id(), g.text()));
-      } else {
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "  goal %s \"%s\": %s %s %.4f vs path %.4f: %s (%s)%n",
-                g.id(),
-                g.text(),
-                latest.getDate(latest.fieldIndex(KpiColumns.PERIOD_START)),
-                g.metric(),
-                latest.getDouble(latest.fieldIndex(KpiColumns.VALUE)),
-                latest.getDouble(latest.fieldIndex(KpiColumns.TARGET)),
-                latest.getBoolean(latest.fieldIndex(KpiColumns.ON_TRACK))
-                    ? "on track"
-                    : "off track",
-                latest.getString(latest.fieldIndex(KpiColumns.NOTE))));
-      }
-    }
-    if (r.cohorts() > 0) {
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "  cohort_retention: %d monthly cohorts with retention and Kaplan-Meier survival%n",
-              r.cohorts()));
-    }
-    b.append(saveRates(r.campaigns()));
-    return b.toString();
   }
 
   /**
@@ -366,6 +379,38 @@ final class Summaries {
     }
     out.println("  rows per table:");
     s.rowsPerTable().forEach((table, rows) -> out.printf("    %-18s %,12d%n", table, rows));
+    demoModel(out, m);
+    List<Row> drivers = s.drivers();
+    out.println("  top churn drivers as of " + asOf + " (churn_drivers):");
+    for (Row r : drivers) {
+      out.printf(
+          "    %d. %-32s %s%n",
+          r.getInt(r.fieldIndex("rank")),
+          r.getString(r.fieldIndex("feature")),
+          r.getString(r.fieldIndex("direction")));
+    }
+    nightly.clv().ifPresent(v -> out.print(clv(v)));
+    out.print(segment(nightly.segments().orElseThrow()));
+    out.print(kpis(nightly.kpis().orElseThrow(), c.kpis().goals()));
+    out.printf("  report: %s (open it in a browser)%n", nightly.report().orElseThrow().path());
+    out.printf(
+        "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
+    out.println(
+        "  read them: ./churnlake sql \"SELECT customer_id, segment, action, round(churn_probability, 3) AS p,"
+            + " round(value, 2) AS value, round(expected_net_value, 2) AS net FROM risk_segments"
+            + " WHERE as_of_date = DATE'"
+            + asOf
+            + "' AND targeting = 'targeted' ORDER BY expected_net_value DESC LIMIT 5\"");
+    out.println(
+        "  why: ./churnlake sql \"SELECT customer_id, round(churn_probability, 3) AS p,"
+            + " transform(drivers, d -> d.reason) AS why FROM churn_scores WHERE as_of_date = DATE'"
+            + asOf
+            + "' ORDER BY raw_score DESC LIMIT 5\"");
+    out.printf("  wall time: %.0f s%n", s.seconds());
+  }
+
+  /** The demo's model: its dates, hyper-parameters and held-out metrics against the baselines. */
+  private static void demoModel(PrintStream out, ModelInfo m) {
     out.printf(
         "  model %s (%s), trained on %d weekly as-of dates %s .. %s, evaluated on %s (horizon %d days):%n",
         m.version(),
@@ -397,33 +442,6 @@ final class Summaries {
         m.metric("log_loss"),
         100 * m.metric("capture_decile_01"),
         m.metric("lift_decile_01"));
-    List<Row> drivers = s.drivers();
-    out.println("  top churn drivers as of " + asOf + " (churn_drivers):");
-    for (Row r : drivers) {
-      out.printf(
-          "    %d. %-32s %s%n",
-          r.getInt(r.fieldIndex("rank")),
-          r.getString(r.fieldIndex("feature")),
-          r.getString(r.fieldIndex("direction")));
-    }
-    nightly.clv().ifPresent(v -> out.print(clv(v)));
-    out.print(segment(nightly.segments().orElseThrow()));
-    out.print(kpis(nightly.kpis().orElseThrow(), c.kpis().goals()));
-    out.printf("  report: %s (open it in a browser)%n", nightly.report().orElseThrow().path());
-    out.printf(
-        "  tables: Delta under %s (models under %s/_models/churn)%n", c.warehouse(), c.warehouse());
-    out.println(
-        "  read them: ./churnlake sql \"SELECT customer_id, segment, action, round(churn_probability, 3) AS p,"
-            + " round(value, 2) AS value, round(expected_net_value, 2) AS net FROM risk_segments"
-            + " WHERE as_of_date = DATE'"
-            + asOf
-            + "' AND targeting = 'targeted' ORDER BY expected_net_value DESC LIMIT 5\"");
-    out.println(
-        "  why: ./churnlake sql \"SELECT customer_id, round(churn_probability, 3) AS p,"
-            + " transform(drivers, d -> d.reason) AS why FROM churn_scores WHERE as_of_date = DATE'"
-            + asOf
-            + "' ORDER BY raw_score DESC LIMIT 5\"");
-    out.printf("  wall time: %.0f s%n", s.seconds());
   }
 
   /** One line for people. */

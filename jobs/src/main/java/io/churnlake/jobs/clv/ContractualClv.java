@@ -50,18 +50,7 @@ final class ContractualClv {
             .find(versions.get(0))
             .map(ModelInfo::horizonDays)
             .orElse(ctx.config().labels().horizonDays());
-    Dataset<Row> billed =
-        ctx.store()
-            .read(ChurnTable.EVENTS)
-            .where(
-                col(Columns.EVENT_DATE)
-                    .leq(lit(Date.valueOf(asOf)))
-                    .and(
-                        col(Columns.EVENT_DATE)
-                            .gt(lit(Date.valueOf(asOf.minusDays(ClvJob.BILLING_DAYS)))))
-                    .and(col(Columns.EVENT_TYPE).equalTo("billing")))
-            .groupBy(Columns.CUSTOMER_ID)
-            .agg(sum(col(Columns.AMOUNT)).as(ContractualValue.BILLED_AMOUNT));
+    Dataset<Row> billed = billed(ctx, asOf);
     Dataset<Row> values =
         new ContractualValue(horizon, s.horizonMonths(), s.monthlyDiscountRate(), s.margin())
             .apply(
@@ -94,5 +83,20 @@ final class ContractualClv {
         Optional.empty(),
         Optional.empty(),
         totals.getDouble(2));
+  }
+
+  /** Per customer, the billing events' amounts in the {@link ClvJob#BILLING_DAYS} up to D. */
+  private static Dataset<Row> billed(JobContext ctx, LocalDate asOf) {
+    return ctx.store()
+        .read(ChurnTable.EVENTS)
+        .where(
+            col(Columns.EVENT_DATE)
+                .leq(lit(Date.valueOf(asOf)))
+                .and(
+                    col(Columns.EVENT_DATE)
+                        .gt(lit(Date.valueOf(asOf.minusDays(ClvJob.BILLING_DAYS)))))
+                .and(col(Columns.EVENT_TYPE).equalTo("billing")))
+        .groupBy(Columns.CUSTOMER_ID)
+        .agg(sum(col(Columns.AMOUNT)).as(ContractualValue.BILLED_AMOUNT));
   }
 }

@@ -86,19 +86,7 @@ public final class MaximumLikelihood {
     }
     double[] theta = exp(best.getPoint());
     double[] se = new double[theta.length];
-    String hessian;
-    try {
-      RealMatrix cov =
-          new CholeskyDecomposition(hessian(ll, theta), 1e-12, 1e-14).getSolver().getInverse();
-      for (int i = 0; i < se.length; i++) {
-        se[i] = Math.sqrt(cov.getEntry(i, i));
-      }
-      hessian = "Hessian positive definite";
-    } catch (NonPositiveDefiniteMatrixException
-        | org.apache.commons.math3.linear.NonSymmetricMatrixException e) {
-      Arrays.fill(se, Double.NaN);
-      hessian = "Hessian not positive definite (no standard errors)";
-    }
+    String hessian = standardErrors(ll, theta, se);
     boolean converged = bestSettled && !Double.isNaN(se[0]);
     String status =
         String.format(
@@ -110,6 +98,25 @@ public final class MaximumLikelihood {
             starts.length,
             bestSettled ? hessian : "the optimiser did not settle; " + hessian);
     return new Fit(theta, -best.getValue(), se, converged, status, evaluations);
+  }
+
+  /**
+   * Fills {@code se} with the standard errors from the inverse Hessian at {@code theta} (NaN when
+   * it is not positive definite) and says which it was.
+   */
+  private static String standardErrors(LogLikelihood ll, double[] theta, double[] se) {
+    try {
+      RealMatrix cov =
+          new CholeskyDecomposition(hessian(ll, theta), 1e-12, 1e-14).getSolver().getInverse();
+      for (int i = 0; i < se.length; i++) {
+        se[i] = Math.sqrt(cov.getEntry(i, i));
+      }
+      return "Hessian positive definite";
+    } catch (NonPositiveDefiniteMatrixException
+        | org.apache.commons.math3.linear.NonSymmetricMatrixException e) {
+      Arrays.fill(se, Double.NaN);
+      return "Hessian not positive definite (no standard errors)";
+    }
   }
 
   /** Hessian of the negative log-likelihood by central differences, relative steps. */

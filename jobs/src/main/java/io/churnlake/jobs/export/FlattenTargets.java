@@ -13,8 +13,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * Targeted risk_segments rows as flat CRM rows, best expected net value first: the plan's columns
- * and each of the first n drivers as {@code driver_k_feature}, {@code driver_k_reason} (null when
- * the customer has fewer), so that a CSV holds no nested values.
+ * and each of the first n drivers as {@code driver_k_feature}, {@code driver_k_reason}, {@code
+ * driver_k_category} (null when the customer has fewer), so that a CSV holds no nested values.
  */
 public final class FlattenTargets {
   private final int drivers;
@@ -36,6 +36,7 @@ public final class FlattenTargets {
       Column d = col(ExplainScores.DRIVERS).getItem(k - 1);
       out.add(d.getField("feature").as("driver_" + k + "_feature"));
       out.add(d.getField("reason").as("driver_" + k + "_reason"));
+      out.add(d.getField("category").as("driver_" + k + "_category"));
     }
     out.add(col(Columns.MODEL_VERSION));
     out.add(col(SegmentColumns.RUN_ID));

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.unix_timestamp;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig.EventTypes;
+import io.churnlake.common.config.ChurnConfig.LevelEvent;
 import io.churnlake.common.table.Columns;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,26 +37,41 @@ public final class AggregateDailyActivity {
   private final EventTypes types;
   private final LevelCodes levels;
 
-  public AggregateDailyActivity(String churnEvent) {
-    this(churnEvent, EventTypes.SPARKIFY, LevelCodes.DEFAULT);
-  }
-
   /**
-   * @param levels every level the events hold ({@link LevelCodes#in}); another one fails the query
+   * @param levels every level the events hold ({@link LevelCodes#in}); another one fails the query.
+   *     The levels that {@code types}' level events set are added to them.
    */
   public AggregateDailyActivity(String churnEvent, EventTypes types, LevelCodes levels) {
     this.churnEvent = churnEvent;
     this.types = types;
-    this.levels = levels;
+    this.levels = levels.with(types.levelsSet());
   }
 
   public Dataset<Row> apply(Dataset<Row> events) {
+    // Step 1: per customer, day and session (billing events have no session).
+    List<Column> s = sessionAggregates(List.of(events.columns()));
+    Dataset<Row> sessions =
+        events
+            .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE, Columns.SESSION_ID)
+            .agg(s.get(0), s.subList(1, s.size()).toArray(new Column[0]));
+    // Step 2: per customer and day.
+    List<Column> d = dayAggregates();
+    Dataset<Row> days =
+        sessions
+            .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE)
+            .agg(d.get(0), d.subList(1, d.size()).toArray(new Column[0]));
+    List<Column> out = new ArrayList<>();
+    for (String c : days.columns()) {
+      out.add(c.equals("last_level") ? LevelCodes.unpack(col(c)).as(c, levels.metadata()) : col(c));
+    }
+    return days.select(out.toArray(new Column[0]));
+  }
+
+  /** Step 1's aggregates, per customer, day and session, over the events' {@code columns}. */
+  private List<Column> sessionAggregates(List<String> columns) {
     Column type = col(Columns.EVENT_TYPE);
     Column activity = type.notEqual(BILLING);
     Column time = col(Columns.EVENT_TIME);
-    List<String> columns = List.of(events.columns());
-
-    // Step 1: per customer, day and session (billing events have no session).
     List<Column> s = new ArrayList<>();
     s.add(sum(when(activity, 1).otherwise(0)).as("events"));
     for (String t : types.counted()) {
@@ -73,21 +89,22 @@ public final class AggregateDailyActivity {
                 : lit(null).cast(DataTypes.TimestampType))
             .as(REGISTRATION_TIME));
     // The level after the last event, as a packed code (see LevelCodes: a string here would make
-    // Spark sort every event instead of hash-aggregating). In Sparkify-shaped logs a submit event
-    // still shows the level it changes from, so it counts as the new level.
-    Column level = columns.contains(Columns.LEVEL) ? col(Columns.LEVEL) : lit(null).cast("string");
+    // Spark sort every event instead of hash-aggregating). A configured level event (in
+    // Sparkify-shaped logs a submit event still shows the level it changes from) counts as the
+    // level it moves to.
     Column newLevel =
-        when(type.equalTo("submit_upgrade"), lit("paid"))
-            .when(type.equalTo("submit_downgrade"), lit("free"))
-            .otherwise(level);
+        columns.contains(Columns.LEVEL) ? col(Columns.LEVEL) : lit(null).cast("string");
+    // Each event type is configured once, so the order of the cases does not matter.
+    for (LevelEvent e : types.levelEvents()) {
+      newLevel = when(type.equalTo(e.eventType()), lit(e.level())).otherwise(newLevel);
+    }
     s.add(
         LevelCodes.latest(expr("unix_micros(event_time)"), levels.code(newLevel)).as("last_level"));
-    Dataset<Row> sessions =
-        events
-            .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE, Columns.SESSION_ID)
-            .agg(s.get(0), s.subList(1, s.size()).toArray(new Column[0]));
+    return s;
+  }
 
-    // Step 2: per customer and day.
+  /** Step 2's aggregates, per customer and day, over step 1's rows. */
+  private List<Column> dayAggregates() {
     Column isSession = col(Columns.SESSION_ID).isNotNull().and(col("events").gt(0));
     Column seconds = unix_timestamp(col("last_time")).minus(unix_timestamp(col("first_time")));
     List<Column> d = new ArrayList<>();
@@ -102,14 +119,6 @@ public final class AggregateDailyActivity {
     d.add(coalesce(sum("billed_amount"), lit(0.0)).as("billed_amount"));
     d.add(min(REGISTRATION_TIME).as(REGISTRATION_TIME));
     d.add(max("last_level").as("last_level"));
-    Dataset<Row> days =
-        sessions
-            .groupBy(Columns.CUSTOMER_ID, Columns.EVENT_DATE)
-            .agg(d.get(0), d.subList(1, d.size()).toArray(new Column[0]));
-    List<Column> out = new ArrayList<>();
-    for (String c : days.columns()) {
-      out.add(c.equals("last_level") ? LevelCodes.unpack(col(c)).as(c, levels.metadata()) : col(c));
-    }
-    return days.select(out.toArray(new Column[0]));
+    return d;
   }
 }

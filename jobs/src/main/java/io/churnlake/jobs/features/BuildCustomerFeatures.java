@@ -35,6 +35,9 @@ public final class BuildCustomerFeatures {
   /** The daily table's level code column ({@link AggregateDailyActivity}). */
   static final String LAST_LEVEL = "last_level";
 
+  /** Prefix of the per-window count of the configured content types. */
+  static final String CONTENT = "content_";
+
   /** The event type groups summed per window: friction and engagement. */
   private static final List<String> GROUPS = List.of("negative", "positive");
 
@@ -43,10 +46,6 @@ public final class BuildCustomerFeatures {
 
   private final List<Integer> windows;
   private final EventTypes types;
-
-  public BuildCustomerFeatures(List<Integer> windows) {
-    this(windows, EventTypes.SPARKIFY);
-  }
 
   public BuildCustomerFeatures(List<Integer> windows, EventTypes types) {
     List<Integer> sorted = new ArrayList<>(new java.util.TreeSet<>(windows));
@@ -129,7 +128,9 @@ public final class BuildCustomerFeatures {
       a.add(sumIf(within(w), "events").as("events_" + w + "d"));
       a.add(sumIf(within(w), "sessions").as("sessions_" + w + "d"));
       a.add(sum(when(within(w).and(active), 1).otherwise(0)).as("active_days_" + w + "d"));
-      a.add(sumIf(within(w), "n_next_song").as("songs_" + w + "d"));
+      if (!types.content().isEmpty()) {
+        a.add(sum(when(within(w), typeSum(types.content())).otherwise(0)).as(CONTENT + w + "d"));
+      }
       a.add(sumIf(within(w), "session_seconds").as("session_seconds_" + w + "d"));
       a.add(max(when(within(w), col("max_session_seconds"))).as("max_session_seconds_" + w + "d"));
       a.add(
@@ -175,10 +176,36 @@ public final class BuildCustomerFeatures {
     out.add(col("events_total").cast("int"));
     out.add(col("billed_amount_total").cast("double"));
     for (int w : windows) {
-      for (String f : List.of("events_", "sessions_", "active_days_", "songs_")) {
-        out.add(col(f + w + "d").cast("int"));
+      for (String f : List.of("events_", "sessions_", "active_days_", CONTENT)) {
+        if (!f.equals(CONTENT) || !types.content().isEmpty()) {
+          out.add(col(f + w + "d").cast("int"));
+        }
       }
     }
+    out.addAll(trendColumns());
+    out.addAll(sessionColumns());
+    for (int w : windows) {
+      Column sessions = greatest(col("sessions_" + w + "d"), lit(1));
+      for (String t : types.featured()) {
+        out.add(col(t + "_" + w + "d").cast("int"));
+        out.add(
+            col(t + "_" + w + "d")
+                .divide(sessions)
+                .cast("double")
+                .as(t + "_per_session_" + w + "d"));
+      }
+    }
+    Column level = levels.decode(LevelCodes.unpack(col(LAST_LEVEL)));
+    out.add(level.as(Columns.LEVEL));
+    if (!types.paidLevels().isEmpty()) {
+      out.add(when(level.isin(types.paidLevels().toArray()), 1).otherwise(0).as("is_paid"));
+    }
+    return out;
+  }
+
+  /** Sessions before the last {@link #TREND_DAYS} days, the trend against them, the slope. */
+  private static List<Column> trendColumns() {
+    List<Column> out = new ArrayList<>();
     String last = "sessions_last_" + TREND_DAYS + "d";
     String prev = "sessions_prev_" + TREND_DAYS + "d";
     out.add(col(prev).cast("int"));
@@ -199,6 +226,12 @@ public final class BuildCustomerFeatures {
             .divide(sxx)
             .cast("double")
             .as("session_slope_" + SLOPE_WEEKS + "w"));
+    return out;
+  }
+
+  /** Per window: session lengths, interactions per session and the two groups' counts. */
+  private List<Column> sessionColumns() {
+    List<Column> out = new ArrayList<>();
     for (int w : windows) {
       Column sessions = col("sessions_" + w + "d");
       Column atLeastOne = greatest(sessions, lit(1));
@@ -221,20 +254,6 @@ public final class BuildCustomerFeatures {
         out.add(count.divide(atLeastOne).cast("double").as(group + "_per_session_" + w + "d"));
       }
     }
-    for (int w : windows) {
-      Column sessions = greatest(col("sessions_" + w + "d"), lit(1));
-      for (String t : types.featured()) {
-        out.add(col(t + "_" + w + "d").cast("int"));
-        out.add(
-            col(t + "_" + w + "d")
-                .divide(sessions)
-                .cast("double")
-                .as(t + "_per_session_" + w + "d"));
-      }
-    }
-    Column level = levels.decode(LevelCodes.unpack(col(LAST_LEVEL)));
-    out.add(level.as(Columns.LEVEL));
-    out.add(when(level.equalTo("paid"), 1).otherwise(0).as("is_paid"));
     return out;
   }
 }

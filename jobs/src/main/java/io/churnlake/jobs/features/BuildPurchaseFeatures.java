@@ -39,29 +39,7 @@ public final class BuildPurchaseFeatures {
    */
   public Dataset<Row> apply(Dataset<Row> daily, Dataset<Row> asOfDates) {
     Column asOf = col(Columns.AS_OF_DATE);
-    List<Column> a = new ArrayList<>();
-    Column bought = col("orders").gt(0);
-    a.add(min(when(bought, col(Columns.EVENT_DATE))).as("first_purchase_date"));
-    a.add(max(when(bought, col(Columns.EVENT_DATE))).as("last_purchase_date"));
-    a.add(sum("orders").as("orders_total"));
-    a.add(sum("purchase_amount").as("purchase_amount_total"));
-    a.add(sum("return_amount").as("return_amount_total"));
-    a.add(sum("cancelled_amount").as("cancelled_amount_total"));
-    a.add(sum("items").as("items_total"));
-    for (int w : windows) {
-      Column in = col(Columns.EVENT_DATE).gt(date_sub(asOf, w));
-      a.add(sum(when(in, col("orders")).otherwise(0)).as("orders_" + w + "d"));
-      a.add(
-          sum(when(
-                      in,
-                      col("purchase_amount")
-                          .minus(col("return_amount"))
-                          .minus(col("cancelled_amount")))
-                  .otherwise(0.0))
-              .as("net_spend_" + w + "d"));
-      a.add(sum(when(in, col("return_lines")).otherwise(0)).as("return_lines_" + w + "d"));
-      a.add(sum(when(in, col("cancelled_orders")).otherwise(0)).as("cancelled_orders_" + w + "d"));
-    }
+    List<Column> a = aggregates();
     Dataset<Row> aggregated =
         daily
             .join(broadcast(asOfDates), col(Columns.EVENT_DATE).leq(asOf))
@@ -98,5 +76,34 @@ public final class BuildPurchaseFeatures {
       out.add(col("cancelled_orders_" + w + "d").cast("int"));
     }
     return aggregated.select(out.toArray(new Column[0]));
+  }
+
+  /** Per customer and date: first and last purchase, lifetime totals and per-window counts. */
+  private List<Column> aggregates() {
+    Column asOf = col(Columns.AS_OF_DATE);
+    List<Column> a = new ArrayList<>();
+    Column bought = col("orders").gt(0);
+    a.add(min(when(bought, col(Columns.EVENT_DATE))).as("first_purchase_date"));
+    a.add(max(when(bought, col(Columns.EVENT_DATE))).as("last_purchase_date"));
+    a.add(sum("orders").as("orders_total"));
+    a.add(sum("purchase_amount").as("purchase_amount_total"));
+    a.add(sum("return_amount").as("return_amount_total"));
+    a.add(sum("cancelled_amount").as("cancelled_amount_total"));
+    a.add(sum("items").as("items_total"));
+    for (int w : windows) {
+      Column in = col(Columns.EVENT_DATE).gt(date_sub(asOf, w));
+      a.add(sum(when(in, col("orders")).otherwise(0)).as("orders_" + w + "d"));
+      a.add(
+          sum(when(
+                      in,
+                      col("purchase_amount")
+                          .minus(col("return_amount"))
+                          .minus(col("cancelled_amount")))
+                  .otherwise(0.0))
+              .as("net_spend_" + w + "d"));
+      a.add(sum(when(in, col("return_lines")).otherwise(0)).as("return_lines_" + w + "d"));
+      a.add(sum(when(in, col("cancelled_orders")).otherwise(0)).as("cancelled_orders_" + w + "d"));
+    }
+    return a;
   }
 }

@@ -2,6 +2,7 @@ package io.churnlake.jobs.features;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
@@ -73,25 +74,30 @@ public final class DailyTables {
 
   /**
    * What a daily table was built from, as recorded in the tag of the commit that built it; for
-   * {@code daily_activity} also every plan level its rows may hold ({@code levels}, empty when not
-   * recorded: tags written before they were), so that reading it needs no pass to find them.
+   * {@code daily_activity} also every plan level its rows may hold ({@code levels}: empty when not
+   * recorded, as in tags written before they were; an empty list when the log has none), so that
+   * reading it needs no pass to find them.
    */
-  record Built(String sourceId, long sourceVersion, String fingerprint, List<String> levels) {
+  record Built(
+      String sourceId, long sourceVersion, String fingerprint, Optional<List<String>> levels) {
+    /** The tag's word for levels recorded as none (a log without levels or level events). */
+    static final String NO_LEVELS = "no-levels";
+
     Built(String sourceId, long sourceVersion, String fingerprint) {
-      this(sourceId, sourceVersion, fingerprint, List.of());
+      this(sourceId, sourceVersion, fingerprint, Optional.empty());
     }
 
     Built {
-      levels = List.copyOf(levels);
+      levels = levels.map(List::copyOf);
     }
 
     Built withLevels(LevelCodes codes) {
-      return new Built(sourceId, sourceVersion, fingerprint, codes.levels());
+      return new Built(sourceId, sourceVersion, fingerprint, Optional.of(codes.levels()));
     }
 
     /** The recorded levels as codes; empty when none were recorded. */
     Optional<LevelCodes> levelCodes() {
-      return levels.isEmpty() ? Optional.empty() : Optional.of(LevelCodes.of(levels));
+      return levels.map(LevelCodes::of);
     }
 
     String tag() {
@@ -106,8 +112,11 @@ public final class DailyTables {
       if (levels.isEmpty()) {
         return tag;
       }
+      if (levels.get().isEmpty()) {
+        return tag + " " + NO_LEVELS;
+      }
       List<String> encoded = new ArrayList<>();
-      for (String level : levels) {
+      for (String level : levels.get()) {
         encoded.add(URLEncoder.encode(level, StandardCharsets.UTF_8));
       }
       return tag + " levels=" + String.join(",", encoded);
@@ -125,15 +134,19 @@ public final class DailyTables {
       if (id == null || version == null || fingerprint == null) {
         return Optional.empty();
       }
-      List<String> levels = new ArrayList<>();
-      if (words.length == 5) {
+      Optional<List<String>> levels = Optional.empty();
+      if (words.length == 5 && words[4].equals(NO_LEVELS)) {
+        levels = Optional.of(List.of());
+      } else if (words.length == 5) {
         String joined = value(words[4], "levels=");
         if (joined == null) {
           return Optional.empty();
         }
+        List<String> decoded = new ArrayList<>();
         for (String level : joined.split(",", -1)) {
-          levels.add(URLDecoder.decode(level, StandardCharsets.UTF_8));
+          decoded.add(URLDecoder.decode(level, StandardCharsets.UTF_8));
         }
+        levels = Optional.of(decoded);
       }
       try {
         return Optional.of(new Built(id, Long.parseLong(version), fingerprint, levels));
@@ -171,6 +184,15 @@ public final class DailyTables {
     }
   }
 
+  /** The level events' part of the fingerprint: each pair, in order. */
+  private static String levelEvents(ChurnConfig.EventTypes types) {
+    StringBuilder out = new StringBuilder("\nlevel-events=");
+    for (ChurnConfig.LevelEvent e : types.levelEvents()) {
+      out.append(e.eventType()).append('=').append(e.level()).append(';');
+    }
+    return out.toString();
+  }
+
   /** The fingerprint of what a kind's aggregate depends on besides its source's rows. */
   static String fingerprint(Kind kind, JobContext ctx) {
     String definition =
@@ -181,7 +203,8 @@ public final class DailyTables {
                   + "\nchurn-event="
                   + ctx.config().labels().churnEvent()
                   + "\ncounted="
-                  + String.join(",", ctx.config().features().eventTypes().counted());
+                  + String.join(",", ctx.config().features().eventTypes().counted())
+                  + levelEvents(ctx.config().features().eventTypes());
           case PURCHASES -> "format=" + FORMAT;
         };
     try {
@@ -280,7 +303,7 @@ public final class DailyTables {
     Refresh done;
     if (reason.isPresent()) {
       Dataset<Row> rows = store.read(kind.source);
-      Optional<LevelCodes> levels = levelsIn(kind, rows, Optional.empty());
+      Optional<LevelCodes> levels = levelsIn(ctx, kind, rows, Optional.empty());
       store.overwrite(kind.table, aggregate(ctx, kind, rows, levels), recorded(now, levels).tag());
       done = new Refresh(kind, reason.get(), List.of(), levels);
     } else {
@@ -296,7 +319,7 @@ public final class DailyTables {
         Column changedDays =
             col(Columns.EVENT_DATE).isin(days.stream().map(Date::valueOf).toArray());
         Dataset<Row> rows = store.read(kind.source).where(changedDays);
-        levels = levelsIn(kind, rows, known);
+        levels = levelsIn(ctx, kind, rows, known);
         store.replaceWhere(
             kind.table,
             aggregate(ctx, kind, rows, levels),
@@ -326,7 +349,8 @@ public final class DailyTables {
       return Optional.of(source + " was created again");
     }
     if (!before.get().fingerprint().equals(now.fingerprint())) {
-      return Optional.of("the churn event, counted event types or aggregate format changed");
+      return Optional.of(
+          "the churn event, counted event types, level events or aggregate format changed");
     }
     if (before.get().sourceVersion() > now.sourceVersion()) {
       return Optional.of(source + " is older than the version it was built from");
@@ -336,15 +360,17 @@ public final class DailyTables {
 
   /**
    * For {@code daily_activity}, the levels of {@code rows} (one distinct over the source rows
-   * aggregated) joined with those the table already holds; empty for other kinds.
+   * aggregated) joined with those the table already holds and those the configured level events set
+   * (what the aggregate's codes hold, {@link AggregateDailyActivity}); empty for other kinds.
    */
   private static Optional<LevelCodes> levelsIn(
-      Kind kind, Dataset<Row> rows, Optional<LevelCodes> known) {
+      JobContext ctx, Kind kind, Dataset<Row> rows, Optional<LevelCodes> known) {
     if (kind != Kind.ACTIVITY) {
       return Optional.empty();
     }
     List<String> all = new ArrayList<>(LevelCodes.in(rows).levels());
     known.ifPresent(k -> all.addAll(k.levels()));
+    all.addAll(ctx.config().features().eventTypes().levelsSet());
     return Optional.of(LevelCodes.of(all));
   }
 

@@ -24,11 +24,19 @@ public final class FeatureDictionary {
   private static final String PURCHASES = "purchases (RFM)";
   private static final String ATTRIBUTES = "customer attributes";
 
-  /** The entries for {@code windows}, attributes taken from the config's customers sources. */
+  /**
+   * The entries of the families the configured sources ({@code ingest.sources}) feed, for the
+   * configured windows: activity from an events source, purchases from a transactions source,
+   * attributes from a customers source (one column per attribute). A configuration without sources
+   * lists the keys only.
+   */
   public static List<Entry> entries(ChurnConfig config) {
     List<SourceSpec.Attribute> attributes = new ArrayList<>();
     List<String> sources = new ArrayList<>();
-    for (SourceSpec s : config.sources().values()) {
+    java.util.Set<SourceSpec.Kind> kinds = java.util.EnumSet.noneOf(SourceSpec.Kind.class);
+    for (String name : config.ingest().sources()) {
+      SourceSpec s = config.source(name);
+      kinds.add(s.kind());
       if (s.kind() == SourceSpec.Kind.CUSTOMERS) {
         for (SourceSpec.Attribute a : s.attributes()) {
           attributes.add(a);
@@ -40,8 +48,15 @@ public final class FeatureDictionary {
     List<Integer> windows = config.features().windows().stream().sorted().distinct().toList();
     out.add(key("customer_id", "string", "the customer (pseudonymised when the source says so)"));
     out.add(key("as_of_date", "date", "the end of this day (UTC): nothing after it is used"));
-    activity(out, windows, config.features().eventTypes());
-    purchases(out, windows);
+    if (kinds.contains(SourceSpec.Kind.EVENTS)) {
+      activity(out, windows, config.features().eventTypes());
+    }
+    if (kinds.contains(SourceSpec.Kind.TRANSACTIONS)) {
+      purchases(out, windows);
+    }
+    if (!kinds.contains(SourceSpec.Kind.CUSTOMERS)) {
+      return out;
+    }
     out.add(
         new Entry(
             "days_since_snapshot",
@@ -73,8 +88,19 @@ public final class FeatureDictionary {
     return new Entry(column, type, "key", "", "", meaning);
   }
 
+  /** The activity family (from daily_activity), in the order its builder writes the columns. */
   private static void activity(
       List<Entry> out, List<Integer> windows, ChurnConfig.EventTypes types) {
+    activityTotals(out, types);
+    activityCounts(out, windows, types);
+    activityTrend(out);
+    activitySessions(out, windows, types);
+    activityTypes(out, windows, types);
+    activityLevel(out, types);
+  }
+
+  /** Recency, tenure, plan change and lifetime totals. */
+  private static void activityTotals(List<Entry> out, ChurnConfig.EventTypes types) {
     out.add(
         act(
             "days_since_last_activity",
@@ -97,13 +123,29 @@ public final class FeatureDictionary {
     out.add(act("sessions_total", "int", "", "distinct sessions with an interaction"));
     out.add(act("events_total", "int", "", "interactions (events other than billing)"));
     out.add(act("billed_amount_total", "double", "", "sum of billing events' amounts"));
+  }
+
+  /** Interactions, sessions, active days and content per window. */
+  private static void activityCounts(
+      List<Entry> out, List<Integer> windows, ChurnConfig.EventTypes types) {
     for (int w : windows) {
       String in = "last " + w + " days";
       out.add(act("events_" + w + "d", "int", in, "interactions"));
       out.add(act("sessions_" + w + "d", "int", in, "distinct sessions"));
       out.add(act("active_days_" + w + "d", "int", in, "days with an interaction"));
-      out.add(act("songs_" + w + "d", "int", in, "next_song events (content consumed)"));
+      if (!types.content().isEmpty()) {
+        out.add(
+            act(
+                BuildCustomerFeatures.CONTENT + w + "d",
+                "int",
+                in,
+                "content consumed: events " + types.content()));
+      }
     }
+  }
+
+  /** Sessions in the last weeks against the weeks before, and their weekly slope. */
+  private static void activityTrend(List<Entry> out) {
     int t = BuildCustomerFeatures.TREND_DAYS;
     out.add(
         act(
@@ -132,6 +174,11 @@ public final class FeatureDictionary {
             "last " + weeks + " weeks",
             "least-squares slope of sessions per week (sessions/week per week): below 0 when"
                 + " activity falls"));
+  }
+
+  /** Session lengths, per-session rates and the friction and engagement groups per window. */
+  private static void activitySessions(
+      List<Entry> out, List<Integer> windows, ChurnConfig.EventTypes types) {
     for (int w : windows) {
       String in = "last " + w + " days";
       out.add(
@@ -169,6 +216,11 @@ public final class FeatureDictionary {
               in,
               "engagement events per session (sessions floored at 1)"));
     }
+  }
+
+  /** Each featured event type per window, counted and per session. */
+  private static void activityTypes(
+      List<Entry> out, List<Integer> windows, ChurnConfig.EventTypes types) {
     for (int w : windows) {
       for (String type : types.featured()) {
         String in = "last " + w + " days";
@@ -181,14 +233,36 @@ public final class FeatureDictionary {
                 "'" + type + "' events per session (sessions floored at 1)"));
       }
     }
+  }
+
+  /** The plan level at the date, and whether it pays. */
+  private static void activityLevel(List<Entry> out, ChurnConfig.EventTypes types) {
     out.add(
         act(
             "level",
             "string",
             "",
-            "plan level after the last event on or before the date (an upgrade or downgrade"
-                + " event counts as the new level); null when the log has no level"));
-    out.add(act("is_paid", "int", "", "1 when level is 'paid', else 0"));
+            "plan level after the last event on or before the date"
+                + levelEvents(types)
+                + "; null when the log has no level"));
+    if (!types.paidLevels().isEmpty()) {
+      out.add(
+          act("is_paid", "int", "", "1 when level is one of " + types.paidLevels() + ", else 0"));
+    }
+  }
+
+  /** How the configured level events set the level, for the level's meaning. */
+  private static String levelEvents(ChurnConfig.EventTypes types) {
+    if (types.levelEvents().isEmpty()) {
+      return "";
+    }
+    return " ("
+        + String.join(
+            ", ",
+            types.levelEvents().stream()
+                .map(e -> "'" + e.eventType() + "' sets " + e.level())
+                .toList())
+        + ")";
   }
 
   private static Entry act(String column, String type, String window, String meaning) {
@@ -248,8 +322,10 @@ public final class FeatureDictionary {
     b.append(
         "Generated by `./churnlake dictionary` for the configured windows "
             + config.features().windows()
-            + " and customer sources; do not edit by hand (`FeatureDictionaryTest` fails when"
-            + " this file is stale).\n\n");
+            + " and sources "
+            + config.ingest().sources()
+            + " (the families their kinds feed); do not edit by hand (`FeatureDictionaryTest`"
+            + " fails when this file is stale).\n\n");
     b.append(
         "One row per customer known on the as-of date and not churned before it, keyed by"
             + " (`customer_id`, `as_of_date`), partitioned by `as_of_date`. Every value uses rows"

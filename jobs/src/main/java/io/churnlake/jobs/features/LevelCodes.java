@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
@@ -39,18 +40,15 @@ public final class LevelCodes {
   static final int MAX_CODES = 1023;
   private static final int BASE = MAX_CODES + 1;
 
-  /** The levels of Sparkify-shaped logs, and what plan changes set. */
-  public static final LevelCodes DEFAULT = of(List.of("free", "paid"));
-
   private final List<String> levels;
 
   private LevelCodes(List<String> levels) {
     this.levels = levels;
   }
 
-  /** The given levels (sorted, deduplicated) plus the two that plan-change events set. */
+  /** The given levels, sorted and deduplicated. */
   public static LevelCodes of(Iterable<String> levels) {
-    TreeSet<String> sorted = new TreeSet<>(List.of("free", "paid"));
+    TreeSet<String> sorted = new TreeSet<>();
     levels.forEach(sorted::add);
     if (sorted.size() > MAX_CODES) {
       throw ChurnErrors.tooManyLevels(MAX_CODES);
@@ -69,7 +67,7 @@ public final class LevelCodes {
   /** The levels present in a string column of {@code rows} (as {@link #in(Dataset)}). */
   public static LevelCodes in(Dataset<Row> rows, String column) {
     if (!List.of(rows.columns()).contains(column)) {
-      return DEFAULT;
+      return of(List.of());
     }
     List<String> found = new ArrayList<>();
     for (Row r :
@@ -97,6 +95,13 @@ public final class LevelCodes {
 
   public List<String> levels() {
     return levels;
+  }
+
+  /** These levels and {@code more} (what configured level events set, say). */
+  public LevelCodes with(List<String> more) {
+    List<String> all = new ArrayList<>(levels);
+    all.addAll(more);
+    return of(all);
   }
 
   /** The metadata that lets a later aggregation decode a code column. */
@@ -129,12 +134,14 @@ public final class LevelCodes {
     return coalesce(pmod(packed, lit((long) BASE)), lit(0L)).cast("int");
   }
 
+  /** The levels as a string array (typed even when empty: a log without levels). */
   private Column values() {
-    return array(levels.stream().map(l -> lit(l)).toArray(Column[]::new));
+    return array(levels.stream().map(l -> lit(l)).toArray(Column[]::new))
+        .cast(DataTypes.createArrayType(DataTypes.StringType));
   }
 
   /** The level of a code, null for 0. */
   public Column decode(Column code) {
-    return when(code.gt(0), element_at(values(), code));
+    return when(code.gt(0), element_at(values(), code)).cast(DataTypes.StringType);
   }
 }

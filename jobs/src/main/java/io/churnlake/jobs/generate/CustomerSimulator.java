@@ -157,23 +157,7 @@ final class CustomerSimulator {
 
   private int emitSessions(int day, Behaviour.Day d, int sessionSeq, Consumer<Row> out) {
     int n = d.sessions();
-    List<List<String>> pages = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      List<String> p = new ArrayList<>();
-      int songs = d.churned() ? detailRng.nextInt(3) : 1 + Behaviour.poisson(detailRng, 3.0);
-      for (int k = 0; k < songs; k++) {
-        p.add("NextSong");
-      }
-      if (detailRng.nextDouble() < 0.35) p.add("Thumbs Up");
-      if (detailRng.nextDouble() < 0.12) p.add("Add to Playlist");
-      if (detailRng.nextDouble() < 0.05) p.add("Add Friend");
-      if (detailRng.nextDouble() < 0.05) p.add("Settings");
-      pages.add(p);
-    }
-    scatter(pages, "Thumbs Down", d.thumbsDown());
-    scatter(pages, "Help", d.help());
-    scatter(pages, "Error", d.errors());
-    scatter(pages, "Roll Advert", d.adverts());
+    List<List<String>> pages = sessionPages(d, n);
     List<List<Page>> planned = new ArrayList<>();
     long busy = 0;
     for (int i = 0; i < n; i++) {
@@ -219,6 +203,28 @@ final class CustomerSimulator {
       cursor = emitSession(sessionId, planned.get(i), cursor, d, out);
     }
     return sessionSeq;
+  }
+
+  /** The day's sessions' pages before ordering: content and engagement, then the friction. */
+  private List<List<String>> sessionPages(Behaviour.Day d, int n) {
+    List<List<String>> pages = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<String> p = new ArrayList<>();
+      int songs = d.churned() ? detailRng.nextInt(3) : 1 + Behaviour.poisson(detailRng, 3.0);
+      for (int k = 0; k < songs; k++) {
+        p.add("NextSong");
+      }
+      if (detailRng.nextDouble() < 0.35) p.add("Thumbs Up");
+      if (detailRng.nextDouble() < 0.12) p.add("Add to Playlist");
+      if (detailRng.nextDouble() < 0.05) p.add("Add Friend");
+      if (detailRng.nextDouble() < 0.05) p.add("Settings");
+      pages.add(p);
+    }
+    scatter(pages, "Thumbs Down", d.thumbsDown());
+    scatter(pages, "Help", d.help());
+    scatter(pages, "Error", d.errors());
+    scatter(pages, "Roll Advert", d.adverts());
+    return pages;
   }
 
   /** One page of a session with its dwell time (a song's length for NextSong). */

@@ -98,16 +98,10 @@ final class CanonicalRecords {
   Dataset<Row> apply(Dataset<Row> parsed) {
     lets.clear();
     List<Column> trimmed = new ArrayList<>();
-    List<String> fields = new ArrayList<>();
     for (String c : parsed.columns()) {
-      boolean internal = c.startsWith("_");
-      trimmed.add(internal ? col(c) : trimmedText(c).as(c));
-      if (!internal) {
-        fields.add(c);
-      }
+      trimmed.add(c.startsWith("_") ? col(c) : trimmedText(c).as(c));
     }
     Dataset<Row> stage1 = parsed.select(trimmed.toArray(new Column[0]));
-    List<Column> out = new ArrayList<>();
     List<Rule> rules = new ArrayList<>();
     rules.add(new Rule(col(ReadLines.BAD_ENCODING), "invalid_encoding"));
     for (String limit : List.of("record_too_large", "record_too_deep")) {
@@ -117,51 +111,12 @@ final class CanonicalRecords {
     Column customer = value("customer_id").orElseThrow();
     rules.add(new Rule(customer.isNull(), "missing_customer_id"));
     rules.add(new Rule(length(customer).gt(MAX_CUSTOMER_ID_LENGTH), "customer_id_too_long"));
-
-    switch (spec.kind()) {
-      case EVENTS -> {
-        Column time = time("event_time", rules);
-        Column type = value("event_type").orElseThrow();
-        rules.add(new Rule(type.isNull(), "missing_event_type"));
-        out.add(customerId(customer));
-        out.add(time.as(Columns.EVENT_TIME));
-        out.add(to_date(time).as(Columns.EVENT_DATE));
-        out.add(mapped(type).as(Columns.EVENT_TYPE));
-        out.add(optional("session_id").as(Columns.SESSION_ID));
-        out.add(number("amount", rules).as(Columns.AMOUNT));
-      }
-      case TRANSACTIONS -> {
-        Column order = value("order_id").orElseThrow();
-        rules.add(new Rule(order.isNull(), "missing_order_id"));
-        Column time = time("event_time", rules);
-        Column quantity = number("quantity", rules);
-        Column price = number("unit_price", rules);
-        // A return or cancellation has a negative quantity, never a negative price (ledger
-        // adjustments such as "bad debt" lines do): such a line is no purchase.
-        rules.add(new Rule(price.lt(0), "negative:unit_price"));
-        Column amount =
-            let(
-                "amount_or_product",
-                coalesce(number("amount", rules), round(quantity.multiply(price), 4)));
-        rules.add(new Rule(amount.isNull(), "missing_amount"));
-        rules.add(new Rule(abs(amount).gt(spec.limits().get("amount")), "out_of_range:amount"));
-        out.add(order.as("order_id"));
-        out.add(customerId(customer));
-        out.add(time.as(Columns.EVENT_TIME));
-        out.add(to_date(time).as(Columns.EVENT_DATE));
-        out.add(optional("product_id").as("product_id"));
-        out.add(quantity.as("quantity"));
-        out.add(price.as("unit_price"));
-        out.add(amount.as(Columns.AMOUNT));
-        out.add(lineType(order, quantity).as("line_type"));
-      }
-      case CUSTOMERS -> {
-        Column snapshot = snapshotDate(rules);
-        out.add(customerId(customer));
-        out.add(snapshot.as("snapshot_date"));
-        out.add(churnFlag(rules).as(Columns.CHURNED));
-      }
-    }
+    List<Column> out =
+        switch (spec.kind()) {
+          case EVENTS -> eventColumns(customer, rules);
+          case TRANSACTIONS -> transactionColumns(customer, rules);
+          case CUSTOMERS -> customerColumns(customer, rules);
+        };
     for (SourceSpec.Attribute a : spec.attributes()) {
       Column raw = raw(a.from());
       Column typed = let("attr_" + a.name(), cast(raw, a.type(), a.format()));
@@ -185,7 +140,66 @@ final class CanonicalRecords {
     }
     lets.forEach((name, e) -> stage2.add(e.as(name)));
     Dataset<Row> typed = stage1.select(stage2.toArray(new Column[0]));
+    out.addAll(outcome(rules));
+    return typed.select(out.toArray(new Column[0]));
+  }
 
+  private List<Column> eventColumns(Column customer, List<Rule> rules) {
+    Column time = time("event_time", rules);
+    Column type = value("event_type").orElseThrow();
+    rules.add(new Rule(type.isNull(), "missing_event_type"));
+    List<Column> out = new ArrayList<>();
+    out.add(customerId(customer));
+    out.add(time.as(Columns.EVENT_TIME));
+    out.add(to_date(time).as(Columns.EVENT_DATE));
+    out.add(mapped(type).as(Columns.EVENT_TYPE));
+    out.add(optional("session_id").as(Columns.SESSION_ID));
+    out.add(number("amount", rules).as(Columns.AMOUNT));
+    return out;
+  }
+
+  private List<Column> transactionColumns(Column customer, List<Rule> rules) {
+    Column order = value("order_id").orElseThrow();
+    rules.add(new Rule(order.isNull(), "missing_order_id"));
+    Column time = time("event_time", rules);
+    Column quantity = number("quantity", rules);
+    Column price = number("unit_price", rules);
+    // A return or cancellation has a negative quantity, never a negative price (ledger
+    // adjustments such as "bad debt" lines do): such a line is no purchase.
+    rules.add(new Rule(price.lt(0), "negative:unit_price"));
+    Column amount =
+        let(
+            "amount_or_product",
+            coalesce(number("amount", rules), round(quantity.multiply(price), 4)));
+    rules.add(new Rule(amount.isNull(), "missing_amount"));
+    rules.add(new Rule(abs(amount).gt(spec.limits().get("amount")), "out_of_range:amount"));
+    List<Column> out = new ArrayList<>();
+    out.add(order.as("order_id"));
+    out.add(customerId(customer));
+    out.add(time.as(Columns.EVENT_TIME));
+    out.add(to_date(time).as(Columns.EVENT_DATE));
+    out.add(optional("product_id").as("product_id"));
+    out.add(quantity.as("quantity"));
+    out.add(price.as("unit_price"));
+    out.add(amount.as(Columns.AMOUNT));
+    out.add(lineType(order, quantity).as("line_type"));
+    return out;
+  }
+
+  private List<Column> customerColumns(Column customer, List<Rule> rules) {
+    Column snapshot = snapshotDate(rules);
+    List<Column> out = new ArrayList<>();
+    out.add(customerId(customer));
+    out.add(snapshot.as("snapshot_date"));
+    out.add(churnFlag(rules).as(Columns.CHURNED));
+    return out;
+  }
+
+  /**
+   * The record's fate: the first broken rule's reason (null when loadable), and why it is dropped
+   * uncounted as a record (a blank line) or counted as filtered; its offset and text last.
+   */
+  private List<Column> outcome(List<Rule> rules) {
     Column reason = lit(null).cast(DataTypes.StringType);
     for (int i = rules.size() - 1; i >= 0; i--) {
       Rule r = rules.get(i);
@@ -204,11 +218,12 @@ final class CanonicalRecords {
                   lit("filtered"))
               .otherwise(lit(null).cast(DataTypes.StringType));
     }
+    List<Column> out = new ArrayList<>();
     out.add(when(col(ParseRecords.BLANK), lit(null)).otherwise(reason).as(REASON));
     out.add(drop.as(DROP));
     out.add(col(ReadLines.OFFSET));
     out.add(col(ReadLines.RECORD));
-    return typed.select(out.toArray(new Column[0]));
+    return out;
   }
 
   private static final String LET = "_let_";

@@ -99,18 +99,7 @@ public final class IngestPreview {
     Map<String, FileStats> stats = FileStats.of(marked);
     FileStats.check(spec, stats.values());
     Map<String, String> unmapped = SourceReader.unmappedFields(spec, parsed, marked, files);
-    // Files x reasons: one row per pair reaches the driver.
-    Map<String, TreeMap<String, Long>> reasons = new TreeMap<>();
-    for (Row r :
-        marked
-            .where(col(CanonicalRecords.REASON).isNotNull())
-            .groupBy(Columns.SOURCE_FILE, CanonicalRecords.REASON)
-            .count()
-            .collectAsList()) {
-      reasons
-          .computeIfAbsent(r.getString(0), k -> new TreeMap<>())
-          .put(r.getString(1), r.getLong(2));
-    }
+    Map<String, TreeMap<String, Long>> reasons = reasonsByFile(marked);
     for (SourceFiles.SourceFile f : files) {
       FileStats s = stats.getOrDefault(f.name(), FileStats.empty(f.name()));
       String why =
@@ -132,21 +121,42 @@ public final class IngestPreview {
     }
     corrupt.forEach(c -> lines.add("  " + c));
     if (sampleRows > 0) {
-      List<String> columns = new ArrayList<>(CanonicalRecords.tableColumns(judged));
-      columns.remove(Columns.INGEST_RUN_ID); // a dry run has no run to name
-      lines.add("  first rows as " + target.tableName() + " would hold them: " + columns);
-      for (Row r :
-          marked
-              .where(CanonicalRecords.loadable())
-              .orderBy(col(Columns.SOURCE_FILE), col(ReadLines.OFFSET))
-              .select(columns.stream().map(Column::new).toArray(Column[]::new))
-              .limit(sampleRows)
-              .collectAsList()) {
-        lines.add("    " + r);
-      }
+      sample(target, judged, marked);
     }
     SourceResult result = IngestLedger.result(spec, target, files, stats, corrupt);
     lines.add("  would record: " + result.reconciliation().lines().findFirst().orElse(""));
     return result;
+  }
+
+  /** Files x reasons: one row per pair reaches the driver. */
+  private static Map<String, TreeMap<String, Long>> reasonsByFile(Dataset<Row> marked) {
+    Map<String, TreeMap<String, Long>> reasons = new TreeMap<>();
+    for (Row r :
+        marked
+            .where(col(CanonicalRecords.REASON).isNotNull())
+            .groupBy(Columns.SOURCE_FILE, CanonicalRecords.REASON)
+            .count()
+            .collectAsList()) {
+      reasons
+          .computeIfAbsent(r.getString(0), k -> new TreeMap<>())
+          .put(r.getString(1), r.getLong(2));
+    }
+    return reasons;
+  }
+
+  /** The first loadable rows, in file order, as the table would hold them. */
+  private void sample(ChurnTable target, Dataset<Row> judged, Dataset<Row> marked) {
+    List<String> columns = new ArrayList<>(CanonicalRecords.tableColumns(judged));
+    columns.remove(Columns.INGEST_RUN_ID); // a dry run has no run to name
+    lines.add("  first rows as " + target.tableName() + " would hold them: " + columns);
+    for (Row r :
+        marked
+            .where(CanonicalRecords.loadable())
+            .orderBy(col(Columns.SOURCE_FILE), col(ReadLines.OFFSET))
+            .select(columns.stream().map(Column::new).toArray(Column[]::new))
+            .limit(sampleRows)
+            .collectAsList()) {
+      lines.add("    " + r);
+    }
   }
 }

@@ -75,65 +75,16 @@ final class ParseRecords {
     out.add(record);
     out.add(col(ReadLines.BAD_ENCODING));
     out.add(blank.as(BLANK));
-    switch (spec.format()) {
-      case JSON -> {
-        StructType schema = strings(fields).add(CORRUPT, DataTypes.StringType);
-        Map<String, String> options = options();
-        // Jackson's guards (20 M characters per string, 1,000 levels) made valid records
-        // malformed; the source's limits replace them, and a record beyond one says so.
-        options.put("maxStringLen", Integer.toString(spec.maxRecordBytes()));
-        options.put("maxNestingDepth", Integer.toString(spec.maxDepth()));
-        Column tooLarge = octet_length(record).gt(spec.maxRecordBytes());
-        // Parsed once into a struct column; the next projection only picks its fields.
-        records =
-            records.withColumn(
-                PARSED, when(tooLarge.unary_$bang(), from_json(record, schema, options)));
-        Column parsed = col(PARSED);
-        Column malformed = parsed.getField(CORRUPT).isNotNull().and(blank.unary_$bang());
-        out.add(malformed.as(MALFORMED));
-        out.add(
-            when(tooLarge, "record_too_large")
-                .when(malformed.and(JsonDepth.of(record).gt(spec.maxDepth())), "record_too_deep")
-                .as(LIMIT));
-        fields.forEach(f -> out.add(parsed.getField(f).as(f)));
-      }
-      case CSV -> {
-        StructType schema = strings(fileFields).add(CORRUPT, DataTypes.StringType);
-        Map<String, String> options = options();
-        options.put("sep", spec.delimiter());
-        options.put("quote", spec.quote());
-        // RFC 4180: a quote inside a quoted field is doubled (Spark's default escape is a
-        // backslash,
-        // which leaves such a field with its quotes as text).
-        options.put("escape", spec.quote());
-        records = records.withColumn(PARSED, from_csv(record, lit(schema.toDDL()), options));
-        Column parsed = col(PARSED);
-        out.add(parsed.getField(CORRUPT).isNotNull().and(blank.unary_$bang()).as(MALFORMED));
-        fileFields.forEach(f -> out.add(parsed.getField(f).as(f)));
-      }
-      case TEXT -> {
-        if (spec.widths().isEmpty()) {
-          Column parts = split(record, spec.delimiter(), -1);
-          out.add(size(parts).notEqual(fileFields.size()).and(blank.unary_$bang()).as(MALFORMED));
-          for (int i = 0; i < fileFields.size(); i++) {
-            out.add(trim(element_at(parts, i + 1)).as(fileFields.get(i)));
+    records =
+        switch (spec.format()) {
+          case JSON -> json(records, blank, fields, out);
+          case CSV -> csv(records, blank, out);
+          case TEXT -> {
+            out.addAll(text(record, blank));
+            yield records;
           }
-        } else {
-          // Fixed width: every field but the last must be complete; the last may be short.
-          int start = 1;
-          List<Column> cut = new ArrayList<>();
-          for (int i = 0; i < fileFields.size(); i++) {
-            int width = spec.widths().get(i);
-            cut.add(trim(substring(record, start, width)).as(fileFields.get(i)));
-            start += width;
-          }
-          int lastStart = start - spec.widths().get(spec.widths().size() - 1);
-          out.add(length(record).lt(lastStart).and(blank.unary_$bang()).as(MALFORMED));
-          out.addAll(cut);
-        }
-      }
-      default -> throw new IllegalArgumentException("not a line format: " + spec.format());
-    }
+          default -> throw new IllegalArgumentException("not a line format: " + spec.format());
+        };
     if (spec.format() != SourceSpec.Format.JSON) {
       out.add(lit(null).cast(DataTypes.StringType).as(LIMIT));
       // Fields the source reads but these files lack (e.g. an optional personal field).
@@ -142,6 +93,73 @@ final class ParseRecords {
           .forEach(f -> out.add(lit(null).cast(DataTypes.StringType).as(f)));
     }
     return records.select(out.toArray(new Column[0]));
+  }
+
+  /** JSON: parsed once into a struct column, whose fields the next projection picks. */
+  private Dataset<Row> json(
+      Dataset<Row> records, Column blank, List<String> fields, List<Column> out) {
+    Column record = col(ReadLines.RECORD);
+    StructType schema = strings(fields).add(CORRUPT, DataTypes.StringType);
+    Map<String, String> options = options();
+    // Jackson's guards (20 M characters per string, 1,000 levels) made valid records malformed;
+    // the source's limits replace them, and a record beyond one says so.
+    options.put("maxStringLen", Integer.toString(spec.maxRecordBytes()));
+    options.put("maxNestingDepth", Integer.toString(spec.maxDepth()));
+    Column tooLarge = octet_length(record).gt(spec.maxRecordBytes());
+    Dataset<Row> parsedRecords =
+        records.withColumn(
+            PARSED, when(tooLarge.unary_$bang(), from_json(record, schema, options)));
+    Column parsed = col(PARSED);
+    Column malformed = parsed.getField(CORRUPT).isNotNull().and(blank.unary_$bang());
+    out.add(malformed.as(MALFORMED));
+    out.add(
+        when(tooLarge, "record_too_large")
+            .when(malformed.and(JsonDepth.of(record).gt(spec.maxDepth())), "record_too_deep")
+            .as(LIMIT));
+    fields.forEach(f -> out.add(parsed.getField(f).as(f)));
+    return parsedRecords;
+  }
+
+  /** CSV per RFC 4180, the file's fields in their order. */
+  private Dataset<Row> csv(Dataset<Row> records, Column blank, List<Column> out) {
+    StructType schema = strings(fileFields).add(CORRUPT, DataTypes.StringType);
+    Map<String, String> options = options();
+    options.put("sep", spec.delimiter());
+    options.put("quote", spec.quote());
+    // RFC 4180: a quote inside a quoted field is doubled (Spark's default escape is a backslash,
+    // which leaves such a field with its quotes as text).
+    options.put("escape", spec.quote());
+    Dataset<Row> parsedRecords =
+        records.withColumn(PARSED, from_csv(col(ReadLines.RECORD), lit(schema.toDDL()), options));
+    Column parsed = col(PARSED);
+    out.add(parsed.getField(CORRUPT).isNotNull().and(blank.unary_$bang()).as(MALFORMED));
+    fileFields.forEach(f -> out.add(parsed.getField(f).as(f)));
+    return parsedRecords;
+  }
+
+  /** Text: split on the delimiter, or cut at fixed widths. */
+  private List<Column> text(Column record, Column blank) {
+    List<Column> out = new ArrayList<>();
+    if (spec.widths().isEmpty()) {
+      Column parts = split(record, spec.delimiter(), -1);
+      out.add(size(parts).notEqual(fileFields.size()).and(blank.unary_$bang()).as(MALFORMED));
+      for (int i = 0; i < fileFields.size(); i++) {
+        out.add(trim(element_at(parts, i + 1)).as(fileFields.get(i)));
+      }
+      return out;
+    }
+    // Fixed width: every field but the last must be complete; the last may be short.
+    int start = 1;
+    List<Column> cut = new ArrayList<>();
+    for (int i = 0; i < fileFields.size(); i++) {
+      int width = spec.widths().get(i);
+      cut.add(trim(substring(record, start, width)).as(fileFields.get(i)));
+      start += width;
+    }
+    int lastStart = start - spec.widths().get(spec.widths().size() - 1);
+    out.add(length(record).lt(lastStart).and(blank.unary_$bang()).as(MALFORMED));
+    out.addAll(cut);
+    return out;
   }
 
   private static StructType strings(List<String> names) {

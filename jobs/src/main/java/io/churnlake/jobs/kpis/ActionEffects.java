@@ -62,22 +62,7 @@ public final class ActionEffects {
       }
       SaveRatePosterior.Posterior p = SaveRatePosterior.of(prior, strength, strata);
       boolean learned = !strata.isEmpty();
-      String note =
-          learned
-              ? String.format(
-                  "learned from %d wave%s (%d treated, %d control customers), 95%% interval"
-                      + " %.2f-%.2f; prior %.2f",
-                  waves.size(),
-                  waves.size() == 1 ? "" : "s",
-                  treated,
-                  control,
-                  p.lower(),
-                  p.upper(),
-                  prior)
-              : String.format(
-                  "prior only: no matured wave with treated and control customers; configured"
-                      + " %.2f",
-                  prior);
+      String note = note(learned, waves.size(), treated, control, p, prior);
       out.add(
           RowFactory.create(
               Date.valueOf(asOf),
@@ -98,5 +83,25 @@ public final class ActionEffects {
               runId));
     }
     return out;
+  }
+
+  /**
+   * Where an action's save rate comes from: the matured waves it was learned from, or the prior.
+   */
+  private static String note(
+      boolean learned,
+      int waves,
+      long treated,
+      long control,
+      SaveRatePosterior.Posterior p,
+      double prior) {
+    return learned
+        ? String.format(
+            "learned from %d wave%s (%d treated, %d control customers), 95%% interval"
+                + " %.2f-%.2f; prior %.2f",
+            waves, waves == 1 ? "" : "s", treated, control, p.lower(), p.upper(), prior)
+        : String.format(
+            "prior only: no matured wave with treated and control customers; configured" + " %.2f",
+            prior);
   }
 }

@@ -45,7 +45,6 @@ public final class CohortRetention {
     Column asOfDate = lit(Date.valueOf(asOf));
     Column first = col(CustomerSpells.FIRST_START);
     Column start = col(CustomerSpells.SPELL_START);
-    Column end = col(CustomerSpells.SPELL_END);
     Column cohort = trunc(first, "month");
     // The last month (start) whose last day is on or before asOf.
     LocalDate lastComplete =
@@ -69,60 +68,8 @@ public final class CohortRetention {
                     months_between(lastMonth, col(KpiColumns.COHORT_MONTH))
                         .cast(DataTypes.IntegerType))));
 
-    // Months whose last day a spell covers: last day in [start, end - 1] (or up to asOf).
-    Column lastIn = coalesce(date_sub(end, 1), asOfDate);
-    Column firstMonth = trunc(start, "month");
-    Column lastCovered =
-        when(last_day(lastIn).equalTo(lastIn), trunc(lastIn, "month"))
-            .otherwise(add_months(trunc(lastIn, "month"), -1));
-    Dataset<Row> retained =
-        spells
-            .where(trunc(lastIn, "month").geq(firstMonth))
-            .select(
-                cohort.as(KpiColumns.COHORT_MONTH),
-                explode(
-                        when(
-                            lastCovered.geq(firstMonth),
-                            sequence(firstMonth, lastCovered, expr("interval 1 month"))))
-                    .as("month"))
-            .select(
-                col(KpiColumns.COHORT_MONTH),
-                months_between(col("month"), col(KpiColumns.COHORT_MONTH))
-                    .cast(DataTypes.IntegerType)
-                    .as(KpiColumns.PERIOD_OFFSET))
-            .groupBy(KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET)
-            .agg(count(lit(1)).as("retained_customers"));
-
-    // Kaplan-Meier over the first spell: (duration, churned) grouped per cohort.
-    Dataset<Row> firstSpells = spells.where(start.equalTo(first));
-    Column duration = datediff(coalesce(end, asOfDate), start);
-    Dataset<Row> steps =
-        firstSpells
-            .groupBy(cohort.as(KpiColumns.COHORT_MONTH), duration.as("duration"))
-            .agg(
-                sum(when(end.isNotNull(), 1).otherwise(0)).as("events"),
-                count(lit(1)).as("leaving"));
-    org.apache.spark.sql.expressions.WindowSpec byDuration =
-        Window.partitionBy(KpiColumns.COHORT_MONTH).orderBy("duration");
-    Dataset<Row> km =
-        steps
-            .join(broadcast(sizes), KpiColumns.COHORT_MONTH)
-            .withColumn(
-                "at_risk",
-                col("cohort_customers")
-                    .minus(
-                        coalesce(
-                            sum("leaving")
-                                .over(byDuration.rowsBetween(Window.unboundedPreceding(), -1)),
-                            lit(0))))
-            .withColumn(
-                "log_s",
-                sum(when(
-                            col("events").gt(0),
-                            log(lit(1.0).minus(col("events").divide(col("at_risk")))))
-                        .otherwise(0.0))
-                    .over(byDuration.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
-            .select(KpiColumns.COHORT_MONTH, "duration", "log_s");
+    Dataset<Row> retained = retained(spells, asOfDate);
+    Dataset<Row> km = kaplanMeier(spells, sizes, asOfDate);
     Column survivalDays = col(KpiColumns.PERIOD_OFFSET).plus(1).multiply(30);
     // Follow-up of the youngest member: from the cohort month's last day to asOf.
     Column followUp = datediff(asOfDate, last_day(col(KpiColumns.COHORT_MONTH)));
@@ -148,5 +95,75 @@ public final class CohortRetention {
             when(survivalDays.leq(followUp), exp(coalesce(col("log_s"), lit(0.0))))
                 .as("km_survival"),
             lit(runId).as("run_id"));
+  }
+
+  /**
+   * Per cohort and month offset, the cohort's customers in a spell on the month's last day (months
+   * whose last day a spell covers: last day in [start, end - 1], or up to the as-of date).
+   */
+  private static Dataset<Row> retained(Dataset<Row> spells, Column asOfDate) {
+    Column first = col(CustomerSpells.FIRST_START);
+    Column start = col(CustomerSpells.SPELL_START);
+    Column end = col(CustomerSpells.SPELL_END);
+    Column cohort = trunc(first, "month");
+    Column lastIn = coalesce(date_sub(end, 1), asOfDate);
+    Column firstMonth = trunc(start, "month");
+    Column lastCovered =
+        when(last_day(lastIn).equalTo(lastIn), trunc(lastIn, "month"))
+            .otherwise(add_months(trunc(lastIn, "month"), -1));
+    return spells
+        .where(trunc(lastIn, "month").geq(firstMonth))
+        .select(
+            cohort.as(KpiColumns.COHORT_MONTH),
+            explode(
+                    when(
+                        lastCovered.geq(firstMonth),
+                        sequence(firstMonth, lastCovered, expr("interval 1 month"))))
+                .as("month"))
+        .select(
+            col(KpiColumns.COHORT_MONTH),
+            months_between(col("month"), col(KpiColumns.COHORT_MONTH))
+                .cast(DataTypes.IntegerType)
+                .as(KpiColumns.PERIOD_OFFSET))
+        .groupBy(KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET)
+        .agg(count(lit(1)).as("retained_customers"));
+  }
+
+  /**
+   * Kaplan-Meier over each customer's first spell: per cohort and duration (days), the log of the
+   * survival just after it, from the (duration, churned) steps grouped per cohort.
+   */
+  private static Dataset<Row> kaplanMeier(
+      Dataset<Row> spells, Dataset<Row> sizes, Column asOfDate) {
+    Column first = col(CustomerSpells.FIRST_START);
+    Column start = col(CustomerSpells.SPELL_START);
+    Column end = col(CustomerSpells.SPELL_END);
+    Column cohort = trunc(first, "month");
+    Dataset<Row> firstSpells = spells.where(start.equalTo(first));
+    Column duration = datediff(coalesce(end, asOfDate), start);
+    Dataset<Row> steps =
+        firstSpells
+            .groupBy(cohort.as(KpiColumns.COHORT_MONTH), duration.as("duration"))
+            .agg(
+                sum(when(end.isNotNull(), 1).otherwise(0)).as("events"),
+                count(lit(1)).as("leaving"));
+    org.apache.spark.sql.expressions.WindowSpec byDuration =
+        Window.partitionBy(KpiColumns.COHORT_MONTH).orderBy("duration");
+    return steps
+        .join(broadcast(sizes), KpiColumns.COHORT_MONTH)
+        .withColumn(
+            "at_risk",
+            col("cohort_customers")
+                .minus(
+                    coalesce(
+                        sum("leaving")
+                            .over(byDuration.rowsBetween(Window.unboundedPreceding(), -1)),
+                        lit(0))))
+        .withColumn(
+            "log_s",
+            sum(when(col("events").gt(0), log(lit(1.0).minus(col("events").divide(col("at_risk")))))
+                    .otherwise(0.0))
+                .over(byDuration.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
+        .select(KpiColumns.COHORT_MONTH, "duration", "log_s");
   }
 }

@@ -49,34 +49,7 @@ public final class FlowKpis {
       Dataset<Row> spells, Dataset<Row> periods, Dataset<Row> dimensions) {
     Column s = col(KpiColumns.PERIOD_START);
     Column e = col(KpiColumns.PERIOD_END);
-    Column start = col(CustomerSpells.SPELL_START);
-    Column end = col(CustomerSpells.SPELL_END);
-    Column first = col(CustomerSpells.FIRST_START);
-    Dataset<Row> perSpell =
-        spells
-            .join(broadcast(periods), start.leq(e).and(end.isNull().or(end.geq(s))))
-            .select(
-                col(Columns.CUSTOMER_ID),
-                s,
-                e,
-                col(KpiColumns.MATURE),
-                // Active the day before the period: started before it and not ended before it
-                // (the join keeps spells ending on or after its first day).
-                when(start.lt(s), 1).otherwise(0).as("active"),
-                when(start.lt(s).and(end.leq(e)), 1).otherwise(0).as("churned"),
-                when(start.equalTo(first).and(first.geq(s)), 1).otherwise(0).as("new"))
-            .join(dimensions, new String[] {Columns.CUSTOMER_ID, KpiColumns.PERIOD_START}, "left")
-            // Every period has a row under all, even one without any customer.
-            .unionByName(
-                periods.select(
-                    lit(null).cast(DataTypes.StringType).as(Columns.CUSTOMER_ID),
-                    s,
-                    e,
-                    col(KpiColumns.MATURE),
-                    lit(0).as("active"),
-                    lit(0).as("churned"),
-                    lit(0).as("new"),
-                    lit(null).cast(dimensions.schema().apply(DIMS).dataType()).as(DIMS)));
+    Dataset<Row> perSpell = perSpell(spells, periods, dimensions);
     Column all = dimension(KpiColumns.ALL, lit(KpiColumns.ALL));
     Dataset<Row> counts =
         perSpell
@@ -113,5 +86,43 @@ public final class FlowKpis {
         col(KpiColumns.METRIC)
             .notEqual("new_customers")
             .or(col(KpiColumns.DIMENSION).equalTo(KpiColumns.ALL)));
+  }
+
+  /**
+   * Each spell overlapping each period: whether the customer was active the day before it, churned
+   * in it or started in it, with the customer's dimension values for the period; plus an empty row
+   * per period, so every period has a row under all.
+   */
+  private static Dataset<Row> perSpell(
+      Dataset<Row> spells, Dataset<Row> periods, Dataset<Row> dimensions) {
+    Column s = col(KpiColumns.PERIOD_START);
+    Column e = col(KpiColumns.PERIOD_END);
+    Column start = col(CustomerSpells.SPELL_START);
+    Column end = col(CustomerSpells.SPELL_END);
+    Column first = col(CustomerSpells.FIRST_START);
+    return spells
+        .join(broadcast(periods), start.leq(e).and(end.isNull().or(end.geq(s))))
+        .select(
+            col(Columns.CUSTOMER_ID),
+            s,
+            e,
+            col(KpiColumns.MATURE),
+            // Active the day before the period: started before it and not ended before it
+            // (the join keeps spells ending on or after its first day).
+            when(start.lt(s), 1).otherwise(0).as("active"),
+            when(start.lt(s).and(end.leq(e)), 1).otherwise(0).as("churned"),
+            when(start.equalTo(first).and(first.geq(s)), 1).otherwise(0).as("new"))
+        .join(dimensions, new String[] {Columns.CUSTOMER_ID, KpiColumns.PERIOD_START}, "left")
+        // Every period has a row under all, even one without any customer.
+        .unionByName(
+            periods.select(
+                lit(null).cast(DataTypes.StringType).as(Columns.CUSTOMER_ID),
+                s,
+                e,
+                col(KpiColumns.MATURE),
+                lit(0).as("active"),
+                lit(0).as("churned"),
+                lit(0).as("new"),
+                lit(null).cast(dimensions.schema().apply(DIMS).dataType()).as(DIMS)));
   }
 }

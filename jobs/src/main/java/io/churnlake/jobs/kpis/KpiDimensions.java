@@ -42,55 +42,9 @@ final class KpiDimensions {
       Dataset<Row> periods) {
     Column start = col(KpiColumns.PERIOD_START);
     List<Dataset<Row>> parts = new ArrayList<>();
-    if (plans.isPresent()) {
-      Column d = col(Columns.AS_OF_DATE);
-      Dataset<Row> planBefore =
-          plans
-              .get()
-              .select(d)
-              .distinct()
-              .join(periods, d.lt(start).and(d.geq(date_sub(start, k.grain().maxDays()))))
-              .groupBy(KpiColumns.PERIOD_START)
-              .agg(max(d).as(Columns.AS_OF_DATE));
-      parts.add(
-          plans
-              .get()
-              .join(broadcast(planBefore), Columns.AS_OF_DATE)
-              .select(
-                  col(Columns.CUSTOMER_ID),
-                  start,
-                  array(
-                          FlowKpis.dimension(Columns.RISK_TIER, col(Columns.RISK_TIER)),
-                          FlowKpis.dimension(
-                              SegmentColumns.VALUE_TIER, col(SegmentColumns.VALUE_TIER)),
-                          FlowKpis.dimension(SegmentColumns.SEGMENT, col(SegmentColumns.SEGMENT)))
-                      .as(FlowKpis.DIMS)));
-    }
+    plans.ifPresent(p -> parts.add(planDimensions(k, p, periods)));
     if (!k.dimensions().isEmpty()) {
-      String key = "churnlake.kpis.dimensions";
-      if (!ctx.store().exists(ChurnTable.CUSTOMERS)) {
-        throw ChurnErrors.badConfigValue(
-            key, k.dimensions(), "columns of the customers table, which does not exist");
-      }
-      Dataset<Row> customers = ctx.store().read(ChurnTable.CUSTOMERS);
-      List<String> available = CustomerAttributesAsOf.attributes(customers);
-      for (String c : k.dimensions()) {
-        if (!available.contains(c)) {
-          throw ChurnErrors.unknownColumn(key, c, ChurnTable.CUSTOMERS.tableName(), available);
-        }
-      }
-      Dataset<Row> dayBefore = periods.select(date_sub(start, 1).as(Columns.AS_OF_DATE));
-      parts.add(
-          new CustomerAttributesAsOf()
-              .apply(customers, dayBefore)
-              .select(
-                  col(Columns.CUSTOMER_ID),
-                  date_add(col(Columns.AS_OF_DATE), 1).as(KpiColumns.PERIOD_START),
-                  array(
-                          k.dimensions().stream()
-                              .map(c -> FlowKpis.dimension(c, col("`" + c + "`")))
-                              .toArray(Column[]::new))
-                      .as(FlowKpis.DIMS)));
+      parts.add(customerDimensions(ctx, k, periods));
     }
     if (parts.isEmpty()) {
       return periods
@@ -116,5 +70,58 @@ final class KpiDimensions {
             col(Columns.CUSTOMER_ID),
             col(KpiColumns.PERIOD_START),
             when(a.isNull(), b).when(b.isNull(), a).otherwise(concat(a, b)).as(FlowKpis.DIMS));
+  }
+
+  /** Risk tier, value tier and segment of each customer's latest plan before each period. */
+  private static Dataset<Row> planDimensions(
+      ChurnConfig.KpiSettings k, Dataset<Row> plans, Dataset<Row> periods) {
+    Column start = col(KpiColumns.PERIOD_START);
+    Column d = col(Columns.AS_OF_DATE);
+    Dataset<Row> planBefore =
+        plans
+            .select(d)
+            .distinct()
+            .join(periods, d.lt(start).and(d.geq(date_sub(start, k.grain().maxDays()))))
+            .groupBy(KpiColumns.PERIOD_START)
+            .agg(max(d).as(Columns.AS_OF_DATE));
+    return plans
+        .join(broadcast(planBefore), Columns.AS_OF_DATE)
+        .select(
+            col(Columns.CUSTOMER_ID),
+            start,
+            array(
+                    FlowKpis.dimension(Columns.RISK_TIER, col(Columns.RISK_TIER)),
+                    FlowKpis.dimension(SegmentColumns.VALUE_TIER, col(SegmentColumns.VALUE_TIER)),
+                    FlowKpis.dimension(SegmentColumns.SEGMENT, col(SegmentColumns.SEGMENT)))
+                .as(FlowKpis.DIMS));
+  }
+
+  /** The configured customers-table columns as of the day before each period. */
+  private static Dataset<Row> customerDimensions(
+      JobContext ctx, ChurnConfig.KpiSettings k, Dataset<Row> periods) {
+    Column start = col(KpiColumns.PERIOD_START);
+    String key = "churnlake.kpis.dimensions";
+    if (!ctx.store().exists(ChurnTable.CUSTOMERS)) {
+      throw ChurnErrors.badConfigValue(
+          key, k.dimensions(), "columns of the customers table, which does not exist");
+    }
+    Dataset<Row> customers = ctx.store().read(ChurnTable.CUSTOMERS);
+    List<String> available = CustomerAttributesAsOf.attributes(customers);
+    for (String c : k.dimensions()) {
+      if (!available.contains(c)) {
+        throw ChurnErrors.unknownColumn(key, c, ChurnTable.CUSTOMERS.tableName(), available);
+      }
+    }
+    Dataset<Row> dayBefore = periods.select(date_sub(start, 1).as(Columns.AS_OF_DATE));
+    return new CustomerAttributesAsOf()
+        .apply(customers, dayBefore)
+        .select(
+            col(Columns.CUSTOMER_ID),
+            date_add(col(Columns.AS_OF_DATE), 1).as(KpiColumns.PERIOD_START),
+            array(
+                    k.dimensions().stream()
+                        .map(c -> FlowKpis.dimension(c, col("`" + c + "`")))
+                        .toArray(Column[]::new))
+                .as(FlowKpis.DIMS));
   }
 }

@@ -95,13 +95,7 @@ public final class KpisJob {
               : History.spanUpTo(ctx, asOf).first();
       KpiPeriods calendar = KpiPeriods.between(k.grain(), first, asOf);
       Dataset<Row> periods = broadcast(calendar.toDataset(ctx.spark()));
-      Optional<Dataset<Row>> plans =
-          ctx.store().exists(ChurnTable.RISK_SEGMENTS)
-              ? Optional.of(
-                  ctx.store()
-                      .read(ChurnTable.RISK_SEGMENTS)
-                      .where(col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)))))
-              : Optional.empty();
+      Optional<Dataset<Row>> plans = plansUpTo(ctx, asOf);
       Dataset<Row> kpis = metrics(ctx, asOf, spells, plans, periods);
       Dataset<Row> rows =
           TrackGoals.apply(ctx.spark(), kpis, k.goals(), k.grain())
@@ -144,6 +138,16 @@ public final class KpisJob {
     } finally {
       spells.ifPresent(s -> s.rows().unpersist());
     }
+  }
+
+  /** Every retention plan on or before the date, when any was made. */
+  private static Optional<Dataset<Row>> plansUpTo(JobContext ctx, LocalDate asOf) {
+    return ctx.store().exists(ChurnTable.RISK_SEGMENTS)
+        ? Optional.of(
+            ctx.store()
+                .read(ChurnTable.RISK_SEGMENTS)
+                .where(col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)))))
+        : Optional.empty();
   }
 
   /**

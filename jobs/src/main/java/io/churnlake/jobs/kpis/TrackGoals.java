@@ -58,19 +58,7 @@ public final class TrackGoals {
     if (goals.isEmpty()) {
       return plain;
     }
-    List<Row> rows = new ArrayList<>();
-    for (ChurnConfig.Goal g : goals) {
-      rows.add(
-          RowFactory.create(
-              g.id(),
-              g.text(),
-              g.metric(),
-              g.relative(),
-              g.change(),
-              Date.valueOf(g.baseline()),
-              Date.valueOf(g.deadline())));
-    }
-    Dataset<Row> goalRows = broadcast(spark.createDataFrame(rows, GOALS));
+    Dataset<Row> goalRows = broadcast(spark.createDataFrame(goalRows(goals), GOALS));
     Dataset<Row> overall = kpis.where(col(KpiColumns.DIMENSION).equalTo(KpiColumns.ALL));
     Column period = col(KpiColumns.PERIOD_START);
     Dataset<Row> baselines =
@@ -85,35 +73,14 @@ public final class TrackGoals {
     Column goalValue =
         when(col("g_relative"), b.multiply(lit(1).plus(col("g_change"))))
             .otherwise(b.plus(col("g_change")));
-    Column steps =
-        grain == ChurnConfig.KpiGrain.WEEK
-            ? datediff(period, col("g_baseline")).divide(7)
-            : months_between(period, col("g_baseline"));
-    Column total =
-        grain == ChurnConfig.KpiGrain.WEEK
-            ? datediff(col("g_deadline"), col("g_baseline")).divide(7)
-            : months_between(col("g_deadline"), col("g_baseline"));
-    Column target = b.plus(goalValue.minus(b).multiply(steps.divide(total)));
+    Column target = target(grain, period, b, goalValue);
     Column value = col(KpiColumns.VALUE);
     Column lowers = col("g_change").lt(0);
     Column onTrack =
         when(
             value.isNotNull().and(b.isNotNull()),
             when(lowers, value.leq(target)).otherwise(value.geq(target)));
-    Column note =
-        when(
-                b.isNull(),
-                concat(col("g_text"), lit(": the baseline period has no value of the metric")))
-            .when(
-                value.isNull(),
-                concat(col("g_text"), lit(": no value yet ("), col(KpiColumns.STATUS), lit(")")))
-            .otherwise(
-                concat(
-                    col("g_text"),
-                    lit(": baseline "),
-                    format_number(b, 4),
-                    lit(", goal "),
-                    format_number(goalValue, 4)));
+    Column note = note(b, goalValue);
     Dataset<Row> tracked =
         overall
             .join(
@@ -131,5 +98,54 @@ public final class TrackGoals {
                 plain.columns()[0],
                 java.util.Arrays.copyOfRange(plain.columns(), 1, plain.columns().length));
     return plain.unionByName(tracked);
+  }
+
+  /** One row per goal, in {@link #GOALS}' layout (a handful: one per configured goal). */
+  private static List<Row> goalRows(List<ChurnConfig.Goal> goals) {
+    List<Row> rows = new ArrayList<>();
+    for (ChurnConfig.Goal g : goals) {
+      rows.add(
+          RowFactory.create(
+              g.id(),
+              g.text(),
+              g.metric(),
+              g.relative(),
+              g.change(),
+              Date.valueOf(g.baseline()),
+              Date.valueOf(g.deadline())));
+    }
+    return rows;
+  }
+
+  /** What a goal row says: no baseline, no value yet, or the baseline and the goal. */
+  private static Column note(Column b, Column goalValue) {
+    Column value = col(KpiColumns.VALUE);
+    return when(
+            b.isNull(),
+            concat(col("g_text"), lit(": the baseline period has no value of the metric")))
+        .when(
+            value.isNull(),
+            concat(col("g_text"), lit(": no value yet ("), col(KpiColumns.STATUS), lit(")")))
+        .otherwise(
+            concat(
+                col("g_text"),
+                lit(": baseline "),
+                format_number(b, 4),
+                lit(", goal "),
+                format_number(goalValue, 4)));
+  }
+
+  /** The period's target: from the baseline value to the goal, in a straight line by periods. */
+  private static Column target(
+      ChurnConfig.KpiGrain grain, Column period, Column b, Column goalValue) {
+    Column steps =
+        grain == ChurnConfig.KpiGrain.WEEK
+            ? datediff(period, col("g_baseline")).divide(7)
+            : months_between(period, col("g_baseline"));
+    Column total =
+        grain == ChurnConfig.KpiGrain.WEEK
+            ? datediff(col("g_deadline"), col("g_baseline")).divide(7)
+            : months_between(col("g_deadline"), col("g_baseline"));
+    return b.plus(goalValue.minus(b).multiply(steps.divide(total)));
   }
 }

@@ -74,6 +74,16 @@ public final class EvaluateChurnModel {
             col(score).cast("double").as("s"),
             col(probability).cast("double").as("p"),
             col(ChurnPipelines.LABEL).cast("double").as("y"));
+    List<Row> deciles = deciles(s, topShare);
+    m.putAll(fromDeciles(deciles, topShare));
+    return m;
+  }
+
+  /**
+   * Per score decile (1 = the highest scores): rows, churners, summed probability, log-likelihood,
+   * squared error, and the rows and churners in the top share; one aggregation, ten rows.
+   */
+  private static List<Row> deciles(Dataset<Row> s, double topShare) {
     double[] levels = new double[10];
     for (int i = 0; i < 9; i++) {
       levels[i] = (i + 1) / 10.0;
@@ -88,20 +98,24 @@ public final class EvaluateChurnModel {
     Column p = least(greatest(col("p"), lit(EPS)), lit(1 - EPS));
     Column y = col("y");
     Column top = col("s").gt(q[9]);
-    List<Row> deciles =
-        s.withColumn("decile", lit(10).minus(above))
-            .groupBy("decile")
-            .agg(
-                count("*").as("n"),
-                sum(y).as("churners"),
-                sum(col("p")).as("p_sum"),
-                sum(y.multiply(log(p)).plus(lit(1).minus(y).multiply(log(lit(1).minus(p)))))
-                    .as("log_likelihood"),
-                sum(pow(col("p").minus(y), 2)).as("squared_error"),
-                sum(when(top, 1).otherwise(0)).as("top_n"),
-                sum(when(top, y).otherwise(0)).as("top_churners"))
-            .orderBy("decile")
-            .collectAsList();
+    return s.withColumn("decile", lit(10).minus(above))
+        .groupBy("decile")
+        .agg(
+            count("*").as("n"),
+            sum(y).as("churners"),
+            sum(col("p")).as("p_sum"),
+            sum(y.multiply(log(p)).plus(lit(1).minus(y).multiply(log(lit(1).minus(p)))))
+                .as("log_likelihood"),
+            sum(pow(col("p").minus(y), 2)).as("squared_error"),
+            sum(when(top, 1).otherwise(0)).as("top_n"),
+            sum(when(top, y).otherwise(0)).as("top_churners"))
+        .orderBy("decile")
+        .collectAsList();
+  }
+
+  /** Log loss, Brier score, ECE, churn rate, precision and recall at the top share, per decile. */
+  private static Map<String, Double> fromDeciles(List<Row> deciles, double topShare) {
+    Map<String, Double> m = new LinkedHashMap<>();
     double n = 0;
     double churners = 0;
     double logLikelihood = 0;

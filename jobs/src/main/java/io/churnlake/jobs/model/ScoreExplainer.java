@@ -129,6 +129,35 @@ public final class ScoreExplainer implements Serializable {
               + List.of(model.stages()));
     }
     Map<String, Integer> featureIndex = new LinkedHashMap<>();
+    int[] slotFeature = slots(assembler, transformedSchema, sourceOf, featureIndex);
+    String[] names = featureIndex.keySet().toArray(new String[0]);
+    if (classifier instanceof LogisticRegressionModel lr) {
+      if (lr.numFeatures() != slotFeature.length) {
+        throw new IllegalStateException(
+            "model has " + lr.numFeatures() + " features, assembler " + slotFeature.length);
+      }
+      return new ScoreExplainer(
+          Kind.LINEAR,
+          scaler == null ? assembler.getOutputCol() : scaler.getOutputCol(),
+          names,
+          slotFeature,
+          lr.intercept(),
+          lr.coefficients().toArray(),
+          null,
+          false);
+    }
+    return trees(classifier, assembler.getOutputCol(), names, slotFeature, exact);
+  }
+
+  /**
+   * The source feature of each slot of the assembled vector (a one-hot vector's slots all map to
+   * its source column), numbering the source features in {@code featureIndex} as first seen.
+   */
+  private static int[] slots(
+      VectorAssembler assembler,
+      StructType transformedSchema,
+      java.util.function.Function<String, String> sourceOf,
+      Map<String, Integer> featureIndex) {
     List<Integer> slots = new ArrayList<>();
     for (String input : assembler.getInputCols()) {
       String source = sourceOf.apply(input);
@@ -147,23 +176,12 @@ public final class ScoreExplainer implements Serializable {
         slots.add(f);
       }
     }
-    String[] names = featureIndex.keySet().toArray(new String[0]);
-    int[] slotFeature = slots.stream().mapToInt(Integer::intValue).toArray();
-    if (classifier instanceof LogisticRegressionModel lr) {
-      if (lr.numFeatures() != slotFeature.length) {
-        throw new IllegalStateException(
-            "model has " + lr.numFeatures() + " features, assembler " + slotFeature.length);
-      }
-      return new ScoreExplainer(
-          Kind.LINEAR,
-          scaler == null ? assembler.getOutputCol() : scaler.getOutputCol(),
-          names,
-          slotFeature,
-          lr.intercept(),
-          lr.coefficients().toArray(),
-          null,
-          false);
-    }
+    return slots.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The explainer of a tree ensemble: its trees flattened, the bias their expected output. */
+  private static ScoreExplainer trees(
+      Transformer classifier, String vector, String[] names, int[] slotFeature, boolean exact) {
     List<FlatTree> flat = new ArrayList<>();
     double bias = 0;
     Kind kind;
@@ -185,14 +203,7 @@ public final class ScoreExplainer implements Serializable {
       }
     }
     return new ScoreExplainer(
-        kind,
-        assembler.getOutputCol(),
-        names,
-        slotFeature,
-        bias,
-        null,
-        flat.toArray(new FlatTree[0]),
-        exact);
+        kind, vector, names, slotFeature, bias, null, flat.toArray(new FlatTree[0]), exact);
   }
 
   public Kind kind() {

@@ -98,6 +98,45 @@ public final class NightlyJob {
                         "realised",
                         () -> RealisedPerformance.run(c, History.spanUpTo(c, asOf).last())))
             .orElse(List.of());
+    Training training = train(ctx, asOf, before);
+    Optional<String> reason = training.reason();
+    ModelInfo model = training.model();
+    Stages after = Stages.of(ctx, inputs(ctx, asOf, "model " + model.version()), force, skipped);
+    Optional<ScoreJob.Result> scored =
+        after.run("score", c -> ScoreJob.run(c, asOf, Optional.of(model.version())));
+    // Value before segments: the retention plan weighs each customer's lifetime value.
+    Optional<ClvJob.Result> clv =
+        ctx.config().clv().nightly()
+            ? after.run("clv", c -> ClvJob.run(c, asOf))
+            : Optional.empty();
+    Optional<SegmentJob.Result> segments = after.run("segment", c -> SegmentJob.run(c, asOf));
+    // KPIs last: they read the night's plan and customer values.
+    Optional<KpisJob.Result> kpis = after.run("kpis", c -> KpisJob.run(c, asOf));
+    Optional<ReportJob.Result> report =
+        after.run("report", c -> ReportJob.run(c, asOf, Optional.empty()));
+    return new Result(
+        ingest,
+        features,
+        model,
+        reason.isPresent(),
+        reason.orElse("not due"),
+        realised,
+        scored,
+        clv,
+        segments,
+        kpis,
+        report,
+        java.util.Collections.unmodifiableMap(skipped));
+  }
+
+  /** Why the night trained (empty when training was not due), and the model that scores D. */
+  private record Training(Optional<String> reason, ModelInfo model) {}
+
+  /**
+   * Trains when due (or, for a date before the champion's training date, when no model trained on
+   * or before it serves it), and returns the model that scores D.
+   */
+  private static Training train(JobContext ctx, LocalDate asOf, Stages before) {
     // A date before the champion's training date (a backfill) must not be scored by it: its
     // training saw later data. Such a date is served by a model trained on or before it.
     Optional<ModelInfo> champion = champion(ctx);
@@ -131,32 +170,7 @@ public final class NightlyJob {
           asOf,
           model.version());
     }
-    Stages after = Stages.of(ctx, inputs(ctx, asOf, "model " + model.version()), force, skipped);
-    Optional<ScoreJob.Result> scored =
-        after.run("score", c -> ScoreJob.run(c, asOf, Optional.of(model.version())));
-    // Value before segments: the retention plan weighs each customer's lifetime value.
-    Optional<ClvJob.Result> clv =
-        ctx.config().clv().nightly()
-            ? after.run("clv", c -> ClvJob.run(c, asOf))
-            : Optional.empty();
-    Optional<SegmentJob.Result> segments = after.run("segment", c -> SegmentJob.run(c, asOf));
-    // KPIs last: they read the night's plan and customer values.
-    Optional<KpisJob.Result> kpis = after.run("kpis", c -> KpisJob.run(c, asOf));
-    Optional<ReportJob.Result> report =
-        after.run("report", c -> ReportJob.run(c, asOf, Optional.empty()));
-    return new Result(
-        ingest,
-        features,
-        model,
-        reason.isPresent(),
-        reason.orElse("not due"),
-        realised,
-        scored,
-        clv,
-        segments,
-        kpis,
-        report,
-        java.util.Collections.unmodifiableMap(skipped));
+    return new Training(reason, model);
   }
 
   /**

@@ -67,18 +67,7 @@ public final class ReportJob {
 
   static ReportData gather(JobContext ctx, LocalDate asOf) {
     String onDate = History.asOfPredicate(asOf);
-    for (ChurnTable t : List.of(ChurnTable.CHURN_SCORES, ChurnTable.CHURN_KPIS)) {
-      if (!ctx.store().exists(t) || ctx.store().read(t).where(onDate).isEmpty()) {
-        throw ChurnErrors.noRowsForDate(
-            t.tableName(),
-            asOf,
-            "run 'churnlake "
-                + (t == ChurnTable.CHURN_SCORES ? "score" : "kpis")
-                + " --as-of "
-                + asOf
-                + "' (or nightly) first");
-      }
-    }
+    requireRows(ctx, asOf, onDate);
     // Every list below is bounded by periods, cohorts, segments, features or sources.
     List<Row> kpis = KpiRows.overall(ctx.store(), asOf);
     List<Row> cohorts =
@@ -120,44 +109,68 @@ public final class ReportJob {
                 .limit(10)
                 .collectAsList()
             : List.of();
-    List<Row> ingestion = List.of();
-    if (ctx.store().exists(ChurnTable.INGESTED_FILES)) {
-      Column[] sums =
-          List.of(
-                  "rows_read",
-                  "rows_loaded",
-                  "rows_quarantined",
-                  "rows_dropped",
-                  "rows_blank",
-                  "rows_filtered")
-              .stream()
-              .map(c -> coalesce(sum(c), lit(0L)).cast(DataTypes.LongType).as(c))
-              .toArray(Column[]::new);
-      Column[] all = new Column[sums.length + 1];
-      all[0] = count(lit(1)).as("files");
-      System.arraycopy(sums, 0, all, 1, sums.length);
-      Dataset<Row> files =
-          ctx.store()
-              .read(ChurnTable.INGESTED_FILES)
-              .where(col("file_date").isNull().or(col("file_date").leq(lit(Date.valueOf(asOf)))));
-      ingestion =
-          files
-              .groupBy("source")
-              .agg(all[0], java.util.Arrays.copyOfRange(all, 1, all.length))
-              .orderBy("source")
-              .collectAsList();
-    }
-    List<Row> quarantine =
-        ctx.store().exists(ChurnTable.QUARANTINE)
-            ? ctx.store()
-                .read(ChurnTable.QUARANTINE)
-                .groupBy("source", "reason")
-                .agg(count(lit(1)).as("records"))
-                .orderBy("source", "reason")
-                .collectAsList()
-            : List.of();
+    List<Row> ingestion = ingestion(ctx, asOf);
+    List<Row> quarantine = quarantine(ctx);
     return new ReportData(
         asOf, ctx.config(), kpis, cohorts, segments, model, drivers, ingestion, quarantine);
+  }
+
+  /** D's scores and KPIs must exist: the report is about them. */
+  private static void requireRows(JobContext ctx, LocalDate asOf, String onDate) {
+    for (ChurnTable t : List.of(ChurnTable.CHURN_SCORES, ChurnTable.CHURN_KPIS)) {
+      if (!ctx.store().exists(t) || ctx.store().read(t).where(onDate).isEmpty()) {
+        throw ChurnErrors.noRowsForDate(
+            t.tableName(),
+            asOf,
+            "run 'churnlake "
+                + (t == ChurnTable.CHURN_SCORES ? "score" : "kpis")
+                + " --as-of "
+                + asOf
+                + "' (or nightly) first");
+      }
+    }
+  }
+
+  /** Per source: files, and records read, loaded, quarantined and dropped, up to D. */
+  private static List<Row> ingestion(JobContext ctx, LocalDate asOf) {
+    if (!ctx.store().exists(ChurnTable.INGESTED_FILES)) {
+      return List.of();
+    }
+    Column[] sums =
+        List.of(
+                "rows_read",
+                "rows_loaded",
+                "rows_quarantined",
+                "rows_dropped",
+                "rows_blank",
+                "rows_filtered")
+            .stream()
+            .map(c -> coalesce(sum(c), lit(0L)).cast(DataTypes.LongType).as(c))
+            .toArray(Column[]::new);
+    Column[] all = new Column[sums.length + 1];
+    all[0] = count(lit(1)).as("files");
+    System.arraycopy(sums, 0, all, 1, sums.length);
+    Dataset<Row> files =
+        ctx.store()
+            .read(ChurnTable.INGESTED_FILES)
+            .where(col("file_date").isNull().or(col("file_date").leq(lit(Date.valueOf(asOf)))));
+    return files
+        .groupBy("source")
+        .agg(all[0], java.util.Arrays.copyOfRange(all, 1, all.length))
+        .orderBy("source")
+        .collectAsList();
+  }
+
+  /** Quarantined records per source and reason. */
+  private static List<Row> quarantine(JobContext ctx) {
+    return ctx.store().exists(ChurnTable.QUARANTINE)
+        ? ctx.store()
+            .read(ChurnTable.QUARANTINE)
+            .groupBy("source", "reason")
+            .agg(count(lit(1)).as("records"))
+            .orderBy("source", "reason")
+            .collectAsList()
+        : List.of();
   }
 
   private static void write(JobContext ctx, String target, String html) {

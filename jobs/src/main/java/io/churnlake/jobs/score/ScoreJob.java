@@ -81,112 +81,116 @@ public final class ScoreJob {
   }
 
   public static Result run(JobContext ctx, LocalDate asOf, Optional<String> version) {
-    return ctx.stage(
-        "score",
-        () -> {
-          ModelRegistry registry =
-              new ModelRegistry(
-                  ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
-          ModelInfo info = resolve(ctx, registry, version);
-          if (LocalDate.parse(info.trainedAsOf()).isAfter(asOf)) {
-            LOG.warn(
-                "score: model {} was trained as of {}, after {}: its scores for {} use what it"
-                    + " learnt from later data (nightly and backfill score a past date with a"
-                    + " model trained on or before it)",
-                info.version(),
-                info.trainedAsOf(),
-                asOf,
-                asOf);
-          }
-          Dataset<Row> all =
-              ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf));
-          long featured = all.count();
-          if (featured == 0) {
-            throw ChurnErrors.noDataBefore(
-                ChurnTable.CUSTOMER_FEATURES.tableName() + " (run 'features --as-of " + asOf + "')",
-                asOf);
-          }
-          // The population the labels trained on: customers already churned by the definition
-          // are neither scored nor targeted (score.population = at-risk).
-          Optional<ChurnDefinition.AtRisk> atRisk =
-              ctx.config().score().population() == ChurnConfig.ScorePopulation.AT_RISK
-                  ? ChurnDefinition.of(ctx.config().labels()).atRisk(ctx, asOf)
-                  : Optional.empty();
-          Dataset<Row> features =
-              atRisk
-                  .map(r -> all.join(r.customers(), Columns.CUSTOMER_ID, "left_semi"))
-                  .orElse(all);
-          long nonFinite =
-              ChurnPipelines.checkNonFinite(
-                  features,
-                  info.featureColumns(),
-                  ctx.config().train().nonFinite(),
-                  ChurnTable.CUSTOMER_FEATURES.tableName());
-          if (nonFinite > 0) {
-            LOG.warn("score: {} NaN or infinite feature values imputed as missing", nonFinite);
-          }
-          ScoreCustomers scorer =
-              new ScoreCustomers(
-                  registry.load(info),
-                  info,
-                  ctx.config().score().drivers(),
-                  ctx.config().score().treeExplanations() == ChurnConfig.TreeExplanations.TREESHAP,
-                  ctx.config().score().reasonCategories());
-          Dataset<Row> explained =
-              scorer.explained(features).persist(StorageLevel.MEMORY_AND_DISK());
-          try {
-            ctx.store()
-                .replaceWhere(
-                    ChurnTable.CHURN_SCORES,
-                    ScoreCustomers.scores(explained),
-                    History.asOfPredicate(asOf));
-            ctx.store()
-                .replaceWhere(
-                    ChurnTable.CHURN_DRIVERS,
-                    GlobalDrivers.of(
-                        explained,
-                        scorer.featureNames(features),
-                        ctx.config().segment().highFrom()),
-                    Columns.MODEL_VERSION
-                        + " = '"
-                        + info.version()
-                        + "' AND "
-                        + History.asOfPredicate(asOf));
-          } finally {
-            explained.unpersist();
-          }
-          Map<String, Double> psi = drift(info, features);
-          double threshold = ctx.config().score().psiThreshold();
-          writeDrift(ctx, info, asOf, psi, threshold);
-          Map<String, Double> drifted = new LinkedHashMap<>();
-          psi.forEach(
-              (f, v) -> {
-                if (v > threshold) {
-                  drifted.put(f, v);
-                }
-              });
-          long scored =
-              ctx.store().read(ChurnTable.CHURN_SCORES).where(History.asOfPredicate(asOf)).count();
-          Result result =
-              new Result(
-                  scored,
-                  info.version(),
-                  drifted,
-                  featured - scored,
-                  atRisk.map(ChurnDefinition.AtRisk::leftOut).orElse(""));
-          result.population().ifPresent(line -> LOG.info("score: {}", line));
-          result
-              .driftLine()
-              .ifPresent(
-                  line ->
-                      LOG.warn(
-                          "score: {} of {} features drifted since model {} was trained: {}",
-                          drifted.size(),
-                          psi.size(),
-                          info.version(),
-                          line));
-          return result;
-        });
+    return ctx.stage("score", () -> score(ctx, asOf, version));
+  }
+
+  private static Result score(JobContext ctx, LocalDate asOf, Optional<String> version) {
+    ModelRegistry registry =
+        new ModelRegistry(
+            ctx.config().warehouse(), ctx.spark().sparkContext().hadoopConfiguration());
+    ModelInfo info = resolve(ctx, registry, version);
+    warnWhenTrainedLater(info, asOf);
+    Dataset<Row> all =
+        ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(History.asOfPredicate(asOf));
+    long featured = all.count();
+    if (featured == 0) {
+      throw ChurnErrors.noDataBefore(
+          ChurnTable.CUSTOMER_FEATURES.tableName() + " (run 'features --as-of " + asOf + "')",
+          asOf);
+    }
+    // The population the labels trained on: customers already churned by the definition are
+    // neither scored nor targeted (score.population = at-risk).
+    Optional<ChurnDefinition.AtRisk> atRisk =
+        ctx.config().score().population() == ChurnConfig.ScorePopulation.AT_RISK
+            ? ChurnDefinition.of(ctx.config().labels()).atRisk(ctx, asOf)
+            : Optional.empty();
+    Dataset<Row> features =
+        atRisk.map(r -> all.join(r.customers(), Columns.CUSTOMER_ID, "left_semi")).orElse(all);
+    long nonFinite =
+        ChurnPipelines.checkNonFinite(
+            features,
+            info.featureColumns(),
+            ctx.config().train().nonFinite(),
+            ChurnTable.CUSTOMER_FEATURES.tableName());
+    if (nonFinite > 0) {
+      LOG.warn("score: {} NaN or infinite feature values imputed as missing", nonFinite);
+    }
+    writeScores(ctx, registry, info, asOf, features);
+    Map<String, Double> psi = drift(info, features);
+    double threshold = ctx.config().score().psiThreshold();
+    writeDrift(ctx, info, asOf, psi, threshold);
+    Map<String, Double> drifted = new LinkedHashMap<>(psi);
+    drifted.values().removeIf(v -> !(v > threshold));
+    long scored =
+        ctx.store().read(ChurnTable.CHURN_SCORES).where(History.asOfPredicate(asOf)).count();
+    Result result =
+        new Result(
+            scored,
+            info.version(),
+            drifted,
+            featured - scored,
+            atRisk.map(ChurnDefinition.AtRisk::leftOut).orElse(""));
+    result.population().ifPresent(line -> LOG.info("score: {}", line));
+    result
+        .driftLine()
+        .ifPresent(
+            line ->
+                LOG.warn(
+                    "score: {} of {} features drifted since model {} was trained: {}",
+                    drifted.size(),
+                    psi.size(),
+                    info.version(),
+                    line));
+    return result;
+  }
+
+  private static void warnWhenTrainedLater(ModelInfo info, LocalDate asOf) {
+    if (LocalDate.parse(info.trainedAsOf()).isAfter(asOf)) {
+      LOG.warn(
+          "score: model {} was trained as of {}, after {}: its scores for {} use what it"
+              + " learnt from later data (nightly and backfill score a past date with a"
+              + " model trained on or before it)",
+          info.version(),
+          info.trainedAsOf(),
+          asOf,
+          asOf);
+    }
+  }
+
+  /** The date's churn_scores (one row per customer) and churn_drivers, from one explained pass. */
+  private static void writeScores(
+      JobContext ctx,
+      ModelRegistry registry,
+      ModelInfo info,
+      LocalDate asOf,
+      Dataset<Row> features) {
+    ScoreCustomers scorer =
+        new ScoreCustomers(
+            registry.load(info),
+            info,
+            ctx.config().score().drivers(),
+            ctx.config().score().treeExplanations() == ChurnConfig.TreeExplanations.TREESHAP,
+            ctx.config().score().reasonCategories());
+    Dataset<Row> explained = scorer.explained(features).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      ctx.store()
+          .replaceWhere(
+              ChurnTable.CHURN_SCORES,
+              ScoreCustomers.scores(explained),
+              History.asOfPredicate(asOf));
+      ctx.store()
+          .replaceWhere(
+              ChurnTable.CHURN_DRIVERS,
+              GlobalDrivers.of(
+                  explained, scorer.featureNames(features), ctx.config().segment().highFrom()),
+              Columns.MODEL_VERSION
+                  + " = '"
+                  + info.version()
+                  + "' AND "
+                  + History.asOfPredicate(asOf));
+    } finally {
+      explained.unpersist();
+    }
   }
 
   /**

@@ -185,26 +185,51 @@ public final class PlanRetention {
   private static Dataset<Row> withinBudget(
       Dataset<Row> planned, ChurnConfig.SegmentSettings settings, double budget, Column held) {
     Column candidate = col(SegmentColumns.EXPECTED_NET_VALUE).gt(0);
-    Column cost = cost(settings);
-    Dataset<Row> ranked =
-        planned
-            .where(candidate)
-            .withColumn(HELD, held)
-            .withColumn(
-                RATIO,
-                when(cost.gt(0), col(SegmentColumns.EXPECTED_NET_VALUE).divide(cost))
-                    .otherwise(Double.POSITIVE_INFINITY))
-            .withColumn(CHARGE, when(not(col(HELD)), cost).otherwise(0.0))
-            .sort(
-                col(RATIO).desc(),
-                col(SegmentColumns.EXPECTED_NET_VALUE).desc(),
-                col(Columns.CUSTOMER_ID).asc())
-            // Both passes below must see the same partitions in the same order.
-            .localCheckpoint(true);
+    Dataset<Row> ranked = ranked(planned.where(candidate), cost(settings), held);
     StructType schema = ranked.schema();
     int heldAt = schema.fieldIndex(HELD);
     int chargeAt = schema.fieldIndex(CHARGE);
     JavaRDD<Row> rows = ranked.javaRDD();
+    double[] before = costsBefore(rows, chargeAt);
+    // Running sums differ from exact ones by rounding only; allow that much.
+    double limit = budget + 1e-9 * Math.max(1.0, budget);
+    Dataset<Row> candidates =
+        planned
+            .sparkSession()
+            .createDataFrame(
+                decided(rows, before, limit, heldAt, chargeAt),
+                schema.add(SegmentColumns.TARGETING, DataTypes.StringType, false))
+            .drop(HELD, RATIO, CHARGE);
+    return candidates.unionByName(
+        planned
+            .where(not(candidate))
+            .withColumn(SegmentColumns.TARGETING, lit(SegmentColumns.NONE)));
+  }
+
+  /**
+   * The candidates best value per cost first (then best net value, then customer id), with whether
+   * each is held out and what targeting them would charge; checkpointed, so that both passes over
+   * them see the same partitions in the same order.
+   */
+  private static Dataset<Row> ranked(Dataset<Row> candidates, Column cost, Column held) {
+    return candidates
+        .withColumn(HELD, held)
+        .withColumn(
+            RATIO,
+            when(cost.gt(0), col(SegmentColumns.EXPECTED_NET_VALUE).divide(cost))
+                .otherwise(Double.POSITIVE_INFINITY))
+        .withColumn(CHARGE, when(not(col(HELD)), cost).otherwise(0.0))
+        .sort(
+            col(RATIO).desc(),
+            col(SegmentColumns.EXPECTED_NET_VALUE).desc(),
+            col(Columns.CUSTOMER_ID).asc())
+        .localCheckpoint(true);
+  }
+
+  /**
+   * The charges of all partitions before each one (one number per partition reaches the driver).
+   */
+  private static double[] costsBefore(JavaRDD<Row> rows, int chargeAt) {
     List<Double> partitionCosts =
         rows.mapPartitions(
                 (Iterator<Row> it) -> {
@@ -219,48 +244,44 @@ public final class PlanRetention {
     for (int i = 1; i < before.length; i++) {
       before[i] = before[i - 1] + partitionCosts.get(i - 1);
     }
-    // Running sums differ from exact ones by rounding only; allow that much.
-    double limit = budget + 1e-9 * Math.max(1.0, budget);
-    JavaRDD<Row> decided =
-        rows.mapPartitionsWithIndex(
-            (Integer partition, Iterator<Row> it) -> {
-              double[] running = {before[partition]};
-              return new Iterator<Row>() {
-                @Override
-                public boolean hasNext() {
-                  return it.hasNext();
-                }
+    return before;
+  }
 
-                @Override
-                public Row next() {
-                  Row r = it.next();
-                  String targeting;
-                  if (r.getBoolean(heldAt)) {
-                    targeting = running[0] <= limit ? SegmentColumns.CONTROL : SegmentColumns.NONE;
-                  } else {
-                    running[0] += r.getDouble(chargeAt);
-                    targeting = running[0] <= limit ? SegmentColumns.TARGETED : SegmentColumns.NONE;
-                  }
-                  Object[] values = new Object[r.size() + 1];
-                  for (int i = 0; i < r.size(); i++) {
-                    values[i] = r.get(i);
-                  }
-                  values[r.size()] = targeting;
-                  return RowFactory.create(values);
-                }
-              };
-            },
-            true);
-    Dataset<Row> candidates =
-        planned
-            .sparkSession()
-            .createDataFrame(
-                decided, schema.add(SegmentColumns.TARGETING, DataTypes.StringType, false))
-            .drop(HELD, RATIO, CHARGE);
-    return candidates.unionByName(
-        planned
-            .where(not(candidate))
-            .withColumn(SegmentColumns.TARGETING, lit(SegmentColumns.NONE)));
+  /**
+   * Each row with its targeting appended: targeted while the running charge stays within {@code
+   * limit}, a held-out row control while the charge before it does, else none.
+   */
+  private static JavaRDD<Row> decided(
+      JavaRDD<Row> rows, double[] before, double limit, int heldAt, int chargeAt) {
+    return rows.mapPartitionsWithIndex(
+        (Integer partition, Iterator<Row> it) -> {
+          double[] running = {before[partition]};
+          return new Iterator<Row>() {
+            @Override
+            public boolean hasNext() {
+              return it.hasNext();
+            }
+
+            @Override
+            public Row next() {
+              Row r = it.next();
+              String targeting;
+              if (r.getBoolean(heldAt)) {
+                targeting = running[0] <= limit ? SegmentColumns.CONTROL : SegmentColumns.NONE;
+              } else {
+                running[0] += r.getDouble(chargeAt);
+                targeting = running[0] <= limit ? SegmentColumns.TARGETED : SegmentColumns.NONE;
+              }
+              Object[] values = new Object[r.size() + 1];
+              for (int i = 0; i < r.size(); i++) {
+                values[i] = r.get(i);
+              }
+              values[r.size()] = targeting;
+              return RowFactory.create(values);
+            }
+          };
+        },
+        true);
   }
 
   /** The budget as words, for printed plans. */

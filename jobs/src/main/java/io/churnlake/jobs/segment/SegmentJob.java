@@ -95,18 +95,7 @@ public final class SegmentJob {
       Map<String, Double> shares = new java.util.LinkedHashMap<>();
       controls.forEach(c -> shares.put(c.action(), c.fraction()));
       Dataset<Row> planned = new PlanRetention(s, ctx.runId(), shares).apply(tiered);
-      ctx.store().replaceWhere(ChurnTable.RISK_SEGMENTS, planned, onDate);
-      Dataset<Row> written = ctx.store().read(ChurnTable.RISK_SEGMENTS).where(onDate);
-      ctx.store()
-          .replaceWhere(
-              ChurnTable.SEGMENT_SUMMARY, new SummariseSegments(s).apply(written), onDate);
-      // At most nine rows: one per risk-value cell.
-      List<Row> summary =
-          ctx.store()
-              .read(ChurnTable.SEGMENT_SUMMARY)
-              .where(onDate)
-              .orderBy(SummariseSegments.displayOrder())
-              .collectAsList();
+      List<Row> summary = write(ctx, s, planned, onDate);
       long customers = summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("customers"))).sum();
       Result r =
           new Result(
@@ -134,6 +123,23 @@ public final class SegmentJob {
     } finally {
       valued.unpersist();
     }
+  }
+
+  /**
+   * Writes the date's risk_segments, then its segment_summary from what was written; returns the
+   * summary's rows (at most nine: one per risk-value cell) in display order.
+   */
+  private static List<Row> write(
+      JobContext ctx, ChurnConfig.SegmentSettings s, Dataset<Row> planned, String onDate) {
+    ctx.store().replaceWhere(ChurnTable.RISK_SEGMENTS, planned, onDate);
+    Dataset<Row> written = ctx.store().read(ChurnTable.RISK_SEGMENTS).where(onDate);
+    ctx.store()
+        .replaceWhere(ChurnTable.SEGMENT_SUMMARY, new SummariseSegments(s).apply(written), onDate);
+    return ctx.store()
+        .read(ChurnTable.SEGMENT_SUMMARY)
+        .where(onDate)
+        .orderBy(SummariseSegments.displayOrder())
+        .collectAsList();
   }
 
   /**

@@ -26,7 +26,8 @@ public final class RenderTableDocs {
                 + " `spark.read.format(\"delta\").load(\"<warehouse>/<name>\")`. Dates are UTC;"
                 + " money is in the source data's currency. A command that writes a date's rows"
                 + " replaces them atomically, so a reader sees the old or the new rows, never a"
-                + " mix.\n\n")
+                + " mix. Each column's meaning below is also its Delta column comment, written when"
+                + " the table is created, so `DESCRIBE TABLE` and catalog browsers show it.\n\n")
         .append("| table | one row per | key | partitioned by | written by |\n")
         .append("|---|---|---|---|---|\n");
     for (TableDoc d : docs) {
@@ -44,36 +45,39 @@ public final class RenderTableDocs {
           .append(d.writtenBy())
           .append(" |\n");
     }
-    for (TableDoc d : docs) {
-      out.append("\n## ").append(d.table().tableName()).append("\n\n");
-      out.append(d.about()).append("\n\n");
-      out.append("- One row per ").append(d.grain().replaceFirst("^one row per ", "")).append('\n');
-      out.append("- Key: ").append(d.key().isEmpty() ? "none" : key(d)).append('\n');
-      out.append("- Partitioned by: ")
-          .append(d.table().partitionColumn().map(p -> "`" + p + "`").orElse("not partitioned"))
-          .append('\n');
-      out.append("- Written by: ").append(d.writtenBy()).append("\n\n");
-      out.append("| column | type | meaning |\n|---|---|---|\n");
-      for (StructField f : d.schema().fields()) {
-        out.append("| `")
-            .append(f.name())
-            .append("` | `")
-            .append(f.dataType().simpleString())
-            .append("` | ")
-            .append(TableDoc.comment(f).replace("|", "\\|"))
-            .append(" |\n");
-      }
-      if (d.open()) {
-        out.append("\nMore columns: ").append(d.moreColumns()).append(".\n");
-      }
-      out.append("\nExamples:\n");
-      for (TableDoc.Example e : d.examples()) {
-        String q = e.question();
-        out.append("\n").append(q).append(q.endsWith("?") ? "" : ":").append("\n\n```sql\n");
-        out.append(layout(e.sql())).append("\n```\n");
-      }
-    }
+    docs.forEach(d -> section(out, d));
     return out.toString();
+  }
+
+  /** One table's section: what it is, its grain, key, partitioning, columns and examples. */
+  private static void section(StringBuilder out, TableDoc d) {
+    out.append("\n## ").append(d.table().tableName()).append("\n\n");
+    out.append(d.about()).append("\n\n");
+    out.append("- One row per ").append(d.grain().replaceFirst("^one row per ", "")).append('\n');
+    out.append("- Key: ").append(d.key().isEmpty() ? "none" : key(d)).append('\n');
+    out.append("- Partitioned by: ")
+        .append(d.table().partitionColumn().map(p -> "`" + p + "`").orElse("not partitioned"))
+        .append('\n');
+    out.append("- Written by: ").append(d.writtenBy()).append("\n\n");
+    out.append("| column | type | meaning |\n|---|---|---|\n");
+    for (StructField f : d.schema().fields()) {
+      out.append("| `")
+          .append(f.name())
+          .append("` | `")
+          .append(f.dataType().simpleString())
+          .append("` | ")
+          .append(TableDoc.comment(f).replace("|", "\\|"))
+          .append(" |\n");
+    }
+    if (d.open()) {
+      out.append("\nMore columns: ").append(d.moreColumns()).append(".\n");
+    }
+    out.append("\nExamples:\n");
+    for (TableDoc.Example e : d.examples()) {
+      String q = e.question();
+      out.append("\n").append(q).append(q.endsWith("?") ? "" : ":").append("\n\n```sql\n");
+      out.append(layout(e.sql())).append("\n```\n");
+    }
   }
 
   private static String key(TableDoc d) {

@@ -341,11 +341,11 @@ public final class TableCatalog {
         .col("registration_time", "the earliest registration time the day's events carry")
         .col(
             "last_level",
-            "the plan level after the day's last event (a submitted upgrade or downgrade counts"
-                + " as the new level); null when the log has no level")
+            "the plan level after the day's last event (an event of `features.plan.level-events`"
+                + " counts as the level it sets); null when the log has no level")
         .moreColumns(
-            "after `max_session_seconds`, `n_<type>` (int): events of each counted type, the"
-                + " configured `features.event-types` plus `next_song`")
+            "after `max_session_seconds`, `n_<type>` (int): events of each counted type, those"
+                + " of `features.event-types` (negative, positive, plan-change, content)")
         .example(
             "Active customers and interactions per day",
             "SELECT event_date, count(*) AS active_customers, sum(events) AS interactions"
@@ -1008,59 +1008,68 @@ public final class TableCatalog {
   }
 
   static TableDoc campaignOutcomes() {
-    return TableDoc.of(ChurnTable.CAMPAIGN_OUTCOMES)
-        .grain(
-            "one row per as-of date, campaign wave, action and segment",
-            "as_of_date",
-            "wave_date",
-            "action",
-            "segment")
-        .writtenBy("`kpis`, `nightly`; read by analysts")
-        .about(
-            "Did each campaign wave work? The first retention plan of each KPI period is a wave;"
-                + " its targeted and control customers (the randomised hold-out of"
-                + " `risk_segments.targeting`) are followed for the label horizon, intent to treat,"
-                + " and compared per action and segment (docs/kpis.md). Rates and effects are null"
-                + " until the horizon has passed: an immature wave is never read as no effect.")
-        .schema(KpiColumns.CAMPAIGN_OUTCOMES)
-        .col("as_of_date", "the date computed on; the partition column")
-        .col("wave_date", "the plan's as-of date: the first plan dated in its KPI period")
-        .col("action", "the action the plan recommended (treated and control alike)")
-        .col("segment", "the plan's segment (value tier x risk tier)")
-        .col("horizon_days", "how long customers are followed after the wave (labels.horizon-days)")
-        .col(
-            "status",
-            "`mature`; `immature` (the horizon ends after `as_of_date`: no rate yet); `undefined`"
-                + " (no treated or no control customer: no effect)")
-        .col("treated", "targeted customers of the wave in this action and segment")
-        .col("treated_churned", "of them, churned within the horizon")
-        .col("control", "control customers (held out at random, not contacted)")
-        .col("control_churned", "of them, churned within the horizon")
-        .col("treated_churn_rate", "treated_churned / treated; null unless mature")
-        .col("treated_churn_rate_lower", "95% Wilson interval, lower bound")
-        .col("treated_churn_rate_upper", "95% Wilson interval, upper bound")
-        .col("control_churn_rate", "control_churned / control; null unless mature")
-        .col("control_churn_rate_lower", "95% Wilson interval, lower bound")
-        .col("control_churn_rate_upper", "95% Wilson interval, upper bound")
-        .col(
-            "effect",
-            "treated_churn_rate - control_churn_rate (negative: the action kept customers); null"
-                + " unless mature with both groups")
-        .col("effect_lower", "Newcombe's 95% interval of the difference, lower bound")
-        .col("effect_upper", "Newcombe's 95% interval of the difference, upper bound")
-        .col(
-            "relative_effect",
-            "the save rate the wave realised: (control - treated rate) / control rate; null when"
-                + " the control rate is 0 or the effect is null")
-        .col(
-            "expected_net_value", "the plan's expected net value summed over the treated customers")
-        .col(
-            "realised_net_value",
-            "(control - treated rate) x the treated customers' value - their contact cost"
-                + " (segment.actions); null when the effect is")
-        .col("note", "how the row was counted, and why a rate is missing")
-        .col("run_id", RUN_ID)
-        .example(
+    return campaignOutcomeExamples(
+            TableDoc.of(ChurnTable.CAMPAIGN_OUTCOMES)
+                .grain(
+                    "one row per as-of date, campaign wave, action and segment",
+                    "as_of_date",
+                    "wave_date",
+                    "action",
+                    "segment")
+                .writtenBy("`kpis`, `nightly`; read by analysts")
+                .about(
+                    "Did each campaign wave work? The first retention plan of each KPI period is a wave;"
+                        + " its targeted and control customers (the randomised hold-out of"
+                        + " `risk_segments.targeting`) are followed for the label horizon, intent to treat,"
+                        + " and compared per action and segment (docs/kpis.md). Rates and effects are null"
+                        + " until the horizon has passed: an immature wave is never read as no effect.")
+                .schema(KpiColumns.CAMPAIGN_OUTCOMES)
+                .col("as_of_date", "the date computed on; the partition column")
+                .col("wave_date", "the plan's as-of date: the first plan dated in its KPI period")
+                .col("action", "the action the plan recommended (treated and control alike)")
+                .col("segment", "the plan's segment (value tier x risk tier)")
+                .col(
+                    "horizon_days",
+                    "how long customers are followed after the wave (labels.horizon-days)")
+                .col(
+                    "status",
+                    "`mature`; `immature` (the horizon ends after `as_of_date`: no rate yet); `undefined`"
+                        + " (no treated or no control customer: no effect)")
+                .col("treated", "targeted customers of the wave in this action and segment")
+                .col("treated_churned", "of them, churned within the horizon")
+                .col("control", "control customers (held out at random, not contacted)")
+                .col("control_churned", "of them, churned within the horizon")
+                .col("treated_churn_rate", "treated_churned / treated; null unless mature")
+                .col("treated_churn_rate_lower", "95% Wilson interval, lower bound")
+                .col("treated_churn_rate_upper", "95% Wilson interval, upper bound")
+                .col("control_churn_rate", "control_churned / control; null unless mature")
+                .col("control_churn_rate_lower", "95% Wilson interval, lower bound")
+                .col("control_churn_rate_upper", "95% Wilson interval, upper bound")
+                .col(
+                    "effect",
+                    "treated_churn_rate - control_churn_rate (negative: the action kept customers); null"
+                        + " unless mature with both groups")
+                .col("effect_lower", "Newcombe's 95% interval of the difference, lower bound")
+                .col("effect_upper", "Newcombe's 95% interval of the difference, upper bound")
+                .col(
+                    "relative_effect",
+                    "the save rate the wave realised: (control - treated rate) / control rate; null when"
+                        + " the control rate is 0 or the effect is null")
+                .col(
+                    "expected_net_value",
+                    "the plan's expected net value summed over the treated customers")
+                .col(
+                    "realised_net_value",
+                    "(control - treated rate) x the treated customers' value - their contact cost"
+                        + " (segment.actions); null when the effect is")
+                .col("note", "how the row was counted, and why a rate is missing")
+                .col("run_id", RUN_ID))
+        .build();
+  }
+
+  /** The example queries of {@code campaignOutcomes}. */
+  private static TableDoc.Builder campaignOutcomeExamples(TableDoc.Builder b) {
+    return b.example(
             "Matured waves: effect and realised against expected value",
             "SELECT wave_date, action, segment, treated, control, effect, effect_lower,"
                 + " effect_upper, realised_net_value, expected_net_value"
@@ -1084,8 +1093,7 @@ public final class TableCatalog {
                 + " FROM campaign_outcomes"
                 + " WHERE as_of_date = (SELECT max(as_of_date) FROM campaign_outcomes)"
                 + " AND status = 'immature'"
-                + " GROUP BY wave_date, horizon_days ORDER BY wave_date")
-        .build();
+                + " GROUP BY wave_date, horizon_days ORDER BY wave_date");
   }
 
   static TableDoc actionEffects() {
@@ -1173,55 +1181,62 @@ public final class TableCatalog {
   }
 
   static TableDoc pipelineRuns() {
-    return TableDoc.of(ChurnTable.PIPELINE_RUNS)
-        .grain(
-            "stage start or end of a command run (two rows per finished stage)",
-            "run_id",
-            "stage_seq",
-            "status")
-        .writtenBy(
-            "every command but `sql` and `status` (when `runs.ledger = true`); read by"
-                + " `status`")
-        .about(
-            "The run ledger: each stage appends a `running` row when it starts and a `succeeded`"
-                + " or `failed` row when it ends, so a run killed mid-stage shows that stage as"
-                + " still `running`. The latest row per (`run_id`, `stage_seq`) is the stage's"
-                + " status. `nightly` skips a stage whose latest success for the date was"
-                + " nightly's with the same `inputs` (one `skipped` row naming that run), so a"
-                + " failed run resumes from the failed stage; `--force` reruns everything.")
-        .schema(PipelineRuns.SCHEMA)
-        .col("run_id", "the command run (one per invocation)")
-        .col("command", "the command, e.g. `nightly`")
-        .col("as_of_date", "the command's as-of date, null for commands without one")
-        .col("stage_seq", "the stage's number within the run, from 1, in start order")
-        .col("stage", "the stage, e.g. `ingest events`, `train`, `segment`")
-        .col("status", "`running`, `succeeded`, `failed` or `skipped`")
-        .col("started_at", "when the stage started (UTC)")
-        .col("ended_at", "when it ended (UTC); null on `running` rows")
-        .col("seconds", "duration in seconds; null on `running` rows")
-        .col(
-            "error", "the one-line error of a failed stage; for a skipped one, the run that did it")
-        .col("host", "host/pid of the driver that ran it")
-        .col("churnlake_version", "the churnlake version that ran it")
-        .col(
-            "inputs",
-            "nightly: fingerprint of what the stage read (configuration, date, ingested files"
-                + " dated on or before it, champion model); null for other commands")
-        .col(
-            "tables_read",
-            "each table the stage read and the Delta version it read (the first read of each);"
-                + " null on `running` and `skipped` rows")
-        .col(
-            "tables_written",
-            "each table the stage wrote: the last Delta version it committed, the rows its"
-                + " commits wrote (Delta's `numOutputRows`) and the number of commits; a failed"
-                + " stage lists what it committed before failing")
-        .col("rows_written", "rows written to all tables by the stage")
-        .col(
-            "git_commit",
-            "the git commit churnlake was built from (`-dirty` when built from changed files),"
-                + " `unknown` when built outside git")
-        .example(
+    return pipelineRunExamples(
+            TableDoc.of(ChurnTable.PIPELINE_RUNS)
+                .grain(
+                    "stage start or end of a command run (two rows per finished stage)",
+                    "run_id",
+                    "stage_seq",
+                    "status")
+                .writtenBy(
+                    "every command but `sql` and `status` (when `runs.ledger = true`); read by"
+                        + " `status`")
+                .about(
+                    "The run ledger: each stage appends a `running` row when it starts and a `succeeded`"
+                        + " or `failed` row when it ends, so a run killed mid-stage shows that stage as"
+                        + " still `running`. The latest row per (`run_id`, `stage_seq`) is the stage's"
+                        + " status. `nightly` skips a stage whose latest success for the date was"
+                        + " nightly's with the same `inputs` (one `skipped` row naming that run), so a"
+                        + " failed run resumes from the failed stage; `--force` reruns everything.")
+                .schema(PipelineRuns.SCHEMA)
+                .col("run_id", "the command run (one per invocation)")
+                .col("command", "the command, e.g. `nightly`")
+                .col("as_of_date", "the command's as-of date, null for commands without one")
+                .col("stage_seq", "the stage's number within the run, from 1, in start order")
+                .col("stage", "the stage, e.g. `ingest events`, `train`, `segment`")
+                .col("status", "`running`, `succeeded`, `failed` or `skipped`")
+                .col("started_at", "when the stage started (UTC)")
+                .col("ended_at", "when it ended (UTC); null on `running` rows")
+                .col("seconds", "duration in seconds; null on `running` rows")
+                .col(
+                    "error",
+                    "the one-line error of a failed stage; for a skipped one, the run that did it")
+                .col("host", "host/pid of the driver that ran it")
+                .col("churnlake_version", "the churnlake version that ran it")
+                .col(
+                    "inputs",
+                    "nightly: fingerprint of what the stage read (configuration, date, ingested files"
+                        + " dated on or before it, champion model); null for other commands")
+                .col(
+                    "tables_read",
+                    "each table the stage read and the Delta version it read (the first read of each);"
+                        + " null on `running` and `skipped` rows")
+                .col(
+                    "tables_written",
+                    "each table the stage wrote: the last Delta version it committed, the rows its"
+                        + " commits wrote (Delta's `numOutputRows`) and the number of commits; a failed"
+                        + " stage lists what it committed before failing")
+                .col("rows_written", "rows written to all tables by the stage")
+                .col(
+                    "git_commit",
+                    "the git commit churnlake was built from (`-dirty` when built from changed files),"
+                        + " `unknown` when built outside git"))
+        .build();
+  }
+
+  /** The example queries of {@code pipelineRuns}. */
+  private static TableDoc.Builder pipelineRunExamples(TableDoc.Builder b) {
+    return b.example(
             "Which table versions the latest scores came from",
             "SELECT run_id, stage, tables_read, tables_written FROM pipeline_runs"
                 + " WHERE stage = 'score' AND status = 'succeeded' ORDER BY ended_at DESC LIMIT 1")
@@ -1233,8 +1248,7 @@ public final class TableCatalog {
         .example(
             "Stages that failed, with their errors",
             "SELECT started_at, command, as_of_date, stage, error FROM pipeline_runs"
-                + " WHERE status = 'failed' ORDER BY started_at DESC")
-        .build();
+                + " WHERE status = 'failed' ORDER BY started_at DESC");
   }
 
   static TableDoc pipelineLeases() {

@@ -64,29 +64,23 @@ public final class BacktestJob {
 
   private static List<Origin> backtest(JobContext ctx, List<LocalDate> origins) {
     ChurnConfig c = ctx.config();
-    if (!ChurnDefinition.of(c.labels()).dated()) {
-      throw ChurnErrors.badConfigValue(
-          "churnlake.labels.definition",
-          c.labels().definition().id(),
-          "explicit or inactivity: a backtest retrains on a rolling origin over dated labels");
-    }
+    requireDatedLabels(c);
     int horizon = c.labels().horizonDays();
     LocalDate last = Collections.max(origins);
     History.Span span = History.spanUpTo(ctx, last);
     List<TrainingCalendar> calendars = new ArrayList<>();
-    TreeSet<LocalDate> dates = new TreeSet<>();
     for (LocalDate t : origins) {
-      TrainingCalendar cal =
+      calendars.add(
           TrainingCalendar.of(
               span.first(),
               t,
               horizon,
               c.train().minHistoryDays(),
               c.train().stepDays(),
-              c.train().calibration() == ChurnConfig.Calibration.ISOTONIC);
-      calendars.add(cal);
-      dates.addAll(cal.allDates());
+              c.train().calibration() == ChurnConfig.Calibration.ISOTONIC));
     }
+    TreeSet<LocalDate> dates = new TreeSet<>();
+    calendars.forEach(cal -> dates.addAll(cal.allDates()));
     List<LocalDate> all = new ArrayList<>(dates);
     Optional<Dataset<Row>> daily = TrainJob.dailyActivity(ctx, last);
     try {
@@ -121,6 +115,15 @@ public final class BacktestJob {
       }
     } finally {
       daily.ifPresent(Dataset::unpersist);
+    }
+  }
+
+  private static void requireDatedLabels(ChurnConfig c) {
+    if (!ChurnDefinition.of(c.labels()).dated()) {
+      throw ChurnErrors.badConfigValue(
+          "churnlake.labels.definition",
+          c.labels().definition().id(),
+          "explicit or inactivity: a backtest retrains on a rolling origin over dated labels");
     }
   }
 }

@@ -70,32 +70,15 @@ public final class FitChurnModel {
     List<String> excluded = c.features().excludeFromModel();
     List<String> numeric = ChurnPipelines.numericFeatures(featureSchema, excluded);
     List<String> categorical = ChurnPipelines.categoricalFeatures(featureSchema, excluded);
-    // One aggregation: class counts (refuse a set that cannot teach) and the typical values.
-    List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
-    aggs.add(count("*"));
-    aggs.add(sum(ChurnPipelines.LABEL));
-    numeric.forEach(n -> aggs.add(avg(col(n))));
-    Row stats =
-        split
-            .train()
-            .agg(
-                aggs.get(0),
-                aggs.subList(1, aggs.size()).toArray(new org.apache.spark.sql.Column[0]))
-            .head();
-    long examples = stats.getLong(0);
-    long positives = stats.isNullAt(1) ? 0 : (long) stats.getDouble(1);
+    ClassStats stats = ClassStats.of(split.train(), numeric);
+    long examples = stats.examples();
+    long positives = stats.positives();
     if (positives < c.train().minPositives() || positives == examples) {
       throw ChurnErrors.tooFewPositives(
           "training set (" + trainingDates + " as-of dates)",
           examples,
           positives,
           c.train().minPositives());
-    }
-    Map<String, Double> means = new LinkedHashMap<>();
-    for (int i = 0; i < numeric.size(); i++) {
-      if (!stats.isNullAt(2 + i)) {
-        means.put(numeric.get(i), stats.getDouble(2 + i));
-      }
     }
     long nonFinite =
         ChurnPipelines.checkNonFinite(
@@ -107,43 +90,72 @@ public final class FitChurnModel {
     Map<String, List<Double>> driftCuts = FeatureDrift.cuts(split.train(), numeric);
     Map<String, List<Double>> driftShares = FeatureDrift.shares(split.train(), driftCuts);
     // Hyper-parameters: searched on folds of the training rows only (never the held-out ones).
-    HyperparameterSearch.Plan plan =
-        split.validation() == TrainingSets.Validation.TIME_BASED
-            ? HyperparameterSearch.rollingOrigin(
-                split.train(), trainingDateList, horizon, c.train().search().folds())
-            : HyperparameterSearch.stratifiedKFold(
-                split.train(),
-                ChurnPipelines.LABEL,
-                c.train().search().folds(),
-                c.train().seed() + 2);
     HyperparameterSearch.Result search =
-        HyperparameterSearch.run(c.train(), plan, numeric, categorical);
+        HyperparameterSearch.run(
+            c.train(), searchPlan(c, split, trainingDateList, horizon), numeric, categorical);
     Dataset<Row> train = weighted(split.train(), c.train().classWeight(), examples, positives);
     PipelineModel base = ChurnPipelines.build(search.chosen(), numeric, categorical).fit(train);
-    PipelineModel model = base;
     Optional<CalibrationCheck.Verdict> verdict =
         split.calibration().map(rows -> CalibrationCheck.of(base, rows));
     verdict.ifPresent(v -> LOG.info("train: isotonic calibration {}", v.describe()));
-    if (split.calibration().isPresent() && verdict.get().keep()) {
-      Dataset<Row> calibration = split.calibration().get();
-      List<org.apache.spark.ml.PipelineStage> stages = new ArrayList<>(List.of(base.stages()));
-      stages.addAll(ChurnPipelines.calibration(base.transform(calibration), calibration.count()));
-      model =
-          new org.apache.spark.ml.Pipeline()
-              .setStages(stages.toArray(new org.apache.spark.ml.PipelineStage[0]))
-              .fit(calibration);
-    }
+    PipelineModel model =
+        verdict.isPresent() && verdict.get().keep()
+            ? calibrated(base, split.calibration().get())
+            : base;
     return new Fitted(
         model,
         train,
         numeric,
         categorical,
-        means,
+        stats.means(),
         driftCuts,
         driftShares,
         nonFinite,
         search,
         verdict);
+  }
+
+  /** Rolling-origin folds over the dates for a time-based split, else stratified folds. */
+  private static HyperparameterSearch.Plan searchPlan(
+      ChurnConfig c, TrainingSets.Split split, List<LocalDate> dates, int horizon) {
+    return split.validation() == TrainingSets.Validation.TIME_BASED
+        ? HyperparameterSearch.rollingOrigin(
+            split.train(), dates, horizon, c.train().search().folds())
+        : HyperparameterSearch.stratifiedKFold(
+            split.train(), ChurnPipelines.LABEL, c.train().search().folds(), c.train().seed() + 2);
+  }
+
+  /** The training rows' size, churners and numeric means, from one aggregation. */
+  private record ClassStats(long examples, long positives, Map<String, Double> means) {
+    static ClassStats of(Dataset<Row> train, List<String> numeric) {
+      List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
+      aggs.add(count("*"));
+      aggs.add(sum(ChurnPipelines.LABEL));
+      numeric.forEach(n -> aggs.add(avg(col(n))));
+      Row stats =
+          train
+              .agg(
+                  aggs.get(0),
+                  aggs.subList(1, aggs.size()).toArray(new org.apache.spark.sql.Column[0]))
+              .head();
+      Map<String, Double> means = new LinkedHashMap<>();
+      for (int i = 0; i < numeric.size(); i++) {
+        if (!stats.isNullAt(2 + i)) {
+          means.put(numeric.get(i), stats.getDouble(2 + i));
+        }
+      }
+      return new ClassStats(
+          stats.getLong(0), stats.isNullAt(1) ? 0 : (long) stats.getDouble(1), means);
+    }
+  }
+
+  /** {@code base} followed by isotonic calibration fitted on {@code calibration}'s rows. */
+  private static PipelineModel calibrated(PipelineModel base, Dataset<Row> calibration) {
+    List<org.apache.spark.ml.PipelineStage> stages = new ArrayList<>(List.of(base.stages()));
+    stages.addAll(ChurnPipelines.calibration(base.transform(calibration), calibration.count()));
+    return new org.apache.spark.ml.Pipeline()
+        .setStages(stages.toArray(new org.apache.spark.ml.PipelineStage[0]))
+        .fit(calibration);
   }
 
   /**

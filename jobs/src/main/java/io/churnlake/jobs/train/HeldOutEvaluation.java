@@ -136,6 +136,17 @@ final class HeldOutEvaluation {
     Row train = trainSet.agg(count("*"), sum(ChurnPipelines.LABEL)).head();
     m.put("training_examples", (double) train.getLong(0));
     m.put("training_churners", train.getDouble(1));
+    m.putAll(bayesOptimal(ctx, evalSet, evaluationDate, horizon));
+    return new Evaluation(m, importance);
+  }
+
+  /**
+   * With the generator's ground truth for the evaluation date (generated logs only): the ROC AUC of
+   * the true probabilities on the evaluation customers, the ceiling a model can reach.
+   */
+  private static Map<String, Double> bayesOptimal(
+      JobContext ctx, Dataset<Row> evalSet, LocalDate evaluationDate, int horizon) {
+    Map<String, Double> m = new LinkedHashMap<>();
     if (ctx.store().exists(ChurnTable.GENERATED_TRUTH)) {
       Dataset<Row> truth =
           ctx.store()
@@ -155,6 +166,6 @@ final class HeldOutEvaluation {
         m.put("bayes_optimal_customers", (double) matched);
       }
     }
-    return new Evaluation(m, importance);
+    return m;
   }
 }

@@ -249,9 +249,54 @@ public final class HyperparameterSearch {
       return new Result(
           t, List.of(), -1, s.metric().id(), plan.validation(), List.of(), Optional.empty());
     }
-    List<ChurnConfig.TrainSettings> candidates = candidates(t);
-    List<Fold> usable = new ArrayList<>();
     List<String> refused = new ArrayList<>();
+    List<Fold> usable = usableFolds(t, plan, refused);
+    if (!refused.isEmpty()) {
+      LOG.warn(
+          "train: search folds left out (need {} churners to train, both classes to validate): {}",
+          t.minPositives(),
+          refused);
+    }
+    if (usable.isEmpty()) {
+      String why =
+          plan.folds().isEmpty()
+              ? plan.validation()
+              : "no fold has enough churners to train and validate: " + refused;
+      LOG.warn(
+          "train: hyper-parameter search skipped, training the configured parameters: {}", why);
+      return new Result(
+          t, List.of(), -1, s.metric().id(), plan.validation(), List.of(), Optional.of(why));
+    }
+    List<Fold> prepared = new ArrayList<>();
+    try {
+      prepared.addAll(prepare(t, usable, numeric, categorical));
+      String validation =
+          usable.size() == plan.folds().size()
+              ? plan.validation()
+              : plan.validation()
+                  + "; used "
+                  + usable.stream().map(Fold::name).collect(Collectors.joining(", "));
+      Result r = rank(t, prepared, validation);
+      LOG.info("train: hyper-parameter search: {}", r.summary());
+      return r;
+    } finally {
+      java.util.stream.Stream.concat(usable.stream(), prepared.stream())
+          .forEach(
+              f -> {
+                f.train().unpersist();
+                f.validation().unpersist();
+              });
+    }
+  }
+
+  /**
+   * The plan's folds with at least min-positives churners and both classes in their training rows
+   * and both classes in their validation rows, weighted and cached; the others are described in
+   * {@code refused}.
+   */
+  private static List<Fold> usableFolds(
+      ChurnConfig.TrainSettings t, Plan plan, List<String> refused) {
+    List<Fold> usable = new ArrayList<>();
     for (Fold f : plan.folds()) {
       Row tr = f.train().agg(count("*"), sum(ChurnPipelines.LABEL)).head();
       Row va = f.validation().agg(count("*"), sum(ChurnPipelines.LABEL)).head();
@@ -278,26 +323,19 @@ public final class HyperparameterSearch {
                   .persist(StorageLevel.MEMORY_AND_DISK()),
               f.validation().persist(StorageLevel.MEMORY_AND_DISK())));
     }
-    if (!refused.isEmpty()) {
-      LOG.warn(
-          "train: search folds left out (need {} churners to train, both classes to validate): {}",
-          t.minPositives(),
-          refused);
-    }
-    if (usable.isEmpty()) {
-      String why =
-          plan.folds().isEmpty()
-              ? plan.validation()
-              : "no fold has enough churners to train and validate: " + refused;
-      LOG.warn(
-          "train: hyper-parameter search skipped, training the configured parameters: {}", why);
-      return new Result(
-          t, List.of(), -1, s.metric().id(), plan.validation(), List.of(), Optional.of(why));
-    }
-    // Every candidate shares the stages before the classifier: they are fitted once per fold and
-    // the candidates fit their classifiers on the cached, transformed rows (the same models as
-    // fitting each candidate's whole pipeline, without refitting indexers and scalers per
-    // candidate).
+    return usable;
+  }
+
+  /**
+   * Every candidate shares the stages before the classifier: they are fitted once per fold and the
+   * candidates fit their classifiers on the cached, transformed rows (the same models as fitting
+   * each candidate's whole pipeline, without refitting indexers and scalers per candidate).
+   */
+  private static List<Fold> prepare(
+      ChurnConfig.TrainSettings t,
+      List<Fold> usable,
+      List<String> numeric,
+      List<String> categorical) {
     List<Fold> prepared = new ArrayList<>();
     for (Fold f : usable) {
       PipelineModel pre = ChurnPipelines.preprocessing(t, numeric, categorical).fit(f.train());
@@ -307,6 +345,13 @@ public final class HyperparameterSearch {
               modelInputs(pre.transform(f.train())).persist(StorageLevel.MEMORY_AND_DISK()),
               modelInputs(pre.transform(f.validation())).persist(StorageLevel.MEMORY_AND_DISK())));
     }
+    return prepared;
+  }
+
+  /** Each candidate validated on the prepared folds (in parallel), the best mean first chosen. */
+  private static Result rank(ChurnConfig.TrainSettings t, List<Fold> prepared, String validation) {
+    ChurnConfig.SearchSettings s = t.search();
+    List<ChurnConfig.TrainSettings> candidates = candidates(t);
     ExecutorService pool = Executors.newFixedThreadPool(s.parallelism());
     try {
       List<Future<List<Double>>> futures = new ArrayList<>();
@@ -323,31 +368,16 @@ public final class HyperparameterSearch {
           best = i;
         }
       }
-      String validation =
-          usable.size() == plan.folds().size()
-              ? plan.validation()
-              : plan.validation()
-                  + "; used "
-                  + usable.stream().map(Fold::name).collect(Collectors.joining(", "));
-      Result r =
-          new Result(
-              candidates.get(best),
-              out,
-              best,
-              s.metric().id(),
-              validation,
-              usable.stream().map(Fold::name).toList(),
-              Optional.empty());
-      LOG.info("train: hyper-parameter search: {}", r.summary());
-      return r;
+      return new Result(
+          candidates.get(best),
+          out,
+          best,
+          s.metric().id(),
+          validation,
+          prepared.stream().map(Fold::name).toList(),
+          Optional.empty());
     } finally {
       pool.shutdownNow();
-      java.util.stream.Stream.concat(usable.stream(), prepared.stream())
-          .forEach(
-              f -> {
-                f.train().unpersist();
-                f.validation().unpersist();
-              });
     }
   }
 

@@ -204,14 +204,7 @@ public final class TrainJob {
     Map<String, Double> metrics = evaluation.metrics();
     metrics.put("non_finite_values_imputed", (double) fitted.nonFinite());
     ModelInfo info = draft.withMetrics(metrics);
-    registry.save(
-        model,
-        info,
-        dir ->
-            ModelPlots.write(info, evaluation.importance(), new Path(dir, "plots"), hadoop(ctx)));
-    TrainingRecords.writeEvaluations(
-        ctx, info.version(), evaluationDate, TrainingRecords.HOLDOUT, metrics);
-    TrainingRecords.writeSearch(ctx, info.version(), asOf, fitted.search());
+    save(ctx, registry, model, info, evaluation, fitted.search(), asOf, evaluationDate);
     Trained trained = ChampionChallenge.promote(ctx, registry, info, split.evaluation(), promote);
     LOG.info(
         "train: model {} ({}) trained on {} dates, evaluated on {} ({}): {}; {}",
@@ -223,6 +216,26 @@ public final class TrainJob {
         metrics,
         trained.decision());
     return trained;
+  }
+
+  /** The model with its plots in the registry, its held-out metrics and its search recorded. */
+  private static void save(
+      JobContext ctx,
+      ModelRegistry registry,
+      PipelineModel model,
+      ModelInfo info,
+      HeldOutEvaluation.Evaluation evaluation,
+      HyperparameterSearch.Result search,
+      LocalDate asOf,
+      LocalDate evaluationDate) {
+    registry.save(
+        model,
+        info,
+        dir ->
+            ModelPlots.write(info, evaluation.importance(), new Path(dir, "plots"), hadoop(ctx)));
+    TrainingRecords.writeEvaluations(
+        ctx, info.version(), evaluationDate, TrainingRecords.HOLDOUT, info.metrics());
+    TrainingRecords.writeSearch(ctx, info.version(), asOf, search);
   }
 
   /** The versions of the history tables the model was trained from, by table name. */

@@ -125,15 +125,20 @@ class ExportJobTest extends SparkTestBase {
             "expected_net_value",
             "driver_1_feature",
             "driver_1_reason",
+            "driver_1_category",
             "driver_2_feature",
             "driver_2_reason",
+            "driver_2_category",
             "model_version",
             "run_id");
     assertThat(out.collectAsList().stream().map(Row::toString).toList())
         .containsExactly(
-            "[b,2026-03-31,high value, high risk,agent-call,0.4,100.0,80.0,f3,r3,null,null,v0001,run-7]",
-            "[a,2026-03-31,high value, high risk,agent-call,0.4,100.0,50.0,f1,r1,f2,r2,v0001,run-7]",
-            "[d,2026-03-31,low value, high risk,agent-call,0.4,100.0,5.0,null,null,null,null,v0001,run-7]");
+            "[b,2026-03-31,high value, high risk,agent-call,0.4,100.0,80.0,f3,r3,friction,null,null,"
+                + "null,v0001,run-7]",
+            "[a,2026-03-31,high value, high risk,agent-call,0.4,100.0,50.0,f1,r1,friction,f2,r2,"
+                + "friction,v0001,run-7]",
+            "[d,2026-03-31,low value, high risk,agent-call,0.4,100.0,5.0,null,null,null,null,null,"
+                + "null,v0001,run-7]");
   }
 
   @Test

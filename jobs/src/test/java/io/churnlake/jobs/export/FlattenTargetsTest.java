@@ -23,7 +23,8 @@ class FlattenTargetsTest extends SparkTestBase {
   private static final Date AS_OF = Date.valueOf("2026-03-31");
 
   private static Row driver(String feature, double contribution, String reason) {
-    return RowFactory.create(feature, 1.0, contribution, reason, "disengagement");
+    String category = feature.startsWith("days_since") ? "disengagement" : "friction";
+    return RowFactory.create(feature, 1.0, contribution, reason, category);
   }
 
   private static Object[] plan(String customer, String targeting, double net, Row... drivers) {
@@ -74,8 +75,10 @@ class FlattenTargetsTest extends SparkTestBase {
             "expected_net_value",
             "driver_1_feature",
             "driver_1_reason",
+            "driver_1_category",
             "driver_2_feature",
             "driver_2_reason",
+            "driver_2_category",
             "model_version",
             "run_id");
     assertThat(flat.schema().fields())
@@ -83,8 +86,9 @@ class FlattenTargetsTest extends SparkTestBase {
     assertThat(flat.orderBy("customer_id").collectAsList().toString())
         .isEqualTo(
             "[[1,2026-03-31,high value, high risk,personal_offer,0.6,100.0,40.0,thumbs_down_30d,"
-                + "many thumbs down,days_since_last_activity,inactive for a while,m1,run-1],"
+                + "many thumbs down,friction,days_since_last_activity,inactive for a while,"
+                + "disengagement,m1,run-1],"
                 + " [2,2026-03-31,high value, high risk,personal_offer,0.6,100.0,25.0,errors_30d,"
-                + "errors,null,null,m1,run-1]]");
+                + "errors,friction,null,null,null,m1,run-1]]");
   }
 }

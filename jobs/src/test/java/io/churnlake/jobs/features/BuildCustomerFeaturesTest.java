@@ -4,9 +4,9 @@ import static io.churnlake.jobs.testing.EventRows.billing;
 import static io.churnlake.jobs.testing.EventRows.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.churnlake.common.config.ChurnConfig.EventTypes;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.testing.EventRows;
+import io.churnlake.jobs.testing.GeneratorTypes;
 import java.sql.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,8 +54,8 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     StructType schema = new StructType().add("as_of_date", DataTypes.DateType);
     Dataset<Row> asOf =
         rows(schema, dates.stream().map(d -> new Object[] {d}).toArray(Object[][]::new));
-    Dataset<Row> daily = new AggregateDailyActivity("cancellation_confirmation").apply(events);
-    return new BuildCustomerFeatures(List.of(30, 7)).apply(daily, asOf);
+    Dataset<Row> daily = GeneratorTypes.daily(events);
+    return new BuildCustomerFeatures(List.of(30, 7), GeneratorTypes.EVENT_TYPES).apply(daily, asOf);
   }
 
   @Test
@@ -76,11 +76,11 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     expected.put("events_7d", 2);
     expected.put("sessions_7d", 1);
     expected.put("active_days_7d", 1);
-    expected.put("songs_7d", 1);
+    expected.put("content_7d", 1);
     expected.put("events_30d", 5);
     expected.put("sessions_30d", 3);
     expected.put("active_days_30d", 2);
-    expected.put("songs_30d", 2);
+    expected.put("content_30d", 2);
     expected.put("sessions_prev_14d", 0);
     expected.put("session_trend_14d", 3.0);
     // Weekly sessions (x = -week): 1 in week 0, 2 in week 1, 1 in week 5; Sxy = -7, Sy = 4,
@@ -102,14 +102,14 @@ class BuildCustomerFeaturesTest extends SparkTestBase {
     expected.put("negative_per_session_30d", 2.0 / 3);
     expected.put("positive_events_30d", 1);
     expected.put("positive_per_session_30d", 1.0 / 3);
-    for (String t : EventTypes.SPARKIFY.featured()) {
+    for (String t : GeneratorTypes.EVENT_TYPES.featured()) {
       // In the last 7 days only the upgrade (one session); in 30 days one of each of three types
       // over 3 sessions.
       int n7 = t.equals("submit_upgrade") ? 1 : 0;
       expected.put(t + "_7d", n7);
       expected.put(t + "_per_session_7d", n7 / 1.0);
     }
-    for (String t : EventTypes.SPARKIFY.featured()) {
+    for (String t : GeneratorTypes.EVENT_TYPES.featured()) {
       int n = List.of("thumbs_down", "help", "submit_upgrade").contains(t) ? 1 : 0;
       expected.put(t + "_30d", n);
       expected.put(t + "_per_session_30d", n / 3.0);

@@ -144,7 +144,7 @@ class DailyTablesTest extends SparkTestBase {
                         .orElseThrow())
                 .orElseThrow()
                 .levels())
-        .containsExactly("free", "paid", "premium");
+        .contains(List.of("free", "paid", "premium"));
     assertSameRows(
         recomputed(ctx, DailyTables.Kind.ACTIVITY), ctx.store().read(ChurnTable.DAILY_ACTIVITY));
     assertThat(ctx.store().read(ChurnTable.DAILY_ACTIVITY).where("customer_id = '3'").isEmpty())
@@ -234,8 +234,8 @@ class DailyTablesTest extends SparkTestBase {
     JobContext cancel = context("labels.churn-event=\"cancel\"");
     assertThat(DailyTables.refresh(cancel, DailyTables.Kind.ACTIVITY, false).line())
         .isEqualTo(
-            "daily_activity: rebuilt (the churn event, counted event types or aggregate format"
-                + " changed)");
+            "daily_activity: rebuilt (the churn event, counted event types, level events or"
+                + " aggregate format changed)");
     assertThat(
             cancel
                 .store()
@@ -272,8 +272,13 @@ class DailyTablesTest extends SparkTestBase {
         built.withLevels(LevelCodes.of(List.of("gold plan", "a,b", "x=y", "prémium")));
     assertThat(withLevels.tag()).doesNotContain("gold plan");
     assertThat(DailyTables.Built.parse(withLevels.tag())).contains(withLevels);
-    assertThat(DailyTables.Built.parse(withLevels.tag()).orElseThrow().levels())
-        .containsExactly("a,b", "free", "gold plan", "paid", "prémium", "x=y");
+    assertThat(DailyTables.Built.parse(withLevels.tag()).orElseThrow().levels().orElseThrow())
+        .containsExactly("a,b", "gold plan", "prémium", "x=y");
+    // A log without levels or level events records none, which is not "not recorded".
+    DailyTables.Built none = built.withLevels(LevelCodes.of(List.of()));
+    assertThat(none.tag()).endsWith(" no-levels");
+    assertThat(DailyTables.Built.parse(none.tag())).contains(none);
+    assertThat(DailyTables.Built.parse(none.tag()).orElseThrow().levelCodes()).isPresent();
     assertThat(DailyTables.Built.parse(built.tag() + " levels=")).isEmpty();
     assertThat(DailyTables.Built.parse(built.tag() + " other=1")).isEmpty();
     assertThat(DailyTables.Built.parse("run 7")).isEmpty();

@@ -13,10 +13,13 @@ import io.churnlake.jobs.JobContext;
 import io.churnlake.jobs.ingest.IngestJob;
 import io.churnlake.jobs.labels.LabelsJob;
 import io.churnlake.jobs.testing.Examples;
+import io.churnlake.jobs.testing.GeneratorTypes;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +68,43 @@ class FeaturesFromExampleSourcesTest extends SparkTestBase {
             "[12583,6,1,1,10.5,12.6,0.167,1]",
             "[13047,9,1,1,18.5,22.2,0.167,0]",
             "[17850,9,1,1,35.64,35.64,0.0,0]");
+  }
+
+  /**
+   * Invariant: no event type or plan level is built into the activity features. The app log's own
+   * types (conf/examples/app-events.conf) become its features, none of the generator's pages or
+   * levels appear, and a log with neither levels nor level events records that in the daily table's
+   * tag, so the next night finds the table up to date instead of rebuilding it.
+   */
+  @Test
+  void anAppLogGetsFeaturesOfItsOwnEventTypesOnly() throws Exception {
+    JobContext ctx =
+        ingest("app-events.conf", "app", "app", "ingest.hash-key-env=CHURNLAKE_TEST_HASH_KEY");
+    // c-001: login, settings, complaint in one session; c-002 cancelled (not in the population).
+    assertThat(FeaturesJob.run(ctx, LocalDate.of(2026, 3, 1))).isEqualTo(1);
+    Dataset<Row> features = ctx.store().read(ChurnTable.CUSTOMER_FEATURES);
+    assertThat(features.columns())
+        .contains("complaint_7d", "login_per_session_7d", "negative_events_7d", "level")
+        .noneMatch(
+            c ->
+                c.startsWith("content_")
+                    || c.equals("is_paid")
+                    || GeneratorTypes.EVENT_TYPES.counted().stream().anyMatch(c::startsWith));
+    assertThat(
+            Examples.text(
+                features.selectExpr(
+                    "customer_id",
+                    "events_7d",
+                    "sessions_7d",
+                    "complaint_7d",
+                    "login_7d",
+                    "negative_events_7d",
+                    "positive_events_7d",
+                    "level",
+                    "days_since_plan_change")))
+        .containsExactly("[c-001,3,1,1,1,1,1,null,null]");
+    assertThat(DailyTables.refresh(ctx, DailyTables.Kind.ACTIVITY, false).line())
+        .isEqualTo("daily_activity: up to date");
   }
 
   @Test

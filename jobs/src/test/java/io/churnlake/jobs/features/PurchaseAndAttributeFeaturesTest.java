@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.churnlake.common.testing.SparkTestBase;
 import io.churnlake.jobs.testing.EventRows;
 import io.churnlake.jobs.testing.Examples;
+import io.churnlake.jobs.testing.GeneratorTypes;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -150,9 +151,8 @@ class PurchaseAndAttributeFeaturesTest extends SparkTestBase {
             line("o3", "D", "2026-03-04 10:00:00", 1, 5.0, "purchase"));
     Dataset<Row> d = dates("2026-03-10");
     Dataset<Row> activity =
-        new BuildCustomerFeatures(List.of(7))
-            .withChurnedBefore(
-                new AggregateDailyActivity("cancellation_confirmation").apply(events), d);
+        new BuildCustomerFeatures(List.of(7), GeneratorTypes.EVENT_TYPES)
+            .withChurnedBefore(GeneratorTypes.daily(events), d);
     Dataset<Row> combined =
         new CombineFeatureFamilies()
             .apply(
@@ -222,11 +222,9 @@ class PurchaseAndAttributeFeaturesTest extends SparkTestBase {
   private Dataset<Row> combined(
       List<Object[]> events, List<Object[]> lines, List<Object[]> snapshots, Dataset<Row> d) {
     Dataset<Row> activity =
-        new BuildCustomerFeatures(List.of(7, 30))
+        new BuildCustomerFeatures(List.of(7, 30), GeneratorTypes.EVENT_TYPES)
             .withChurnedBefore(
-                new AggregateDailyActivity("cancellation_confirmation")
-                    .apply(rows(EventRows.SCHEMA, events.toArray(new Object[0][]))),
-                d);
+                GeneratorTypes.daily(rows(EventRows.SCHEMA, events.toArray(new Object[0][]))), d);
     return new CombineFeatureFamilies()
         .apply(
             Optional.of(activity),

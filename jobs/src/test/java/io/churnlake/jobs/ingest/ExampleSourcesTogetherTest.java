@@ -57,6 +57,7 @@ class ExampleSourcesTogetherTest extends SparkTestBase {
     sets.add("warehouse=\"" + dir.resolve(warehouse) + "\"");
     sets.add("ingest.hash-key-env=CHURNLAKE_TEST_HASH_KEY");
     sets.add("features.windows=[7]");
+    sets.add("ingest.sources=[" + String.join(",", SOURCES) + "]");
     for (String source : SOURCES) {
       Path copy = dir.resolve("data").resolve(source);
       if (!copy.toFile().exists()) {

@@ -4,9 +4,9 @@ import static io.churnlake.jobs.testing.EventRows.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnlake.common.testing.SparkTestBase;
-import io.churnlake.jobs.features.AggregateDailyActivity;
 import io.churnlake.jobs.testing.EventRows;
 import io.churnlake.jobs.testing.Examples;
+import io.churnlake.jobs.testing.GeneratorTypes;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ class ChurnLabelsTest extends SparkTestBase {
   }
 
   private Dataset<Row> explicit(Dataset<Row> events, LocalDate end, Date... asOf) {
-    Dataset<Row> daily = new AggregateDailyActivity("cancellation_confirmation").apply(events);
+    Dataset<Row> daily = GeneratorTypes.daily(events);
     return new BuildChurnLabels(30, end).apply(daily, dates(asOf));
   }
 
