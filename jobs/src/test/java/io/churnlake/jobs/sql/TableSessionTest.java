@@ -76,11 +76,15 @@ class TableSessionTest extends SparkTestBase {
             10);
     assertEquals(
         "{\"type\":\"struct\",\"fields\":["
-            + "{\"name\":\"segment\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},"
-            + "{\"name\":\"as_of_date\",\"type\":\"date\",\"nullable\":true,\"metadata\":{}},"
-            + "{\"name\":\"customers\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}},"
+            // Each column carries its documented meaning (the table's Delta column comment).
+            + "{\"name\":\"segment\",\"type\":\"string\",\"nullable\":true,\"metadata\":"
+            + "{\"comment\":\"the matrix cell, e.g. `high value, high risk`\"}},"
+            + "{\"name\":\"as_of_date\",\"type\":\"date\",\"nullable\":true,\"metadata\":"
+            + "{\"comment\":\"the plan's date; the partition column\"}},"
+            + "{\"name\":\"customers\",\"type\":\"long\",\"nullable\":true,\"metadata\":"
+            + "{\"comment\":\"customers in the cell\"}},"
             + "{\"name\":\"revenue_at_risk\",\"type\":\"double\",\"nullable\":true,"
-            + "\"metadata\":{}}]}",
+            + "\"metadata\":{\"comment\":\"sum of P(churn) x value, in currency\"}}]}",
         out[0]);
     assertArrayEquals(
         new String[] {
