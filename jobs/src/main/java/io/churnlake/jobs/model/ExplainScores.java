@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Encoders;
@@ -210,12 +211,14 @@ public final class ExplainScores implements Serializable {
   }
 
   /**
-   * A phrase a retention agent can read: what the feature says for this customer, against the
-   * typical (training mean) value.
+   * A phrase a retention agent can read: what the feature says for this customer in plain words,
+   * and what a typical customer (the training rows' mean) has, e.g. {@code 5 thumbs down in the
+   * last 30 days; a typical customer has 1.2}. Features are read from their names' conventions
+   * (windows, per-session rates, totals, days since); any other feature is named as it is.
    */
   static String reason(String feature, Object value, double typical) {
     if (value == null) {
-      return feature + ": none yet";
+      return NONE_YET.getOrDefault(feature, feature + ": none yet");
     }
     if (!(value instanceof Number n)) {
       return feature + " is '" + value + "'";
@@ -231,13 +234,100 @@ public final class ExplainScores implements Serializable {
           pct,
           window);
     }
-    String shown = format(v);
-    if (Double.isNaN(typical)) {
-      return feature + ": " + shown;
+    if (feature.startsWith("is_") || feature.startsWith("has_")) {
+      String what = feature.substring(feature.indexOf('_') + 1).replace('_', ' ');
+      return String.format(
+          Locale.ROOT,
+          "%s: %s%s",
+          what,
+          v > 0 ? "yes" : "no",
+          Double.isNaN(typical)
+              ? ""
+              : String.format(
+                  Locale.ROOT, "; %.0f%% of customers are so", Math.max(0, typical) * 100));
     }
-    String direction = v > typical ? "above" : v < typical ? "below" : "at";
-    return String.format(
-        Locale.ROOT, "%s: %s, %s the typical %s", feature, shown, direction, format(typical));
+    String typicalPart = Double.isNaN(typical) ? "" : "; a typical customer has " + format(typical);
+    return plain(feature, format(v)).orElse(feature + ": " + format(v)) + typicalPart;
+  }
+
+  /** A recency or age feature without a value: what has not happened yet. */
+  private static final java.util.Map<String, String> NONE_YET =
+      java.util.Map.of(
+          "days_since_last_activity", "no activity yet",
+          "days_since_last_purchase", "no purchase yet",
+          "days_since_first_purchase", "no purchase yet",
+          "days_since_plan_change", "no plan change yet");
+
+  /** Recency and age features: how many days, in words ({@code %s} takes the number). */
+  private static final java.util.Map<String, String> DAYS_SINCE =
+      java.util.Map.of(
+          "days_since_last_activity", "no activity for %s days",
+          "days_since_last_purchase", "no purchase for %s days",
+          "days_since_first_purchase", "first purchase %s days ago",
+          "days_since_plan_change", "plan changed %s days ago",
+          "tenure_days", "a customer for %s days",
+          "billed_amount_total", "billed %s in all",
+          "net_spend_total", "spent %s in all",
+          "sessions_prev_14d", "%s sessions in the 14 days before the last 14");
+
+  /** What a group of counted events is called in a phrase. */
+  private static final java.util.Map<String, String> WORDS =
+      java.util.Map.of(
+          "events", "interactions",
+          "negative_events", "friction events",
+          "positive_events", "engagement events",
+          "negative", "friction events",
+          "positive", "engagement events",
+          "active_days", "active days",
+          "content", "content events",
+          "return_lines", "returned lines",
+          "cancelled_orders", "cancelled orders");
+
+  private static final java.util.regex.Pattern WINDOWED =
+      java.util.regex.Pattern.compile("(.+?)(_per_session)?_(\\d+)d");
+
+  /** The feature's value in words, when its name follows the dictionary's conventions. */
+  private static Optional<String> plain(String feature, String v) {
+    if (DAYS_SINCE.containsKey(feature)) {
+      return Optional.of(String.format(Locale.ROOT, DAYS_SINCE.get(feature), v));
+    }
+    if (feature.startsWith("avg_session_minutes_") || feature.startsWith("max_session_minutes_")) {
+      String window = feature.replaceFirst(".*_(\\d+)d$", "$1");
+      String which = feature.startsWith("avg") ? "sessions of" : "a longest session of";
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "%s %s minutes%s in the last %s days",
+              which,
+              v,
+              feature.startsWith("avg") ? " on average" : "",
+              window));
+    }
+    if (feature.startsWith("net_spend_") && feature.endsWith("d")) {
+      return Optional.of(
+          String.format(
+              Locale.ROOT, "spent %s in the last %s days", v, feature.replaceAll("\\D", "")));
+    }
+    if (feature.startsWith("session_")) {
+      return Optional.empty();
+    }
+    java.util.regex.Matcher m = WINDOWED.matcher(feature);
+    if (m.matches()) {
+      String what = WORDS.getOrDefault(m.group(1), m.group(1).replace('_', ' '));
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "%s %s%s in the last %s days",
+              v,
+              what,
+              m.group(2) == null ? "" : " per session",
+              m.group(3)));
+    }
+    if (feature.endsWith("_total")) {
+      String base = feature.substring(0, feature.length() - "_total".length());
+      return Optional.of(v + " " + WORDS.getOrDefault(base, base.replace('_', ' ')) + " in all");
+    }
+    return Optional.empty();
   }
 
   private static String format(double v) {

@@ -295,14 +295,44 @@ class ExplainScoresTest extends SparkTestBase {
     assertThat(ExplainScores.signal("tenure_days")).isEqualTo("tenure_days");
   }
 
+  /**
+   * Reasons a retention agent can read: plain words from the feature's name, the customer's value
+   * and what a typical customer (the training mean) has; a name outside the conventions is shown as
+   * it is.
+   */
   @Test
   void reasonsReadAsSentences() {
     assertThat(ExplainScores.reason("session_trend_14d", -0.6, 0.1))
         .isEqualTo("sessions fell 60% vs the previous 14 days");
     assertThat(ExplainScores.reason("days_since_last_activity", 12, 2.5))
-        .isEqualTo("days_since_last_activity: 12, above the typical 2.500");
+        .isEqualTo("no activity for 12 days; a typical customer has 2.500");
+    assertThat(ExplainScores.reason("thumbs_down_30d", 5, 1.2))
+        .isEqualTo("5 thumbs down in the last 30 days; a typical customer has 1.200");
+    assertThat(ExplainScores.reason("help_per_session_90d", 0.5, 0.125))
+        .isEqualTo("0.500 help per session in the last 90 days; a typical customer has 0.125");
+    assertThat(ExplainScores.reason("negative_events_7d", 4, 1))
+        .isEqualTo("4 friction events in the last 7 days; a typical customer has 1");
+    assertThat(ExplainScores.reason("negative_per_session_30d", 2, 0.5))
+        .isEqualTo(
+            "2 friction events per session in the last 30 days; a typical customer has" + " 0.500");
+    assertThat(ExplainScores.reason("net_spend_30d", 12.5, 80))
+        .isEqualTo("spent 12.5 in the last 30 days; a typical customer has 80");
+    assertThat(ExplainScores.reason("avg_session_minutes_7d", 3.25, 12))
+        .isEqualTo(
+            "sessions of 3.250 minutes on average in the last 7 days; a typical customer"
+                + " has 12");
+    assertThat(ExplainScores.reason("events_total", 40, 310.5))
+        .isEqualTo("40 interactions in all; a typical customer has 310.5");
+    assertThat(ExplainScores.reason("is_paid", 0, 0.61))
+        .isEqualTo("paid: no; 61% of customers are so");
+    assertThat(ExplainScores.reason("session_slope_8w", -1.5, 0.1))
+        .isEqualTo("session_slope_8w: -1.500; a typical customer has 0.100");
+    assertThat(ExplainScores.reason("monthly_charges", 70.3, Double.NaN))
+        .isEqualTo("monthly_charges: 70.3");
     assertThat(ExplainScores.reason("plan", "free", Double.NaN)).isEqualTo("plan is 'free'");
     assertThat(ExplainScores.reason("days_since_last_purchase", null, 20))
-        .isEqualTo("days_since_last_purchase: none yet");
+        .isEqualTo("no purchase yet");
+    assertThat(ExplainScores.reason("tenure_months", null, 20))
+        .isEqualTo("tenure_months: none yet");
   }
 }
