@@ -294,37 +294,22 @@ public final class DeltaTableStore implements TableStore {
 
   @Override
   public void replaceWhere(ChurnTable table, Dataset<Row> rows, String predicate, String tag) {
-    DataFrameWriter<Row> writer =
-        clustered(table, documentedWhenNew(table, rows))
-            .write()
-            .format("delta")
-            .mode(SaveMode.Overwrite)
-            .option("replaceWhere", predicate);
-    if (tag != null) {
-      writer.option("userMetadata", tag);
-    }
     String shown = predicate.length() > 100 ? predicate.substring(0, 97) + "..." : predicate;
-    write(table, writer, "replace where " + shown);
+    write(
+        table,
+        rows,
+        writer -> {
+          writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate);
+          if (tag != null) {
+            writer.option("userMetadata", tag);
+          }
+        },
+        "replace where " + shown);
   }
 
   @Override
   public void append(ChurnTable table, Dataset<Row> rows) {
-    write(
-        table,
-        clustered(table, documentedWhenNew(table, rows))
-            .write()
-            .format("delta")
-            .mode(SaveMode.Append),
-        "append");
-  }
-
-  /**
-   * The rows with each documented column's meaning as its comment when the write creates the table
-   * (Delta keeps a field's metadata in the table's schema; a later write's metadata does not
-   * replace the table's): one projection, no data touched.
-   */
-  private Dataset<Row> documentedWhenNew(ChurnTable table, Dataset<Row> rows) {
-    return exists(table) ? rows : documented(table, rows);
+    write(table, rows, writer -> writer.mode(SaveMode.Append), "append");
   }
 
   static Dataset<Row> documented(ChurnTable table, Dataset<Row> rows) {
@@ -375,8 +360,22 @@ public final class DeltaTableStore implements TableStore {
     }
   }
 
-  private void write(ChurnTable table, DataFrameWriter<Row> writer, String what) {
-    if (!exists(table)) {
+  /**
+   * Writes {@code rows} with the options {@code mode} sets. A write that creates the table also
+   * partitions it, sets its statistics columns, and gives each documented column its meaning as its
+   * comment (Delta keeps a field's metadata in the table's schema; a later write's metadata does
+   * not replace the table's): one projection, no data touched.
+   */
+  private void write(
+      ChurnTable table,
+      Dataset<Row> rows,
+      java.util.function.Consumer<DataFrameWriter<Row>> mode,
+      String what) {
+    boolean creates = !exists(table);
+    DataFrameWriter<Row> writer =
+        clustered(table, creates ? documented(table, rows) : rows).write().format("delta");
+    mode.accept(writer);
+    if (creates) {
       table.partitionColumn().ifPresent(writer::partitionBy);
       // A writer option named delta.* becomes a table property when the write creates the table.
       table.statsColumns().ifPresent(c -> writer.option("delta.dataSkippingStatsColumns", c));

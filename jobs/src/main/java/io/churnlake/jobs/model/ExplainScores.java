@@ -258,8 +258,8 @@ public final class ExplainScores implements Serializable {
           "days_since_first_purchase", "no purchase yet",
           "days_since_plan_change", "no plan change yet");
 
-  /** Recency and age features: how many days, in words ({@code %s} takes the number). */
-  private static final java.util.Map<String, String> DAYS_SINCE =
+  /** Features with a phrase of their own ({@code %s} takes the value): recency, age, totals. */
+  private static final java.util.Map<String, String> PHRASES =
       java.util.Map.of(
           "days_since_last_activity", "no activity for %s days",
           "days_since_last_purchase", "no purchase for %s days",
@@ -267,8 +267,7 @@ public final class ExplainScores implements Serializable {
           "days_since_plan_change", "plan changed %s days ago",
           "tenure_days", "a customer for %s days",
           "billed_amount_total", "billed %s in all",
-          "net_spend_total", "spent %s in all",
-          "sessions_prev_14d", "%s sessions in the 14 days before the last 14");
+          "net_spend_total", "spent %s in all");
 
   /** What a group of counted events is called in a phrase. */
   private static final java.util.Map<String, String> WORDS =
@@ -283,13 +282,26 @@ public final class ExplainScores implements Serializable {
           "return_lines", "returned lines",
           "cancelled_orders", "cancelled orders");
 
+  private static final java.util.regex.Pattern SESSIONS_BEFORE =
+      java.util.regex.Pattern.compile("sessions_prev_(\\d+)d");
+
   private static final java.util.regex.Pattern WINDOWED =
       java.util.regex.Pattern.compile("(.+?)(_per_session)?_(\\d+)d");
 
   /** The feature's value in words, when its name follows the dictionary's conventions. */
   private static Optional<String> plain(String feature, String v) {
-    if (DAYS_SINCE.containsKey(feature)) {
-      return Optional.of(String.format(Locale.ROOT, DAYS_SINCE.get(feature), v));
+    if (PHRASES.containsKey(feature)) {
+      return Optional.of(String.format(Locale.ROOT, PHRASES.get(feature), v));
+    }
+    java.util.regex.Matcher before = SESSIONS_BEFORE.matcher(feature);
+    if (before.matches()) {
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "%s sessions in the %s days before the last %s",
+              v,
+              before.group(1),
+              before.group(1)));
     }
     if (feature.startsWith("avg_session_minutes_") || feature.startsWith("max_session_minutes_")) {
       String window = feature.replaceFirst(".*_(\\d+)d$", "$1");

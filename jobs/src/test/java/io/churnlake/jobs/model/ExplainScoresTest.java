@@ -321,6 +321,8 @@ class ExplainScoresTest extends SparkTestBase {
         .isEqualTo(
             "sessions of 3.250 minutes on average in the last 7 days; a typical customer"
                 + " has 12");
+    assertThat(ExplainScores.reason("sessions_prev_14d", 6, 4.5))
+        .isEqualTo("6 sessions in the 14 days before the last 14; a typical customer has 4.500");
     assertThat(ExplainScores.reason("events_total", 40, 310.5))
         .isEqualTo("40 interactions in all; a typical customer has 310.5");
     assertThat(ExplainScores.reason("is_paid", 0, 0.61))
