@@ -30,13 +30,12 @@ public final class FeaturesDuckDb {
           .toList();
   static final int[] WINDOWS = {7, 30, 90};
 
-  public static void main(String[] args) throws Exception {
-    String events = args[0];
-    String out = args[1];
-    int threads = Integer.parseInt(args[2]);
-    List<String> dates = List.of(args).subList(3, args.length);
+  /**
+   * The feature query over {@code source} (a relation with the events table's columns), with the
+   * as-of dates as the CTE {@code datesTable} defines (a relation {@code dates(as_of_date)}).
+   */
+  static String query(String source, String datesTable, List<String> dates) {
     String last = dates.stream().max(String::compareTo).orElseThrow();
-
     // Step 1: per customer, day and session; step 2: per customer and day (as in Spark).
     StringJoiner perSession = new StringJoiner(",\n  ");
     perSession.add("customer_id, event_date, session_id");
@@ -167,25 +166,64 @@ public final class FeaturesDuckDb {
             + " session_slope_8w");
     agg.add("arg_max(last_level, event_date) AS level");
 
+    return "WITH sessions AS (SELECT\n  "
+        + perSession
+        + "\nFROM "
+        + source
+        + "\nWHERE event_date <= DATE '"
+        + last
+        + "'\nGROUP BY customer_id, event_date, session_id),\ndaily AS (SELECT\n  "
+        + daily
+        + "\nFROM sessions GROUP BY customer_id, event_date),\n"
+        + datesTable
+        + "\nSELECT\n  "
+        + agg
+        + "\nFROM daily d JOIN dates a ON d.event_date <= a.as_of_date\n"
+        + "GROUP BY d.customer_id, a.as_of_date\nHAVING sum(churn_events) = 0";
+  }
+
+  /**
+   * The query in Spark SQL's dialect over a view named {@code events}: DuckDB's casts by {@code ::}
+   * dropped (Spark's sums are wider integers, its divisions already doubles), {@code date_diff} as
+   * {@code timestampdiff}, {@code arg_max} as {@code max_by}, the dates as an inline table.
+   */
+  static String sparkSql(List<String> dates) {
+    List<String> values = new ArrayList<>();
+    dates.forEach(d -> values.add("(DATE '" + d + "')"));
+    return query(
+            "events",
+            "dates AS (SELECT * FROM VALUES " + String.join(", ", values) + " AS t(as_of_date))",
+            dates)
+        .replace("::INT", "")
+        .replace("::DOUBLE", "")
+        .replace("::DATE", "")
+        .replace("date_diff('second', ", "timestampdiff(SECOND, ")
+        .replace("date_diff('day', ", "timestampdiff(DAY, ")
+        .replace("arg_max(", "max_by(");
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args[0].equals("--spark-sql")) {
+      // The same query in Spark SQL over a view named events (bench/FeaturesSparkSql.java).
+      System.out.println(sparkSql(List.of(args).subList(1, args.length)));
+      return;
+    }
+    String events = args[0];
+    String out = args[1];
+    int threads = Integer.parseInt(args[2]);
+    List<String> dates = List.of(args).subList(3, args.length);
     List<String> values = new ArrayList<>();
     dates.forEach(d -> values.add("(DATE '" + d + "')"));
     String sql =
-        "COPY (\nWITH sessions AS (SELECT\n  "
-            + perSession
-            + "\nFROM read_parquet('"
-            + events
-            + "/**/*.parquet', hive_partitioning = true)\nWHERE event_date <= DATE '"
-            + last
-            + "'\nGROUP BY customer_id, event_date, session_id),\ndaily AS (SELECT\n  "
-            + daily
-            + "\nFROM sessions GROUP BY customer_id, event_date),\ndates(as_of_date) AS (VALUES "
-            + String.join(", ", values)
-            + ")\nSELECT\n  "
-            + agg
-            + "\nFROM daily d JOIN dates a ON d.event_date <= a.as_of_date\n"
-            + "GROUP BY d.customer_id, a.as_of_date\nHAVING sum(churn_events) = 0\n) TO '"
+        "COPY (\n"
+            + query(
+                "read_parquet('" + events + "/**/*.parquet', hive_partitioning = true)",
+                "dates(as_of_date) AS (VALUES " + String.join(", ", values) + ")",
+                dates)
+            + "\n) TO '"
             + out
             + "' (FORMAT PARQUET)";
+    String last = dates.stream().max(String::compareTo).orElseThrow();
 
     long start = System.nanoTime();
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");

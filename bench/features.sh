@@ -3,7 +3,8 @@
 # after one more day's file is ingested, for that date alone (what nightly does: the daily table
 # aggregates only the new day),
 # over about 10 million generated events, by churnlake on local Spark and by DuckDB (in-process, same machine, same Parquet files, the same
-# activity feature family), and the ratio of the two times. Then, from churnlake's own tables, the
+# activity feature family), and by Spark SQL running DuckDB's query on the same files (the engine's own
+# figure: bench/FeaturesSparkSql.java), with the ratios of the times. Then, from churnlake's own tables, the
 # planted churn drivers (docs/generator.md) as features: mean for churners vs the others.
 # Usage: bench/features.sh [customers] [days]   (defaults: 30000 180, about 9.3 M events)
 #   BENCH_DIR=dir keeps the generated log and warehouse there (re-runs skip generate + ingest).
@@ -14,6 +15,7 @@ if [ -n "${BENCH_DIR:-}" ]; then work="$BENCH_DIR"; mkdir -p "$work"; else
   work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 cores="$(nproc)"
 wh="$work/warehouse"
+OPENS="$(tr '\n' ' ' < "$HERE/conf/jvm-flags")"
 cl() { "$HERE/churnlake" "$@" --set warehouse="\"$wh\"" --set generate.output="\"$work/raw\""; }
 
 duck_version=2.0.0.1
@@ -68,8 +70,28 @@ compare() {
     echo "bench/features.sh: DuckDB printed no positive time (see $work/duck.txt): no ratio" >&2
     exit 1
   fi
-  awk -v st="$st" -v d="$duck" -v l="$label" 'BEGIN {
-    printf "ratio churnlake / duckdb, %s: %.2f (%.1f s / %.1f s)\n", l, st / d, st, d }'
+  # The engine's own figure: DuckDB's query run by Spark SQL on the same files, in a fresh session
+  # and again warm (what a query costs Spark before churnlake's daily tables, Delta and ledger).
+  java "$HERE/bench/FeaturesDuckDb.java" --spark-sql "$@" > "$work/spark.sql"
+  rm -rf "$work/spark.parquet"
+  local jar; jar="$(ls "$HERE"/jobs/target/churnlake-jobs-*[0-9T].jar | head -n 1)"  # built by cl
+  # shellcheck disable=SC2086
+  SPARK_LOCAL_IP=127.0.0.1 java -Xmx4g $OPENS -Duser.timezone=UTC \
+    -Dlog4j2.configurationFile="$HERE/conf/log4j2.properties" \
+    -cp "$jar:$(cat "$HERE/jobs/target/local-classpath.txt")" "$HERE/bench/FeaturesSparkSql.java" \
+    "$work/spark.sql" "$wh/events" "$work/spark.parquet" "$cores" 2> "$work/spark.log" \
+    | tee "$work/spark.txt"
+  spark_cold=$(sed -nE 's/^spark sql features: .* in ([0-9.]+) s \(fresh session\).*/\1/p' "$work/spark.txt")
+  spark_warm=$(sed -nE 's/^spark sql features: .*, ([0-9.]+) s \(run again, warm\).*/\1/p' "$work/spark.txt")
+  if [ -z "$spark_cold" ] || [ -z "$spark_warm" ] \
+    || ! awk -v c="$spark_cold" -v w="$spark_warm" 'BEGIN { exit !(c > 0 && w > 0) }'; then
+    echo "bench/features.sh: Spark SQL printed no positive times (see $work/spark.txt, $work/spark.log): no ratio" >&2
+    exit 1
+  fi
+  awk -v st="$st" -v d="$duck" -v c="$spark_cold" -v w="$spark_warm" -v l="$label" 'BEGIN {
+    printf "ratio churnlake / duckdb, %s: %.2f (%.1f s / %.1f s)\n", l, st / d, st, d
+    printf "ratio spark sql / duckdb, %s: %.2f fresh session, %.2f warm (%.1f s, %.1f s / %.1f s)\n", l, c / d, w / d, c, w, d
+    printf "ratio churnlake / spark sql (fresh session), %s: %.2f (%.1f s / %.1f s)\n", l, st / c, st, c }'
 }
 compare "13 as-of dates, daily tables built from all events in the stage" "${dates[@]}"
 grep -hoE 'daily_(activity|purchases): [a-z0-9 ()]+' "$work/features.log" | sed 's/^/  /' || true
