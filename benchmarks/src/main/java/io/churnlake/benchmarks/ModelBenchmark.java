@@ -95,7 +95,8 @@ public final class ModelBenchmark {
         new TrainingCalendar(
             dates.subList(0, trainingDates),
             Optional.of(dates.get(trainingDates)),
-            dates.get(trainingDates + 1));
+            dates.get(trainingDates + 1),
+            List.of());
     TrainingSets.Split split = TrainingSets.timeBased(examples, calendar);
     long t0 = System.nanoTime();
     FitChurnModel.Fitted fitted =
@@ -111,6 +112,7 @@ public final class ModelBenchmark {
             calendar.trainingDates(),
             calendar.calibrationDate(),
             calendar.evaluationDate(),
+            calendar.adjusted(),
             30,
             fitted,
             -1,

@@ -80,4 +80,57 @@ class JobContextTest extends SparkTestBase {
           assertThat(codegenInStage(context("spark.codegen-from-mb=0"))).isEqualTo("true FALLBACK");
         });
   }
+
+  @Test
+  void aStageFailingOnARecordsValueNamesTheErrorButNotTheValueInItsMessageOrTheLedger() {
+    // Invariant: no record content in an error message or a pipeline_runs row. Spark quotes the
+    // value a cast fails on; the stage's one-line message and its ledger row keep the error class,
+    // the types and the column, and leave the value out.
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("leak").toString());
+    JobContext ctx =
+        new JobContext(
+            ChurnConfigLoader.load(List.of(), List.of()),
+            spark(),
+            store,
+            "run-leak",
+            new io.churnlake.jobs.runs.PipelineRuns(
+                spark(), store, "run-leak", "score", java.time.LocalDate.of(2026, 7, 19)));
+    String personal = "alice.smith@example.com";
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () ->
+                withSqlConf(
+                    Map.of("spark.sql.ansi.enabled", "true"),
+                    () ->
+                        ctx.stage(
+                            "leak",
+                            () ->
+                                spark()
+                                    .createDataFrame(
+                                        List.of(org.apache.spark.sql.RowFactory.create(personal)),
+                                        new StructType().add("email", DataTypes.StringType))
+                                    .selectExpr("CAST(email AS INT) AS n")
+                                    .collectAsList())));
+    assertThat(thrown)
+        .isInstanceOf(io.churnlake.common.errors.ChurnException.class)
+        .hasMessageStartingWith("stage 'leak' failed: ")
+        .hasMessageContaining("CAST_INVALID_INPUT")
+        .hasMessageContaining("'<value left out>'")
+        .hasMessageContaining("\"STRING\"")
+        .hasMessageNotContaining(personal);
+    List<org.apache.spark.sql.Row> ledger =
+        ctx.store()
+            .read(ChurnTable.PIPELINE_RUNS)
+            .where("stage = 'leak'")
+            .orderBy("status")
+            .select("status", "error")
+            .collectAsList();
+    assertThat(ledger)
+        .extracting(r -> r.getString(0), r -> r.getString(1))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("failed", thrown.getMessage()),
+            org.assertj.core.groups.Tuple.tuple("running", null));
+    // Spark's own advice keeps the setting it names.
+    assertThat(thrown).hasMessageContaining("\"spark.sql.ansi.enabled\" to \"false\"");
+  }
 }

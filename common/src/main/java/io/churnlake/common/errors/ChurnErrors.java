@@ -297,11 +297,53 @@ public final class ChurnErrors {
   }
 
   public static ChurnException stageFailed(String stage, Throwable cause) {
-    return runtime("stage '" + stage + "' failed: " + firstLine(cause), cause);
+    return runtime("stage '" + stage + "' failed: " + unexpected(cause), cause);
   }
 
   public static ChurnException sqlFailed(Throwable cause) {
-    return usage("query failed: " + firstLine(cause));
+    return usage("query failed: " + unexpected(cause));
+  }
+
+  /**
+   * The first line of an exception churnlake did not raise itself, for a message or a {@code
+   * pipeline_runs} row: Spark, Jackson and the JDK quote the input they fail on ("The value
+   * 'x@example.com' of the type \"STRING\" cannot be cast", "For input string: \"x\""), which may
+   * be a customer's record, so every quoted value is left out; paths and URIs, Spark's type names,
+   * its settings' names, true and false, and {@code `identifiers`} stay. An error of analysis or
+   * parsing (a query's own text, no data) is kept whole.
+   */
+  public static String unexpected(Throwable cause) {
+    String line = firstLine(cause);
+    return cause instanceof org.apache.spark.sql.AnalysisException
+        ? line
+        : withoutQuotedValues(line);
+  }
+
+  private static final java.util.regex.Pattern QUOTED =
+      java.util.regex.Pattern.compile("'([^']*)'|\"([^\"]*)\"");
+
+  private static final java.util.regex.Pattern KEPT =
+      java.util.regex.Pattern.compile(
+          "(/|(file|hdfs|s3a?|gs|abfss?|wasbs?|viewfs):).*"
+              + "|(STRING|INT|BIGINT|SMALLINT|TINYINT|DOUBLE|FLOAT|BOOLEAN|DATE|TIMESTAMP(_NTZ|_LTZ)?"
+              + "|spark\\.[A-Za-z0-9_.]+|true|false"
+              + "|BINARY|VOID|DECIMAL\\(\\d+, ?\\d+\\)|(ARRAY|MAP|STRUCT)<.*>|INTERVAL.*)");
+
+  /**
+   * {@code line} with each quoted value replaced by {@code <value left out>}, paths and types kept.
+   */
+  static String withoutQuotedValues(String line) {
+    java.util.regex.Matcher m = QUOTED.matcher(line);
+    StringBuilder b = new StringBuilder();
+    while (m.find()) {
+      boolean single = m.group(1) != null;
+      String value = single ? m.group(1) : m.group(2);
+      String quote = single ? "'" : "\"";
+      String kept = KEPT.matcher(value).matches() ? m.group() : quote + "<value left out>" + quote;
+      m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(kept));
+    }
+    m.appendTail(b);
+    return b.toString();
   }
 
   /** A Spark standalone master that does not accept connections. */

@@ -227,6 +227,24 @@ public final class DeltaTableStore implements TableStore {
   }
 
   @Override
+  public long rowCount(ChurnTable table) {
+    java.util.OptionalLong logged;
+    try {
+      logged = KernelTables.rowCount(location(table), spark.sparkContext().hadoopConfiguration());
+    } catch (io.delta.kernel.exceptions.KernelException e) {
+      LOG.info(
+          "{}: Delta Kernel cannot read its log ({}); rows counted through Spark",
+          table.tableName(),
+          e.getMessage());
+      logged = java.util.OptionalLong.empty();
+    }
+    if (logged.isPresent()) {
+      return logged.getAsLong();
+    }
+    return exists(table) ? read(table).count() : 0;
+  }
+
+  @Override
   public SortedSet<String> partitionValues(ChurnTable table) {
     String column = partitionColumnOf(table);
     if (!exists(table)) {

@@ -203,6 +203,59 @@ public final class KernelTables {
   }
 
   /**
+   * The rows of the Delta table at {@code location}'s newest version, summed from the {@code
+   * numRecords} statistics its log records for each data file (no data file read, no Spark job): 0
+   * when no table is there; empty when a file has no such statistics or a deletion vector (its live
+   * rows are then not in the log), and the caller counts through Spark.
+   */
+  public static java.util.OptionalLong rowCount(String location, Configuration hadoop) {
+    Engine engine = DefaultEngine.create(hadoop);
+    Optional<Snapshot> latest = latest(engine, location);
+    if (latest.isEmpty()) {
+      return java.util.OptionalLong.of(0);
+    }
+    io.delta.kernel.internal.ScanImpl scan =
+        (io.delta.kernel.internal.ScanImpl)
+            latest.get().getScanBuilder(engine).withReadSchema(engine, new StructType()).build();
+    long rows = 0;
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine, true)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> batch = files.next().getRows()) {
+          while (batch.hasNext()) {
+            Row file = batch.next();
+            Row add = file.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
+            long n =
+                InternalScanFileUtils.getDeletionVectorDescriptorFromRow(file) != null
+                        || add.isNullAt(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL)
+                    ? -1
+                    : numRecords(add.getString(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL));
+            if (n < 0) {
+              return java.util.OptionalLong.empty();
+            }
+            rows += n;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the Delta log at " + location, e);
+    }
+    return java.util.OptionalLong.of(rows);
+  }
+
+  /** {@code numRecords} of a data file's statistics JSON; -1 when it is not there. */
+  static long numRecords(String statsJson) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode n = STATS.readTree(statsJson).get("numRecords");
+      return n != null && n.canConvertToLong() ? n.asLong() : -1;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return -1;
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper STATS =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
    * The data files of a Delta table's newest version, for a reader that reads them as plain
    * Parquet: the version, the table's schema (Delta's JSON form, which is Spark's), its partition
    * columns and the files (absolute path, bytes, modification time in epoch milliseconds).

@@ -68,6 +68,12 @@ public interface TableStore {
   long sizeInBytes(ChurnTable table);
 
   /**
+   * The rows of the table's current version, from its log's file statistics where they are all
+   * recorded (no data file read), else counted by a Spark job; 0 when the table does not exist.
+   */
+  long rowCount(ChurnTable table);
+
+  /**
    * A table's identity and version: {@code id} changes when the table is deleted and created again,
    * so a version recorded elsewhere is only comparable under the same id.
    */

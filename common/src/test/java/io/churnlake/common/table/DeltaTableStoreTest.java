@@ -227,6 +227,33 @@ class DeltaTableStoreTest extends SparkTestBase {
     assertThat(after).isLessThan(onDisk);
   }
 
+  @Test
+  void rowCountIsTheRowsOfTheCurrentVersionFromTheLogsStatistics() {
+    // Invariant: the rows the demo reports per table are the rows a reader of the current version
+    // sees: rows of files a later commit replaced or deleted no longer count.
+    TableStore store = new DeltaTableStore(spark(), warehouse.resolve("rowcount").toString());
+    assertThat(store.rowCount(ChurnTable.CHURN_SCORES)).isZero();
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"a", D1, 0.1}, new Object[] {"b", D1, 0.9}),
+        "as_of_date = DATE'2026-03-01'");
+    store.append(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"a", D2, 0.2}, new Object[] {"b", D2, 0.3}));
+    assertThat(store.rowCount(ChurnTable.CHURN_SCORES)).isEqualTo(4);
+    store.replaceWhere(
+        ChurnTable.CHURN_SCORES,
+        rows(SCORES, new Object[] {"c", D1, 0.5}),
+        "as_of_date = DATE'2026-03-01'");
+    store.delete(ChurnTable.CHURN_SCORES, "customer_id = 'b'");
+    // Left: c on D1, a on D2.
+    assertThat(store.rowCount(ChurnTable.CHURN_SCORES))
+        .isEqualTo(store.read(ChurnTable.CHURN_SCORES).count())
+        .isEqualTo(2);
+    assertThat(KernelTables.numRecords("{\"numRecords\":7,\"minValues\":{}}")).isEqualTo(7);
+    assertThat(KernelTables.numRecords("{\"minValues\":{}}")).isEqualTo(-1);
+  }
+
   /** The bytes of the files Spark reads for the table's current version. */
   private static long bytesOfFilesRead(TableStore store) {
     long bytes = 0;

@@ -98,7 +98,13 @@ public final class ChurnlakeCli implements Runnable {
               ((ChurnlakeCli) commandLine.getCommandSpec().root().userObject()).global.verbose;
           ExitCode code =
               ex instanceof ChurnException ce ? ce.exitCode() : ExitCode.RUNTIME_FAILURE;
-          err.println("churnlake: " + ChurnErrors.firstLine(ex));
+          // churnlake's own messages name files, keys and positions; any other exception's
+          // quoted values are left out (they may be a customer's record).
+          err.println(
+              "churnlake: "
+                  + (ex instanceof ChurnException
+                      ? ChurnErrors.firstLine(ex)
+                      : ChurnErrors.unexpected(ex)));
           if (verbose) {
             ex.printStackTrace(err);
           }

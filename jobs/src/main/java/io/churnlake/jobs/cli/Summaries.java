@@ -341,6 +341,13 @@ final class Summaries {
                     : "no calibration",
             m.evaluationDate(),
             m.horizonDays()));
+    if (m.parameters().containsKey("calendar")) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  calendar chosen for a short history: %s%n",
+              m.parameters().get("calendar")));
+    }
     b.append(String.format(Locale.ROOT, "  population: %s%n", population));
     b.append(
         String.format(

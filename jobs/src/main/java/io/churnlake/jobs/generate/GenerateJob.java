@@ -60,7 +60,7 @@ public final class GenerateJob {
               ctx.generateCodeFor("generate truth", logBytes);
               Dataset<Row> truth = simulateTruth(ids, spec);
               ctx.store().replaceWhere(ChurnTable.GENERATED_TRUTH, truth, "true");
-              return ctx.store().read(ChurnTable.GENERATED_TRUTH).count();
+              return ctx.store().rowCount(ChurnTable.GENERATED_TRUTH);
             });
     LOG.info("generated {} daily files under {} and {} truth rows", files, g.output(), truthRows);
     return new Result(g.output(), files, truthRows);

@@ -75,6 +75,7 @@ final class HeldOutEvaluation {
             List.of(),
             calibrationDate,
             evaluationDate,
+            Optional.empty(),
             horizon,
             fitted,
             -1,

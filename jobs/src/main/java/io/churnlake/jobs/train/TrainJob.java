@@ -107,6 +107,7 @@ public final class TrainJob {
             calendar.trainingDates(),
             calendar.calibrationDate(),
             calendar.evaluationDate(),
+            calendar.adjusted(),
             horizon,
             eventsVersion);
       } finally {
@@ -147,6 +148,7 @@ public final class TrainJob {
           List.of(snapshot),
           calibrate(c) ? Optional.of(snapshot) : Optional.empty(),
           snapshot,
+          Optional.empty(),
           0,
           ctx.store().version(ChurnTable.CUSTOMERS));
     } finally {
@@ -167,9 +169,11 @@ public final class TrainJob {
       List<LocalDate> trainingDates,
       Optional<LocalDate> calibrationDate,
       LocalDate evaluationDate,
+      Optional<String> calendarAdjusted,
       int horizon,
       long inputTableVersion) {
     ChurnConfig c = ctx.config();
+    calendarAdjusted.ifPresent(a -> LOG.info("train: calendar for a short history: {}", a));
     FitChurnModel.Fitted fitted =
         FitChurnModel.fit(ctx, features.schema(), split, trainingDates, horizon);
     PipelineModel model = fitted.model();
@@ -185,6 +189,7 @@ public final class TrainJob {
             trainingDates,
             calibrationDate,
             evaluationDate,
+            calendarAdjusted,
             horizon,
             fitted,
             inputTableVersion,

@@ -40,6 +40,7 @@ public final class TrainingRecords {
       List<LocalDate> trainingDates,
       Optional<LocalDate> calibrationDate,
       LocalDate evaluationDate,
+      Optional<String> calendarAdjusted,
       int horizon,
       FitChurnModel.Fitted fitted,
       long inputTableVersion,
@@ -48,6 +49,7 @@ public final class TrainingRecords {
     Map<String, String> parameters = parameters(fitted.search().chosen());
     parameters.put("search", fitted.search().summary());
     fitted.calibration().ifPresent(v -> parameters.put("calibration_check", v.describe()));
+    calendarAdjusted.ifPresent(a -> parameters.put("calendar", a));
     return new ModelInfo(
         version,
         c.train().algorithm().id(),
