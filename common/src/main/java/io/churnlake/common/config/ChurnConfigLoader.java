@@ -57,6 +57,30 @@ public final class ChurnConfigLoader {
     return ChurnConfigReader.read(config.getConfig(ROOT));
   }
 
+  /**
+   * The warehouse a configuration names, read without validating anything else: where a command
+   * whose configuration was refused can still record that outcome for an orchestrator. Empty when
+   * the files or the warehouse key themselves cannot be read.
+   */
+  public static java.util.Optional<String> warehouseOf(List<File> files, List<String> overrides) {
+    try {
+      Config merged = ConfigFactory.empty();
+      for (String override : overrides) {
+        merged = parseOverride(override).withFallback(merged);
+      }
+      for (File file : files) {
+        merged = merged.withFallback(parseFile(file));
+      }
+      String key = ROOT + ".warehouse";
+      Config config = merged.withFallback(loadDefaults()).resolve();
+      return config.hasPath(key)
+          ? java.util.Optional.of(config.getString(key))
+          : java.util.Optional.empty();
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   private static Config loadDefaults() {
     Config defaults =
         ConfigFactory.parseResources(

@@ -65,6 +65,35 @@ final class Commands {
       return true;
     }
 
+    /** The caller's --run-id, checked, or a new random id. */
+    String runId() {
+      String given = root.global.runId;
+      if (given == null) {
+        return java.util.UUID.randomUUID().toString();
+      }
+      if (!given.matches("[A-Za-z0-9._:-]{1,128}")) {
+        throw io.churnlake.common.errors.ChurnErrors.badOption(
+            "--run-id", given, "1 to 128 of A-Z a-z 0-9 . _ : -");
+      }
+      return given;
+    }
+
+    /**
+     * Records how the command ended; a failure to record it is logged, never hides the command's
+     * own outcome.
+     */
+    private static void exited(RunLedger ledger, int code, String error) {
+      try {
+        ledger.exited(code, error);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Commands.class)
+            .warn(
+                "could not record the run's exit code {}: {}",
+                code,
+                io.churnlake.common.errors.ChurnErrors.unexpected(e));
+      }
+    }
+
     /** The as-of date recorded with the run, if the command has one. */
     LocalDate recordedDate() {
       return null;
@@ -75,7 +104,26 @@ final class Commands {
       validate();
       List<String> overrides = new ArrayList<>(root.global.overrides);
       overrides.addAll(commandOverrides());
-      ChurnConfig config = ChurnConfigLoader.load(root.global.configFiles, overrides);
+      String runId = runId();
+      ChurnConfig config;
+      try {
+        config = ChurnConfigLoader.load(root.global.configFiles, overrides);
+      } catch (io.churnlake.common.errors.ChurnException e) {
+        if (recorded() && root.global.runId != null) {
+          // An orchestrator asked for this run's outcome: record the refusal where it can.
+          ChurnConfigLoader.warehouseOf(root.global.configFiles, overrides)
+              .ifPresent(
+                  w ->
+                      PipelineRuns.exitedBeforeSpark(
+                          w,
+                          runId,
+                          spec.name(),
+                          recordedDate(),
+                          e.exitCode().code(),
+                          e.getMessage()));
+        }
+        throw e;
+      }
       if (!root.global.verbose) {
         org.apache.logging.log4j.core.config.Configurator.setLevel(
             "org.apache.spark", org.apache.logging.log4j.Level.WARN);
@@ -87,13 +135,24 @@ final class Commands {
           store.checkWritable();
         }
         store.registerExisting();
-        String runId = java.util.UUID.randomUUID().toString();
         RunLedger ledger =
             recorded() && config.runs().ledger()
                 ? new PipelineRuns(spark, store, runId, spec.name(), recordedDate())
                 : RunLedger.NONE;
         JobContext ctx = new JobContext(config, spark, store, runId, ledger);
-        run(ctx, root.out);
+        try {
+          run(ctx, root.out);
+        } catch (io.churnlake.common.errors.ChurnException e) {
+          exited(ledger, e.exitCode().code(), e.getMessage());
+          throw e;
+        } catch (RuntimeException e) {
+          exited(
+              ledger,
+              io.churnlake.common.errors.ExitCode.RUNTIME_FAILURE.code(),
+              io.churnlake.common.errors.ChurnErrors.unexpected(e));
+          throw e;
+        }
+        exited(ledger, 0, null);
         return 0;
       } finally {
         spark.stop();
@@ -708,13 +767,34 @@ final class Commands {
         description = "How many of the latest runs (default: ${DEFAULT-VALUE}).")
     int runs = 5;
 
+    @Option(
+        names = "--run",
+        paramLabel = "ID",
+        description =
+            "Only the run with this id (as given to --run-id), and how it ended (default: the latest runs).")
+    String run;
+
+    @Option(
+        names = "--exit-code",
+        description =
+            "With --run: exit with the code the run recorded (0 done, 1 failed, 2 configuration, 3 lease held); 1 when it recorded none: for orchestrators in cluster deploy mode (default: ${DEFAULT-VALUE}).")
+    boolean exitCode;
+
     @Override
     public Integer call() {
       if (runs < 1) {
         throw io.churnlake.common.errors.ChurnErrors.badOption(
             "--runs", runs, "a whole number >= 1");
       }
+      if (exitCode && run == null) {
+        throw io.churnlake.common.errors.ChurnErrors.badOption(
+            "--exit-code", "without --run", "--run ID with it");
+      }
       ChurnConfig config = ChurnConfigLoader.load(root.global.configFiles, root.global.overrides);
+      if (run != null) {
+        int recorded = RunStatus.printRun(config, run, root.out);
+        return exitCode ? recorded : 0;
+      }
       RunStatus.print(config, runs, root.out);
       return 0;
     }

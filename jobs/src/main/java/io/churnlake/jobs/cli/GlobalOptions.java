@@ -33,6 +33,14 @@ final class GlobalOptions {
   List<String> overrides = new ArrayList<>();
 
   @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      scope = ScopeType.INHERIT,
+      description =
+          "Id of this run in pipeline_runs, chosen by the caller (1 to 128 of A-Z a-z 0-9 . _ : -), so that an orchestrator can read its outcome with 'status --run ID --exit-code' (default: a random UUID).")
+  String runId;
+
+  @Option(
       names = "--verbose",
       scope = ScopeType.INHERIT,
       description =

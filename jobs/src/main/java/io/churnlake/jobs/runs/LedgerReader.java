@@ -19,7 +19,10 @@ import org.apache.hadoop.conf.Configuration;
 public final class LedgerReader {
   private LedgerReader() {}
 
-  /** One row of {@code pipeline_runs}: a stage's start or end. */
+  /**
+   * One row of {@code pipeline_runs}: a stage's start or end, or how the run ended (stage {@code
+   * exit}, with the command's exit code).
+   */
   public record StageRow(
       String runId,
       String command,
@@ -31,7 +34,8 @@ public final class LedgerReader {
       Instant endedAt,
       Double seconds,
       Long rowsWritten,
-      String error) {}
+      String error,
+      Integer exitCode) {}
 
   private static final List<String> COLUMNS =
       List.of(
@@ -45,7 +49,8 @@ public final class LedgerReader {
           "ended_at",
           "seconds",
           "rows_written",
-          "error");
+          "error",
+          "exit_code");
 
   /**
    * Hadoop settings from the configured Spark settings ({@code spark.hadoop.*}, as Spark passes
@@ -82,6 +87,7 @@ public final class LedgerReader {
         KernelTables.instant(r, s, "ended_at"),
         KernelTables.isNull(r, s, "seconds") ? null : r.getDouble(s.indexOf("seconds")),
         KernelTables.isNull(r, s, "rows_written") ? null : r.getLong(s.indexOf("rows_written")),
-        KernelTables.string(r, s, "error"));
+        KernelTables.string(r, s, "error"),
+        KernelTables.isNull(r, s, "exit_code") ? null : r.getInt(s.indexOf("exit_code")));
   }
 }

@@ -79,7 +79,8 @@ public final class PipelineRuns implements RunLedger {
                   false),
               true)
           .add("rows_written", DataTypes.LongType, true)
-          .add("git_commit", DataTypes.StringType, true);
+          .add("git_commit", DataTypes.StringType, true)
+          .add("exit_code", DataTypes.IntegerType, true);
 
   private final SparkSession spark;
   private final TableStore store;
@@ -252,6 +253,12 @@ public final class PipelineRuns implements RunLedger {
     append(entry, FAILED, System.currentTimeMillis(), error, io);
   }
 
+  @Override
+  public void exited(int exitCode, String error) {
+    Entry e = new Entry(EXIT_STAGE, sequence.incrementAndGet(), System.currentTimeMillis());
+    append(e, exitCode == 0 ? SUCCEEDED : FAILED, e.startedAtMillis(), error, null, exitCode);
+  }
+
   /**
    * The git commit churnlake was built from (abbreviated, "-dirty" when the working tree had
    * changes), from the properties the build writes into the jar; "unknown" when built without git.
@@ -281,6 +288,56 @@ public final class PipelineRuns implements RunLedger {
   }
 
   private void append(Entry e, String status, Long endedAt, String error, TableActivity io) {
+    append(e, status, endedAt, error, io, null);
+  }
+
+  /**
+   * Records the exit row of a run refused before Spark started (its configuration), with Delta
+   * Kernel on the driver, in the ledger of {@code warehouse} if one is there (Kernel does not
+   * create the table): what {@code status --run ID --exit-code} reads in cluster deploy mode. A
+   * failure to record it is logged.
+   */
+  public static void exitedBeforeSpark(
+      String warehouse, String runId, String command, LocalDate asOf, int exitCode, String error) {
+    long now = System.currentTimeMillis();
+    Row row =
+        RowFactory.create(
+            runId,
+            command,
+            asOf == null ? null : Date.valueOf(asOf),
+            1,
+            EXIT_STAGE,
+            FAILED,
+            new Timestamp(now),
+            new Timestamp(now),
+            0.0,
+            error,
+            holder(),
+            version(),
+            null,
+            null,
+            null,
+            null,
+            gitCommit(),
+            exitCode);
+    String location =
+        io.churnlake.common.table.DeltaTableStore.location(warehouse, ChurnTable.PIPELINE_RUNS);
+    try {
+      OptionalLong v =
+          KernelAppend.append(
+              new org.apache.hadoop.conf.Configuration(), location, SCHEMA, List.of(row));
+      LOG.info(
+          "run {}: exit {} {}",
+          runId,
+          exitCode,
+          v.isPresent() ? "recorded in " + location : "not recorded: no ledger at " + location);
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: exit {} not recorded: {}", runId, exitCode, e.getMessage());
+    }
+  }
+
+  private void append(
+      Entry e, String status, Long endedAt, String error, TableActivity io, Integer exitCode) {
     Row row =
         RowFactory.create(
             runId,
@@ -305,7 +362,8 @@ public final class PipelineRuns implements RunLedger {
                     .map(w -> RowFactory.create(w.table(), w.version(), w.rows(), w.commits()))
                     .toArray(),
             io == null ? null : io.rowsWritten(),
-            gitCommit());
+            gitCommit(),
+            exitCode);
     String location = store.location(ChurnTable.PIPELINE_RUNS);
     OptionalLong version =
         KernelAppend.append(spark.sessionState().newHadoopConf(), location, SCHEMA, List.of(row));

@@ -43,6 +43,16 @@ public interface RunLedger {
   /** Records that {@code stage} was skipped because {@code byRun} already did it. */
   default void skipped(String stage, String byRun) {}
 
+  /**
+   * Records how the whole command ended, as a row of its own ({@link #EXIT_STAGE}) with the exit
+   * code the command line returns: the outcome an orchestrator reads where the exit code does not
+   * reach it (cluster deploy mode).
+   */
+  default void exited(int exitCode, String error) {}
+
+  /** The stage name of the row {@link #exited} writes: after every stage of the run. */
+  String EXIT_STAGE = "exit";
+
   /** Records nothing. */
   RunLedger NONE =
       new RunLedger() {

@@ -85,7 +85,7 @@ public final class RunStatus {
         r.command(),
         r.asOfDate() == null ? "" : r.asOfDate().toString(),
         r.stage(),
-        r.status(),
+        r.exitCode() == null ? r.status() : r.status() + " (exit " + r.exitCode() + ")",
         TIME.format(r.startedAt()),
         r.seconds() == null ? "" : String.format(Locale.ROOT, "%.1f", r.seconds()),
         r.rowsWritten() == null ? "" : Long.toString(r.rowsWritten()),
@@ -125,6 +125,71 @@ public final class RunStatus {
       }
     }
     return out.append(line).append('\n').toString();
+  }
+
+  /**
+   * The stages of one run, in order, each with its last status (as {@link #latestRuns}); empty when
+   * the ledger holds no row of that run.
+   */
+  public static List<StageRow> run(List<StageRow> ledger, String runId) {
+    return latestRuns(ledger.stream().filter(r -> r.runId().equals(runId)).toList(), 1);
+  }
+
+  /**
+   * How a run ended, for an orchestrator that cannot see the driver's exit code (cluster deploy
+   * mode): the exit code its {@code exit} row records, with a line saying so; a run with no such
+   * row (not started, still running, its driver killed, or refused before its configuration named
+   * the warehouse) is 1: a failure to retry.
+   */
+  public record Outcome(int exitCode, String line) {}
+
+  public static Outcome outcome(List<StageRow> stages, String runId, String location) {
+    if (stages.isEmpty()) {
+      return new Outcome(
+          io.churnlake.common.errors.ExitCode.RUNTIME_FAILURE.code(),
+          "run "
+              + runId
+              + ": no row in "
+              + location
+              + "; it did not start, or stopped before its configuration named this warehouse"
+              + " (exit 1: retry)");
+    }
+    StageRow last = stages.get(stages.size() - 1);
+    if (!RunLedger.EXIT_STAGE.equals(last.stage()) || last.exitCode() == null) {
+      return new Outcome(
+          io.churnlake.common.errors.ExitCode.RUNTIME_FAILURE.code(),
+          "run "
+              + runId
+              + ": no outcome recorded; its last stage is "
+              + last.stage()
+              + " "
+              + last.status()
+              + " (still running, or its driver died: exit 1, retry resumes it)");
+    }
+    return new Outcome(
+        last.exitCode(),
+        "run "
+            + runId
+            + ": exit "
+            + last.exitCode()
+            + (last.error() == null ? "" : " (" + last.error().replaceAll("\\s+", " ") + ")"));
+  }
+
+  /**
+   * Prints one run's stages and how it ended; returns its recorded exit code ({@link #outcome}).
+   */
+  public static int printRun(ChurnConfig config, String runId, PrintStream out) {
+    String location = DeltaTableStore.location(config.warehouse(), ChurnTable.PIPELINE_RUNS);
+    List<StageRow> stages =
+        LedgerReader.read(location, LedgerReader.hadoopConfiguration(config.spark().extra()))
+            .map(ledger -> run(ledger, runId))
+            .orElse(List.of());
+    if (!stages.isEmpty()) {
+      out.print(render(stages));
+    }
+    Outcome o = outcome(stages, runId, location);
+    out.println(o.line());
+    return o.exitCode();
   }
 
   /** Prints the stages of the {@code runs} latest runs of the configured warehouse. */

@@ -1197,13 +1197,20 @@ public final class TableCatalog {
                         + " still `running`. The latest row per (`run_id`, `stage_seq`) is the stage's"
                         + " status. `nightly` skips a stage whose latest success for the date was"
                         + " nightly's with the same `inputs` (one `skipped` row naming that run), so a"
-                        + " failed run resumes from the failed stage; `--force` reruns everything.")
+                        + " failed run resumes from the failed stage; `--force` reruns everything. A run"
+                        + " that got as far as its warehouse ends with an `exit` row holding the"
+                        + " command's exit code.")
                 .schema(PipelineRuns.SCHEMA)
-                .col("run_id", "the command run (one per invocation)")
+                .col(
+                    "run_id",
+                    "the command run (one per invocation): a random UUID, or the caller's `--run-id`")
                 .col("command", "the command, e.g. `nightly`")
                 .col("as_of_date", "the command's as-of date, null for commands without one")
                 .col("stage_seq", "the stage's number within the run, from 1, in start order")
-                .col("stage", "the stage, e.g. `ingest events`, `train`, `segment`")
+                .col(
+                    "stage",
+                    "the stage, e.g. `ingest events`, `train`, `segment`; `exit` for how the run"
+                        + " ended")
                 .col("status", "`running`, `succeeded`, `failed` or `skipped`")
                 .col("started_at", "when the stage started (UTC)")
                 .col("ended_at", "when it ended (UTC); null on `running` rows")
@@ -1230,7 +1237,13 @@ public final class TableCatalog {
                 .col(
                     "git_commit",
                     "the git commit churnlake was built from (`-dirty` when built from changed files),"
-                        + " `unknown` when built outside git"))
+                        + " `unknown` when built outside git")
+                .col(
+                    "exit_code",
+                    "on the run's last row, stage `exit`: the code the command exited with (0 done, 1"
+                        + " failed, 2 usage or configuration, 3 another run held the lease), also when"
+                        + " the exit code does not reach the caller (cluster deploy mode: `status"
+                        + " --run ID --exit-code`); null on stage rows"))
         .build();
   }
 

@@ -183,6 +183,79 @@ class CliExitCodesTest {
   }
 
   @Test
+  void eachRunRecordsItsExitCodeWhichStatusReturnsForItsRunId() throws Exception {
+    // Invariant: what an orchestrator reads back for a run id ('status --run ID --exit-code') is
+    // the exit code the command returned: the contract in cluster deploy mode, where spark-submit
+    // does not return the driver's code.
+    Path warehouse = dir.resolve("outcomes");
+    Path empty = java.nio.file.Files.createDirectories(dir.resolve("no-files-yet"));
+    String[] at = {"--set", "warehouse=\"" + warehouse + "\""};
+    Run failed =
+        run(
+            withWarehouse(
+                at[0], at[1], "--run-id", "night-1", "features", "--as-of", "2020-01-01"));
+    assertThat(failed.code()).isEqualTo(1);
+    Run refused =
+        run(
+            withWarehouse(
+                at[0],
+                at[1],
+                "--run-id",
+                "night-2",
+                "--set",
+                "segment.high-from=7",
+                "features",
+                "--as-of",
+                "2020-01-01"));
+    assertThat(refused.code()).isEqualTo(2);
+    Run done =
+        run(
+            withWarehouse(
+                at[0],
+                at[1],
+                "--set",
+                "sources.events.path=\"" + empty + "\"",
+                "ingest",
+                "--run-id",
+                "night-3"));
+    assertThat(done.code()).isZero();
+
+    Run one = run(at[0], at[1], "status", "--run", "night-1", "--exit-code");
+    assertThat(one.code()).isEqualTo(1);
+    assertThat(one.out())
+        .contains("|features|failed         |")
+        .endsWith(
+            "run night-1: exit 1 (table 'events' has no rows on or before as-of date 2020-01-01;"
+                + " ingest files dated on or before it first)\n");
+    Run two = run(at[0], at[1], "status", "--run", "night-2", "--exit-code");
+    assertThat(two.code()).isEqualTo(2);
+    assertThat(two.out())
+        .contains("failed (exit 2)")
+        .contains("run night-2: exit 2 (")
+        .contains("high-from");
+    Run three = run(at[0], at[1], "status", "--run", "night-3", "--exit-code");
+    assertThat(three.code()).isZero();
+    assertThat(three.out())
+        .contains("|ingest")
+        .contains("succeeded (exit 0)")
+        .endsWith("run night-3: exit 0\n");
+    // Without --exit-code, status itself succeeds whatever the run did.
+    assertThat(run(at[0], at[1], "status", "--run", "night-1").code()).isZero();
+    Run never = run(at[0], at[1], "status", "--run", "never-ran", "--exit-code");
+    assertThat(never.code()).isEqualTo(1);
+    assertThat(never.out())
+        .isEqualTo(
+            "run never-ran: no row in "
+                + warehouse
+                + "/pipeline_runs; it did not start, or stopped before its configuration named this"
+                + " warehouse (exit 1: retry)\n");
+    assertThat(run(at[0], at[1], "status", "--exit-code").code()).isEqualTo(2);
+    Run badId = run(withWarehouse("--run-id", "two words", "ingest"));
+    assertThat(badId.code()).isEqualTo(2);
+    assertThat(badId.err()).contains("--run-id").contains("1 to 128 of A-Z a-z 0-9 . _ : -");
+  }
+
+  @Test
   void asOfDateWithNoDataIsRuntimeFailureNamingTheDate() {
     Run r = run(withWarehouse("features", "--as-of", "2020-01-01"));
     assertThat(r.code()).isEqualTo(1);

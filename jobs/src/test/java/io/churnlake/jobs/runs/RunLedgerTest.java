@@ -175,7 +175,8 @@ class RunLedgerTest extends SparkTestBase {
         ended,
         seconds,
         rows,
-        error);
+        error,
+        null);
   }
 
   @Test
@@ -407,7 +408,8 @@ class RunLedgerTest extends SparkTestBase {
                       org.apache.spark.sql.RowFactory.create("customer_features", 7L, 123L, 2)
                     },
                 i % 2 == 0 ? null : 123L + i,
-                "abc1234567");
+                "abc1234567",
+                i % 4 == 3 ? Integer.valueOf(i % 4) : null);
     // The first row creates the table through Spark; Kernel then appends to it.
     assertThat(
             KernelAppend.append(
