@@ -212,8 +212,31 @@ final class LocalCluster implements AutoCloseable {
    */
   Process submit(String name, String master, List<String> sparkConf, List<String> cliArgs)
       throws IOException {
+    return submit(name, master, false, sparkConf, cliArgs);
+  }
+
+  /**
+   * As {@link #submit(String, String, List, List)}, with {@code --deploy-mode cluster} when {@code
+   * inCluster}: the master has a worker launch the driver, and spark-submit waits for it to end
+   * ({@code spark.standalone.submit.waitAppCompletion}); the driver gets the JVM flags, time zone
+   * and scratch directory a client-mode driver has (its output: {@link #driverOut}).
+   */
+  Process submit(
+      String name, String master, boolean inCluster, List<String> sparkConf, List<String> cliArgs)
+      throws IOException {
     List<String> args = new ArrayList<>(List.of("--master", master));
     List<String> conf = new ArrayList<>(sparkConf);
+    if (inCluster) {
+      args.addAll(List.of("--deploy-mode", "cluster"));
+      conf.add("spark.standalone.submit.waitAppCompletion=true");
+      conf.add(
+          "spark.driver.extraJavaOptions="
+              + String.join(" ", jvmFlags())
+              + " "
+              + tmpdir
+              + " -Duser.timezone=UTC -Dlog4j2.configurationFile="
+              + CONF.resolve("log4j2.properties"));
+    }
     // Scratch files of the driver and executors stay under this cluster's directory.
     conf.add("spark.executor.extraJavaOptions=" + tmpdir);
     for (String kv : conf) {
@@ -247,6 +270,23 @@ final class LocalCluster implements AutoCloseable {
   /** The text of NAME.log so far ("" before it exists). */
   String log(String name) {
     return read(dir.resolve(name + ".log"));
+  }
+
+  /**
+   * The standard output of the driver that ran churnlake run {@code runId} in cluster deploy mode:
+   * a worker keeps each driver's output in its work directory ({@code driver-<id>/stdout}, its log
+   * in {@code stderr}, where the run id appears); "" when no such driver is found.
+   */
+  String driverOut(String runId) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(f -> f.getFileName().toString().equals("stderr"))
+          .filter(f -> f.getParent().getFileName().toString().startsWith("driver-"))
+          .filter(f -> read(f).contains("(run " + runId + ")"))
+          .findFirst()
+          .map(f -> read(f.resolveSibling("stdout")))
+          .orElse("");
+    }
   }
 
   /** The standard output of a submitted NAME. */

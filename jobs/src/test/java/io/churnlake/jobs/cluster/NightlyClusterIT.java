@@ -99,11 +99,23 @@ class NightlyClusterIT extends SparkTestBase {
                 "spark.eventLog.dir=" + events.toUri()),
             pause(List.of("features", "train", "segment"), pauses));
     awaitPause(pauses, "features", first, "first");
+    // The second run in cluster deploy mode: its driver runs on the third worker, where its exit
+    // code 3 does not reach spark-submit; the orchestrator reads it back by the run id it gave.
     Process second =
-        nightly("second", cluster.masterUrl(), warehouse, List.of("spark.cores.max=1"));
-    assertThat(exit(second, "second")).isEqualTo(3);
-    assertThat(cluster.log("second"))
-        .contains("churnlake: 'nightly " + AS_OF + "' is already running (run ");
+        cluster.submit(
+            "second",
+            cluster.masterUrl(),
+            true,
+            sparkConf(List.of("spark.cores.max=1")),
+            cli(warehouse, List.of("--run-id", "second-try-1", "nightly", "--as-of", AS_OF)));
+    int submitted = exit(second, "second");
+    System.out.println("spark-submit --deploy-mode cluster of a run refused with 3: " + submitted);
+    CliRun refused = status(warehouse, "second-try-1");
+    assertThat(refused.code()).isEqualTo(3);
+    assertThat(refused.out())
+        .contains("|lease")
+        .contains("failed (exit 3)")
+        .contains("run second-try-1: exit 3 ('nightly " + AS_OF + "' is already running (run ");
     Files.createFile(pauses.resolve("features.resume"));
     awaitPause(pauses, "train", first, "first");
     // Once the second run's executor is gone, the two busy workers run the first run's executors.
@@ -124,17 +136,29 @@ class NightlyClusterIT extends SparkTestBase {
         .isGreaterThanOrEqualTo(1);
     // The next invocation takes over the dead driver's lease at once and resumes at segment, on
     // the two workers left.
-    Process resumed = nightly("resumed", cluster.masterUrl(), warehouse, List.of());
+    // Resumed in cluster deploy mode too: the driver on one of the two workers left, an executor
+    // on the other; its outcome (exit 0) is read back by its run id.
+    Process resumed =
+        cluster.submit(
+            "resumed",
+            cluster.masterUrl(),
+            true,
+            sparkConf(List.of()),
+            cli(warehouse, List.of("--run-id", "resumed-try-1", "nightly", "--as-of", AS_OF)));
     assertThat(exit(resumed, "resumed")).isZero();
-    assertThat(cluster.out("resumed"))
+    assertThat(cluster.driverOut("resumed-try-1"))
         .contains("  features: skipped, run ")
         .contains("  score: skipped, run ")
         .doesNotContain("  segment: skipped");
+    CliRun done = status(warehouse, "resumed-try-1");
+    assertThat(done.code()).isZero();
+    assertThat(done.out()).endsWith("run resumed-try-1: exit 0\n");
     assertThat(TableComparison.differences(spark(), reference(), warehouse.toString())).isEmpty();
     List<String> stages = stages(warehouse);
     assertThat(stages).contains("features skipped", "score skipped", "clv skipped");
-    assertThat(stages.subList(stages.size() - 3, stages.size()))
-        .containsExactly("segment succeeded", "kpis succeeded", "report succeeded");
+    assertThat(stages.subList(stages.size() - 4, stages.size()))
+        .containsExactly(
+            "segment succeeded", "kpis succeeded", "report succeeded", "exit succeeded");
   }
 
   /** The CLI arguments of a run on {@code warehouse}: small windows, fixed hyper-parameters. */
@@ -172,6 +196,12 @@ class NightlyClusterIT extends SparkTestBase {
   private Process nightly(
       String name, String master, Path warehouse, List<String> conf, List<String> extra)
       throws IOException {
+    List<String> command = new ArrayList<>(extra);
+    command.addAll(List.of("nightly", "--as-of", AS_OF));
+    return cluster.submit(name, master, sparkConf(conf), cli(warehouse, command));
+  }
+
+  private static List<String> sparkConf(List<String> conf) {
     List<String> sparkConf = new ArrayList<>(conf);
     sparkConf.addAll(
         List.of(
@@ -179,9 +209,25 @@ class NightlyClusterIT extends SparkTestBase {
             "spark.executor.memory=1g",
             "spark.default.parallelism=2",
             "spark.ui.enabled=false"));
-    List<String> command = new ArrayList<>(extra);
-    command.addAll(List.of("nightly", "--as-of", AS_OF));
-    return cluster.submit(name, master, sparkConf, cli(warehouse, command));
+    return sparkConf;
+  }
+
+  record CliRun(int code, String out) {}
+
+  /**
+   * What an orchestrator runs after spark-submit in cluster deploy mode: {@code status --run ID
+   * --exit-code} on the warehouse (Delta Kernel, no Spark), in this JVM.
+   */
+  private static CliRun status(Path warehouse, String runId) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int code =
+        io.churnlake.jobs.cli.ChurnlakeCli.execute(
+            new String[] {
+              "--set", "warehouse=\"" + warehouse + "\"", "status", "--run", runId, "--exit-code"
+            },
+            new java.io.PrintStream(out, true),
+            new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+    return new CliRun(code, out.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private int exit(Process p, String name) throws InterruptedException {
