@@ -114,7 +114,7 @@ class NightlyClusterIT extends SparkTestBase {
     assertThat(refused.code()).isEqualTo(3);
     assertThat(refused.out())
         .contains("|lease")
-        .contains("failed (exit 3)")
+        .containsPattern("\\|exit *\\|failed *\\|3 *\\|")
         .contains("run second-try-1: exit 3 ('nightly " + AS_OF + "' is already running (run ");
     Files.createFile(pauses.resolve("features.resume"));
     awaitPause(pauses, "train", first, "first");

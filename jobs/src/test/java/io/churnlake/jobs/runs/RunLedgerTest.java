@@ -97,9 +97,9 @@ class RunLedgerTest extends SparkTestBase {
                             "\\|2026-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\|[0-9.]*\\|", "|T|"))
                 .toList())
         .containsExactly(
-            "run-0001|nightly|2026-07-19|features|succeeded|T|0|",
-            "run-0001|nightly|2026-07-19|train|failed|T|0|stage 'train' failed: no churners",
-            "run-0001|nightly|2026-07-19|score|running|T||");
+            "run-0001|nightly|2026-07-19|features|succeeded||T|0|",
+            "run-0001|nightly|2026-07-19|train|failed||T|0|stage 'train' failed: no churners",
+            "run-0001|nightly|2026-07-19|score|running||T||");
     assertThat(LedgerReader.read(dir.resolve("none").toString(), new Configuration())).isEmpty();
   }
 
@@ -129,26 +129,26 @@ class RunLedgerTest extends SparkTestBase {
         .isEqualTo(
             String.join(
                 "\n",
-                "+--------+-------+----------+-----+---------+-------------------+-------+--------+"
+                "+--------+-------+----------+-----+---------+----+-------------------+-------+--------+"
                     + "-".repeat(80)
                     + "+",
-                "|run     |command|as_of_date|stage|status   |started_at         |seconds|rows_out|"
+                "|run     |command|as_of_date|stage|status   |exit|started_at         |seconds|rows_out|"
                     + "error"
                     + " ".repeat(75)
                     + "|",
-                "+--------+-------+----------+-----+---------+-------------------+-------+--------+"
+                "+--------+-------+----------+-----+---------+----+-------------------+-------+--------+"
                     + "-".repeat(80)
                     + "+",
-                "|bbbbbbbb|nightly|2026-07-19|lease|running  |2026-07-19 02:01:00|       |        |"
+                "|bbbbbbbb|nightly|2026-07-19|lease|running  |    |2026-07-19 02:01:00|       |        |"
                     + " ".repeat(80)
                     + "|",
-                "|aaaaaaaa|nightly|2026-07-19|lease|succeeded|2026-07-19 02:00:00|2.0    |0       |"
+                "|aaaaaaaa|nightly|2026-07-19|lease|succeeded|    |2026-07-19 02:00:00|2.0    |0       |"
                     + " ".repeat(80)
                     + "|",
-                "|aaaaaaaa|nightly|2026-07-19|train|failed   |2026-07-19 02:00:02|7.3    |        |"
+                "|aaaaaaaa|nightly|2026-07-19|train|failed   |    |2026-07-19 02:00:02|7.3    |        |"
                     + longError.substring(0, 77)
                     + "...|",
-                "+--------+-------+----------+-----+---------+-------------------+-------+--------+"
+                "+--------+-------+----------+-----+---------+----+-------------------+-------+--------+"
                     + "-".repeat(80)
                     + "+",
                 ""));
