@@ -14,17 +14,19 @@ import java.util.Optional;
 import org.apache.spark.sql.Row;
 
 /**
- * The run report as one self-contained HTML file (charts embedded as PNG): KPI trends against each
- * goal, the cohort retention heatmap, the risk-value matrix, the model's gain and calibration
- * curves and top drivers, the retention plan's budget and expected value, and ingestion's data
- * quality. Sections carry ids ({@link #SECTIONS}), every image its chart's title (with the as-of
- * date) as alt text, and each matrix cell its segment's figures as data attributes, so the report
- * can be checked by reading it. Pure: data in, text out.
+ * The run report as one self-contained HTML file (charts embedded as PNG): a three-line summary for
+ * the people who decide (churn and each goal's verdict, the plan, the model against recency), KPI
+ * trends against each goal, the cohort retention heatmap, the risk-value matrix, the model's gain
+ * and calibration curves and top drivers, the retention plan's budget and expected value, and
+ * ingestion's data quality. Sections carry ids ({@link #SECTIONS}), every image its chart's title
+ * (with the as-of date) as alt text, and each matrix cell its segment's figures as data attributes,
+ * so the report can be checked by reading it; the tables it reads are named at its foot. Pure: data
+ * in, text out.
  */
 public final class RenderReport {
   /** Section ids, in order. */
   public static final List<String> SECTIONS =
-      List.of("kpis", "cohorts", "risk-value-matrix", "model", "plan", "data-quality");
+      List.of("summary", "kpis", "cohorts", "risk-value-matrix", "model", "plan", "data-quality");
 
   private RenderReport() {}
 
@@ -51,19 +53,150 @@ public final class RenderReport {
         .append("</h1>\n<p class=\"note\">")
         .append(escapeHtml4(howChurnIsCounted(d.config())))
         .append("</p>\n");
+    summary(b, d);
     kpis(b, d);
     cohorts(b, d);
     matrix(b, d);
     model(b, d);
     plan(b, d);
     dataQuality(b, d);
-    b.append("</body></html>\n");
+    b.append("<p class=\"note\">Tables behind this report: ")
+        .append(String.join(", ", TABLES))
+        .append(".</p>\n</body></html>\n");
     return b.toString();
   }
 
+  /** The tables the report reads, named at its foot. */
+  static final List<String> TABLES =
+      List.of(
+          "churn_kpis",
+          "cohort_retention",
+          "segment_summary",
+          "churn_drivers",
+          "models",
+          "ingested_files",
+          "quarantine");
+
+  /**
+   * Three lines for the people who decide, before any chart: churn in the last ended period and
+   * each goal's verdict, whom the plan contacts and what it is expected to return, and whether the
+   * model ranks customers better than recency alone.
+   */
+  private static void summary(StringBuilder b, ReportData d) {
+    section(b, "summary", "Summary");
+    b.append("<ul>\n<li>")
+        .append(escapeHtml4(churnLine(d)))
+        .append("</li>\n<li>")
+        .append(escapeHtml4(planLine(d)))
+        .append("</li>\n<li>")
+        .append(escapeHtml4(modelLine(d)))
+        .append("</li>\n</ul>\n</section>\n");
+  }
+
+  /** The last ended period's churn rate (dimension all) and each goal's latest verdict. */
+  static String churnLine(ReportData d) {
+    Row last = null;
+    for (Row r : d.kpis()) {
+      if (r.getString(r.fieldIndex(KpiColumns.GOAL_ID)) == null
+          && "churn_rate".equals(r.getString(r.fieldIndex(KpiColumns.METRIC)))
+          && !r.isNullAt(r.fieldIndex(KpiColumns.VALUE))
+          && (last == null || periodOf(r).isAfter(periodOf(last)))) {
+        last = r;
+      }
+    }
+    StringBuilder line =
+        new StringBuilder(
+            last == null
+                ? "Churn: no period has ended yet."
+                : String.format(
+                    Locale.ROOT,
+                    "Churn: %.2f%% in the period from %s (the last that has ended).",
+                    100 * last.getDouble(last.fieldIndex(KpiColumns.VALUE)),
+                    periodOf(last)));
+    for (ChurnConfig.Goal g : d.config().kpis().goals()) {
+      Row verdict = null;
+      for (Row r : d.kpis()) {
+        if (g.id().equals(r.getString(r.fieldIndex(KpiColumns.GOAL_ID)))
+            && !r.isNullAt(r.fieldIndex(KpiColumns.ON_TRACK))
+            && (verdict == null || periodOf(r).isAfter(periodOf(verdict)))) {
+          verdict = r;
+        }
+      }
+      line.append(
+          verdict == null
+              ? String.format(Locale.ROOT, " Goal \"%s\": no period with a value yet.", g.text())
+              : String.format(
+                  Locale.ROOT,
+                  " Goal \"%s\": %s (%s %s against a path of %s).",
+                  g.text(),
+                  verdict.getBoolean(verdict.fieldIndex(KpiColumns.ON_TRACK))
+                      ? "on track"
+                      : "off track",
+                  g.metric(),
+                  format(g.metric(), verdict.getDouble(verdict.fieldIndex(KpiColumns.VALUE))),
+                  format(g.metric(), verdict.getDouble(verdict.fieldIndex(KpiColumns.TARGET)))));
+    }
+    return line.toString();
+  }
+
+  private static java.time.LocalDate periodOf(Row r) {
+    return r.getDate(r.fieldIndex(KpiColumns.PERIOD_START)).toLocalDate();
+  }
+
+  /** Whom the plan contacts, who is held out, and what it is expected to cost and return. */
+  static String planLine(ReportData d) {
+    long targeted = 0;
+    long control = 0;
+    double cost = 0;
+    double net = 0;
+    for (Row r : d.segments()) {
+      targeted += r.getLong(r.fieldIndex("targeted"));
+      control += r.getLong(r.fieldIndex("control"));
+      cost += r.getDouble(r.fieldIndex("cost"));
+      net += r.getDouble(r.fieldIndex("expected_net_value"));
+    }
+    return targeted == 0
+        ? "Plan: nobody to contact on this date."
+        : String.format(
+            Locale.ROOT,
+            "Plan: contact %,d customers (%,d more held out as the control group) for a cost of"
+                + " %,.2f; expected net value %,.2f.",
+            targeted,
+            control,
+            cost,
+            net);
+  }
+
+  /** Whether the scoring model ranks churners better than days since the last activity alone. */
+  static String modelLine(ReportData d) {
+    if (d.model().isEmpty()) {
+      return "Model: no model scored this date.";
+    }
+    ModelInfo m = d.model().get();
+    double auc = m.metric("roc_auc");
+    if (!m.metrics().containsKey("baseline_recency_roc_auc")) {
+      return String.format(
+          Locale.ROOT,
+          "Model: %s (%s), ROC AUC %.3f on its held-out date (no recency column to compare with).",
+          m.version(),
+          m.algorithm(),
+          auc);
+    }
+    double baseline = m.metric("baseline_recency_roc_auc");
+    return String.format(
+        Locale.ROOT,
+        "Model: %s (%s), ROC AUC %.3f on its held-out date against %.3f for recency alone: %s.",
+        m.version(),
+        m.algorithm(),
+        auc,
+        baseline,
+        auc > baseline
+            ? "it ranks customers better than recency"
+            : "no better than recency; retrain it or check the data");
+  }
+
   private static String howChurnIsCounted(ChurnConfig c) {
-    return "Tables: churn_kpis, cohort_retention, segment_summary, churn_drivers, models,"
-        + " ingested_files, quarantine. Churn definition: labels.definition = "
+    return "Churn definition: labels.definition = "
         + c.labels().definition().id()
         + ", horizon "
         + c.labels().horizonDays()

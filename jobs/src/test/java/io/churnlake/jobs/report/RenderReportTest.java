@@ -53,6 +53,7 @@ class RenderReportTest {
     m.put(KpiColumns.VALUE, value);
     m.put(KpiColumns.GOAL_ID, goal);
     m.put(KpiColumns.TARGET, target);
+    m.put(KpiColumns.ON_TRACK, goal == null || value == null ? null : value <= target);
     return row(KpiColumns.CHURN_KPIS, m);
   }
 
@@ -170,6 +171,30 @@ class RenderReportTest {
 
     assertThat(html).contains("<p>No model scored this date.</p>");
 
+    // The summary comes first: the last ended month's churn and each goal's latest verdict
+    // (February, 5.00% against a path of 4.90%: off track), the plan's contacts and return, the
+    // model. Configured goals come from the defaults (none): the verdict sentence is per goal.
+    assertThat(RenderReport.churnLine(data()))
+        .startsWith("Churn: 5.00% in the period from 2026-02-01 (the last that has ended).");
+    ReportData withGoal = withChurnGoal(data());
+    assertThat(RenderReport.churnLine(withGoal))
+        .isEqualTo(
+            "Churn: 5.00% in the period from 2026-02-01 (the last that has ended). Goal"
+                + " \"churn_rate -10% vs 2026-01 by 2026-07\": off track (churn_rate 5.00% against"
+                + " a path of 4.90%).");
+    assertThat(html)
+        .contains(
+            "<section id=\"summary\">\n<h2>Summary</h2>\n<ul>\n<li>Churn: 5.00% in the period from"
+                + " 2026-02-01 (the last that has ended).")
+        .contains(
+            "<li>Plan: contact 100 customers (2 more held out as the control group) for a cost of"
+                + " 500.00; expected net value 1,000.00.</li>")
+        .contains("<li>Model: no model scored this date.</li>")
+        .endsWith(
+            "<p class=\"note\">Tables behind this report: churn_kpis, cohort_retention,"
+                + " segment_summary, churn_drivers, models, ingested_files, quarantine.</p>\n"
+                + "</body></html>\n");
+
     // Every image is a PNG rendered into the page.
     Matcher images = Pattern.compile("<img alt=\"[^\"]*\" src=\"([^\"]*)\">").matcher(html);
     int n = 0;
@@ -182,6 +207,26 @@ class RenderReportTest {
     int trends =
         goals.size() + (goals.stream().anyMatch(g -> g.metric().equals("churn_rate")) ? 0 : 1);
     assertThat(n).isEqualTo(count(html, "<img ")).isEqualTo(trends + 3);
+  }
+
+  /** {@code d} with one goal on churn_rate, id cut-churn, as the kpi rows carry it. */
+  private static ReportData withChurnGoal(ReportData d) {
+    ChurnConfig c =
+        ChurnConfigLoader.load(
+            List.of(),
+            List.of(
+                "kpis.goals=[{id = \"cut-churn\", goal = \"churn_rate -10% vs 2026-01 by"
+                    + " 2026-07\"}]"));
+    return new ReportData(
+        d.asOf(),
+        c,
+        d.kpis(),
+        d.cohorts(),
+        d.segments(),
+        d.model(),
+        d.drivers(),
+        d.ingestion(),
+        d.quarantine());
   }
 
   @Test
