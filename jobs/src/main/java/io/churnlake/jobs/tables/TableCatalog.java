@@ -1182,69 +1182,73 @@ public final class TableCatalog {
 
   static TableDoc pipelineRuns() {
     return pipelineRunExamples(
-            TableDoc.of(ChurnTable.PIPELINE_RUNS)
-                .grain(
-                    "stage start or end of a command run (two rows per finished stage)",
-                    "run_id",
-                    "stage_seq",
-                    "status")
-                .writtenBy(
-                    "every command but `sql` and `status` (when `runs.ledger = true`); read by"
-                        + " `status`")
-                .about(
-                    "The run ledger: each stage appends a `running` row when it starts and a `succeeded`"
-                        + " or `failed` row when it ends, so a run killed mid-stage shows that stage as"
-                        + " still `running`. The latest row per (`run_id`, `stage_seq`) is the stage's"
-                        + " status. `nightly` skips a stage whose latest success for the date was"
-                        + " nightly's with the same `inputs` (one `skipped` row naming that run), so a"
-                        + " failed run resumes from the failed stage; `--force` reruns everything. A run"
-                        + " that got as far as its warehouse ends with an `exit` row holding the"
-                        + " command's exit code.")
-                .schema(PipelineRuns.SCHEMA)
-                .col(
-                    "run_id",
-                    "the command run (one per invocation): a random UUID, or the caller's `--run-id`")
-                .col("command", "the command, e.g. `nightly`")
-                .col("as_of_date", "the command's as-of date, null for commands without one")
-                .col("stage_seq", "the stage's number within the run, from 1, in start order")
-                .col(
-                    "stage",
-                    "the stage, e.g. `ingest events`, `train`, `segment`; `exit` for how the run"
-                        + " ended")
-                .col("status", "`running`, `succeeded`, `failed` or `skipped`")
-                .col("started_at", "when the stage started (UTC)")
-                .col("ended_at", "when it ended (UTC); null on `running` rows")
-                .col("seconds", "duration in seconds; null on `running` rows")
-                .col(
-                    "error",
-                    "the one-line error of a failed stage; for a skipped one, the run that did it")
-                .col("host", "host/pid of the driver that ran it")
-                .col("churnlake_version", "the churnlake version that ran it")
-                .col(
-                    "inputs",
-                    "nightly: fingerprint of what the stage read (configuration, date, ingested files"
-                        + " dated on or before it, champion model); null for other commands")
-                .col(
-                    "tables_read",
-                    "each table the stage read and the Delta version it read (the first read of each);"
-                        + " null on `running` and `skipped` rows")
-                .col(
-                    "tables_written",
-                    "each table the stage wrote: the last Delta version it committed, the rows its"
-                        + " commits wrote (Delta's `numOutputRows`) and the number of commits; a failed"
-                        + " stage lists what it committed before failing")
-                .col("rows_written", "rows written to all tables by the stage")
-                .col(
-                    "git_commit",
-                    "the git commit churnlake was built from (`-dirty` when built from changed files),"
-                        + " `unknown` when built outside git")
-                .col(
-                    "exit_code",
-                    "on the run's last row, stage `exit`: the code the command exited with (0 done, 1"
-                        + " failed, 2 usage or configuration, 3 another run held the lease), also when"
-                        + " the exit code does not reach the caller (cluster deploy mode: `status"
-                        + " --run ID --exit-code`); null on stage rows"))
+            pipelineRunColumns(
+                TableDoc.of(ChurnTable.PIPELINE_RUNS)
+                    .grain(
+                        "stage start or end of a command run (two rows per finished stage)",
+                        "run_id",
+                        "stage_seq",
+                        "status")
+                    .writtenBy(
+                        "every command but `sql` and `status` (when `runs.ledger = true`); read by"
+                            + " `status`")
+                    .about(
+                        "The run ledger: each stage appends a `running` row when it starts and a `succeeded`"
+                            + " or `failed` row when it ends, so a run killed mid-stage shows that stage as"
+                            + " still `running`. The latest row per (`run_id`, `stage_seq`) is the stage's"
+                            + " status. `nightly` skips a stage whose latest success for the date was"
+                            + " nightly's with the same `inputs` (one `skipped` row naming that run), so a"
+                            + " failed run resumes from the failed stage; `--force` reruns everything. A run"
+                            + " that got as far as its warehouse ends with an `exit` row holding the"
+                            + " command's exit code.")
+                    .schema(PipelineRuns.SCHEMA)))
         .build();
+  }
+
+  /** The documented columns of {@code pipeline_runs}, in its schema's order. */
+  private static TableDoc.Builder pipelineRunColumns(TableDoc.Builder b) {
+    return b.col(
+            "run_id",
+            "the command run (one per invocation): a random UUID, or the caller's `--run-id`")
+        .col("command", "the command, e.g. `nightly`")
+        .col("as_of_date", "the command's as-of date, null for commands without one")
+        .col("stage_seq", "the stage's number within the run, from 1, in start order")
+        .col(
+            "stage",
+            "the stage, e.g. `ingest events`, `train`, `segment`; `exit` for how the run"
+                + " ended")
+        .col("status", "`running`, `succeeded`, `failed` or `skipped`")
+        .col("started_at", "when the stage started (UTC)")
+        .col("ended_at", "when it ended (UTC); null on `running` rows")
+        .col("seconds", "duration in seconds; null on `running` rows")
+        .col(
+            "error", "the one-line error of a failed stage; for a skipped one, the run that did it")
+        .col("host", "host/pid of the driver that ran it")
+        .col("churnlake_version", "the churnlake version that ran it")
+        .col(
+            "inputs",
+            "nightly: fingerprint of what the stage read (configuration, date, ingested files"
+                + " dated on or before it, champion model); null for other commands")
+        .col(
+            "tables_read",
+            "each table the stage read and the Delta version it read (the first read of each);"
+                + " null on `running` and `skipped` rows")
+        .col(
+            "tables_written",
+            "each table the stage wrote: the last Delta version it committed, the rows its"
+                + " commits wrote (Delta's `numOutputRows`) and the number of commits; a failed"
+                + " stage lists what it committed before failing")
+        .col("rows_written", "rows written to all tables by the stage")
+        .col(
+            "git_commit",
+            "the git commit churnlake was built from (`-dirty` when built from changed files),"
+                + " `unknown` when built outside git")
+        .col(
+            "exit_code",
+            "on the run's last row, stage `exit`: the code the command exited with (0 done, 1"
+                + " failed, 2 usage or configuration, 3 another run held the lease), also when"
+                + " the exit code does not reach the caller (cluster deploy mode: `status"
+                + " --run ID --exit-code`); null on stage rows");
   }
 
   /** The example queries of {@code pipelineRuns}. */

@@ -88,6 +88,7 @@ public final class TrainJob {
             c.train().minHistoryDays(),
             c.train().stepDays(),
             calibrate(c));
+    calendar.adjusted().ifPresent(a -> LOG.info("train: calendar for a short history: {}", a));
     long eventsVersion = ctx.store().version(History.historyTable(ctx));
     // One pass over the events: features and labels for every date come from the daily table.
     Optional<Dataset<Row>> daily = dailyActivity(ctx, span.last());
@@ -173,7 +174,6 @@ public final class TrainJob {
       int horizon,
       long inputTableVersion) {
     ChurnConfig c = ctx.config();
-    calendarAdjusted.ifPresent(a -> LOG.info("train: calendar for a short history: {}", a));
     FitChurnModel.Fitted fitted =
         FitChurnModel.fit(ctx, features.schema(), split, trainingDates, horizon);
     PipelineModel model = fitted.model();
@@ -195,7 +195,6 @@ public final class TrainJob {
             inputTableVersion,
             split.validation(),
             tableVersions);
-    Optional<String> baseline = HeldOutEvaluation.baseline(features.schema());
     HeldOutEvaluation.Evaluation evaluation =
         HeldOutEvaluation.evaluate(
             ctx,
@@ -203,7 +202,7 @@ public final class TrainJob {
             draft,
             fitted.trainRows(),
             split.evaluation(),
-            baseline,
+            HeldOutEvaluation.baseline(features.schema()),
             evaluationDate,
             horizon);
     Map<String, Double> metrics = evaluation.metrics();

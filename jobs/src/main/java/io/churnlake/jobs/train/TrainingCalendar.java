@@ -75,26 +75,7 @@ public record TrainingCalendar(
       dates = dates(firstEvent, dataEnd, horizon, shortened, stepDays, false);
     }
     if (dates.isEmpty()) {
-      throw ChurnErrors.notEnoughHistory(
-          dataEnd,
-          "events run from "
-              + firstEvent
-              + " to "
-              + dataEnd
-              + "; training needs at least "
-              + (shortened < minHistoryDays
-                  ? shortened
-                      + " days of history (train.min-history-days, "
-                      + minHistoryDays
-                      + ", shortened for a short log)"
-                  : "train.min-history-days (" + minHistoryDays + ")")
-              + " plus twice labels.horizon-days ("
-              + horizon
-              + ") days of events, i.e. events through "
-              + firstEvent.plusDays(shortened + 2L * horizon)
-              + (calibrate
-                  ? "; with calibration as configured, events through " + asConfigured
-                  : ""));
+      throw tooShort(firstEvent, dataEnd, horizon, minHistoryDays, shortened, calibrate);
     }
     adjustments.add(
         "events through "
@@ -103,6 +84,37 @@ public record TrainingCalendar(
             + ChronoUnit.DAYS.between(dataEnd, asConfigured)
             + " more days)");
     return calendar(dates, dataEnd, horizon, false, adjustments);
+  }
+
+  /** The refusal of a history too short even for the shortened calendar, with what it needs. */
+  private static RuntimeException tooShort(
+      LocalDate firstEvent,
+      LocalDate dataEnd,
+      int horizon,
+      int minHistoryDays,
+      int shortened,
+      boolean calibrate) {
+    return ChurnErrors.notEnoughHistory(
+        dataEnd,
+        "events run from "
+            + firstEvent
+            + " to "
+            + dataEnd
+            + "; training needs at least "
+            + (shortened < minHistoryDays
+                ? shortened
+                    + " days of history (train.min-history-days, "
+                    + minHistoryDays
+                    + ", shortened for a short log)"
+                : "train.min-history-days (" + minHistoryDays + ")")
+            + " plus twice labels.horizon-days ("
+            + horizon
+            + ") days of events, i.e. events through "
+            + firstEvent.plusDays(shortened + 2L * horizon)
+            + (calibrate
+                ? "; with calibration as configured, events through "
+                    + firstEvent.plusDays(minHistoryDays + 3L * horizon)
+                : ""));
   }
 
   /** Training dates, newest first stepping back, for one choice of history and calibration. */
