@@ -114,14 +114,7 @@ public final class RenderReport {
                     100 * last.getDouble(last.fieldIndex(KpiColumns.VALUE)),
                     periodOf(last)));
     for (ChurnConfig.Goal g : d.config().kpis().goals()) {
-      Row verdict = null;
-      for (Row r : d.kpis()) {
-        if (g.id().equals(r.getString(r.fieldIndex(KpiColumns.GOAL_ID)))
-            && !r.isNullAt(r.fieldIndex(KpiColumns.ON_TRACK))
-            && (verdict == null || periodOf(r).isAfter(periodOf(verdict)))) {
-          verdict = r;
-        }
-      }
+      Row verdict = ReportCharts.latestVerdict(d, g).orElse(null);
       line.append(
           verdict == null
               ? String.format(Locale.ROOT, " Goal \"%s\": no period with a value yet.", g.text())
@@ -129,9 +122,7 @@ public final class RenderReport {
                   Locale.ROOT,
                   " Goal \"%s\": %s (%s %s against a path of %s).",
                   g.text(),
-                  verdict.getBoolean(verdict.fieldIndex(KpiColumns.ON_TRACK))
-                      ? "on track"
-                      : "off track",
+                  ReportCharts.verdict(verdict),
                   g.metric(),
                   format(g.metric(), verdict.getDouble(verdict.fieldIndex(KpiColumns.VALUE))),
                   format(g.metric(), verdict.getDouble(verdict.fieldIndex(KpiColumns.TARGET)))));

@@ -5,11 +5,11 @@ import io.churnlake.jobs.tables.KpiColumns;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
@@ -77,17 +77,22 @@ final class ReportCharts {
             .yAxisTitle(metric + (percent ? " (%)" : ""))
             .build();
     style(chart);
-    chart.getStyler().setDatePattern("yyyy-MM-dd");
-    List<java.util.Date> x = new ArrayList<>();
+    // Periods as whole months (or weeks) since 1970 on the axis, labelled by their start: ticks
+    // fall on period starts, never between them.
+    boolean months = d.config().kpis().grain() == ChurnConfig.KpiGrain.MONTH;
+    chart.setCustomXAxisTickLabelsFormatter(v -> periodLabel(v, months));
+    chart.getStyler().setXAxisTickMarkSpacingHint(60);
+    List<Double> x = new ArrayList<>();
     List<Double> y = new ArrayList<>();
-    List<java.util.Date> px = new ArrayList<>();
+    List<Double> px = new ArrayList<>();
     List<Double> py = new ArrayList<>();
     for (Row r : d.kpis()) {
       if (!metric.equals(r.getString(r.fieldIndex(KpiColumns.METRIC)))
           || r.isNullAt(r.fieldIndex(KpiColumns.VALUE))) {
         continue;
       }
-      Date period = r.getDate(r.fieldIndex(KpiColumns.PERIOD_START));
+      double period =
+          periodIndex(r.getDate(r.fieldIndex(KpiColumns.PERIOD_START)).toLocalDate(), months);
       double v = r.getDouble(r.fieldIndex(KpiColumns.VALUE)) * (percent ? 100 : 1);
       String goalId = r.getString(r.fieldIndex(KpiColumns.GOAL_ID));
       if (goalId == null) {
@@ -101,18 +106,63 @@ final class ReportCharts {
       }
     }
     if (x.isEmpty()) {
-      x.add(Date.valueOf(d.asOf()));
+      x.add(periodIndex(d.asOf(), months));
       y.add(0.0);
       chart.setTitle(title + " - no mature value yet");
     }
     XYSeries s = chart.addSeries(metric + unit.replace("%", " (%)"), x, y);
     s.setMarker(SeriesMarkers.CIRCLE);
+    goal.flatMap(g -> latestVerdict(d, g))
+        .map(ReportCharts::verdict)
+        .ifPresent(
+            v ->
+                chart.setTitle(
+                    chart.getTitle().replace(asOf(d.asOf()), ": " + v + asOf(d.asOf()))));
     if (!px.isEmpty()) {
       XYSeries path = chart.addSeries("path to the goal", px, py);
       path.setMarker(SeriesMarkers.NONE);
       path.setLineColor(Color.GRAY);
     }
     return new Figure(chart.getTitle(), chart);
+  }
+
+  /** The goal's row of the latest period with an on/off-track verdict; empty before one. */
+  static java.util.Optional<Row> latestVerdict(ReportData d, ChurnConfig.Goal g) {
+    Row latest = null;
+    for (Row r : d.kpis()) {
+      if (g.id().equals(r.getString(r.fieldIndex(KpiColumns.GOAL_ID)))
+          && !r.isNullAt(r.fieldIndex(KpiColumns.ON_TRACK))
+          && (latest == null
+              || r.getDate(r.fieldIndex(KpiColumns.PERIOD_START))
+                  .after(latest.getDate(latest.fieldIndex(KpiColumns.PERIOD_START))))) {
+        latest = r;
+      }
+    }
+    return java.util.Optional.ofNullable(latest);
+  }
+
+  /** "on track" or "off track" as a goal row's verdict says. */
+  static String verdict(Row goalRow) {
+    return goalRow.getBoolean(goalRow.fieldIndex(KpiColumns.ON_TRACK)) ? "on track" : "off track";
+  }
+
+  /** A period start as whole months (or weeks from Monday 1970-01-05) since 1970. */
+  static double periodIndex(LocalDate start, boolean months) {
+    return months
+        ? start.getYear() * 12L + start.getMonthValue() - 1 - 1970 * 12L
+        : Math.floorDiv(start.toEpochDay() - 4, 7);
+  }
+
+  /** The label of an axis value: the period starting there ("2026-03"), none between periods. */
+  static String periodLabel(double v, boolean months) {
+    if (Math.abs(v - Math.rint(v)) > 1e-9) {
+      return "";
+    }
+    long i = Math.round(v);
+    return months
+        ? String.format(
+            Locale.ROOT, "%d-%02d", 1970 + Math.floorDiv(i, 12), Math.floorMod(i, 12) + 1)
+        : LocalDate.ofEpochDay(4 + 7 * i).toString();
   }
 
   /** Cohort retention (%) by cohort month and month offset. */
@@ -129,6 +179,15 @@ final class ReportCharts {
             .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setShowValue(true);
+    // Worse looks worse: low retention red, high green, on a fixed 0-100 scale.
+    chart
+        .getStyler()
+        .setRangeColors(
+            new Color[] {
+              new Color(0xC6, 0x28, 0x28), new Color(0xFF, 0xEB, 0x84), new Color(0x2E, 0x7D, 0x32)
+            })
+        .setMin(0)
+        .setMax(100);
     chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(13f));
     TreeSet<String> cohorts = new TreeSet<>();
     TreeSet<Integer> offsets = new TreeSet<>();
@@ -230,6 +289,7 @@ final class ReportCharts {
             .yAxisTitle(yTitle)
             .build();
     style(chart);
+    chart.getStyler().setYAxisDecimalPattern("#,##0");
     chart.addSeries(firstName, categories, first);
     chart.addSeries(secondName, categories, second);
     return chart;

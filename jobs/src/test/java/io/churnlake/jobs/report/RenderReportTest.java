@@ -209,6 +209,29 @@ class RenderReportTest {
     assertThat(n).isEqualTo(count(html, "<img ")).isEqualTo(trends + 3);
   }
 
+  @Test
+  void trendAxesTickOnPeriodStartsAndAGoalsChartSaysWhetherItIsOnTrack() {
+    // Invariant: a tick label is a period's start ("2026-03" for months, the Monday for weeks);
+    // between two periods there is no label (ticks fell mid-month before).
+    LocalDate march = LocalDate.of(2026, 3, 1);
+    assertThat(ReportCharts.periodLabel(ReportCharts.periodIndex(march, true), true))
+        .isEqualTo("2026-03");
+    assertThat(ReportCharts.periodIndex(LocalDate.of(2027, 1, 1), true))
+        .isEqualTo(ReportCharts.periodIndex(LocalDate.of(2026, 12, 1), true) + 1);
+    assertThat(ReportCharts.periodLabel(ReportCharts.periodIndex(march, true) + 0.5, true))
+        .isEmpty();
+    LocalDate monday = LocalDate.of(2026, 3, 2);
+    assertThat(ReportCharts.periodLabel(ReportCharts.periodIndex(monday, false), false))
+        .isEqualTo("2026-03-02");
+    assertThat(ReportCharts.periodIndex(monday.plusDays(6), false))
+        .isEqualTo(ReportCharts.periodIndex(monday, false));
+    String html = RenderReport.html(withChurnGoal(data()));
+    assertThat(html)
+        .contains(
+            "<img alt=\"Goal cut-churn: churn_rate -10% vs 2026-01 by 2026-07 per month (%): off"
+                + " track (as of 2026-03-31)\"");
+  }
+
   /** {@code d} with one goal on churn_rate, id cut-churn, as the kpi rows carry it. */
   private static ReportData withChurnGoal(ReportData d) {
     ChurnConfig c =
