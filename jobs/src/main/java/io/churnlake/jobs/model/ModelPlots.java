@@ -107,13 +107,10 @@ public final class ModelPlots {
     List<Double> x = new ArrayList<>();
     List<Double> y = new ArrayList<>();
     double max = 0;
-    for (int d = 10; d >= 1; d--) {
-      String k = String.format(Locale.ROOT, "%02d", d);
-      double p = 100 * m.metric("mean_probability_decile_" + k);
-      double rate = 100 * m.metric("lift_decile_" + k) * m.metric("churn_rate");
-      x.add(p);
-      y.add(rate);
-      max = Math.max(max, Math.max(p, rate));
+    for (double[] point : calibrationPoints(m)) {
+      x.add(point[0]);
+      y.add(point[1]);
+      max = Math.max(max, Math.max(point[0], point[1]));
     }
     XYSeries model =
         chart.addSeries(
@@ -129,6 +126,27 @@ public final class ModelPlots {
     ideal.setMarker(SeriesMarkers.NONE);
     ideal.setLineColor(Color.GRAY);
     return chart;
+  }
+
+  /**
+   * The calibration curve's points (percent): per score decile, its mean predicted probability and
+   * observed churn rate, ordered by prediction; deciles that calibration gave one probability (an
+   * isotonic step) pooled into one point with their mean observed rate, so the curve never folds
+   * back on itself.
+   */
+  static List<double[]> calibrationPoints(ModelInfo m) {
+    java.util.TreeMap<Double, double[]> pooled = new java.util.TreeMap<>();
+    for (int d = 1; d <= 10; d++) {
+      String k = String.format(Locale.ROOT, "%02d", d);
+      double p = 100 * m.metric("mean_probability_decile_" + k);
+      double rate = 100 * m.metric("lift_decile_" + k) * m.metric("churn_rate");
+      double[] sum = pooled.computeIfAbsent(Math.round(p * 1e9) / 1e9, q -> new double[2]);
+      sum[0] += rate;
+      sum[1]++;
+    }
+    List<double[]> points = new ArrayList<>();
+    pooled.forEach((p, sum) -> points.add(new double[] {p, sum[0] / sum[1]}));
+    return points;
   }
 
   static CategoryChart importance(ModelInfo m, Map<String, Double> importance) {

@@ -276,6 +276,11 @@ public final class RenderReport {
     }
     b.append("</tr>\n");
     for (String value : List.of("high", "medium", "low")) {
+      if (d.segments().stream()
+          .noneMatch(r -> value.equals(r.getString(r.fieldIndex(SegmentColumns.VALUE_TIER))))) {
+        // A value tier no customer is in (e.g. all values equal): no empty row.
+        continue;
+      }
       b.append("<tr><th class=\"l\">").append(value).append(" value</th>");
       for (String risk : tiers) {
         Optional<Row> cell =

@@ -51,6 +51,32 @@ class PoliciesTest {
   }
 
   @Test
+  void theCalibrationCurveIsOrderedByPredictionAndPoolsDecilesOfOneIsotonicStep() {
+    // Invariant: the calibration plot is a function of the prediction (it folded back on itself
+    // when isotonic steps gave several deciles one probability). Deciles 1-2 share 0.30 (observed
+    // 0.40 and 0.20: pooled 0.30), 3-10 descend from 0.20 to 0.06 with the rate each observes.
+    Map<String, Double> metrics = new java.util.HashMap<>();
+    metrics.put("churn_rate", 0.1);
+    double[] predicted = {0.30, 0.30, 0.20, 0.18, 0.16, 0.14, 0.12, 0.10, 0.08, 0.06};
+    double[] observed = {0.40, 0.20, 0.21, 0.17, 0.15, 0.15, 0.11, 0.09, 0.07, 0.05};
+    for (int d = 1; d <= 10; d++) {
+      String k = String.format(java.util.Locale.ROOT, "%02d", d);
+      metrics.put("mean_probability_decile_" + k, predicted[d - 1]);
+      metrics.put("lift_decile_" + k, observed[d - 1] / 0.1);
+    }
+    List<double[]> points =
+        io.churnlake.jobs.model.ModelPlots.calibrationPoints(
+            model("v0001", "2026-06-02", 0.8).withMetrics(metrics));
+    assertThat(points).hasSize(9);
+    assertThat(points.stream().mapToDouble(p -> p[0]).toArray())
+        .containsExactly(
+            new double[] {6, 8, 10, 12, 14, 16, 18, 20, 30},
+            org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(points.get(8)[1]).isCloseTo(30.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(points.get(0)[1]).isCloseTo(5.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
   void retrainingIsDueByAgeOrOncePerStepByRealisedAucOrDrift() {
     ChurnConfig c =
         config(

@@ -267,8 +267,10 @@ class RenderReportTest {
                 + " data-revenue-at-risk=\"500.00\">100 customers<br>500.00 at risk<br>call &amp;"
                 + " offer</td>")
         .contains(
-            "<td class=\"cell\" data-segment=\"medium value, low risk\" data-customers=\"0\""
+            "<td class=\"cell\" data-segment=\"low value, low risk\" data-customers=\"0\""
                 + " data-revenue-at-risk=\"0.00\">0</td>");
+    // No customer has a medium value here: no empty row for it.
+    assertThat(html).contains("<th class=\"l\">high value</th>").doesNotContain("medium value");
   }
 
   private static int count(String s, String part) {
