@@ -35,7 +35,8 @@ import org.apache.spark.sql.types.DataTypes;
  * the cohort's customers in a spell on the last day of month cohort + k, {@code retention_rate} =
  * retained / cohort size; and the Kaplan-Meier survival of the cohort's first spell (time to first
  * churn, censored at the as-of date when still open) at {@code survival_days} = 30 x (k + 1) days
- * of tenure, null beyond the follow-up of the cohort's youngest customer. Pure transform.
+ * of tenure with Greenwood's standard error, null beyond the follow-up of the cohort's youngest
+ * customer. Pure transform.
  */
 public final class CohortRetention {
 
@@ -78,7 +79,15 @@ public final class CohortRetention {
             .join(km, KpiColumns.COHORT_MONTH)
             .where(col("duration").leq(survivalDays))
             .groupBy(KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET)
-            .agg(org.apache.spark.sql.functions.max_by(col("log_s"), col("duration")).as("log_s"));
+            .agg(
+                org.apache.spark.sql.functions.max_by(col("log_s"), col("duration")).as("log_s"),
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .max_by(col("greenwood"), col("duration"))
+                    .as("greenwood"));
+    Column survival = exp(coalesce(col("log_s"), lit(0.0)));
     return grid.join(
             retained, new String[] {KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET}, "left")
         .join(atDays, new String[] {KpiColumns.COHORT_MONTH, KpiColumns.PERIOD_OFFSET}, "left")
@@ -92,8 +101,13 @@ public final class CohortRetention {
                 .divide(col("cohort_customers"))
                 .as("retention_rate"),
             survivalDays.cast(DataTypes.IntegerType).as("survival_days"),
-            when(survivalDays.leq(followUp), exp(coalesce(col("log_s"), lit(0.0))))
-                .as("km_survival"),
+            when(survivalDays.leq(followUp), survival).as("km_survival"),
+            // Greenwood's standard error: S x sqrt(sum of d / (n (n - d))) over the steps so far.
+            when(
+                    survivalDays.leq(followUp),
+                    survival.multiply(
+                        org.apache.spark.sql.functions.sqrt(coalesce(col("greenwood"), lit(0.0)))))
+                .as("km_survival_se"),
             lit(runId).as("run_id"));
   }
 
@@ -164,6 +178,14 @@ public final class CohortRetention {
             sum(when(col("events").gt(0), log(lit(1.0).minus(col("events").divide(col("at_risk")))))
                     .otherwise(0.0))
                 .over(byDuration.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
-        .select(KpiColumns.COHORT_MONTH, "duration", "log_s");
+        .withColumn(
+            "greenwood",
+            sum(when(
+                        col("events").gt(0).and(col("at_risk").gt(col("events"))),
+                        col("events")
+                            .divide(col("at_risk").multiply(col("at_risk").minus(col("events")))))
+                    .otherwise(0.0))
+                .over(byDuration.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
+        .select(KpiColumns.COHORT_MONTH, "duration", "log_s", "greenwood");
   }
 }

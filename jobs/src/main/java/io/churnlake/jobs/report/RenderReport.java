@@ -263,8 +263,11 @@ public final class RenderReport {
   private static void cohorts(StringBuilder b, ReportData d) {
     section(b, "cohorts", "Cohort retention");
     image(b, ReportCharts.cohortHeatmap(d));
-    b.append("<p class=\"note\">Kaplan-Meier survival by tenure per cohort: table")
-        .append(" cohort_retention, column km_survival.</p>\n</section>\n");
+    image(b, ReportCharts.survivalCurves(d));
+    b.append("<p class=\"note\">Survival counts each customer's first spell until the first")
+        .append(" churn; customers still active count until today (censored). The ")
+        .append(ReportCharts.SURVIVAL_COHORTS)
+        .append(" most recent cohorts with 30 days of follow-up are drawn.</p>\n</section>\n");
   }
 
   private static void matrix(StringBuilder b, ReportData d) {

@@ -219,6 +219,69 @@ final class ReportCharts {
     return new Figure(title, chart);
   }
 
+  /** The most recent cohorts drawn in the survival chart (older ones would crowd it). */
+  static final int SURVIVAL_COHORTS = 6;
+
+  /**
+   * Kaplan-Meier survival (%) by days of tenure for the most recent cohorts with a value, each with
+   * Greenwood's 95% interval as error bars, from 100% at day 0.
+   */
+  static Figure survivalCurves(ReportData d) {
+    String title =
+        "Survival by tenure per cohort: no churn yet (%), Kaplan-Meier with 95% intervals"
+            + asOf(d.asOf());
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("days since the first activity")
+            .yAxisTitle("customers not churned (%)")
+            .build();
+    style(chart);
+    chart.getStyler().setYAxisMax(100.0).setYAxisMin(0.0);
+    TreeMap<String, List<double[]>> byCohort = new TreeMap<>(java.util.Comparator.reverseOrder());
+    for (Row r : d.cohorts()) {
+      if (r.isNullAt(r.fieldIndex("km_survival"))) {
+        continue;
+      }
+      double se =
+          r.isNullAt(r.fieldIndex("km_survival_se"))
+              ? 0
+              : r.getDouble(r.fieldIndex("km_survival_se"));
+      byCohort
+          .computeIfAbsent(
+              r.getDate(r.fieldIndex("cohort_month")).toString().substring(0, 7),
+              c -> new ArrayList<>(List.of(new double[] {0, 100, 0})))
+          .add(
+              new double[] {
+                r.getInt(r.fieldIndex("survival_days")),
+                100 * r.getDouble(r.fieldIndex("km_survival")),
+                100 * 1.96 * se
+              });
+    }
+    if (byCohort.isEmpty()) {
+      chart.setTitle(title + " - no cohort followed for 30 days yet");
+      chart.addSeries("no cohort yet", new double[] {0}, new double[] {100});
+      return new Figure(chart.getTitle(), chart);
+    }
+    byCohort.entrySet().stream()
+        .limit(SURVIVAL_COHORTS)
+        .forEach(
+            e -> {
+              List<double[]> pts = new ArrayList<>(e.getValue());
+              pts.sort(java.util.Comparator.comparingDouble(p -> p[0]));
+              chart
+                  .addSeries(
+                      "cohort " + e.getKey(),
+                      pts.stream().mapToDouble(p -> p[0]).toArray(),
+                      pts.stream().mapToDouble(p -> p[1]).toArray(),
+                      pts.stream().mapToDouble(p -> p[2]).toArray())
+                  .setMarker(SeriesMarkers.CIRCLE);
+            });
+    return new Figure(title, chart);
+  }
+
   /** Per segment: cost of the actions against the expected saved value (currency). */
   static Figure planValue(ReportData d) {
     List<String> names = new ArrayList<>();

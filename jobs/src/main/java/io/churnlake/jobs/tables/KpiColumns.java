@@ -69,6 +69,7 @@ public final class KpiColumns {
           .add("retention_rate", DataTypes.DoubleType, false)
           .add("survival_days", DataTypes.IntegerType, false)
           .add("km_survival", DataTypes.DoubleType, true)
+          .add("km_survival_se", DataTypes.DoubleType, true)
           .add("run_id", DataTypes.StringType, false);
 
   /** Schema of {@code campaign_outcomes}: one row per as-of date, wave, action and segment. */

@@ -988,6 +988,11 @@ public final class TableCatalog {
             "km_survival",
             "Kaplan-Meier probability of no churn by `survival_days` (censored customers count"
                 + " until their follow-up ends); null beyond the youngest member's follow-up")
+        .col(
+            "km_survival_se",
+            "Greenwood's standard error of `km_survival` (km_survival x sqrt of the sum of"
+                + " d / (n (n - d)) over its steps); `km_survival` +- 1.96 x it is the 95% band the"
+                + " report draws")
         .col("run_id", RUN_ID)
         .example(
             "The retention triangle",

@@ -208,14 +208,18 @@ class KpisTest extends SparkTestBase {
     for (var f : KpiColumns.COHORT_RETENTION.fields()) {
       assertThat(cohorts.schema().apply(f.name()).dataType()).as(f.name()).isEqualTo(f.dataType());
     }
-    assertThat(lines(cohorts.drop("km_survival")))
+    assertThat(lines(cohorts.drop("km_survival", "km_survival_se")))
         .containsExactly(
             "2026-03-15 2026-01-01 0 4 2 0.5 30 run",
             "2026-03-15 2026-01-01 1 4 2 0.5 60 run",
             "2026-03-15 2026-02-01 0 1 1 1.0 30 run");
-    List<Row> km = cohorts.select("km_survival").collectAsList();
+    List<Row> km = cohorts.select("km_survival", "km_survival_se").collectAsList();
     // Jan: durations 6, 10, 16 (events) and 64 (censored): S(30) = 3/4 * 2/3 * 1/2.
     assertThat(km.get(0).getDouble(0)).isCloseTo(0.75 * 2 / 3 * 0.5, within(1e-12));
+    // Greenwood: S x sqrt(1/(4 x 3) + 1/(3 x 2) + 1/(2 x 1)).
+    assertThat(km.get(0).getDouble(1))
+        .isCloseTo(0.25 * Math.sqrt(1.0 / 12 + 1.0 / 6 + 1.0 / 2), within(1e-12));
+    assertThat(km.get(1).isNullAt(1)).isTrue();
     // 60 days is beyond Jan 31 + 43 days of follow-up; Feb's youngest has 15 days.
     assertThat(km.get(1).isNullAt(0)).isTrue();
     assertThat(km.get(2).isNullAt(0)).isTrue();

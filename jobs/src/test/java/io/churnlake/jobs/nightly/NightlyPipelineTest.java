@@ -315,7 +315,7 @@ class NightlyPipelineTest extends SparkTestBase {
         .isEqualTo(
             "struct<as_of_date:date,cohort_month:date,period_offset:int,cohort_customers:bigint,"
                 + "retained_customers:bigint,retention_rate:double,survival_days:int,"
-                + "km_survival:double,run_id:string>");
+                + "km_survival:double,km_survival_se:double,run_id:string>");
     String perCustomer =
         "SELECT customer_id, min(event_date) AS first_day, min(CASE WHEN event_type ="
             + " 'cancellation_confirmation' THEN event_date END) AS churn_day FROM events"

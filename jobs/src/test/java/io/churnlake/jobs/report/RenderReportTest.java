@@ -68,7 +68,13 @@ class RenderReportTest {
             "period_offset",
             offset,
             "retention_rate",
-            rate));
+            rate,
+            "survival_days",
+            30 * (offset + 1),
+            "km_survival",
+            rate,
+            "km_survival_se",
+            0.05));
   }
 
   private static Row segment(
@@ -202,11 +208,12 @@ class RenderReportTest {
       assertThat(images.group(1)).startsWith("data:image/png;base64,iVBORw0KGgo");
       n++;
     }
-    // One trend per goal (plus churn rate when no goal tracks it), cohorts, plan, data quality.
+    // One trend per goal (plus churn rate when no goal tracks it), cohorts, survival, plan, data
+    // quality.
     List<ChurnConfig.Goal> goals = data().config().kpis().goals();
     int trends =
         goals.size() + (goals.stream().anyMatch(g -> g.metric().equals("churn_rate")) ? 0 : 1);
-    assertThat(n).isEqualTo(count(html, "<img ")).isEqualTo(trends + 3);
+    assertThat(n).isEqualTo(count(html, "<img ")).isEqualTo(trends + 4);
   }
 
   @Test
@@ -227,6 +234,9 @@ class RenderReportTest {
         .isEqualTo(ReportCharts.periodIndex(monday, false));
     String html = RenderReport.html(withChurnGoal(data()));
     assertThat(html)
+        .contains(
+            "<img alt=\"Survival by tenure per cohort: no churn yet (%), Kaplan-Meier with 95%"
+                + " intervals (as of 2026-03-31)\"")
         .contains(
             "<img alt=\"Goal cut-churn: churn_rate -10% vs 2026-01 by 2026-07 per month (%): off"
                 + " track (as of 2026-03-31)\"");
