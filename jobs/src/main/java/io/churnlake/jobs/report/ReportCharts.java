@@ -245,8 +245,10 @@ final class ReportCharts {
       if (r.isNullAt(r.fieldIndex("km_survival"))) {
         continue;
       }
+      // Rows written before km_survival_se existed have no interval.
+      boolean hasSe = java.util.Arrays.asList(r.schema().fieldNames()).contains("km_survival_se");
       double se =
-          r.isNullAt(r.fieldIndex("km_survival_se"))
+          !hasSe || r.isNullAt(r.fieldIndex("km_survival_se"))
               ? 0
               : r.getDouble(r.fieldIndex("km_survival_se"));
       byCohort
