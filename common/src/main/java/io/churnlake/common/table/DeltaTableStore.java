@@ -184,16 +184,8 @@ public final class DeltaTableStore implements TableStore {
 
   @Override
   public Dataset<Row> readFiles(ChurnTable table) {
-    Optional<KernelTables.PlainFiles> listed;
-    try {
-      listed = KernelTables.plainFiles(location(table), spark.sparkContext().hadoopConfiguration());
-    } catch (io.delta.kernel.exceptions.KernelException e) {
-      LOG.info(
-          "{}: Delta Kernel cannot read its log ({}); read through Spark",
-          table.tableName(),
-          e.getMessage());
-      listed = Optional.empty();
-    }
+    Optional<KernelTables.PlainFiles> listed =
+        fromLog(table, "read through Spark", KernelTables::plainFiles).flatMap(f -> f);
     if (listed.isEmpty()) {
       return read(table);
     }
@@ -215,33 +207,35 @@ public final class DeltaTableStore implements TableStore {
 
   @Override
   public long sizeInBytes(ChurnTable table) {
-    try {
-      return KernelTables.sizeInBytes(location(table), spark.sparkContext().hadoopConfiguration());
-    } catch (io.delta.kernel.exceptions.KernelException e) {
-      LOG.info(
-          "{}: Delta Kernel cannot read its log ({}); size through Spark",
-          table.tableName(),
-          e.getMessage());
-      return exists(table) ? snapshot(table).sizeInBytes() : 0;
-    }
+    return fromLog(table, "size through Spark", KernelTables::sizeInBytes)
+        .orElseGet(() -> exists(table) ? snapshot(table).sizeInBytes() : 0);
   }
 
   @Override
   public long rowCount(ChurnTable table) {
-    java.util.OptionalLong logged;
+    return fromLog(table, "rows counted through Spark", KernelTables::rowCount)
+        .flatMap(n -> n)
+        .orElseGet(() -> exists(table) ? read(table).count() : 0);
+  }
+
+  /**
+   * What Delta Kernel reads from the table's log on the driver; empty, with the reason logged, when
+   * Kernel cannot read that log (the caller then asks Spark, saying {@code instead}).
+   */
+  private <T> Optional<T> fromLog(
+      ChurnTable table,
+      String instead,
+      java.util.function.BiFunction<String, org.apache.hadoop.conf.Configuration, T> kernel) {
     try {
-      logged = KernelTables.rowCount(location(table), spark.sparkContext().hadoopConfiguration());
+      return Optional.of(kernel.apply(location(table), spark.sparkContext().hadoopConfiguration()));
     } catch (io.delta.kernel.exceptions.KernelException e) {
       LOG.info(
-          "{}: Delta Kernel cannot read its log ({}); rows counted through Spark",
+          "{}: Delta Kernel cannot read its log ({}); {}",
           table.tableName(),
-          e.getMessage());
-      logged = java.util.OptionalLong.empty();
+          e.getMessage(),
+          instead);
+      return Optional.empty();
     }
-    if (logged.isPresent()) {
-      return logged.getAsLong();
-    }
-    return exists(table) ? read(table).count() : 0;
   }
 
   @Override

@@ -208,11 +208,11 @@ public final class KernelTables {
    * when no table is there; empty when a file has no such statistics or a deletion vector (its live
    * rows are then not in the log), and the caller counts through Spark.
    */
-  public static java.util.OptionalLong rowCount(String location, Configuration hadoop) {
+  public static Optional<Long> rowCount(String location, Configuration hadoop) {
     Engine engine = DefaultEngine.create(hadoop);
     Optional<Snapshot> latest = latest(engine, location);
     if (latest.isEmpty()) {
-      return java.util.OptionalLong.of(0);
+      return Optional.of(0L);
     }
     io.delta.kernel.internal.ScanImpl scan =
         (io.delta.kernel.internal.ScanImpl)
@@ -230,7 +230,7 @@ public final class KernelTables {
                     ? -1
                     : numRecords(add.getString(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL));
             if (n < 0) {
-              return java.util.OptionalLong.empty();
+              return Optional.empty();
             }
             rows += n;
           }
@@ -239,7 +239,7 @@ public final class KernelTables {
     } catch (IOException e) {
       throw new UncheckedIOException("reading the Delta log at " + location, e);
     }
-    return java.util.OptionalLong.of(rows);
+    return Optional.of(rows);
   }
 
   /** {@code numRecords} of a data file's statistics JSON; -1 when it is not there. */

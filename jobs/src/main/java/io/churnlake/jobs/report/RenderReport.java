@@ -136,26 +136,34 @@ public final class RenderReport {
 
   /** Whom the plan contacts, who is held out, and what it is expected to cost and return. */
   static String planLine(ReportData d) {
-    long targeted = 0;
-    long control = 0;
-    double cost = 0;
-    double net = 0;
-    for (Row r : d.segments()) {
-      targeted += r.getLong(r.fieldIndex("targeted"));
-      control += r.getLong(r.fieldIndex("control"));
-      cost += r.getDouble(r.fieldIndex("cost"));
-      net += r.getDouble(r.fieldIndex("expected_net_value"));
-    }
-    return targeted == 0
+    PlanTotals t = PlanTotals.of(d);
+    return t.targeted() == 0
         ? "Plan: nobody to contact on this date."
         : String.format(
             Locale.ROOT,
             "Plan: contact %,d customers (%,d more held out as the control group) for a cost of"
                 + " %,.2f; expected net value %,.2f.",
-            targeted,
-            control,
-            cost,
-            net);
+            t.targeted(),
+            t.control(),
+            t.cost(),
+            t.net());
+  }
+
+  /** The plan's totals over its segments (segment_summary rows of the date). */
+  record PlanTotals(long targeted, long control, double cost, double saved, double net) {
+    static PlanTotals of(ReportData d) {
+      PlanTotals t = new PlanTotals(0, 0, 0, 0, 0);
+      for (Row r : d.segments()) {
+        t =
+            new PlanTotals(
+                t.targeted + r.getLong(r.fieldIndex("targeted")),
+                t.control + r.getLong(r.fieldIndex("control")),
+                t.cost + r.getDouble(r.fieldIndex("cost")),
+                t.saved + r.getDouble(r.fieldIndex("expected_saved_value")),
+                t.net + r.getDouble(r.fieldIndex("expected_net_value")));
+      }
+      return t;
+    }
   }
 
   /** Whether the scoring model ranks churners better than days since the last activity alone. */
@@ -376,32 +384,21 @@ public final class RenderReport {
   private static void plan(StringBuilder b, ReportData d) {
     section(b, "plan", "Retention plan: budget and expected value");
     ChurnConfig.SegmentSettings s = d.config().segment();
-    long targeted = 0;
-    long control = 0;
-    double cost = 0;
-    double saved = 0;
-    double net = 0;
-    for (Row r : d.segments()) {
-      targeted += r.getLong(r.fieldIndex("targeted"));
-      control += r.getLong(r.fieldIndex("control"));
-      cost += r.getDouble(r.fieldIndex("cost"));
-      saved += r.getDouble(r.fieldIndex("expected_saved_value"));
-      net += r.getDouble(r.fieldIndex("expected_net_value"));
-    }
+    PlanTotals t = PlanTotals.of(d);
     b.append(
         String.format(
             Locale.ROOT,
             "<p>%,d customers targeted, %,d in the control group (%.0f%%, campaign %s); cost"
                 + " %,.2f of budget %s; expected saved value %,.2f; expected net value"
                 + " %,.2f.</p>%n",
-            targeted,
-            control,
+            t.targeted(),
+            t.control(),
             100 * s.controlFraction(),
             escapeHtml4(s.campaignId()),
-            cost,
+            t.cost(),
             escapeHtml4(PlanRetention.budgetWords(s.budget())),
-            saved,
-            net));
+            t.saved(),
+            t.net()));
     image(b, ReportCharts.planValue(d));
     b.append("</section>\n");
   }

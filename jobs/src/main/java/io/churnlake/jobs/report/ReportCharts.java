@@ -68,15 +68,7 @@ final class ReportCharts {
             + d.config().kpis().grain().id()
             + (percent ? " (%)" : "")
             + asOf(d.asOf());
-    XYChart chart =
-        new XYChartBuilder()
-            .width(WIDTH)
-            .height(HEIGHT)
-            .title(title)
-            .xAxisTitle("period start")
-            .yAxisTitle(metric + (percent ? " (%)" : ""))
-            .build();
-    style(chart);
+    XYChart chart = lines(title, "period start", metric + (percent ? " (%)" : ""));
     // Periods as whole months (or weeks) since 1970 on the axis, labelled by their start: ticks
     // fall on period starts, never between them.
     boolean months = d.config().kpis().grain() == ChurnConfig.KpiGrain.MONTH;
@@ -230,15 +222,7 @@ final class ReportCharts {
     String title =
         "Survival by tenure per cohort: no churn yet (%), Kaplan-Meier with 95% intervals"
             + asOf(d.asOf());
-    XYChart chart =
-        new XYChartBuilder()
-            .width(WIDTH)
-            .height(HEIGHT)
-            .title(title)
-            .xAxisTitle("days since the first activity")
-            .yAxisTitle("customers not churned (%)")
-            .build();
-    style(chart);
+    XYChart chart = lines(title, "days since the first activity", "customers not churned (%)");
     chart.getStyler().setYAxisMax(100.0).setYAxisMin(0.0);
     TreeMap<String, List<double[]>> byCohort = new TreeMap<>(java.util.Comparator.reverseOrder());
     for (Row r : d.cohorts()) {
@@ -333,6 +317,20 @@ final class ReportCharts {
             names.isEmpty() ? List.of(0.0) : loaded,
             "quarantined",
             names.isEmpty() ? List.of(0.0) : quarantined));
+  }
+
+  /** An empty line chart of the report's size and style. */
+  private static XYChart lines(String title, String xTitle, String yTitle) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
+    style(chart);
+    return chart;
   }
 
   /** Two bar series side by side over the same categories. */

@@ -301,24 +301,17 @@ public final class PipelineRuns implements RunLedger {
       String warehouse, String runId, String command, LocalDate asOf, int exitCode, String error) {
     long now = System.currentTimeMillis();
     Row row =
-        RowFactory.create(
+        row(
             runId,
             command,
             asOf == null ? null : Date.valueOf(asOf),
-            1,
-            EXIT_STAGE,
+            new Entry(EXIT_STAGE, 1, now),
             FAILED,
-            new Timestamp(now),
-            new Timestamp(now),
-            0.0,
+            now,
             error,
             holder(),
-            version(),
             null,
             null,
-            null,
-            null,
-            gitCommit(),
             exitCode);
     String location =
         io.churnlake.common.table.DeltaTableStore.location(warehouse, ChurnTable.PIPELINE_RUNS);
@@ -338,32 +331,7 @@ public final class PipelineRuns implements RunLedger {
 
   private void append(
       Entry e, String status, Long endedAt, String error, TableActivity io, Integer exitCode) {
-    Row row =
-        RowFactory.create(
-            runId,
-            command,
-            asOf,
-            e.sequence(),
-            e.stage(),
-            status,
-            new Timestamp(e.startedAtMillis()),
-            endedAt == null ? null : new Timestamp(endedAt),
-            endedAt == null ? null : (endedAt - e.startedAtMillis()) / 1000.0,
-            error,
-            host,
-            version(),
-            inputs,
-            io == null
-                ? null
-                : io.reads().stream().map(r -> RowFactory.create(r.table(), r.version())).toArray(),
-            io == null
-                ? null
-                : io.writes().stream()
-                    .map(w -> RowFactory.create(w.table(), w.version(), w.rows(), w.commits()))
-                    .toArray(),
-            io == null ? null : io.rowsWritten(),
-            gitCommit(),
-            exitCode);
+    Row row = row(runId, command, asOf, e, status, endedAt, error, host, inputs, io, exitCode);
     String location = store.location(ChurnTable.PIPELINE_RUNS);
     OptionalLong version =
         KernelAppend.append(spark.sessionState().newHadoopConf(), location, SCHEMA, List.of(row));
@@ -376,6 +344,46 @@ public final class PipelineRuns implements RunLedger {
       // The first row creates the table; a ledger with other columns evolves through Spark.
       store.append(ChurnTable.PIPELINE_RUNS, spark.createDataFrame(List.of(row), SCHEMA));
     }
+  }
+
+  /** One row of {@link #SCHEMA}: a stage's start or end, or the run's exit. */
+  private static Row row(
+      String runId,
+      String command,
+      Date asOf,
+      Entry e,
+      String status,
+      Long endedAt,
+      String error,
+      String host,
+      String inputs,
+      TableActivity io,
+      Integer exitCode) {
+    return RowFactory.create(
+        runId,
+        command,
+        asOf,
+        e.sequence(),
+        e.stage(),
+        status,
+        new Timestamp(e.startedAtMillis()),
+        endedAt == null ? null : new Timestamp(endedAt),
+        endedAt == null ? null : (endedAt - e.startedAtMillis()) / 1000.0,
+        error,
+        host,
+        version(),
+        inputs,
+        io == null
+            ? null
+            : io.reads().stream().map(r -> RowFactory.create(r.table(), r.version())).toArray(),
+        io == null
+            ? null
+            : io.writes().stream()
+                .map(w -> RowFactory.create(w.table(), w.version(), w.rows(), w.commits()))
+                .toArray(),
+        io == null ? null : io.rowsWritten(),
+        gitCommit(),
+        exitCode);
   }
 
   /**

@@ -75,7 +75,8 @@ public record TrainingCalendar(
       dates = dates(firstEvent, dataEnd, horizon, shortened, stepDays, false);
     }
     if (dates.isEmpty()) {
-      throw tooShort(firstEvent, dataEnd, horizon, minHistoryDays, shortened, calibrate);
+      throw tooShort(
+          firstEvent, dataEnd, horizon, minHistoryDays, shortened, asConfigured, calibrate);
     }
     adjustments.add(
         "events through "
@@ -93,6 +94,7 @@ public record TrainingCalendar(
       int horizon,
       int minHistoryDays,
       int shortened,
+      LocalDate asConfigured,
       boolean calibrate) {
     return ChurnErrors.notEnoughHistory(
         dataEnd,
@@ -112,8 +114,7 @@ public record TrainingCalendar(
             + ") days of events, i.e. events through "
             + firstEvent.plusDays(shortened + 2L * horizon)
             + (calibrate
-                ? "; with calibration as configured, events through "
-                    + firstEvent.plusDays(minHistoryDays + 3L * horizon)
+                ? "; with calibration as configured, events through " + asConfigured
                 : ""));
   }
 
