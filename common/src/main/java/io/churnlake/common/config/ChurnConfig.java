@@ -144,7 +144,16 @@ public record ChurnConfig(
       double newCustomerShare,
       double monthlyPrice,
       int partitions,
-      TruthSettings truth) {}
+      TruthSettings truth,
+      PlantedShift shift) {}
+
+  /**
+   * A change of behaviour planted in the generated log ({@code churnlake.generate.shift}), so that
+   * drift monitoring can be tested against a known truth: from {@code fromDate} on (empty: never),
+   * every customer's error pages per session are multiplied by {@code errorFactor} (a faulty
+   * release, say). The errors feed the planted churn hazard, so churn rises with them.
+   */
+  public record PlantedShift(java.util.Optional<LocalDate> fromDate, double errorFactor) {}
 
   /** Which ground-truth probabilities the generator computes ({@code churnlake.generate.truth}). */
   public record TruthSettings(List<Integer> horizonDays, int firstDay, int everyDays, int paths) {}

@@ -154,6 +154,20 @@ class ConfigValues {
     }
   }
 
+  /** An ISO date, or empty for "" (none). */
+  java.util.Optional<LocalDate> optionalDate(String key) {
+    String value = get(key, () -> c.getString(key), "an ISO date yyyy-MM-dd or \"\" (none)");
+    if (value.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(LocalDate.parse(value));
+    } catch (DateTimeParseException e) {
+      throw ChurnErrors.badConfigValue(
+          ROOT + "." + key, value, "an ISO date yyyy-MM-dd or \"\" (none)");
+    }
+  }
+
   List<Integer> positiveInts(String key) {
     List<Integer> values =
         get(key, () -> c.getIntList(key), "a non-empty list of whole numbers >= 1");

@@ -127,7 +127,9 @@ final class PipelineSections extends ConfigValues {
             positiveInts("generate.truth.horizon-days"),
             intAtLeast("generate.truth.first-day", 0),
             intAtLeast("generate.truth.every-days", 1),
-            intAtLeast("generate.truth.paths", 1)));
+            intAtLeast("generate.truth.paths", 1)),
+        new ChurnConfig.PlantedShift(
+            optionalDate("generate.shift.from-date"), positive("generate.shift.error-factor")));
   }
 
   /**

@@ -715,7 +715,7 @@ final class Commands {
                   d,
                   r.ingest().files(),
                   r.model().version(),
-                  r.trained() ? " (trained now)" : "",
+                  r.trained() ? " (trained now: " + r.trainReason() + ")" : "",
                   r.skipped().size(),
                   r.segments().map(s -> String.valueOf(s.customers())).orElse("(skipped)")));
     }

@@ -38,6 +38,10 @@ final class Behaviour implements Serializable {
   final double thumbsDownBase;
   final double advertRate;
 
+  // The planted shift (SimulationSpec): from shiftDay on, error pages per session x errorFactor.
+  final int shiftDay;
+  final double errorFactor;
+
   // State.
   double frustration;
   boolean paid;
@@ -65,8 +69,12 @@ final class Behaviour implements Serializable {
       double thumbsDownBase,
       double advertRate,
       boolean paid,
-      int firstDay) {
+      int firstDay,
+      int shiftDay,
+      double errorFactor) {
     this.activity = activity;
+    this.shiftDay = shiftDay;
+    this.errorFactor = errorFactor;
     this.shockRate = shockRate;
     this.thumbsDownBase = thumbsDownBase;
     this.advertRate = advertRate;
@@ -76,7 +84,15 @@ final class Behaviour implements Serializable {
 
   Behaviour copy() {
     Behaviour b =
-        new Behaviour(activity, shockRate, thumbsDownBase, advertRate, paid, lastSessionDay);
+        new Behaviour(
+            activity,
+            shockRate,
+            thumbsDownBase,
+            advertRate,
+            paid,
+            lastSessionDay,
+            shiftDay,
+            errorFactor);
     b.frustration = frustration;
     b.lastDowngradeDay = lastDowngradeDay;
     System.arraycopy(sessions, 0, b.sessions, 0, RING);
@@ -164,7 +180,7 @@ final class Behaviour implements Serializable {
     int s = poisson(rng, activity * Math.exp(-0.4 * f));
     int td = poisson(rng, s * (thumbsDownBase + 0.25 * f));
     int help = poisson(rng, s * (0.04 + 0.10 * f));
-    int err = poisson(rng, s * (0.01 + 0.06 * f));
+    int err = poisson(rng, s * (0.01 + 0.06 * f) * (day >= shiftDay ? errorFactor : 1.0));
     int adv = paid ? 0 : poisson(rng, s * advertRate);
     boolean up = false;
     boolean down = false;

@@ -79,7 +79,9 @@ final class CustomerSimulator {
             0.02 + 0.08 * traits.nextDouble(),
             0.3 + 2.2 * traits.nextDouble() * traits.nextDouble(),
             traits.nextDouble() < spec.paidShare(),
-            firstDay);
+            firstDay,
+            spec.shiftDay(),
+            spec.errorFactor());
     this.gender = traits.nextBoolean() ? "F" : "M";
     this.location = LOCATIONS[traits.nextInt(LOCATIONS.length)];
     this.agent = AGENTS[traits.nextInt(AGENTS.length)];

@@ -18,8 +18,13 @@ record SimulationSpec(
     List<Integer> truthHorizons,
     int truthFirstDay,
     int truthEveryDays,
-    int truthPaths)
+    int truthPaths,
+    int shiftDay,
+    double errorFactor)
     implements Serializable {
+
+  /** {@link #shiftDay} when no shift is planted: a day never reached. */
+  static final int NO_SHIFT = Integer.MAX_VALUE;
 
   static SimulationSpec of(ChurnConfig.GenerateSettings g) {
     return new SimulationSpec(
@@ -34,7 +39,12 @@ record SimulationSpec(
         List.copyOf(g.truth().horizonDays()),
         g.truth().firstDay(),
         g.truth().everyDays(),
-        g.truth().paths());
+        g.truth().paths(),
+        g.shift()
+            .fromDate()
+            .map(d -> (int) Math.max(0, d.toEpochDay() - g.startDate().toEpochDay()))
+            .orElse(NO_SHIFT),
+        g.shift().errorFactor());
   }
 
   LocalDate date(int day) {

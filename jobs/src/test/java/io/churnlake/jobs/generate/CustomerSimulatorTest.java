@@ -15,7 +15,21 @@ import org.junit.jupiter.api.Test;
 class CustomerSimulatorTest {
   static final long START = java.time.LocalDate.of(2026, 1, 1).toEpochDay();
   static final SimulationSpec SPEC =
-      new SimulationSpec(300, 150, START, 42, 3.0 / 7, 0.4, 0.3, 9.99, List.of(30), 60, 7, 40);
+      new SimulationSpec(
+          300,
+          150,
+          START,
+          42,
+          3.0 / 7,
+          0.4,
+          0.3,
+          9.99,
+          List.of(30),
+          60,
+          7,
+          40,
+          SimulationSpec.NO_SHIFT,
+          1.0);
   // Field positions in SparkifyLog.SCHEMA.
   static final int LEVEL = 7, PAGE = 10, SESSION = 12, TS = 15, USER = 17, AMOUNT = 18;
 
@@ -50,8 +64,61 @@ class CustomerSimulatorTest {
     assertThat(events(SPEC, 7)).isEqualTo(events(SPEC, 7));
     assertThat(truthValues(SPEC, 7)).isEqualTo(truthValues(SPEC, 7));
     SimulationSpec other =
-        new SimulationSpec(300, 150, START, 43, 3.0 / 7, 0.4, 0.3, 9.99, List.of(30), 60, 7, 40);
+        new SimulationSpec(
+            300,
+            150,
+            START,
+            43,
+            3.0 / 7,
+            0.4,
+            0.3,
+            9.99,
+            List.of(30),
+            60,
+            7,
+            40,
+            SimulationSpec.NO_SHIFT,
+            1.0);
     assertThat(events(other, 7)).isNotEqualTo(events(SPEC, 7));
+  }
+
+  /**
+   * Invariant: a planted shift changes nothing before its day (the log up to it is the unshifted
+   * log, event for event) and from its day on multiplies the error pages per session.
+   */
+  @Test
+  void aPlantedShiftKeepsTheLogBeforeItsDayAndMultipliesErrorsFromIt() {
+    int shiftDay = 100;
+    SimulationSpec shifted =
+        new SimulationSpec(
+            300, 150, START, 42, 3.0 / 7, 0.4, 0.3, 9.99, List.of(30), 60, 7, 40, shiftDay, 4.0);
+    long[] plain = new long[2];
+    long[] planted = new long[2];
+    for (long id = 0; id < 300; id++) {
+      List<Row> before = events(SPEC, id);
+      List<Row> after = events(shifted, id);
+      assertThat(after.stream().filter(r -> day(r) < shiftDay).toList())
+          .isEqualTo(before.stream().filter(r -> day(r) < shiftDay).toList());
+      count(before, shiftDay, plain);
+      count(after, shiftDay, planted);
+    }
+    double plainRate = (double) plain[0] / plain[1];
+    double plantedRate = (double) planted[0] / planted[1];
+    assertThat(plantedRate / plainRate).isBetween(2.5, 5.0);
+  }
+
+  /** Adds the error pages and the sessions from {@code fromDay} on to {@code counts}. */
+  private static void count(List<Row> rows, int fromDay, long[] counts) {
+    Set<Long> sessions = new HashSet<>();
+    for (Row r : rows) {
+      if (day(r) >= fromDay && !r.isNullAt(SESSION)) {
+        sessions.add(r.getLong(SESSION));
+        if (r.getString(PAGE).equals("Error")) {
+          counts[0]++;
+        }
+      }
+    }
+    counts[1] += sessions.size();
   }
 
   @Test
