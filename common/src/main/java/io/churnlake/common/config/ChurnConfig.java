@@ -559,7 +559,8 @@ public record ChurnConfig(
       long maxGroups,
       int spendSignificantDigits,
       boolean acceptUnconverged,
-      boolean nightly) {}
+      boolean nightly,
+      String currency) {}
 
   /**
    * Risk and value tiers, the action of each risk-value cell, what actions cost and save, the

@@ -82,6 +82,19 @@ final class ModelSections extends ConfigValues {
             "clv.accept-unconverged",
             () -> c.getBoolean("clv.accept-unconverged"),
             "true or false"),
-        get("clv.nightly", () -> c.getBoolean("clv.nightly"), "true or false"));
+        get("clv.nightly", () -> c.getBoolean("clv.nightly"), "true or false"),
+        currency());
+  }
+
+  /** clv.currency: a short label (a code such as EUR or a symbol), 1 to 8 characters. */
+  private String currency() {
+    String value = string("clv.currency").strip();
+    if (value.length() > 8) {
+      throw io.churnlake.common.errors.ChurnErrors.badConfigValue(
+          ChurnConfigLoader.ROOT + ".clv.currency",
+          value,
+          "a currency code or symbol of 1 to 8 characters");
+    }
+    return value;
   }
 }

@@ -13,7 +13,9 @@ import io.churnlake.jobs.tables.KpiColumns;
 import io.churnlake.jobs.tables.SegmentColumns;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -84,44 +86,94 @@ public final class CampaignOutcomes {
   private Column[] outcomeColumns() {
     Column mature = date_add(col("wave_date"), horizonDays).leq(lit(Date.valueOf(asOf)));
     Column nt = col("treated");
+    Column pt = col("treated_churned").divide(nt);
+    Column pc = col("control_churned").divide(col("control"));
+    Column both = both(mature);
+    List<Column> out = new ArrayList<>();
+    out.add(lit(Date.valueOf(asOf)).as(Columns.AS_OF_DATE));
+    out.add(col("wave_date"));
+    out.add(col(SegmentColumns.ACTION));
+    out.add(col(SegmentColumns.SEGMENT));
+    out.add(lit(horizonDays).as("horizon_days"));
+    out.addAll(rates(mature));
+    out.add(col("expected_net_value"));
+    out.add(
+        when(both, pc.minus(pt).multiply(col("_treated_value")).minus(nt.multiply(cost())))
+            .as("realised_net_value"));
+    out.add(note(mature).as("note"));
+    out.add(lit(runId).as("run_id"));
+    return out.toArray(new Column[0]);
+  }
+
+  private static Column both(Column mature) {
+    return mature.and(col("treated").gt(0)).and(col("control").gt(0));
+  }
+
+  /**
+   * From the counts {@code treated}, {@code treated_churned}, {@code control}, {@code
+   * control_churned}: the status, the counts, both churn rates with Wilson intervals, the effect
+   * with Newcombe's interval and the relative effect; rates only when {@code mature}, effects only
+   * with both groups.
+   */
+  private static List<Column> rates(Column mature) {
+    Column nt = col("treated");
     Column nc = col("control");
     Column pt = col("treated_churned").divide(nt);
     Column pc = col("control_churned").divide(nc);
-    Column both = mature.and(nt.gt(0)).and(nc.gt(0));
+    Column both = both(mature);
     ProportionIntervals.Bounds wt = ProportionIntervals.wilson(col("treated_churned"), nt);
     ProportionIntervals.Bounds wc = ProportionIntervals.wilson(col("control_churned"), nc);
     ProportionIntervals.Bounds diff =
         ProportionIntervals.newcombe(col("treated_churned"), nt, col("control_churned"), nc);
-    return new Column[] {
-      lit(Date.valueOf(asOf)).as(Columns.AS_OF_DATE),
-      col("wave_date"),
-      col(SegmentColumns.ACTION),
-      col(SegmentColumns.SEGMENT),
-      lit(horizonDays).as("horizon_days"),
-      when(mature.unary_$bang(), lit(KpiColumns.IMMATURE))
-          .when(both.unary_$bang(), lit(KpiColumns.UNDEFINED))
-          .otherwise(lit(KpiColumns.MATURE_STATUS))
-          .as("status"),
-      nt,
-      col("treated_churned"),
-      nc,
-      col("control_churned"),
-      when(mature.and(nt.gt(0)), pt).as("treated_churn_rate"),
-      when(mature.and(nt.gt(0)), wt.lower()).as("treated_churn_rate_lower"),
-      when(mature.and(nt.gt(0)), wt.upper()).as("treated_churn_rate_upper"),
-      when(mature.and(nc.gt(0)), pc).as("control_churn_rate"),
-      when(mature.and(nc.gt(0)), wc.lower()).as("control_churn_rate_lower"),
-      when(mature.and(nc.gt(0)), wc.upper()).as("control_churn_rate_upper"),
-      when(both, pt.minus(pc)).as("effect"),
-      when(both, diff.lower()).as("effect_lower"),
-      when(both, diff.upper()).as("effect_upper"),
-      when(both.and(pc.gt(0)), pc.minus(pt).divide(pc)).as("relative_effect"),
-      col("expected_net_value"),
-      when(both, pc.minus(pt).multiply(col("_treated_value")).minus(nt.multiply(cost())))
-          .as("realised_net_value"),
-      note(mature).as("note"),
-      lit(runId).as("run_id")
-    };
+    return List.of(
+        when(mature.unary_$bang(), lit(KpiColumns.IMMATURE))
+            .when(both.unary_$bang(), lit(KpiColumns.UNDEFINED))
+            .otherwise(lit(KpiColumns.MATURE_STATUS))
+            .as("status"),
+        nt,
+        col("treated_churned"),
+        nc,
+        col("control_churned"),
+        when(mature.and(nt.gt(0)), pt).as("treated_churn_rate"),
+        when(mature.and(nt.gt(0)), wt.lower()).as("treated_churn_rate_lower"),
+        when(mature.and(nt.gt(0)), wt.upper()).as("treated_churn_rate_upper"),
+        when(mature.and(nc.gt(0)), pc).as("control_churn_rate"),
+        when(mature.and(nc.gt(0)), wc.lower()).as("control_churn_rate_lower"),
+        when(mature.and(nc.gt(0)), wc.upper()).as("control_churn_rate_upper"),
+        when(both, pt.minus(pc)).as("effect"),
+        when(both, diff.lower()).as("effect_lower"),
+        when(both, diff.upper()).as("effect_upper"),
+        when(both.and(pc.gt(0)), pc.minus(pt).divide(pc)).as("relative_effect"));
+  }
+
+  /**
+   * campaign_outcomes rows of one as-of date summed over segments: per wave and action, the day it
+   * matures on, its status, the summed counts with the same rates, intervals and effects as a
+   * segment's row (from the summed counts), the expected net value, and the realised net value
+   * summed over the segments that have one (null when none has). What the report shows per action.
+   */
+  public static Dataset<Row> perAction(Dataset<Row> outcomes, LocalDate asOf) {
+    Dataset<Row> counts =
+        outcomes
+            .groupBy(col("wave_date"), col(SegmentColumns.ACTION), col("horizon_days"))
+            .agg(
+                sum("treated").as("treated"),
+                sum("treated_churned").as("treated_churned"),
+                sum("control").as("control"),
+                sum("control_churned").as("control_churned"),
+                sum("expected_net_value").as("expected_net_value"),
+                sum("realised_net_value").as("realised_net_value"));
+    Column matures = date_add(col("wave_date"), col("horizon_days"));
+    List<Column> out = new ArrayList<>();
+    out.add(col("wave_date"));
+    out.add(col(SegmentColumns.ACTION));
+    out.add(matures.as("matures_on"));
+    out.addAll(rates(matures.leq(lit(Date.valueOf(asOf)))));
+    out.add(col("expected_net_value"));
+    out.add(col("realised_net_value"));
+    return counts
+        .select(out.toArray(new Column[0]))
+        .orderBy(col("wave_date"), col(SegmentColumns.ACTION));
   }
 
   /** How a row was counted, and why a rate is missing. */

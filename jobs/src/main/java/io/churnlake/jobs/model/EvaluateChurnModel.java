@@ -80,6 +80,48 @@ public final class EvaluateChurnModel {
   }
 
   /**
+   * The gain curve of any score (e.g. a baseline such as recency) as ten points: after the rows
+   * above each score decile cut point (highest scores first), the cumulative share of rows ({@code
+   * gain_customers_NN}) and of churners ({@code gain_churners_NN}). A score with ties (days since
+   * the last activity) puts a tied group on one side of a cut, so the shares of customers are the
+   * exact ones rather than tenths, and a straight line between two points is what ordering ties at
+   * random gives. One quantile pass and one ten-row aggregation.
+   */
+  public static Map<String, Double> gainPoints(Dataset<Row> scored, String score) {
+    Dataset<Row> s =
+        scored.select(
+            col(score).cast("double").as("s"), col(ChurnPipelines.LABEL).cast("double").as("y"));
+    double[] levels = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    double[] q = s.stat().approxQuantile("s", levels, 0.001);
+    Column above = lit(0);
+    for (double cut : q) {
+      above = above.plus(when(col("s").gt(cut), 1).otherwise(0));
+    }
+    double[][] byDecile = new double[11][2];
+    for (Row r :
+        s.groupBy(lit(10).minus(above).as("decile")).agg(count("*"), sum("y")).collectAsList()) {
+      byDecile[r.getInt(0)] = new double[] {r.getLong(1), r.isNullAt(2) ? 0 : r.getDouble(2)};
+    }
+    double n = 0;
+    double churners = 0;
+    for (double[] v : byDecile) {
+      n += v[0];
+      churners += v[1];
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    double cumN = 0;
+    double cumChurners = 0;
+    for (int d = 1; d <= 10; d++) {
+      cumN += byDecile[d][0];
+      cumChurners += byDecile[d][1];
+      String k = String.format(Locale.ROOT, "%02d", d);
+      m.put("gain_customers_" + k, n == 0 ? 0 : cumN / n);
+      m.put("gain_churners_" + k, churners == 0 ? 0 : cumChurners / churners);
+    }
+    return m;
+  }
+
+  /**
    * Per score decile (1 = the highest scores): rows, churners, summed probability, log-likelihood,
    * squared error, and the rows and churners in the top share; one aggregation, ten rows.
    */
@@ -148,6 +190,8 @@ public final class EvaluateChurnModel {
       perDecile.put("lift_decile_" + k, v[0] == 0 || rate == 0 ? 0 : (v[1] / v[0]) / rate);
       perDecile.put("capture_decile_" + k, churners == 0 ? 0 : captured / churners);
       perDecile.put("mean_probability_decile_" + k, v[0] == 0 ? 0 : v[2] / v[0]);
+      perDecile.put("customers_decile_" + k, v[0]);
+      perDecile.put("churners_decile_" + k, v[1]);
     }
     m.put("log_loss", -logLikelihood / n);
     m.put("brier", squared / n);

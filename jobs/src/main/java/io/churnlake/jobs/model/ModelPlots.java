@@ -88,6 +88,26 @@ public final class ModelPlots {
         chart.addSeries(
             String.format(Locale.ROOT, "model (ROC AUC %.3f)", m.metric("roc_auc")), x, y);
     model.setMarker(SeriesMarkers.CIRCLE);
+    if (m.metrics().containsKey("baseline_recency_gain_customers_01")) {
+      List<Double> bx = new ArrayList<>(List.of(0.0));
+      List<Double> by = new ArrayList<>(List.of(0.0));
+      for (int d = 1; d <= 10; d++) {
+        String k = String.format(Locale.ROOT, "%02d", d);
+        bx.add(100 * m.metric("baseline_recency_gain_customers_" + k));
+        by.add(100 * m.metric("baseline_recency_gain_churners_" + k));
+      }
+      XYSeries recency =
+          chart.addSeries(
+              String.format(
+                  Locale.ROOT,
+                  "days since the last activity alone (ROC AUC %.3f)",
+                  m.metric("baseline_recency_roc_auc")),
+              bx,
+              by);
+      recency.setMarker(SeriesMarkers.DIAMOND);
+      recency.setLineColor(new Color(0xE0, 0x8A, 0x00));
+      recency.setMarkerColor(new Color(0xE0, 0x8A, 0x00));
+    }
     XYSeries random = chart.addSeries("random order", List.of(0.0, 100.0), List.of(0.0, 100.0));
     random.setMarker(SeriesMarkers.NONE);
     random.setLineColor(Color.GRAY);
@@ -99,29 +119,40 @@ public final class ModelPlots {
         new XYChartBuilder()
             .width(WIDTH)
             .height(HEIGHT)
-            .title("Calibration by score decile - " + subtitle(m))
-            .xAxisTitle("mean predicted churn probability in the decile (%)")
-            .yAxisTitle("observed churn rate in the decile (%)")
+            .title("Calibration by predicted probability - " + subtitle(m))
+            .xAxisTitle("mean predicted churn probability of the bin (%)")
+            .yAxisTitle("observed churn rate of the bin (%), 95% Wilson interval")
             .build();
     style(chart);
-    List<Double> x = new ArrayList<>();
-    List<Double> y = new ArrayList<>();
+    List<CalibrationBin> bins = calibrationBins(m);
     double max = 0;
-    for (double[] point : calibrationPoints(m)) {
-      x.add(point[0]);
-      y.add(point[1]);
-      max = Math.max(max, Math.max(point[0], point[1]));
+    for (CalibrationBin bin : bins) {
+      max = Math.max(max, Math.max(bin.predicted(), bin.upper().orElse(bin.observed())));
     }
     XYSeries model =
         chart.addSeries(
             String.format(
                 Locale.ROOT,
-                "deciles (ECE %.3f, calibration %s)",
+                "bins of score deciles (ECE %.3f, calibration %s)",
                 m.metric("ece"),
                 m.calibration()),
-            x,
-            y);
+            bins.stream().mapToDouble(CalibrationBin::predicted).toArray(),
+            bins.stream().mapToDouble(CalibrationBin::observed).toArray());
     model.setMarker(SeriesMarkers.CIRCLE);
+    Color band = new Color(0x1F, 0x77, 0xB4, 0x80);
+    for (CalibrationBin bin : bins) {
+      if (bin.lower().isPresent()) {
+        XYSeries interval =
+            chart.addSeries(
+                String.format(Locale.ROOT, "interval at %.2f%%", bin.predicted()),
+                new double[] {bin.predicted(), bin.predicted()},
+                new double[] {bin.lower().getAsDouble(), bin.upper().getAsDouble()});
+        interval.setMarker(SeriesMarkers.NONE);
+        interval.setLineColor(band);
+        interval.setMarkerColor(band);
+        interval.setShowInLegend(false);
+      }
+    }
     XYSeries ideal = chart.addSeries("perfect calibration", List.of(0.0, max), List.of(0.0, max));
     ideal.setMarker(SeriesMarkers.NONE);
     ideal.setLineColor(Color.GRAY);
@@ -129,24 +160,71 @@ public final class ModelPlots {
   }
 
   /**
-   * The calibration curve's points (percent): per score decile, its mean predicted probability and
-   * observed churn rate, ordered by prediction; deciles that calibration gave one probability (an
-   * isotonic step) pooled into one point with their mean observed rate, so the curve never folds
-   * back on itself.
+   * One point of the calibration curve (percent): the mean predicted probability of a bin, its
+   * observed churn rate, its customers and churners, and the rate's 95% Wilson interval (empty for
+   * a model saved before the counts were recorded).
    */
-  static List<double[]> calibrationPoints(ModelInfo m) {
+  public record CalibrationBin(
+      double predicted,
+      double observed,
+      long customers,
+      long churners,
+      java.util.OptionalDouble lower,
+      java.util.OptionalDouble upper) {}
+
+  /**
+   * The calibration curve's bins, ordered by prediction: one per score decile, with deciles that
+   * calibration gave one probability (an isotonic step) pooled into one bin (their customers and
+   * churners summed), so the curve never folds back on itself and every bin's rate has its count.
+   */
+  public static List<CalibrationBin> calibrationBins(ModelInfo m) {
+    boolean counted = m.metrics().containsKey("customers_decile_01");
     java.util.TreeMap<Double, double[]> pooled = new java.util.TreeMap<>();
     for (int d = 1; d <= 10; d++) {
       String k = String.format(Locale.ROOT, "%02d", d);
       double p = 100 * m.metric("mean_probability_decile_" + k);
       double rate = 100 * m.metric("lift_decile_" + k) * m.metric("churn_rate");
-      double[] sum = pooled.computeIfAbsent(Math.round(p * 1e9) / 1e9, q -> new double[2]);
+      double n = counted ? m.metric("customers_decile_" + k) : 0;
+      double churners = counted ? m.metric("churners_decile_" + k) : 0;
+      if (counted && n == 0) {
+        continue;
+      }
+      // {sum of rates, deciles, customers, churners}
+      double[] sum = pooled.computeIfAbsent(Math.round(p * 1e9) / 1e9, q -> new double[4]);
       sum[0] += rate;
       sum[1]++;
+      sum[2] += n;
+      sum[3] += churners;
     }
-    List<double[]> points = new ArrayList<>();
-    pooled.forEach((p, sum) -> points.add(new double[] {p, sum[0] / sum[1]}));
-    return points;
+    List<CalibrationBin> bins = new ArrayList<>();
+    org.apache.commons.math3.stat.interval.WilsonScoreInterval wilson =
+        new org.apache.commons.math3.stat.interval.WilsonScoreInterval();
+    pooled.forEach(
+        (p, sum) -> {
+          if (!counted) {
+            bins.add(
+                new CalibrationBin(
+                    p,
+                    sum[0] / sum[1],
+                    0,
+                    0,
+                    java.util.OptionalDouble.empty(),
+                    java.util.OptionalDouble.empty()));
+            return;
+          }
+          int n = (int) Math.round(sum[2]);
+          int x = (int) Math.round(sum[3]);
+          var ci = wilson.createInterval(n, x, 0.95);
+          bins.add(
+              new CalibrationBin(
+                  p,
+                  100.0 * x / n,
+                  n,
+                  x,
+                  java.util.OptionalDouble.of(100 * ci.getLowerBound()),
+                  java.util.OptionalDouble.of(100 * ci.getUpperBound())));
+        });
+    return bins;
   }
 
   static CategoryChart importance(ModelInfo m, Map<String, Double> importance) {

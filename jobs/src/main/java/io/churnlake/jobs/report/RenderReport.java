@@ -26,7 +26,16 @@ import org.apache.spark.sql.Row;
 public final class RenderReport {
   /** Section ids, in order. */
   public static final List<String> SECTIONS =
-      List.of("summary", "kpis", "cohorts", "risk-value-matrix", "model", "plan", "data-quality");
+      List.of(
+          "summary",
+          "kpis",
+          "cohorts",
+          "risk-value-matrix",
+          "model",
+          "monitoring",
+          "campaigns",
+          "plan",
+          "data-quality");
 
   private RenderReport() {}
 
@@ -58,6 +67,8 @@ public final class RenderReport {
     cohorts(b, d);
     matrix(b, d);
     model(b, d);
+    monitoring(b, d);
+    campaigns(b, d);
     plan(b, d);
     dataQuality(b, d);
     b.append("<p class=\"note\">Tables behind this report: ")
@@ -74,6 +85,10 @@ public final class RenderReport {
           "segment_summary",
           "churn_drivers",
           "models",
+          "model_evaluations",
+          "feature_drift",
+          "campaign_outcomes",
+          "action_effects",
           "ingested_files",
           "quarantine");
 
@@ -142,11 +157,16 @@ public final class RenderReport {
         : String.format(
             Locale.ROOT,
             "Plan: contact %,d customers (%,d more held out as the control group) for a cost of"
-                + " %,.2f; expected net value %,.2f.",
+                + " %s; expected net value %s.",
             t.targeted(),
             t.control(),
-            t.cost(),
-            t.net());
+            money(d, t.cost()),
+            money(d, t.net()));
+  }
+
+  /** An amount with the configured currency, e.g. "1,234.50 USD". */
+  static String money(ReportData d, double amount) {
+    return String.format(Locale.ROOT, "%,.2f %s", amount, d.config().clv().currency());
   }
 
   /** The plan's totals over its segments (segment_summary rows of the date). */
@@ -166,8 +186,50 @@ public final class RenderReport {
     }
   }
 
-  /** Whether the scoring model ranks churners better than days since the last activity alone. */
+  /**
+   * Whether the scoring model ranks churners better than days since the last activity alone, how it
+   * ranked on its latest matured date, and whether a monitored feature drifted on this date.
+   */
   static String modelLine(ReportData d) {
+    String line = rankingLine(d);
+    if (d.model().isEmpty()) {
+      return line;
+    }
+    String version = d.model().get().version();
+    List<Row> own =
+        d.monitoring().realised().stream()
+            .filter(r -> version.equals(r.getString(r.fieldIndex("model_version"))))
+            .toList();
+    line +=
+        own.isEmpty()
+            ? " No scored date of it has matured yet."
+            : String.format(
+                Locale.ROOT,
+                " Realised ROC AUC %.3f on %s (the latest matured scored date).",
+                own.get(own.size() - 1).getDouble(own.get(own.size() - 1).fieldIndex("value")),
+                own.get(own.size() - 1).getDate(own.get(own.size() - 1).fieldIndex("as_of_date")));
+    List<String> drifted =
+        d.monitoring().drift().stream()
+            .filter(r -> r.getBoolean(r.fieldIndex("drifted")))
+            .map(
+                r ->
+                    String.format(
+                        Locale.ROOT,
+                        "%s %.2f",
+                        r.getString(r.fieldIndex("feature")),
+                        r.getDouble(r.fieldIndex("psi"))))
+            .toList();
+    if (d.monitoring().drift().isEmpty()) {
+      return line + " No drift measured on this date.";
+    }
+    return line
+        + (drifted.isEmpty()
+            ? " No monitored feature drifted."
+            : " Drifted (PSI): " + String.join(", ", drifted) + ".");
+  }
+
+  /** The held-out ranking against recency alone. */
+  private static String rankingLine(ReportData d) {
     if (d.model().isEmpty()) {
       return "Model: no model scored this date.";
     }
@@ -224,7 +286,9 @@ public final class RenderReport {
       image(b, ReportCharts.metricTrend(d, "churn_rate", true, Optional.empty()));
     }
     b.append("<table><tr><th class=\"l\">period</th><th>active</th><th>churned</th>")
-        .append("<th>churn rate</th><th>retention</th><th>new</th><th>revenue at risk</th></tr>\n");
+        .append("<th>churn rate</th><th>retention</th><th>new</th><th>revenue at risk (")
+        .append(escapeHtml4(d.config().clv().currency()))
+        .append(")</th></tr>\n");
     java.util.TreeMap<String, java.util.Map<String, String>> byPeriod = new java.util.TreeMap<>();
     for (Row r : d.kpis()) {
       if (r.getString(r.fieldIndex(KpiColumns.GOAL_ID)) != null) {
@@ -254,7 +318,7 @@ public final class RenderReport {
       b.append("</tr>\n");
     }
     b.append("</table>\n<p class=\"note\">-: the period has not ended (immature) or the rate is")
-        .append(" undefined; the campaign's treated vs control churn is in churn_kpis.</p>\n")
+        .append(" undefined; each campaign against its control group is under Campaigns.</p>\n")
         .append("</section>\n");
   }
 
@@ -316,12 +380,12 @@ public final class RenderReport {
             String.format(
                 Locale.ROOT,
                 "<td class=\"cell\" data-segment=\"%s\" data-customers=\"%d\""
-                    + " data-revenue-at-risk=\"%.2f\">%,d customers<br>%,.2f at risk<br>%s</td>",
+                    + " data-revenue-at-risk=\"%.2f\">%,d customers<br>%s at risk<br>%s</td>",
                 escapeHtml4(r.getString(r.fieldIndex(SegmentColumns.SEGMENT))),
                 customers,
                 atRisk,
                 customers,
-                atRisk,
+                escapeHtml4(money(d, atRisk)),
                 escapeHtml4(r.getString(r.fieldIndex(SegmentColumns.ACTION)))));
       }
       b.append("</tr>\n");
@@ -363,8 +427,9 @@ public final class RenderReport {
             ModelPlots.calibration(m),
             "Calibration of model "
                 + m.version()
-                + ": observed vs predicted churn per score decile (%)",
+                + ": observed vs predicted churn per probability bin (%)",
             d.asOf()));
+    calibrationTable(b, m);
     b.append("<table><tr><th>rank</th><th class=\"l\">top driver as of ")
         .append(d.asOf())
         .append("</th><th class=\"l\">direction</th><th>importance</th></tr>\n");
@@ -381,6 +446,158 @@ public final class RenderReport {
     b.append("</table>\n</section>\n");
   }
 
+  /** The calibration plot's bins as numbers: predicted, observed with its interval, counts. */
+  private static void calibrationTable(StringBuilder b, ModelInfo m) {
+    List<ModelPlots.CalibrationBin> bins = ModelPlots.calibrationBins(m);
+    if (bins.isEmpty() || bins.get(0).lower().isEmpty()) {
+      b.append("<p class=\"note\">This model was saved before bin counts were recorded: no")
+          .append(" intervals.</p>\n");
+      return;
+    }
+    b.append("<table><tr><th>predicted churn</th><th>observed churn</th><th>95% interval</th>")
+        .append("<th>customers</th><th>churners</th></tr>\n");
+    for (ModelPlots.CalibrationBin bin : bins) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<tr><td>%.2f%%</td><td>%.2f%%</td><td>%.2f%% to %.2f%%</td><td>%,d</td>"
+                  + "<td>%,d</td></tr>%n",
+              bin.predicted(),
+              bin.observed(),
+              bin.lower().getAsDouble(),
+              bin.upper().getAsDouble(),
+              bin.customers(),
+              bin.churners()));
+    }
+    b.append("</table>\n<p class=\"note\">Bins are score deciles of the held-out date, those")
+        .append(" calibration gave one probability pooled; intervals are Wilson's.</p>\n");
+  }
+
+  /** Realised ranking over time and drift: is the model still fit for the customers it scores? */
+  private static void monitoring(StringBuilder b, ReportData d) {
+    section(b, "monitoring", "Model health: realised performance and drift");
+    if (d.monitoring().realised().isEmpty()) {
+      b.append("<p>No scored date has matured yet: a scored date's realised ROC AUC is known ")
+          .append(d.config().labels().horizonDays())
+          .append(" days (the horizon) after it.</p>\n");
+    } else {
+      image(b, ReportCharts.realisedAuc(d));
+    }
+    if (d.monitoring().driftHistory().isEmpty()) {
+      b.append("<p>No drift measured yet (score writes feature_drift).</p>\n</section>\n");
+      return;
+    }
+    image(b, ReportCharts.driftHistory(d));
+    b.append("<table><tr><th class=\"l\">most drifted features as of ")
+        .append(d.asOf())
+        .append("</th><th>PSI</th><th class=\"l\">drifted</th></tr>\n");
+    for (Row r : d.monitoring().drift()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<tr><td class=\"l\">%s</td><td>%.2f</td><td class=\"l\">%s</td></tr>%n",
+              escapeHtml4(r.getString(r.fieldIndex("feature"))),
+              r.getDouble(r.fieldIndex("psi")),
+              r.getBoolean(r.fieldIndex("drifted")) ? "yes" : "no"));
+    }
+    b.append("</table>\n<p class=\"note\">PSI compares a feature's distribution on the scored")
+        .append(" date with the model's training rows: below 0.1 stable, 0.1 to 0.25 moderate,")
+        .append(" above ")
+        .append(String.format(Locale.ROOT, "%.2f", d.config().score().psiThreshold()))
+        .append(" drifted. Ages and lifetime totals grow by construction and are not")
+        .append(" monitored.</p>\n</section>\n");
+  }
+
+  /** Each wave's treated against control per action, and the save rates learned from them. */
+  private static void campaigns(StringBuilder b, ReportData d) {
+    section(b, "campaigns", "Campaigns: treated against control");
+    if (d.campaigns().outcomes().isEmpty()) {
+      b.append("<p>No campaign wave yet: the first plan starts one.</p>\n");
+    } else {
+      b.append("<table><tr><th class=\"l\">wave</th><th class=\"l\">action</th>")
+          .append("<th>treated (churned)</th><th>control (churned)</th>")
+          .append("<th>treated churn</th><th>control churn</th>")
+          .append("<th>effect, points (95% interval)</th><th>net value: realised / expected</th>")
+          .append("</tr>\n");
+      for (Row r : d.campaigns().outcomes()) {
+        campaignRow(b, d, r);
+      }
+      b.append("</table>\n<p class=\"note\">Intent to treat: everyone targeted counts,")
+          .append(" contacted or not. Rates carry Wilson 95% intervals, the effect (treated")
+          .append(" minus control, negative when the action kept customers) Newcombe's.</p>\n");
+    }
+    if (!d.campaigns().effects().isEmpty()) {
+      b.append("<table><tr><th class=\"l\">action</th><th>save rate</th>")
+          .append("<th>95% interval</th><th>prior</th><th>waves</th>")
+          .append("<th class=\"l\">from</th></tr>\n");
+      for (Row r : d.campaigns().effects()) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "<tr><td class=\"l\">%s</td><td>%.1f%%</td><td>%.1f%% to %.1f%%</td>"
+                    + "<td>%.1f%%</td><td>%d</td><td class=\"l\">%s</td></tr>%n",
+                escapeHtml4(r.getString(r.fieldIndex("action"))),
+                100 * r.getDouble(r.fieldIndex("save_rate")),
+                100 * r.getDouble(r.fieldIndex("save_rate_lower")),
+                100 * r.getDouble(r.fieldIndex("save_rate_upper")),
+                100 * r.getDouble(r.fieldIndex("prior_save_rate")),
+                r.getInt(r.fieldIndex("waves")),
+                escapeHtml4(r.getString(r.fieldIndex("note")))));
+      }
+      b.append("</table>\n");
+    }
+    b.append("</section>\n");
+  }
+
+  /** One wave and action: counts, then rates and effect, or why there are none. */
+  private static void campaignRow(StringBuilder b, ReportData d, Row r) {
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%,d (%,d)</td>"
+                + "<td>%,d (%,d)</td>",
+            r.getDate(r.fieldIndex("wave_date")),
+            escapeHtml4(r.getString(r.fieldIndex("action"))),
+            r.getLong(r.fieldIndex("treated")),
+            r.getLong(r.fieldIndex("treated_churned")),
+            r.getLong(r.fieldIndex("control")),
+            r.getLong(r.fieldIndex("control_churned"))));
+    String status = r.getString(r.fieldIndex("status"));
+    if (!"mature".equals(status)) {
+      String why =
+          "immature".equals(status)
+              ? "not matured yet (matures on " + r.getDate(r.fieldIndex("matures_on")) + ")"
+              : r.getLong(r.fieldIndex("control")) == 0
+                  ? "no control customer: no effect"
+                  : "no treated customer: no effect";
+      b.append("<td class=\"l\" colspan=\"4\">").append(why).append("</td></tr>\n");
+      return;
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<td>%s</td><td>%s</td><td>%+.1f (%+.1f to %+.1f)</td><td>%s / %s</td></tr>%n",
+            rate(r, "treated_churn_rate"),
+            rate(r, "control_churn_rate"),
+            100 * r.getDouble(r.fieldIndex("effect")),
+            100 * r.getDouble(r.fieldIndex("effect_lower")),
+            100 * r.getDouble(r.fieldIndex("effect_upper")),
+            r.isNullAt(r.fieldIndex("realised_net_value"))
+                ? "-"
+                : escapeHtml4(money(d, r.getDouble(r.fieldIndex("realised_net_value")))),
+            escapeHtml4(money(d, r.getDouble(r.fieldIndex("expected_net_value"))))));
+  }
+
+  /** A rate column and its Wilson interval, e.g. "12.0% (8.1-17.4%)". */
+  private static String rate(Row r, String column) {
+    return String.format(
+        Locale.ROOT,
+        "%.1f%% (%.1f-%.1f%%)",
+        100 * r.getDouble(r.fieldIndex(column)),
+        100 * r.getDouble(r.fieldIndex(column + "_lower")),
+        100 * r.getDouble(r.fieldIndex(column + "_upper")));
+  }
+
   private static void plan(StringBuilder b, ReportData d) {
     section(b, "plan", "Retention plan: budget and expected value");
     ChurnConfig.SegmentSettings s = d.config().segment();
@@ -389,16 +606,15 @@ public final class RenderReport {
         String.format(
             Locale.ROOT,
             "<p>%,d customers targeted, %,d in the control group (%.0f%%, campaign %s); cost"
-                + " %,.2f of budget %s; expected saved value %,.2f; expected net value"
-                + " %,.2f.</p>%n",
+                + " %s of budget %s; expected saved value %s; expected net value %s.</p>%n",
             t.targeted(),
             t.control(),
             100 * s.controlFraction(),
             escapeHtml4(s.campaignId()),
-            t.cost(),
+            escapeHtml4(money(d, t.cost())),
             escapeHtml4(PlanRetention.budgetWords(s.budget())),
-            t.saved(),
-            t.net()));
+            escapeHtml4(money(d, t.saved())),
+            escapeHtml4(money(d, t.net()))));
     image(b, ReportCharts.planValue(d));
     b.append("</section>\n");
   }

@@ -167,7 +167,7 @@ final class ReportCharts {
             .height(HEIGHT)
             .title(title)
             .xAxisTitle("months after the cohort month")
-            .yAxisTitle("cohort (month of first activity)")
+            .yAxisTitle("cohort: month of first activity (customers)")
             .build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setShowValue(true);
@@ -185,7 +185,7 @@ final class ReportCharts {
     TreeSet<Integer> offsets = new TreeSet<>();
     TreeMap<String, Double> cells = new TreeMap<>();
     for (Row r : d.cohorts()) {
-      String c = r.getDate(r.fieldIndex("cohort_month")).toString().substring(0, 7);
+      String c = cohortLabel(r);
       int k = r.getInt(r.fieldIndex("period_offset"));
       cohorts.add(c);
       offsets.add(k);
@@ -209,6 +209,15 @@ final class ReportCharts {
     }
     chart.addSeries("retention (%)", xs, ys, heat);
     return new Figure(title, chart);
+  }
+
+  /** A cohort's month and size, e.g. "2026-03 (412)". */
+  static String cohortLabel(Row r) {
+    return String.format(
+        Locale.ROOT,
+        "%s (%,d)",
+        r.getDate(r.fieldIndex("cohort_month")).toString().substring(0, 7),
+        r.getLong(r.fieldIndex("cohort_customers")));
   }
 
   /** The most recent cohorts drawn in the survival chart (older ones would crowd it). */
@@ -236,9 +245,7 @@ final class ReportCharts {
               ? 0
               : r.getDouble(r.fieldIndex("km_survival_se"));
       byCohort
-          .computeIfAbsent(
-              r.getDate(r.fieldIndex("cohort_month")).toString().substring(0, 7),
-              c -> new ArrayList<>(List.of(new double[] {0, 100, 0})))
+          .computeIfAbsent(cohortLabel(r), c -> new ArrayList<>(List.of(new double[] {0, 100, 0})))
           .add(
               new double[] {
                 r.getInt(r.fieldIndex("survival_days")),
@@ -268,7 +275,7 @@ final class ReportCharts {
     return new Figure(title, chart);
   }
 
-  /** Per segment: cost of the actions against the expected saved value (currency). */
+  /** Per segment: cost of the actions against the expected saved value (clv.currency). */
   static Figure planValue(ReportData d) {
     List<String> names = new ArrayList<>();
     List<Double> cost = new ArrayList<>();
@@ -278,13 +285,17 @@ final class ReportCharts {
       cost.add(r.getDouble(r.fieldIndex("cost")));
       saved.add(r.getDouble(r.fieldIndex("expected_saved_value")));
     }
+    String currency = d.config().clv().currency();
     String title =
-        "Retention plan: cost and expected saved value per segment (currency)" + asOf(d.asOf());
+        "Retention plan: cost and expected saved value per segment ("
+            + currency
+            + ")"
+            + asOf(d.asOf());
     CategoryChart chart =
         bars(
             title,
             "segment",
-            "currency",
+            currency,
             names.isEmpty() ? List.of("(no plan)") : names,
             "cost",
             names.isEmpty() ? List.of(0.0) : cost,
@@ -317,6 +328,110 @@ final class ReportCharts {
             names.isEmpty() ? List.of(0.0) : loaded,
             "quarantined",
             names.isEmpty() ? List.of(0.0) : quarantined));
+  }
+
+  /**
+   * Realised ROC AUC per scored date whose labels have matured, one series per model, with the
+   * scoring model's held-out ROC AUC and its recency baseline as flat lines.
+   */
+  static Figure realisedAuc(ReportData d) {
+    String title = "Realised ROC AUC of each model on its matured scored dates" + asOf(d.asOf());
+    XYChart chart = lines(title, "scored date", "ROC AUC");
+    byDate(chart);
+    TreeMap<String, List<double[]>> byModel = new TreeMap<>();
+    double first = Double.MAX_VALUE;
+    double last = -Double.MAX_VALUE;
+    for (Row r : d.monitoring().realised()) {
+      double day = r.getDate(r.fieldIndex("as_of_date")).toLocalDate().toEpochDay();
+      first = Math.min(first, day);
+      last = Math.max(last, day);
+      byModel
+          .computeIfAbsent(r.getString(r.fieldIndex("model_version")), v -> new ArrayList<>())
+          .add(new double[] {day, r.getDouble(r.fieldIndex("value"))});
+    }
+    byModel.forEach(
+        (version, points) ->
+            chart
+                .addSeries(
+                    "model " + version,
+                    points.stream().mapToDouble(p -> p[0]).toArray(),
+                    points.stream().mapToDouble(p -> p[1]).toArray())
+                .setMarker(SeriesMarkers.CIRCLE));
+    if (d.model().isPresent() && first <= last) {
+      double[] span =
+          first == last ? new double[] {first - 1, last + 1} : new double[] {first, last};
+      flat(
+          chart,
+          "held out, model " + d.model().get().version(),
+          span,
+          d.model().get().metric("roc_auc"),
+          Color.GRAY);
+      double recency = d.model().get().metric("baseline_recency_roc_auc");
+      if (!Double.isNaN(recency)) {
+        flat(
+            chart,
+            "days since the last activity alone",
+            span,
+            recency,
+            new Color(0xE0, 0x8A, 0x00));
+      }
+    }
+    return new Figure(title, chart);
+  }
+
+  /**
+   * The largest PSI among monitored features per scored date, one series per model, against the
+   * threshold above which a feature counts as drifted.
+   */
+  static Figure driftHistory(ReportData d) {
+    String title = "Drift: largest PSI of a monitored feature per scored date" + asOf(d.asOf());
+    XYChart chart = lines(title, "scored date", "largest PSI (above the threshold: drifted)");
+    byDate(chart);
+    TreeMap<String, List<double[]>> byModel = new TreeMap<>();
+    double threshold = Double.NaN;
+    double first = Double.MAX_VALUE;
+    double last = -Double.MAX_VALUE;
+    for (Row r : d.monitoring().driftHistory()) {
+      double day = r.getDate(r.fieldIndex("as_of_date")).toLocalDate().toEpochDay();
+      first = Math.min(first, day);
+      last = Math.max(last, day);
+      threshold = r.getDouble(r.fieldIndex("threshold"));
+      byModel
+          .computeIfAbsent(r.getString(r.fieldIndex("model_version")), v -> new ArrayList<>())
+          .add(new double[] {day, r.getDouble(r.fieldIndex("max_psi"))});
+    }
+    byModel.forEach(
+        (version, points) ->
+            chart
+                .addSeries(
+                    "model " + version,
+                    points.stream().mapToDouble(p -> p[0]).toArray(),
+                    points.stream().mapToDouble(p -> p[1]).toArray())
+                .setMarker(SeriesMarkers.CIRCLE));
+    if (!Double.isNaN(threshold)) {
+      double[] span =
+          first == last ? new double[] {first - 1, last + 1} : new double[] {first, last};
+      flat(
+          chart,
+          String.format(Locale.ROOT, "threshold %.2f", threshold),
+          span,
+          threshold,
+          new Color(0xC6, 0x28, 0x28));
+    }
+    return new Figure(title, chart);
+  }
+
+  /** Dates as epoch days on the x axis, labelled yyyy-MM-dd. */
+  private static void byDate(XYChart chart) {
+    chart.setCustomXAxisTickLabelsFormatter(v -> LocalDate.ofEpochDay(Math.round(v)).toString());
+    chart.getStyler().setXAxisTickMarkSpacingHint(90);
+  }
+
+  /** A flat reference line over {@code span}. */
+  private static void flat(XYChart chart, String name, double[] span, double y, Color color) {
+    XYSeries s = chart.addSeries(name, span, new double[] {y, y});
+    s.setMarker(SeriesMarkers.NONE);
+    s.setLineColor(color);
   }
 
   /** An empty line chart of the report's size and style. */

@@ -20,6 +20,8 @@ import org.apache.spark.sql.Row;
  * @param ingestion per source: source, files, rows_read, rows_loaded, rows_quarantined,
  *     rows_dropped, rows_blank, rows_filtered (files dated on or before the date)
  * @param quarantine per source and reason: source, reason, records
+ * @param monitoring the model's realised performance and drift over time
+ * @param campaigns the outcomes of past plans and what each action learned from them
  */
 public record ReportData(
     LocalDate asOf,
@@ -30,4 +32,32 @@ public record ReportData(
     Optional<ModelInfo> model,
     List<Row> drivers,
     List<Row> ingestion,
-    List<Row> quarantine) {}
+    List<Row> quarantine,
+    Monitoring monitoring,
+    Campaigns campaigns) {
+
+  /**
+   * How the models fared after training, bounded by scored dates and features.
+   *
+   * @param realised model_evaluations rows of kind realised and metric roc_auc up to the date:
+   *     model_version, as_of_date, value, by date
+   * @param drift feature_drift rows of the date and the scoring model, most drifted first (at most
+   *     ten): feature, psi, drifted, threshold
+   * @param driftHistory per scored date and model up to the date: as_of_date, model_version,
+   *     max_psi, drifted (features above the threshold), threshold; by date
+   */
+  public record Monitoring(List<Row> realised, List<Row> drift, List<Row> driftHistory) {
+    public static final Monitoring NONE = new Monitoring(List.of(), List.of(), List.of());
+  }
+
+  /**
+   * Treated against control per wave and action, and the save rates learned from them.
+   *
+   * @param outcomes campaign_outcomes rows of the date summed over segments per wave and action
+   *     (see ReportJob#outcomes for the columns), by wave and action
+   * @param effects action_effects rows of the date, by action
+   */
+  public record Campaigns(List<Row> outcomes, List<Row> effects) {
+    public static final Campaigns NONE = new Campaigns(List.of(), List.of());
+  }
+}

@@ -11,10 +11,12 @@ import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
+import io.churnlake.jobs.kpis.CampaignOutcomes;
 import io.churnlake.jobs.kpis.KpiRows;
 import io.churnlake.jobs.model.ModelInfo;
 import io.churnlake.jobs.model.ModelRegistry;
 import io.churnlake.jobs.segment.SummariseSegments;
+import io.churnlake.jobs.train.RealisedPerformance;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -28,6 +30,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,7 +115,91 @@ public final class ReportJob {
     List<Row> ingestion = ingestion(ctx, asOf);
     List<Row> quarantine = quarantine(ctx);
     return new ReportData(
-        asOf, ctx.config(), kpis, cohorts, segments, model, drivers, ingestion, quarantine);
+        asOf,
+        ctx.config(),
+        kpis,
+        cohorts,
+        segments,
+        model,
+        drivers,
+        ingestion,
+        quarantine,
+        monitoring(ctx, asOf, model),
+        campaigns(ctx, asOf));
+  }
+
+  /** Scored dates the report's monitoring charts go back, at most. */
+  static final int MONITORED_DATES = 180;
+
+  /**
+   * Realised ROC AUC of every model on scored dates up to D, the scoring model's drift on D, and
+   * the largest drift of each scored date up to D (bounded by {@link #MONITORED_DATES}).
+   */
+  private static ReportData.Monitoring monitoring(
+      JobContext ctx, LocalDate asOf, Optional<ModelInfo> model) {
+    Column upTo = col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)));
+    List<Row> realised =
+        ctx.store().exists(ChurnTable.MODEL_EVALUATIONS)
+            ? newestFirst(
+                ctx.store()
+                    .read(ChurnTable.MODEL_EVALUATIONS)
+                    .where(upTo)
+                    .where(col("kind").equalTo(RealisedPerformance.REALISED))
+                    .where(col("metric").equalTo("roc_auc"))
+                    .select(col(Columns.MODEL_VERSION), col(Columns.AS_OF_DATE), col("value")))
+            : List.of();
+    if (!ctx.store().exists(ChurnTable.FEATURE_DRIFT)) {
+      return new ReportData.Monitoring(realised, List.of(), List.of());
+    }
+    Dataset<Row> drift = ctx.store().read(ChurnTable.FEATURE_DRIFT).where(upTo);
+    List<Row> today =
+        model.isEmpty()
+            ? List.of()
+            : drift
+                .where(col(Columns.AS_OF_DATE).equalTo(lit(Date.valueOf(asOf))))
+                .where(col(Columns.MODEL_VERSION).equalTo(model.get().version()))
+                .orderBy(col("psi").desc(), col("feature"))
+                .select("feature", "psi", "drifted", "threshold")
+                .limit(10)
+                .collectAsList();
+    List<Row> history =
+        newestFirst(
+            drift
+                .groupBy(col(Columns.AS_OF_DATE), col(Columns.MODEL_VERSION))
+                .agg(
+                    functions.max("psi").as("max_psi"),
+                    sum(col("drifted").cast("int")).as("drifted"),
+                    functions.max("threshold").as("threshold")));
+    return new ReportData.Monitoring(realised, today, history);
+  }
+
+  /** The {@link #MONITORED_DATES} latest rows by as-of date, returned oldest first. */
+  private static List<Row> newestFirst(Dataset<Row> rows) {
+    List<Row> latest =
+        new java.util.ArrayList<>(
+            rows.orderBy(col(Columns.AS_OF_DATE).desc()).limit(MONITORED_DATES).collectAsList());
+    java.util.Collections.reverse(latest);
+    return latest;
+  }
+
+  /** D's campaign outcomes per wave and action, and D's learned save rates. */
+  private static ReportData.Campaigns campaigns(JobContext ctx, LocalDate asOf) {
+    Column onDate = col(Columns.AS_OF_DATE).equalTo(lit(Date.valueOf(asOf)));
+    List<Row> outcomes =
+        ctx.store().exists(ChurnTable.CAMPAIGN_OUTCOMES)
+            ? CampaignOutcomes.perAction(
+                    ctx.store().read(ChurnTable.CAMPAIGN_OUTCOMES).where(onDate), asOf)
+                .collectAsList()
+            : List.of();
+    List<Row> effects =
+        ctx.store().exists(ChurnTable.ACTION_EFFECTS)
+            ? ctx.store()
+                .read(ChurnTable.ACTION_EFFECTS)
+                .where(onDate)
+                .orderBy("action")
+                .collectAsList()
+            : List.of();
+    return new ReportData.Campaigns(outcomes, effects);
   }
 
   /** D's scores and KPIs must exist: the report is about them. */

@@ -640,7 +640,10 @@ public final class TableCatalog {
         .col(
             "metric",
             "`roc_auc`, `pr_auc`, `log_loss`, `brier`, `ece`, `lift_decile_NN`,"
-                + " `capture_decile_NN`, `precision_at_top`, `recall_at_top`, baselines, counts")
+                + " `capture_decile_NN`, `mean_probability_decile_NN`, `customers_decile_NN`,"
+                + " `churners_decile_NN`, `precision_at_top`, `recall_at_top`, baselines"
+                + " (`baseline_recency_roc_auc`, its gain curve `baseline_recency_gain_customers_NN`"
+                + " / `_churners_NN`: cumulative shares at its decile cuts), counts")
         .col("value", "the figure (rates 0..1, counts as numbers)")
         .example(
             "ROC AUC of every model on its held-out date",

@@ -130,6 +130,8 @@ final class HeldOutEvaluation {
           evalSet.select(col(baseline.get()).as(RECENCY), col(ChurnPipelines.LABEL));
       m.put("baseline_recency_roc_auc", EvaluateChurnModel.rocAuc(recency, RECENCY));
       m.put("baseline_recency_pr_auc", EvaluateChurnModel.prAuc(recency, RECENCY));
+      EvaluateChurnModel.gainPoints(recency, RECENCY)
+          .forEach((k, v) -> m.put("baseline_recency_" + k, v));
     }
     Row counts = evalSet.agg(count("*"), sum(ChurnPipelines.LABEL)).head();
     m.put("evaluation_customers", (double) counts.getLong(0));

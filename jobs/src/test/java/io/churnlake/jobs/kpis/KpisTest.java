@@ -414,6 +414,48 @@ class KpisTest extends SparkTestBase {
             "realised_net_value")) {
       assertThat(immature.isNullAt(immature.fieldIndex(col))).as(col).isTrue();
     }
+
+    // Per action (the report's view): a second segment of the call wave (3 treated, none churned;
+    // 1 control, churned) sums with the first; rates, intervals and effect come from the summed
+    // counts, the realised net value is the segments' sum. Status and maturity as per segment.
+    Dataset<Row> second =
+        out.where("action = 'call' AND wave_date = DATE'2026-02-01'")
+            .withColumn("segment", org.apache.spark.sql.functions.lit("medium/high"))
+            .withColumn("treated", org.apache.spark.sql.functions.lit(3L))
+            .withColumn("treated_churned", org.apache.spark.sql.functions.lit(0L))
+            .withColumn("control", org.apache.spark.sql.functions.lit(1L))
+            .withColumn("control_churned", org.apache.spark.sql.functions.lit(1L))
+            .withColumn("expected_net_value", org.apache.spark.sql.functions.lit(5.0))
+            .withColumn("realised_net_value", org.apache.spark.sql.functions.lit(7.0));
+    List<Row> perAction = CampaignOutcomes.perAction(out.unionByName(second), asOf).collectAsList();
+    assertThat(
+            lines(
+                CampaignOutcomes.perAction(out.unionByName(second), asOf)
+                    .select(
+                        "wave_date",
+                        "action",
+                        "matures_on",
+                        "status",
+                        "treated",
+                        "treated_churned",
+                        "control",
+                        "control_churned",
+                        "expected_net_value",
+                        "realised_net_value")))
+        .containsExactly(
+            "2026-02-01 call 2026-03-03 mature 5 1 3 3 30.0 62.0",
+            "2026-02-01 email 2026-03-03 undefined 1 0 0 0 2.0 null",
+            "2026-03-05 call 2026-04-04 immature 1 0 1 0 3.0 null");
+    Row summed = perAction.get(0);
+    double[] ts = wilson(1, 5);
+    double[] cs = wilson(3, 3);
+    assertThat(summed.<Double>getAs("treated_churn_rate")).isCloseTo(0.2, within(1e-12));
+    assertThat(summed.<Double>getAs("treated_churn_rate_lower")).isCloseTo(ts[0], within(1e-12));
+    assertThat(summed.<Double>getAs("control_churn_rate_upper")).isCloseTo(cs[1], within(1e-12));
+    assertThat(summed.<Double>getAs("effect")).isCloseTo(-0.8, within(1e-12));
+    assertThat(summed.<Double>getAs("effect_lower"))
+        .isCloseTo(-0.8 - Math.hypot(0.2 - ts[0], cs[1] - 1.0), within(1e-12));
+    assertThat(perAction.get(2).isNullAt(perAction.get(2).fieldIndex("effect"))).isTrue();
   }
 
   /** Wilson's 95% score interval of x of n, written out here independently of the transform. */

@@ -70,6 +70,8 @@ class EvaluateChurnModelTest extends SparkTestBase {
       assertThat(m.get("capture_decile_" + k))
           .as("capture " + k)
           .isCloseTo(captured / churners, within(1e-12));
+      assertThat(m.get("customers_decile_" + k)).isEqualTo(4.0);
+      assertThat(m.get("churners_decile_" + k)).isEqualTo(dy);
     }
     assertThat(m.get("ece")).isCloseTo(ece, within(1e-12));
     // Top 25% = the ten highest scores (rows 30..39).
@@ -98,5 +100,34 @@ class EvaluateChurnModelTest extends SparkTestBase {
     double eps = 1e-15;
     double expected = (-Math.log(eps) - Math.log(1 - (1 - eps)) - Math.log(0.5)) / 3;
     assertThat(m.get("log_loss")).isCloseTo(expected, within(1e-9));
+  }
+
+  /**
+   * Invariant: a baseline's gain curve gives the exact cumulative shares at its decile cuts, also
+   * when the score has ties (a tied group stays on one side of a cut, so a point's share of
+   * customers is not a tenth). Twenty rows: scores 10 (4 rows, 3 churners), 5 (6 rows, 1 churner)
+   * and 0 (10 rows, no churner); 4 churners in all.
+   */
+  @Test
+  void aTiedScoresGainCurveHasTheExactSharesAtItsCuts() {
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      double score = i < 4 ? 10 : i < 10 ? 5 : 0;
+      double churned = (i < 3 || i == 4) ? 1 : 0;
+      rows.add(new Object[] {score, 0.5, churned});
+    }
+    Map<String, Double> g =
+        EvaluateChurnModel.gainPoints(rows(SCORED, rows.toArray(new Object[0][])), "raw_score");
+    // Cuts at the 10%..90% quantiles: 0 (x5: the 10%..50% levels), 5 (60%..80%), 10 (90%).
+    // Above 10: nobody; above 5: the four 10s; above 0: the ten 5s and 10s.
+    List<Double> customers = new ArrayList<>();
+    List<Double> churners = new ArrayList<>();
+    for (int d = 1; d <= 10; d++) {
+      String k = String.format("%02d", d);
+      customers.add(g.get("gain_customers_" + k));
+      churners.add(g.get("gain_churners_" + k));
+    }
+    assertThat(customers).containsExactly(0.0, 0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.5, 0.5, 1.0);
+    assertThat(churners).containsExactly(0.0, 0.75, 0.75, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0);
   }
 }

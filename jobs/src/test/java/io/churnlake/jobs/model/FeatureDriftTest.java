@@ -85,6 +85,16 @@ class FeatureDriftTest extends SparkTestBase {
     assertThat(psi.get("events_30d")).isGreaterThan(0.25);
     assertThat(FeatureDrift.monitored("orders_total")).isFalse();
     assertThat(FeatureDrift.monitored("days_since_last_activity")).isTrue();
+    assertThat(FeatureDrift.monitored("days_since_last_purchase")).isTrue();
+    // Ages from a one-off event move with the calendar: not monitored.
+    for (String age :
+        List.of(
+            "tenure_days",
+            "days_since_plan_change",
+            "days_since_first_purchase",
+            "days_since_snapshot")) {
+      assertThat(FeatureDrift.monitored(age)).as(age).isFalse();
+    }
   }
 
   @Test

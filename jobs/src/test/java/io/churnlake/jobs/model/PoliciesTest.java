@@ -64,16 +64,42 @@ class PoliciesTest {
       metrics.put("mean_probability_decile_" + k, predicted[d - 1]);
       metrics.put("lift_decile_" + k, observed[d - 1] / 0.1);
     }
-    List<double[]> points =
-        io.churnlake.jobs.model.ModelPlots.calibrationPoints(
-            model("v0001", "2026-06-02", 0.8).withMetrics(metrics));
+    List<ModelPlots.CalibrationBin> points =
+        ModelPlots.calibrationBins(model("v0001", "2026-06-02", 0.8).withMetrics(metrics));
     assertThat(points).hasSize(9);
-    assertThat(points.stream().mapToDouble(p -> p[0]).toArray())
+    assertThat(points.stream().mapToDouble(ModelPlots.CalibrationBin::predicted).toArray())
         .containsExactly(
             new double[] {6, 8, 10, 12, 14, 16, 18, 20, 30},
             org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(points.get(8)[1]).isCloseTo(30.0, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(points.get(0)[1]).isCloseTo(5.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(points.get(8).observed()).isCloseTo(30.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(points.get(0).observed()).isCloseTo(5.0, org.assertj.core.data.Offset.offset(1e-9));
+    // A model saved before the deciles' counts were recorded draws no interval.
+    assertThat(points.get(0).lower()).isEmpty();
+
+    // Invariant: with counts, a pooled bin's rate is its churners over its customers (not the mean
+    // of its deciles' rates) and carries Wilson's 95% interval, worked by hand for 60 of 200:
+    // [24.0747%, 36.6791%].
+    double[] customers = {100, 100, 200, 200, 200, 200, 200, 200, 200, 0};
+    double[] churners = {40, 20, 42, 34, 30, 30, 22, 18, 14, 0};
+    for (int d = 1; d <= 10; d++) {
+      String k = String.format(java.util.Locale.ROOT, "%02d", d);
+      metrics.put("customers_decile_" + k, customers[d - 1]);
+      metrics.put("churners_decile_" + k, churners[d - 1]);
+    }
+    List<ModelPlots.CalibrationBin> counted =
+        ModelPlots.calibrationBins(model("v0001", "2026-06-02", 0.8).withMetrics(metrics));
+    // Decile 10 has no customers: no bin.
+    assertThat(counted).hasSize(8);
+    ModelPlots.CalibrationBin top = counted.get(7);
+    assertThat(top.predicted()).isCloseTo(30.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(top.customers()).isEqualTo(200);
+    assertThat(top.churners()).isEqualTo(60);
+    assertThat(top.observed()).isCloseTo(30.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(top.lower().getAsDouble())
+        .isCloseTo(24.0747, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(top.upper().getAsDouble())
+        .isCloseTo(36.6791, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(counted.get(0).observed()).isCloseTo(7.0, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test

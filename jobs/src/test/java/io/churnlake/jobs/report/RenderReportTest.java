@@ -74,7 +74,9 @@ class RenderReportTest {
             "km_survival",
             rate,
             "km_survival_se",
-            0.05));
+            0.05,
+            "cohort_customers",
+            100L));
   }
 
   private static Row segment(
@@ -144,7 +146,9 @@ class RenderReportTest {
                 new Object[] {"app <log>", 3L, 1005L, 990L, 10L, 5L, 5L, 0L}, ingestion)),
         List.of(
             new GenericRowWithSchema(
-                new Object[] {"app <log>", "malformed_json", 10L}, quarantine)));
+                new Object[] {"app <log>", "malformed_json", 10L}, quarantine)),
+        ReportData.Monitoring.NONE,
+        ReportData.Campaigns.NONE);
   }
 
   @Test
@@ -194,11 +198,12 @@ class RenderReportTest {
                 + " 2026-02-01 (the last that has ended).")
         .contains(
             "<li>Plan: contact 100 customers (2 more held out as the control group) for a cost of"
-                + " 500.00; expected net value 1,000.00.</li>")
+                + " 500.00 USD; expected net value 1,000.00 USD.</li>")
         .contains("<li>Model: no model scored this date.</li>")
         .endsWith(
             "<p class=\"note\">Tables behind this report: churn_kpis, cohort_retention,"
-                + " segment_summary, churn_drivers, models, ingested_files, quarantine.</p>\n"
+                + " segment_summary, churn_drivers, models, model_evaluations, feature_drift,"
+                + " campaign_outcomes, action_effects, ingested_files, quarantine.</p>\n"
                 + "</body></html>\n");
 
     // Every image is a PNG rendered into the page.
@@ -259,7 +264,9 @@ class RenderReportTest {
         d.model(),
         d.drivers(),
         d.ingestion(),
-        d.quarantine());
+        d.quarantine(),
+        d.monitoring(),
+        d.campaigns());
   }
 
   @Test
@@ -269,18 +276,287 @@ class RenderReportTest {
     assertThat(html)
         .containsPattern(
             "<p>100 customers targeted, 2 in the control group \\(\\d+%, campaign [^)]*\\);"
-                + " cost 500\\.00 of budget [^;]*; expected saved value 1,500\\.00; expected net"
-                + " value 1,000\\.00\\.</p>");
+                + " cost 500\\.00 USD of budget [^;]*; expected saved value 1,500\\.00 USD;"
+                + " expected net value 1,000\\.00 USD\\.</p>");
     assertThat(html)
         .contains(
             "<td class=\"cell\" data-segment=\"high value, high risk\" data-customers=\"100\""
-                + " data-revenue-at-risk=\"500.00\">100 customers<br>500.00 at risk<br>call &amp;"
+                + " data-revenue-at-risk=\"500.00\">100 customers<br>500.00 USD at risk<br>call &amp;"
                 + " offer</td>")
         .contains(
             "<td class=\"cell\" data-segment=\"low value, low risk\" data-customers=\"0\""
                 + " data-revenue-at-risk=\"0.00\">0</td>");
     // No customer has a medium value here: no empty row for it.
     assertThat(html).contains("<th class=\"l\">high value</th>").doesNotContain("medium value");
+  }
+
+  /** A scoring model with the held-out figures the report reads (deciles, recency baseline). */
+  private static io.churnlake.jobs.model.ModelInfo model() {
+    Map<String, Double> m = new java.util.HashMap<>();
+    m.put("roc_auc", 0.81);
+    m.put("baseline_recency_roc_auc", 0.70);
+    m.put("pr_auc", 0.4);
+    m.put("ece", 0.02);
+    m.put("churn_rate", 0.1);
+    m.put("evaluation_customers", 2000.0);
+    for (int d = 1; d <= 10; d++) {
+      String k = String.format(java.util.Locale.ROOT, "%02d", d);
+      m.put("capture_decile_" + k, Math.min(1.0, 0.3 * d));
+      m.put("baseline_recency_gain_customers_" + k, d / 10.0);
+      m.put("baseline_recency_gain_churners_" + k, Math.min(1.0, 0.2 * d));
+      m.put("mean_probability_decile_" + k, 0.02 * (11 - d));
+      m.put("lift_decile_" + k, 0.2 * (11 - d));
+      m.put("customers_decile_" + k, 200.0);
+      m.put("churners_decile_" + k, 4.0 * (11 - d));
+    }
+    return new io.churnlake.jobs.model.ModelInfo(
+        "v0002",
+        "gbt",
+        "2026-02-15",
+        List.of("2026-01-01"),
+        "2026-02-01",
+        30,
+        List.of("x"),
+        0,
+        "2026-02-15T00:00:00Z",
+        m,
+        "time-based",
+        List.of(),
+        List.of(),
+        "none",
+        null,
+        "explicit",
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        Map.of());
+  }
+
+  /** {@code data()} scored by a model, with its monitoring and three campaign waves. */
+  private static ReportData withModelMonitoringAndCampaigns() {
+    ReportData d = data();
+    StructType realised =
+        new StructType()
+            .add("model_version", DataTypes.StringType)
+            .add("as_of_date", DataTypes.DateType)
+            .add("value", DataTypes.DoubleType);
+    StructType drift =
+        new StructType()
+            .add("feature", DataTypes.StringType)
+            .add("psi", DataTypes.DoubleType)
+            .add("drifted", DataTypes.BooleanType)
+            .add("threshold", DataTypes.DoubleType);
+    StructType history =
+        new StructType()
+            .add("as_of_date", DataTypes.DateType)
+            .add("model_version", DataTypes.StringType)
+            .add("max_psi", DataTypes.DoubleType)
+            .add("drifted", DataTypes.LongType)
+            .add("threshold", DataTypes.DoubleType);
+    ReportData.Monitoring monitoring =
+        new ReportData.Monitoring(
+            List.of(
+                new GenericRowWithSchema(
+                    new Object[] {"v0001", Date.valueOf("2026-02-01"), 0.78}, realised),
+                new GenericRowWithSchema(
+                    new Object[] {"v0002", Date.valueOf("2026-02-28"), 0.80}, realised)),
+            List.of(
+                new GenericRowWithSchema(
+                    new Object[] {"thumbs_down_per_session_30d", 0.3149, true, 0.25}, drift),
+                new GenericRowWithSchema(new Object[] {"errors_7d", 0.05, false, 0.25}, drift)),
+            List.of(
+                new GenericRowWithSchema(
+                    new Object[] {Date.valueOf("2026-03-30"), "v0002", 0.12, 0L, 0.25}, history),
+                new GenericRowWithSchema(
+                    new Object[] {Date.valueOf("2026-03-31"), "v0002", 0.3149, 1L, 0.25},
+                    history)));
+    StructType outcome =
+        new StructType()
+            .add("wave_date", DataTypes.DateType)
+            .add("action", DataTypes.StringType)
+            .add("matures_on", DataTypes.DateType)
+            .add("status", DataTypes.StringType)
+            .add("treated", DataTypes.LongType)
+            .add("treated_churned", DataTypes.LongType)
+            .add("control", DataTypes.LongType)
+            .add("control_churned", DataTypes.LongType)
+            .add("treated_churn_rate", DataTypes.DoubleType)
+            .add("treated_churn_rate_lower", DataTypes.DoubleType)
+            .add("treated_churn_rate_upper", DataTypes.DoubleType)
+            .add("control_churn_rate", DataTypes.DoubleType)
+            .add("control_churn_rate_lower", DataTypes.DoubleType)
+            .add("control_churn_rate_upper", DataTypes.DoubleType)
+            .add("effect", DataTypes.DoubleType)
+            .add("effect_lower", DataTypes.DoubleType)
+            .add("effect_upper", DataTypes.DoubleType)
+            .add("relative_effect", DataTypes.DoubleType)
+            .add("expected_net_value", DataTypes.DoubleType)
+            .add("realised_net_value", DataTypes.DoubleType);
+    Date jan = Date.valueOf("2026-01-31");
+    Date mar = Date.valueOf("2026-03-01");
+    ReportData.Campaigns campaigns =
+        new ReportData.Campaigns(
+            List.of(
+                new GenericRowWithSchema(
+                    new Object[] {
+                      jan,
+                      "call & offer",
+                      Date.valueOf("2026-03-02"),
+                      "mature",
+                      100L,
+                      10L,
+                      20L,
+                      5L,
+                      0.10,
+                      0.055,
+                      0.174,
+                      0.25,
+                      0.112,
+                      0.469,
+                      -0.15,
+                      -0.37,
+                      0.02,
+                      0.6,
+                      300.0,
+                      120.0
+                    },
+                    outcome),
+                new GenericRowWithSchema(
+                    new Object[] {
+                      jan,
+                      "e-mail",
+                      Date.valueOf("2026-03-02"),
+                      "undefined",
+                      40L,
+                      2L,
+                      0L,
+                      0L,
+                      0.05,
+                      0.01,
+                      0.16,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      10.0,
+                      null
+                    },
+                    outcome),
+                new GenericRowWithSchema(
+                    new Object[] {
+                      mar,
+                      "call & offer",
+                      Date.valueOf("2026-04-30"),
+                      "immature",
+                      90L,
+                      0L,
+                      10L,
+                      0L,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      250.0,
+                      null
+                    },
+                    outcome)),
+            List.of(
+                row(
+                    KpiColumns.ACTION_EFFECTS,
+                    Map.ofEntries(
+                        Map.entry("as_of_date", Date.valueOf(AS_OF)),
+                        Map.entry("action", "call & offer"),
+                        Map.entry("waves", 1),
+                        Map.entry("strata", 1),
+                        Map.entry("treated", 100L),
+                        Map.entry("control", 20L),
+                        Map.entry("prior_save_rate", 0.2),
+                        Map.entry("prior_strength", 20.0),
+                        Map.entry("save_rate", 0.4),
+                        Map.entry("save_rate_lower", 0.1),
+                        Map.entry("save_rate_upper", 0.65),
+                        Map.entry("source", "learned"),
+                        Map.entry("note", "learned from 1 wave")))));
+    return new ReportData(
+        d.asOf(),
+        d.config(),
+        d.kpis(),
+        d.cohorts(),
+        d.segments(),
+        Optional.of(model()),
+        d.drivers(),
+        d.ingestion(),
+        d.quarantine(),
+        monitoring,
+        campaigns);
+  }
+
+  /**
+   * Invariants: with a model, the summary says whether it is healthy (held-out against recency, the
+   * latest realised ROC AUC of that model, the features that drifted on the date); the model
+   * section tables the calibration bins with their counts and intervals; monitoring draws realised
+   * ROC AUC and drift over time and tables the date's most drifted features; campaigns show treated
+   * against control per wave and action with intervals, and say why a wave has no effect (not
+   * matured yet, no control group) instead of showing none; learned save rates are tabled.
+   */
+  @Test
+  void withAModelTheReportShowsItsHealthCalibrationBinsAndEachCampaignAgainstItsControl() {
+    ReportData d = withModelMonitoringAndCampaigns();
+    String html = RenderReport.html(d);
+    assertThat(RenderReport.modelLine(d))
+        .isEqualTo(
+            "Model: v0002 (gbt), ROC AUC 0.810 on its held-out date against 0.700 for recency"
+                + " alone: it ranks customers better than recency. Realised ROC AUC 0.800 on"
+                + " 2026-02-28 (the latest matured scored date). Drifted (PSI):"
+                + " thumbs_down_per_session_30d 0.31.");
+    // Deciles 1..10 predict 20%..2% and observe 20%..2% of 200 customers each.
+    assertThat(html)
+        .contains(
+            "<tr><td>20.00%</td><td>20.00%</td><td>15.05% to 26.09%</td><td>200</td>"
+                + "<td>40</td></tr>");
+    assertThat(html)
+        .contains(
+            "<img alt=\"Realised ROC AUC of each model on its matured scored dates (as of"
+                + " 2026-03-31)\"")
+        .contains(
+            "<img alt=\"Drift: largest PSI of a monitored feature per scored date (as of"
+                + " 2026-03-31)\"")
+        .contains(
+            "<tr><td class=\"l\">thumbs_down_per_session_30d</td><td>0.31</td>"
+                + "<td class=\"l\">yes</td></tr>")
+        .contains("<tr><td class=\"l\">errors_7d</td><td>0.05</td><td class=\"l\">no</td></tr>");
+    assertThat(html)
+        .contains(
+            "<tr><td class=\"l\">2026-01-31</td><td class=\"l\">call &amp; offer</td>"
+                + "<td>100 (10)</td><td>20 (5)</td><td>10.0% (5.5-17.4%)</td>"
+                + "<td>25.0% (11.2-46.9%)</td><td>-15.0 (-37.0 to +2.0)</td>"
+                + "<td>120.00 USD / 300.00 USD</td></tr>")
+        .contains(
+            "<tr><td class=\"l\">2026-01-31</td><td class=\"l\">e-mail</td><td>40 (2)</td>"
+                + "<td>0 (0)</td><td class=\"l\" colspan=\"4\">no control customer: no"
+                + " effect</td></tr>")
+        .contains(
+            "<tr><td class=\"l\">2026-03-01</td><td class=\"l\">call &amp; offer</td>"
+                + "<td>90 (0)</td><td>10 (0)</td><td class=\"l\" colspan=\"4\">not matured"
+                + " yet (matures on 2026-04-30)</td></tr>")
+        .contains(
+            "<tr><td class=\"l\">call &amp; offer</td><td>40.0%</td><td>10.0% to 65.0%</td>"
+                + "<td>20.0%</td><td>1</td><td class=\"l\">learned from 1 wave</td></tr>");
+    // Trends, cohorts, survival, gain, calibration, realised ROC AUC, drift, plan, data quality.
+    List<ChurnConfig.Goal> goals = d.config().kpis().goals();
+    int trends =
+        goals.size() + (goals.stream().anyMatch(g -> g.metric().equals("churn_rate")) ? 0 : 1);
+    assertThat(count(html, "<img ")).isEqualTo(trends + 8);
   }
 
   private static int count(String s, String part) {
