@@ -45,6 +45,7 @@ class ArchitectureTest {
           "clv",
           "segment",
           "kpis",
+          "uplift",
           "report",
           "export",
           "forget",

@@ -186,6 +186,19 @@ public final class ChurnErrors {
     return runtime("cannot train as of " + asOf + ": " + needed, null);
   }
 
+  /** An uplift model's group (treated or control) with one outcome only: no effect to learn. */
+  public static ChurnException upliftOneOutcome(String group, long customers, boolean noChurner) {
+    return runtime(
+        "cannot train an uplift model: the "
+            + group
+            + " customers of the matured waves ("
+            + customers
+            + ") have "
+            + (noChurner ? "no churner" : "no customer who stayed")
+            + "; each group needs churners and customers who stayed",
+        null);
+  }
+
   public static ChurnException noModel(String modelDir) {
     return runtime(
         "no trained model under '" + modelDir + "'; run 'churnlake train --as-of DATE' first",
