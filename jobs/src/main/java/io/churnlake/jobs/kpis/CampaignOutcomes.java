@@ -82,6 +82,27 @@ public final class CampaignOutcomes {
                 .toArray(Column[]::new));
   }
 
+  /**
+   * The randomised customers of every wave matured by the as-of date, one row each, as an uplift
+   * learner reads them: {@code wave_date}, {@code customer_id}, {@code action}, {@code segment},
+   * {@code treated} (true: targeted, false: control) and {@code churned} (1.0 when the spell the
+   * customer was in on the wave date ended within the horizon, intent to treat; else 0.0). The same
+   * customers {@link #apply} counts; immature waves are left out (their outcome is unknown).
+   */
+  public Dataset<Row> customers(
+      Dataset<Row> riskSegments, Dataset<Row> spells, Dataset<Row> periods) {
+    Column mature = date_add(col(Columns.AS_OF_DATE), horizonDays).leq(lit(Date.valueOf(asOf)));
+    return CampaignKpis.followed(riskSegments, spells, periods, horizonDays)
+        .where(mature)
+        .select(
+            col(Columns.AS_OF_DATE).as("wave_date"),
+            col(Columns.CUSTOMER_ID),
+            col(SegmentColumns.ACTION),
+            col(SegmentColumns.SEGMENT),
+            col(SegmentColumns.TARGETING).equalTo(SegmentColumns.TARGETED).as("treated"),
+            col(CampaignKpis.CHURNED).cast("double").as("churned"));
+  }
+
   /** The table's columns from a wave's counts: rates only when mature, effects with both groups. */
   private Column[] outcomeColumns() {
     Column mature = date_add(col("wave_date"), horizonDays).leq(lit(Date.valueOf(asOf)));

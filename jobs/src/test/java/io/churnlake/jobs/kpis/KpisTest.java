@@ -415,6 +415,20 @@ class KpisTest extends SparkTestBase {
       assertThat(immature.isNullAt(immature.fieldIndex(col))).as(col).isTrue();
     }
 
+    // Per customer (what an uplift learner reads): the matured wave's randomised customers only,
+    // each with its group and outcome; 'gone', 'n1', t1's later row and the immature wave are out.
+    assertThat(
+            lines(
+                new CampaignOutcomes(30, asOf, Map.of(), "run")
+                    .customers(plans, spells, periods)
+                    .orderBy("customer_id")))
+        .containsExactly(
+            "2026-02-01 c1 call high/high false 1.0",
+            "2026-02-01 c2 call high/high false 1.0",
+            "2026-02-01 t1 call high/high true 1.0",
+            "2026-02-01 t2 call high/high true 0.0",
+            "2026-02-01 t3 email low/high true 0.0");
+
     // Per action (the report's view): a second segment of the call wave (3 treated, none churned;
     // 1 control, churned) sums with the first; rates, intervals and effect come from the summed
     // counts, the realised net value is the segments' sum. Status and maturity as per segment.
