@@ -35,6 +35,9 @@ public final class ModelPlots {
   static final int WIDTH = 900;
   static final int HEIGHT = 560;
 
+  /** The colour of the recency baseline wherever it is drawn (here and in the report). */
+  public static final Color RECENCY_COLOR = new Color(0xE0, 0x8A, 0x00);
+
   private ModelPlots() {}
 
   /** The file names written, in order. */
@@ -105,8 +108,8 @@ public final class ModelPlots {
               bx,
               by);
       recency.setMarker(SeriesMarkers.DIAMOND);
-      recency.setLineColor(new Color(0xE0, 0x8A, 0x00));
-      recency.setMarkerColor(new Color(0xE0, 0x8A, 0x00));
+      recency.setLineColor(RECENCY_COLOR);
+      recency.setMarkerColor(RECENCY_COLOR);
     }
     XYSeries random = chart.addSeries("random order", List.of(0.0, 100.0), List.of(0.0, 100.0));
     random.setMarker(SeriesMarkers.NONE);

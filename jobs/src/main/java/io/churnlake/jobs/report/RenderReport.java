@@ -200,14 +200,15 @@ public final class RenderReport {
         d.monitoring().realised().stream()
             .filter(r -> version.equals(r.getString(r.fieldIndex("model_version"))))
             .toList();
+    Row latest = own.isEmpty() ? null : own.get(own.size() - 1);
     line +=
-        own.isEmpty()
+        latest == null
             ? " No scored date of it has matured yet."
             : String.format(
                 Locale.ROOT,
                 " Realised ROC AUC %.3f on %s (the latest matured scored date).",
-                own.get(own.size() - 1).getDouble(own.get(own.size() - 1).fieldIndex("value")),
-                own.get(own.size() - 1).getDate(own.get(own.size() - 1).fieldIndex("as_of_date")));
+                latest.getDouble(latest.fieldIndex("value")),
+                latest.getDate(latest.fieldIndex("as_of_date")));
     List<String> drifted =
         d.monitoring().drift().stream()
             .filter(r -> r.getBoolean(r.fieldIndex("drifted")))

@@ -1,6 +1,8 @@
 package io.churnlake.jobs.report;
 
 import io.churnlake.common.config.ChurnConfig;
+import io.churnlake.jobs.model.ModelInfo;
+import io.churnlake.jobs.model.ModelPlots;
 import io.churnlake.jobs.tables.KpiColumns;
 import java.awt.Color;
 import java.io.IOException;
@@ -337,43 +339,13 @@ final class ReportCharts {
   static Figure realisedAuc(ReportData d) {
     String title = "Realised ROC AUC of each model on its matured scored dates" + asOf(d.asOf());
     XYChart chart = lines(title, "scored date", "ROC AUC");
-    byDate(chart);
-    TreeMap<String, List<double[]>> byModel = new TreeMap<>();
-    double first = Double.MAX_VALUE;
-    double last = -Double.MAX_VALUE;
-    for (Row r : d.monitoring().realised()) {
-      double day = r.getDate(r.fieldIndex("as_of_date")).toLocalDate().toEpochDay();
-      first = Math.min(first, day);
-      last = Math.max(last, day);
-      byModel
-          .computeIfAbsent(r.getString(r.fieldIndex("model_version")), v -> new ArrayList<>())
-          .add(new double[] {day, r.getDouble(r.fieldIndex("value"))});
-    }
-    byModel.forEach(
-        (version, points) ->
-            chart
-                .addSeries(
-                    "model " + version,
-                    points.stream().mapToDouble(p -> p[0]).toArray(),
-                    points.stream().mapToDouble(p -> p[1]).toArray())
-                .setMarker(SeriesMarkers.CIRCLE));
-    if (d.model().isPresent() && first <= last) {
-      double[] span =
-          first == last ? new double[] {first - 1, last + 1} : new double[] {first, last};
-      flat(
-          chart,
-          "held out, model " + d.model().get().version(),
-          span,
-          d.model().get().metric("roc_auc"),
-          Color.GRAY);
-      double recency = d.model().get().metric("baseline_recency_roc_auc");
+    double[] span = seriesPerModel(chart, d.monitoring().realised(), "value");
+    if (d.model().isPresent() && span.length > 0) {
+      ModelInfo m = d.model().get();
+      flat(chart, "held out, model " + m.version(), span, m.metric("roc_auc"), Color.GRAY);
+      double recency = m.metric("baseline_recency_roc_auc");
       if (!Double.isNaN(recency)) {
-        flat(
-            chart,
-            "days since the last activity alone",
-            span,
-            recency,
-            new Color(0xE0, 0x8A, 0x00));
+        flat(chart, "days since the last activity alone", span, recency, ModelPlots.RECENCY_COLOR);
       }
     }
     return new Figure(title, chart);
@@ -386,31 +358,11 @@ final class ReportCharts {
   static Figure driftHistory(ReportData d) {
     String title = "Drift: largest PSI of a monitored feature per scored date" + asOf(d.asOf());
     XYChart chart = lines(title, "scored date", "largest PSI (above the threshold: drifted)");
-    byDate(chart);
-    TreeMap<String, List<double[]>> byModel = new TreeMap<>();
-    double threshold = Double.NaN;
-    double first = Double.MAX_VALUE;
-    double last = -Double.MAX_VALUE;
-    for (Row r : d.monitoring().driftHistory()) {
-      double day = r.getDate(r.fieldIndex("as_of_date")).toLocalDate().toEpochDay();
-      first = Math.min(first, day);
-      last = Math.max(last, day);
-      threshold = r.getDouble(r.fieldIndex("threshold"));
-      byModel
-          .computeIfAbsent(r.getString(r.fieldIndex("model_version")), v -> new ArrayList<>())
-          .add(new double[] {day, r.getDouble(r.fieldIndex("max_psi"))});
-    }
-    byModel.forEach(
-        (version, points) ->
-            chart
-                .addSeries(
-                    "model " + version,
-                    points.stream().mapToDouble(p -> p[0]).toArray(),
-                    points.stream().mapToDouble(p -> p[1]).toArray())
-                .setMarker(SeriesMarkers.CIRCLE));
-    if (!Double.isNaN(threshold)) {
-      double[] span =
-          first == last ? new double[] {first - 1, last + 1} : new double[] {first, last};
+    List<Row> rows = d.monitoring().driftHistory();
+    double[] span = seriesPerModel(chart, rows, "max_psi");
+    if (span.length > 0) {
+      Row last = rows.get(rows.size() - 1);
+      double threshold = last.getDouble(last.fieldIndex("threshold"));
       flat(
           chart,
           String.format(Locale.ROOT, "threshold %.2f", threshold),
@@ -421,10 +373,36 @@ final class ReportCharts {
     return new Figure(title, chart);
   }
 
-  /** Dates as epoch days on the x axis, labelled yyyy-MM-dd. */
-  private static void byDate(XYChart chart) {
+  /**
+   * One series per model_version of {@code column} by as_of_date, dates labelled on the x axis;
+   * returns the dates' span (widened by a day each side for a single date), empty without rows.
+   */
+  private static double[] seriesPerModel(XYChart chart, List<Row> rows, String column) {
     chart.setCustomXAxisTickLabelsFormatter(v -> LocalDate.ofEpochDay(Math.round(v)).toString());
     chart.getStyler().setXAxisTickMarkSpacingHint(90);
+    TreeMap<String, List<double[]>> byModel = new TreeMap<>();
+    double first = Double.MAX_VALUE;
+    double last = -Double.MAX_VALUE;
+    for (Row r : rows) {
+      double day = r.getDate(r.fieldIndex("as_of_date")).toLocalDate().toEpochDay();
+      first = Math.min(first, day);
+      last = Math.max(last, day);
+      byModel
+          .computeIfAbsent(r.getString(r.fieldIndex("model_version")), v -> new ArrayList<>())
+          .add(new double[] {day, r.getDouble(r.fieldIndex(column))});
+    }
+    byModel.forEach(
+        (version, points) ->
+            chart
+                .addSeries(
+                    "model " + version,
+                    points.stream().mapToDouble(p -> p[0]).toArray(),
+                    points.stream().mapToDouble(p -> p[1]).toArray())
+                .setMarker(SeriesMarkers.CIRCLE));
+    if (rows.isEmpty()) {
+      return new double[0];
+    }
+    return first == last ? new double[] {first - 1, last + 1} : new double[] {first, last};
   }
 
   /** A flat reference line over {@code span}. */
