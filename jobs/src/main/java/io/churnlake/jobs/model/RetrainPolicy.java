@@ -70,17 +70,20 @@ public record RetrainPolicy(ChurnConfig.TrainSettings train, double psiThreshold
       List<String> drifted =
           psi.apply(c).entrySet().stream()
               .filter(e -> e.getValue() > psiThreshold)
-              .map(Map.Entry::getKey)
-              .sorted()
+              .sorted(
+                  Map.Entry.<String, Double>comparingByValue()
+                      .reversed()
+                      .thenComparing(Map.Entry.comparingByKey()))
+              .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
               .toList();
       if (!drifted.isEmpty()) {
         return Optional.of(
-            "features drifted since champion "
-                + c.version()
-                + " was trained (PSI above "
-                + psiThreshold
-                + "): "
-                + drifted);
+            String.format(
+                Locale.ROOT,
+                "features drifted since champion %s was trained (PSI above %.2f): %s",
+                c.version(),
+                psiThreshold,
+                String.join(", ", drifted)));
       }
     }
     return Optional.empty();

@@ -148,7 +148,8 @@ class PoliciesTest {
                 m -> Map.of()))
         .hasValue(
             "champion v0002's realised ROC AUC 0.740 is more than 0.050 below its held-out 0.800");
-    // 0.76 is within the drop; a feature above the PSI threshold is due, named.
+    // 0.76 is within the drop; a feature above the PSI threshold is due, named with its PSI to two
+    // decimals, most drifted first.
     assertThat(
             policy.reason(
                 Optional.of(champion),
@@ -156,7 +157,8 @@ class PoliciesTest {
                 D,
                 m -> Optional.of(0.76),
                 m -> Map.of("b", 0.30, "a", 0.26, "c", 0.10)))
-        .hasValue("features drifted since champion v0002 was trained (PSI above 0.25): [a, b]");
+        .hasValue(
+            "features drifted since champion v0002 was trained (PSI above 0.25): b 0.30, a 0.26");
     assertThat(
             policy.reason(
                 Optional.of(champion),
