@@ -54,7 +54,7 @@ public final class RenderReport {
                 + "padding-bottom:4px;margin-top:32px}\n"
                 + "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;"
                 + "padding:4px 8px;text-align:right}th{background:#f3f3f3}"
-                + "td.l,th.l{text-align:left}\n"
+                + "td.l,th.l{text-align:left}td.d{white-space:nowrap}\n"
                 + "img{max-width:100%;height:auto;display:block;margin:8px 0}\n"
                 + ".note{color:#555;font-size:.9em}\n")
         .append("</style></head><body>\n<h1>")
@@ -555,7 +555,7 @@ public final class RenderReport {
     b.append(
         String.format(
             Locale.ROOT,
-            "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%,d (%,d)</td>"
+            "<tr><td class=\"l d\">%s</td><td class=\"l\">%s</td><td>%,d (%,d)</td>"
                 + "<td>%,d (%,d)</td>",
             r.getDate(r.fieldIndex("wave_date")),
             escapeHtml4(r.getString(r.fieldIndex("action"))),

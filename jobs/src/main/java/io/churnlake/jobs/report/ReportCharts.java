@@ -339,6 +339,7 @@ final class ReportCharts {
   static Figure realisedAuc(ReportData d) {
     String title = "Realised ROC AUC of each model on its matured scored dates" + asOf(d.asOf());
     XYChart chart = lines(title, "scored date", "ROC AUC");
+    chart.getStyler().setYAxisDecimalPattern("0.000");
     double[] span = seriesPerModel(chart, d.monitoring().realised(), "value");
     if (d.model().isPresent() && span.length > 0) {
       ModelInfo m = d.model().get();
@@ -358,6 +359,7 @@ final class ReportCharts {
   static Figure driftHistory(ReportData d) {
     String title = "Drift: largest PSI of a monitored feature per scored date" + asOf(d.asOf());
     XYChart chart = lines(title, "scored date", "largest PSI (above the threshold: drifted)");
+    chart.getStyler().setYAxisDecimalPattern("0.00").setYAxisMin(0.0);
     List<Row> rows = d.monitoring().driftHistory();
     double[] span = seriesPerModel(chart, rows, "max_psi");
     if (span.length > 0) {

@@ -537,16 +537,16 @@ class RenderReportTest {
         .contains("<tr><td class=\"l\">errors_7d</td><td>0.05</td><td class=\"l\">no</td></tr>");
     assertThat(html)
         .contains(
-            "<tr><td class=\"l\">2026-01-31</td><td class=\"l\">call &amp; offer</td>"
+            "<tr><td class=\"l d\">2026-01-31</td><td class=\"l\">call &amp; offer</td>"
                 + "<td>100 (10)</td><td>20 (5)</td><td>10.0% (5.5-17.4%)</td>"
                 + "<td>25.0% (11.2-46.9%)</td><td>-15.0 (-37.0 to +2.0)</td>"
                 + "<td>120.00 USD / 300.00 USD</td></tr>")
         .contains(
-            "<tr><td class=\"l\">2026-01-31</td><td class=\"l\">e-mail</td><td>40 (2)</td>"
+            "<tr><td class=\"l d\">2026-01-31</td><td class=\"l\">e-mail</td><td>40 (2)</td>"
                 + "<td>0 (0)</td><td class=\"l\" colspan=\"4\">no control customer: no"
                 + " effect</td></tr>")
         .contains(
-            "<tr><td class=\"l\">2026-03-01</td><td class=\"l\">call &amp; offer</td>"
+            "<tr><td class=\"l d\">2026-03-01</td><td class=\"l\">call &amp; offer</td>"
                 + "<td>90 (0)</td><td>10 (0)</td><td class=\"l\" colspan=\"4\">not matured"
                 + " yet (matures on 2026-04-30)</td></tr>")
         .contains(
