@@ -8,7 +8,8 @@
 #   - the planted change raises a drift retrain within 7 days of its date.
 # Exits 1 when a verdict fails or a run gives no figures. About 40 minutes on 2 cores (60 nights).
 # Usage: bench/drift.sh [customers] [factor]   (defaults: 2000 4)
-#   BENCH_DIR=dir keeps the generated logs and warehouses there.
+#   BENCH_DIR=dir keeps the generated logs and warehouses there; REUSE_UNCHANGED=1 (with BENCH_DIR)
+#   reuses the unchanged log's nights of an earlier run there.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 customers="${1:-2000}"; factor="${2:-4}"
@@ -39,7 +40,15 @@ run() {
   sed 's/^/  /' "$dir/drift.txt"
 }
 
-run unchanged ""
+# The unchanged log does not depend on the factor: REUSE_UNCHANGED=1 keeps an earlier run's nights
+# in BENCH_DIR (to try another factor without rerunning them).
+if [ -n "${REUSE_UNCHANGED:-}" ] && [ -s "$work/unchanged/backfill.txt" ] && [ -s "$work/unchanged/drift.txt" ]; then
+  echo "== unchanged: the nights of an earlier run in $work/unchanged"
+  grep -E "^backfill .*trained now" "$work/unchanged/backfill.txt" | sed -E 's/^backfill ([0-9-]+): .*\(trained now: (.*)\), [0-9]+ stages skipped.*/  \1 trained: \2/' || true
+  grep -E '^[+|]' "$work/unchanged/drift.txt" | sed 's/^/  /'
+else
+  run unchanged ""
+fi
 run planted "$shift"
 
 nights() { grep -cE "^backfill [0-9-]+: " "$work/$1/backfill.txt" || true; }
