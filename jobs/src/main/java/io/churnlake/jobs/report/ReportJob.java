@@ -140,7 +140,7 @@ public final class ReportJob {
     Column upTo = col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf)));
     List<Row> realised =
         ctx.store().exists(ChurnTable.MODEL_EVALUATIONS)
-            ? newestFirst(
+            ? latestRows(
                 ctx.store()
                     .read(ChurnTable.MODEL_EVALUATIONS)
                     .where(upTo)
@@ -163,7 +163,7 @@ public final class ReportJob {
                 .limit(10)
                 .collectAsList();
     List<Row> history =
-        newestFirst(
+        latestRows(
             drift
                 .groupBy(col(Columns.AS_OF_DATE), col(Columns.MODEL_VERSION))
                 .agg(
@@ -173,8 +173,8 @@ public final class ReportJob {
     return new ReportData.Monitoring(realised, today, history);
   }
 
-  /** The {@link #MONITORED_DATES} latest rows by as-of date, returned oldest first. */
-  private static List<Row> newestFirst(Dataset<Row> rows) {
+  /** The {@link #MONITORED_DATES} rows with the latest as-of dates, returned oldest first. */
+  private static List<Row> latestRows(Dataset<Row> rows) {
     List<Row> latest =
         new java.util.ArrayList<>(
             rows.orderBy(col(Columns.AS_OF_DATE).desc()).limit(MONITORED_DATES).collectAsList());

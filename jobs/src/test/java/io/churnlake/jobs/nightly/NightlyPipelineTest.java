@@ -498,6 +498,19 @@ class NightlyPipelineTest extends SparkTestBase {
                 .isEmpty())
         .isTrue();
     assertThat(sql("SELECT * FROM churn_scores WHERE size(drivers) > 0").isEmpty()).isFalse();
+    // On the generated log's real scores, no customer's top three reasons share a signal family
+    // (the same event type in another window, or as a count and a per-session rate): signals
+    // re-derived here from the feature names.
+    String signals =
+        "transform(drivers, d -> regexp_replace(regexp_replace(d.feature, '_[0-9]+d$', ''),"
+            + " '_per_session$', ''))";
+    assertThat(
+            sql("SELECT customer_id FROM churn_scores WHERE size(array_distinct("
+                    + signals
+                    + ")) <> size(drivers)")
+                .isEmpty())
+        .isTrue();
+    assertThat(sql("SELECT * FROM churn_scores WHERE size(drivers) = 3").isEmpty()).isFalse();
     // The registry row of the scoring model: champion, calibrated, with its inputs' versions.
     Row model =
         sql("SELECT m.status, m.status_reason, m.calibration, m.table_versions['events'],"
