@@ -88,19 +88,16 @@ public final class EvaluateChurnModel {
    * random gives. One quantile pass and one ten-row aggregation.
    */
   public static Map<String, Double> gainPoints(Dataset<Row> scored, String score) {
+    // The model's own decile pass; a baseline has no probability, so a constant stands in for it
+    // (only the rows and churners per decile are read).
     Dataset<Row> s =
         scored.select(
-            col(score).cast("double").as("s"), col(ChurnPipelines.LABEL).cast("double").as("y"));
-    double[] levels = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
-    double[] q = s.stat().approxQuantile("s", levels, 0.001);
-    Column above = lit(0);
-    for (double cut : q) {
-      above = above.plus(when(col("s").gt(cut), 1).otherwise(0));
-    }
+            col(score).cast("double").as("s"),
+            lit(0.5).as("p"),
+            col(ChurnPipelines.LABEL).cast("double").as("y"));
     double[][] byDecile = new double[11][2];
-    for (Row r :
-        s.groupBy(lit(10).minus(above).as("decile")).agg(count("*"), sum("y")).collectAsList()) {
-      byDecile[r.getInt(0)] = new double[] {r.getLong(1), r.isNullAt(2) ? 0 : r.getDouble(2)};
+    for (Row r : deciles(s, 0.1)) {
+      byDecile[r.getInt(0)] = new double[] {r.getLong(1), r.getDouble(2)};
     }
     double n = 0;
     double churners = 0;

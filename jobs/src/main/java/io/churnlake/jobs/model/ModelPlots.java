@@ -200,34 +200,33 @@ public final class ModelPlots {
       sum[3] += churners;
     }
     List<CalibrationBin> bins = new ArrayList<>();
-    org.apache.commons.math3.stat.interval.WilsonScoreInterval wilson =
-        new org.apache.commons.math3.stat.interval.WilsonScoreInterval();
-    pooled.forEach(
-        (p, sum) -> {
-          if (!counted) {
-            bins.add(
-                new CalibrationBin(
-                    p,
-                    sum[0] / sum[1],
-                    0,
-                    0,
-                    java.util.OptionalDouble.empty(),
-                    java.util.OptionalDouble.empty()));
-            return;
-          }
-          int n = (int) Math.round(sum[2]);
-          int x = (int) Math.round(sum[3]);
-          var ci = wilson.createInterval(n, x, 0.95);
-          bins.add(
-              new CalibrationBin(
-                  p,
-                  100.0 * x / n,
-                  n,
-                  x,
-                  java.util.OptionalDouble.of(100 * ci.getLowerBound()),
-                  java.util.OptionalDouble.of(100 * ci.getUpperBound())));
-        });
+    for (Map.Entry<Double, double[]> e : pooled.entrySet()) {
+      double[] sum = e.getValue();
+      bins.add(
+          counted
+              ? counted(e.getKey(), (int) Math.round(sum[2]), (int) Math.round(sum[3]))
+              : new CalibrationBin(
+                  e.getKey(),
+                  sum[0] / sum[1],
+                  0,
+                  0,
+                  java.util.OptionalDouble.empty(),
+                  java.util.OptionalDouble.empty()));
+    }
     return bins;
+  }
+
+  /** A bin of {@code n} customers ({@code x} churners) with its rate's 95% Wilson interval. */
+  private static CalibrationBin counted(double predicted, int n, int x) {
+    var ci =
+        new org.apache.commons.math3.stat.interval.WilsonScoreInterval().createInterval(n, x, 0.95);
+    return new CalibrationBin(
+        predicted,
+        100.0 * x / n,
+        n,
+        x,
+        java.util.OptionalDouble.of(100 * ci.getLowerBound()),
+        java.util.OptionalDouble.of(100 * ci.getUpperBound()));
   }
 
   static CategoryChart importance(ModelInfo m, Map<String, Double> importance) {

@@ -14,22 +14,27 @@ import org.junit.jupiter.api.Test;
 
 class CustomerSimulatorTest {
   static final long START = java.time.LocalDate.of(2026, 1, 1).toEpochDay();
-  static final SimulationSpec SPEC =
-      new SimulationSpec(
-          300,
-          150,
-          START,
-          42,
-          3.0 / 7,
-          0.4,
-          0.3,
-          9.99,
-          List.of(30),
-          60,
-          7,
-          40,
-          SimulationSpec.NO_SHIFT,
-          1.0);
+  static final SimulationSpec SPEC = spec(42, SimulationSpec.NO_SHIFT, 1.0);
+
+  /** 300 customers over 150 days with the default rates, {@code seed}, and a planted shift. */
+  static SimulationSpec spec(long seed, int shiftDay, double errorFactor) {
+    return new SimulationSpec(
+        300,
+        150,
+        START,
+        seed,
+        3.0 / 7,
+        0.4,
+        0.3,
+        9.99,
+        List.of(30),
+        60,
+        7,
+        40,
+        shiftDay,
+        errorFactor);
+  }
+
   // Field positions in SparkifyLog.SCHEMA.
   static final int LEVEL = 7, PAGE = 10, SESSION = 12, TS = 15, USER = 17, AMOUNT = 18;
 
@@ -63,22 +68,7 @@ class CustomerSimulatorTest {
   void sameSeedGivesTheSameLogAndAnotherSeedAnother() {
     assertThat(events(SPEC, 7)).isEqualTo(events(SPEC, 7));
     assertThat(truthValues(SPEC, 7)).isEqualTo(truthValues(SPEC, 7));
-    SimulationSpec other =
-        new SimulationSpec(
-            300,
-            150,
-            START,
-            43,
-            3.0 / 7,
-            0.4,
-            0.3,
-            9.99,
-            List.of(30),
-            60,
-            7,
-            40,
-            SimulationSpec.NO_SHIFT,
-            1.0);
+    SimulationSpec other = spec(43, SimulationSpec.NO_SHIFT, 1.0);
     assertThat(events(other, 7)).isNotEqualTo(events(SPEC, 7));
   }
 
@@ -89,9 +79,7 @@ class CustomerSimulatorTest {
   @Test
   void aPlantedShiftKeepsTheLogBeforeItsDayAndMultipliesErrorsFromIt() {
     int shiftDay = 100;
-    SimulationSpec shifted =
-        new SimulationSpec(
-            300, 150, START, 42, 3.0 / 7, 0.4, 0.3, 9.99, List.of(30), 60, 7, 40, shiftDay, 4.0);
+    SimulationSpec shifted = spec(42, shiftDay, 4.0);
     long[] plain = new long[2];
     long[] planted = new long[2];
     for (long id = 0; id < 300; id++) {

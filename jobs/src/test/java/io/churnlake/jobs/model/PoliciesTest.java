@@ -26,28 +26,8 @@ class PoliciesTest {
   }
 
   static ModelInfo model(String version, String trainedAsOf, double rocAuc) {
-    return new ModelInfo(
-        version,
-        "gbt",
-        trainedAsOf,
-        List.of(trainedAsOf),
-        trainedAsOf,
-        30,
-        List.of("x"),
-        0,
-        trainedAsOf + "T00:00:00Z",
-        Map.of("roc_auc", rocAuc),
-        "test",
-        List.of(),
-        List.of(),
-        "none",
-        null,
-        "explicit",
-        Map.of(),
-        Map.of(),
-        Map.of(),
-        Map.of(),
-        Map.of());
+    return io.churnlake.jobs.testing.Models.model(
+        version, trainedAsOf, trainedAsOf, Map.of("roc_auc", rocAuc));
   }
 
   @Test

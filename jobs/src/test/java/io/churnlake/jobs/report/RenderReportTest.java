@@ -309,51 +309,20 @@ class RenderReportTest {
       m.put("customers_decile_" + k, 200.0);
       m.put("churners_decile_" + k, 4.0 * (11 - d));
     }
-    return new io.churnlake.jobs.model.ModelInfo(
-        "v0002",
-        "gbt",
-        "2026-02-15",
-        List.of("2026-01-01"),
-        "2026-02-01",
-        30,
-        List.of("x"),
-        0,
-        "2026-02-15T00:00:00Z",
-        m,
-        "time-based",
-        List.of(),
-        List.of(),
-        "none",
-        null,
-        "explicit",
-        Map.of(),
-        Map.of(),
-        Map.of(),
-        Map.of(),
-        Map.of());
+    return io.churnlake.jobs.testing.Models.model("v0002", "2026-02-15", "2026-02-01", m);
   }
 
   /** {@code data()} scored by a model, with its monitoring and three campaign waves. */
   private static ReportData withModelMonitoringAndCampaigns() {
     ReportData d = data();
-    StructType realised =
-        new StructType()
-            .add("model_version", DataTypes.StringType)
-            .add("as_of_date", DataTypes.DateType)
-            .add("value", DataTypes.DoubleType);
+    // The columns ReportJob gathers (ReportData.Monitoring documents them).
+    StructType realised = StructType.fromDDL("model_version STRING, as_of_date DATE, value DOUBLE");
     StructType drift =
-        new StructType()
-            .add("feature", DataTypes.StringType)
-            .add("psi", DataTypes.DoubleType)
-            .add("drifted", DataTypes.BooleanType)
-            .add("threshold", DataTypes.DoubleType);
+        StructType.fromDDL("feature STRING, psi DOUBLE, drifted BOOLEAN, threshold DOUBLE");
     StructType history =
-        new StructType()
-            .add("as_of_date", DataTypes.DateType)
-            .add("model_version", DataTypes.StringType)
-            .add("max_psi", DataTypes.DoubleType)
-            .add("drifted", DataTypes.LongType)
-            .add("threshold", DataTypes.DoubleType);
+        StructType.fromDDL(
+            "as_of_date DATE, model_version STRING, max_psi DOUBLE, drifted BIGINT,"
+                + " threshold DOUBLE");
     ReportData.Monitoring monitoring =
         new ReportData.Monitoring(
             List.of(
@@ -371,28 +340,16 @@ class RenderReportTest {
                 new GenericRowWithSchema(
                     new Object[] {Date.valueOf("2026-03-31"), "v0002", 0.3149, 1L, 0.25},
                     history)));
+    // CampaignOutcomes.perAction's columns.
     StructType outcome =
-        new StructType()
-            .add("wave_date", DataTypes.DateType)
-            .add("action", DataTypes.StringType)
-            .add("matures_on", DataTypes.DateType)
-            .add("status", DataTypes.StringType)
-            .add("treated", DataTypes.LongType)
-            .add("treated_churned", DataTypes.LongType)
-            .add("control", DataTypes.LongType)
-            .add("control_churned", DataTypes.LongType)
-            .add("treated_churn_rate", DataTypes.DoubleType)
-            .add("treated_churn_rate_lower", DataTypes.DoubleType)
-            .add("treated_churn_rate_upper", DataTypes.DoubleType)
-            .add("control_churn_rate", DataTypes.DoubleType)
-            .add("control_churn_rate_lower", DataTypes.DoubleType)
-            .add("control_churn_rate_upper", DataTypes.DoubleType)
-            .add("effect", DataTypes.DoubleType)
-            .add("effect_lower", DataTypes.DoubleType)
-            .add("effect_upper", DataTypes.DoubleType)
-            .add("relative_effect", DataTypes.DoubleType)
-            .add("expected_net_value", DataTypes.DoubleType)
-            .add("realised_net_value", DataTypes.DoubleType);
+        StructType.fromDDL(
+            "wave_date DATE, action STRING, matures_on DATE, status STRING, treated BIGINT,"
+                + " treated_churned BIGINT, control BIGINT, control_churned BIGINT,"
+                + " treated_churn_rate DOUBLE, treated_churn_rate_lower DOUBLE,"
+                + " treated_churn_rate_upper DOUBLE, control_churn_rate DOUBLE,"
+                + " control_churn_rate_lower DOUBLE, control_churn_rate_upper DOUBLE, effect DOUBLE,"
+                + " effect_lower DOUBLE, effect_upper DOUBLE, relative_effect DOUBLE,"
+                + " expected_net_value DOUBLE, realised_net_value DOUBLE");
     Date jan = Date.valueOf("2026-01-31");
     Date mar = Date.valueOf("2026-03-01");
     ReportData.Campaigns campaigns =
