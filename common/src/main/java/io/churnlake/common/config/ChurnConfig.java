@@ -145,7 +145,18 @@ public record ChurnConfig(
       double monthlyPrice,
       int partitions,
       TruthSettings truth,
-      PlantedShift shift) {}
+      PlantedShift shift,
+      CampaignPlay campaign,
+      java.util.Optional<LocalDate> writeFrom) {}
+
+  /**
+   * The generator playing the retention loop ({@code churnlake.generate.campaign}): with {@code
+   * applyPlans}, every customer the warehouse's {@code risk_segments} targeted on a date D is
+   * contacted on D + 1, and the contact multiplies their churn hazard for {@code effectDays} days
+   * by a planted, customer-dependent factor (docs/generator.md); {@code doNotDisturbShare} of
+   * customers are driven away by any contact.
+   */
+  public record CampaignPlay(boolean applyPlans, int effectDays, double doNotDisturbShare) {}
 
   /**
    * A change of behaviour planted in the generated log ({@code churnlake.generate.shift}), so that

@@ -129,7 +129,15 @@ final class PipelineSections extends ConfigValues {
             intAtLeast("generate.truth.every-days", 1),
             intAtLeast("generate.truth.paths", 1)),
         new ChurnConfig.PlantedShift(
-            optionalDate("generate.shift.from-date"), positive("generate.shift.error-factor")));
+            optionalDate("generate.shift.from-date"), positive("generate.shift.error-factor")),
+        new ChurnConfig.CampaignPlay(
+            get(
+                "generate.campaign.apply-plans",
+                () -> c.getBoolean("generate.campaign.apply-plans"),
+                "true or false"),
+            intAtLeast("generate.campaign.effect-days", 1),
+            fraction("generate.campaign.do-not-disturb-share")),
+        optionalDate("generate.write-from"));
   }
 
   /**

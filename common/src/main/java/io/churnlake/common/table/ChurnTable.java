@@ -69,6 +69,8 @@ public enum ChurnTable {
   ACTION_EFFECTS("action_effects", "as_of_date"),
   /** The generator's true churn probabilities (synthetic data only). */
   GENERATED_TRUTH("generated_truth", "as_of_date"),
+  /** The generator's true effect of each planned retention action (synthetic data only). */
+  GENERATED_EFFECTS("generated_effects", "as_of_date"),
   /** The run ledger: one row per stage start and end of every command run. */
   PIPELINE_RUNS("pipeline_runs", null),
   /** Leases that keep two runs of the same command and date from running at once. */

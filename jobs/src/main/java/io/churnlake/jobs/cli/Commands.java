@@ -279,6 +279,12 @@ final class Commands {
           r.output(),
           r.truthRows(),
           ctx.store().location(io.churnlake.common.table.ChurnTable.GENERATED_TRUTH));
+      if (ctx.config().generate().campaign().applyPlans()) {
+        out.printf(
+            "played the warehouse's retention plans: %d planned customers' true effects in %s%n",
+            r.effectRows(),
+            ctx.store().location(io.churnlake.common.table.ChurnTable.GENERATED_EFFECTS));
+      }
     }
   }
 

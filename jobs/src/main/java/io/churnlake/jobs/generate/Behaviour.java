@@ -169,7 +169,17 @@ final class Behaviour implements Serializable {
 
   /** Advances one day. With {@code allowChurn} false (warm-up) the customer cannot churn. */
   Day step(int day, SplittableRandom rng, boolean allowChurn) {
-    if (allowChurn && rng.nextDouble() < hazard(day - 1)) {
+    return step(day, rng, allowChurn, 1.0);
+  }
+
+  /**
+   * Advances one day with the churn hazard multiplied by {@code hazardFactor} (a retention
+   * contact's planted effect, {@link CampaignResponse}). The churn draw is taken whatever the
+   * factor, so a path with and one without the factor use the same random numbers and differ only
+   * where the decision to churn does.
+   */
+  Day step(int day, SplittableRandom rng, boolean allowChurn, double hazardFactor) {
+    if (allowChurn && rng.nextDouble() < Math.min(1.0, hazard(day - 1) * hazardFactor)) {
       return new Day(1, 0, 0, 0, 0, false, false, true);
     }
     if (rng.nextDouble() < shockRate) {

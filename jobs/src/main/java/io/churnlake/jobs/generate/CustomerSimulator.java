@@ -17,6 +17,12 @@ import org.apache.spark.sql.RowFactory;
  */
 final class CustomerSimulator {
   private static final long DAY_MS = 86_400_000L;
+
+  /** A customer's userId is this plus its index. */
+  static final long USER_ID_BASE = 100_000L;
+
+  private static final long DO_NOT_DISTURB_SALT = 0x5EEDL;
+  private static final long EFFECT_SALT = 0xEFFEC7L;
   private static final int WARM_UP_DAYS = 120;
   private static final String[] FIRST = {
     "Ada", "Ben", "Chloe", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon"
@@ -56,11 +62,20 @@ final class CustomerSimulator {
   private final String agent;
   private final String firstName;
   private final String lastName;
+  private final CampaignResponse response;
 
   CustomerSimulator(SimulationSpec spec, long customerId) {
+    this(spec, customerId, List.of());
+  }
+
+  /**
+   * @param contacts the customer's rows in the retention plans the log plays ({@link
+   *     CampaignResponse}), by day
+   */
+  CustomerSimulator(SimulationSpec spec, long customerId, List<CampaignResponse.Contact> contacts) {
     this.spec = spec;
     this.customerId = customerId;
-    this.userId = Long.toString(100_000 + customerId);
+    this.userId = Long.toString(USER_ID_BASE + customerId);
     SplittableRandom traits = new SplittableRandom(mix(spec.seed(), customerId));
     this.pathRng = traits.split();
     this.detailRng = traits.split();
@@ -87,6 +102,22 @@ final class CustomerSimulator {
     this.agent = AGENTS[traits.nextInt(AGENTS.length)];
     this.firstName = FIRST[traits.nextInt(FIRST.length)];
     this.lastName = LAST[traits.nextInt(LAST.length)];
+    // From its own stream, so that the traits above are those of a log without campaigns.
+    boolean doNotDisturb =
+        new SplittableRandom(mix(spec.seed() ^ DO_NOT_DISTURB_SALT, customerId)).nextDouble()
+            < spec.doNotDisturbShare();
+    this.response =
+        new CampaignResponse(
+            doNotDisturb
+                ? CampaignResponse.Group.DO_NOT_DISTURB
+                : friction < 0.25 ? CampaignResponse.Group.FRAGILE : CampaignResponse.Group.STEADY,
+            contacts,
+            spec.effectDays());
+  }
+
+  /** Who the customer is to a retention contact. */
+  CampaignResponse.Group group() {
+    return response.group();
   }
 
   /** Emits the customer's raw events (rows of {@link SparkifyLog.SCHEMA}). */
@@ -96,15 +127,28 @@ final class CustomerSimulator {
 
   /** Emits ground-truth rows (rows of {@link TableSchemas#GENERATOR_TRUTH}). */
   void truth(Consumer<Row> out) {
-    run(null, out);
+    run(null, out, null);
+  }
+
+  /**
+   * Emits the true effect of each planned action (rows of {@link TableSchemas#GENERATED_EFFECTS})
+   * on the customer alive at the end of the plan's day.
+   */
+  void effects(Consumer<Row> out) {
+    run(null, null, out);
   }
 
   private void run(Consumer<Row> events, Consumer<Row> truth) {
+    run(events, truth, null);
+  }
+
+  private void run(Consumer<Row> events, Consumer<Row> truth, Consumer<Row> effects) {
     int sessionSeq = 0;
     long paidSince = behaviour.paid ? firstDay - pathRng.nextInt(30) : Long.MIN_VALUE;
     for (int day = firstDay; day < spec.days(); day++) {
       boolean visible = day >= 0;
-      Behaviour.Day d = behaviour.step(day, pathRng, visible);
+      Behaviour.Day d =
+          behaviour.step(day, pathRng, visible, response.factorOn(day, Integer.MAX_VALUE));
       if (events != null && visible) {
         if (behaviour.paid && paidSince != Long.MIN_VALUE && (day - paidSince) % 30 == 0) {
           events.accept(billing(day));
@@ -124,7 +168,75 @@ final class CustomerSimulator {
       if (truth != null && visible && spec.isTruthDay(day)) {
         emitTruth(day, truth);
       }
+      if (effects != null && visible) {
+        for (CampaignResponse.Contact c : response.contacts()) {
+          if (c.day() == day) {
+            emitEffect(c, effects);
+          }
+        }
+      }
     }
+  }
+
+  /**
+   * The planned action's true effect over each truth horizon: Monte-Carlo continuations from the
+   * end of the plan's day with and without the contact, pairwise on the same random numbers (so the
+   * difference is the contact's alone), and earlier contacts acting in both.
+   */
+  private void emitEffect(CampaignResponse.Contact c, Consumer<Row> out) {
+    int day = c.day();
+    int maxH = spec.maxHorizon();
+    double factor = response.factor(c.action());
+    boolean steady = response.group() == CampaignResponse.Group.STEADY;
+    int[] untreated = new int[maxH + 1];
+    int[] treated = new int[maxH + 1];
+    SplittableRandom seeds = new SplittableRandom(mix(spec.seed() ^ EFFECT_SALT, customerId) + day);
+    for (int p = 0; p < spec.truthPaths(); p++) {
+      long seed = seeds.nextLong();
+      int u = churnDay(day, maxH, new SplittableRandom(seed), Double.NaN);
+      untreated[u]++;
+      // A steady customer's factors are all 1: both continuations are the same.
+      treated[steady ? u : churnDay(day, maxH, new SplittableRandom(seed), factor)]++;
+    }
+    for (int h = 2; h <= maxH; h++) {
+      untreated[h] += untreated[h - 1];
+      treated[h] += treated[h - 1];
+    }
+    double paths = spec.truthPaths();
+    for (int h : spec.truthHorizons()) {
+      double pu = untreated[h] / paths;
+      double pt = treated[h] / paths;
+      out.accept(
+          RowFactory.create(
+              userId,
+              Date.valueOf(spec.date(day)),
+              h,
+              c.action(),
+              c.contacted(),
+              response.group().label(),
+              pu,
+              pt,
+              pu - pt));
+    }
+  }
+
+  /**
+   * The day (1..maxH) a continuation from the end of {@code day} churns on, or 0 when it does not
+   * within maxH days: earlier contacts act as they do in the log, and {@code factor} (NaN: no
+   * contact on this day's plan) acts while a contact on this day's plan would last.
+   */
+  private int churnDay(int day, int maxH, SplittableRandom rng, double factor) {
+    Behaviour b = behaviour.copy();
+    for (int h = 1; h <= maxH; h++) {
+      double f =
+          !Double.isNaN(factor) && response.lasts(day, day + h)
+              ? factor
+              : response.factorOn(day + h, day);
+      if (b.step(day + h, rng, true, f).churned()) {
+        return h;
+      }
+    }
+    return 0;
   }
 
   private void emitTruth(int day, Consumer<Row> out) {
@@ -133,7 +245,7 @@ final class CustomerSimulator {
     for (int p = 0; p < spec.truthPaths(); p++) {
       Behaviour b = behaviour.copy();
       for (int h = 1; h <= maxH; h++) {
-        if (b.step(day + h, monteCarloRng, true).churned()) {
+        if (b.step(day + h, monteCarloRng, true, response.factorOn(day + h, day + 1)).churned()) {
           churnedWithin[h]++;
           break;
         }

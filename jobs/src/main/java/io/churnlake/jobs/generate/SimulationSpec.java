@@ -20,7 +20,9 @@ record SimulationSpec(
     int truthEveryDays,
     int truthPaths,
     int shiftDay,
-    double errorFactor)
+    double errorFactor,
+    int effectDays,
+    double doNotDisturbShare)
     implements Serializable {
 
   /** {@link #shiftDay} when no shift is planted: a day never reached. */
@@ -44,7 +46,14 @@ record SimulationSpec(
             .fromDate()
             .map(d -> (int) Math.max(0, d.toEpochDay() - g.startDate().toEpochDay()))
             .orElse(NO_SHIFT),
-        g.shift().errorFactor());
+        g.shift().errorFactor(),
+        g.campaign().effectDays(),
+        g.campaign().doNotDisturbShare());
+  }
+
+  /** Day index of a date (0 = the start date). */
+  int day(LocalDate date) {
+    return (int) (date.toEpochDay() - startEpochDay);
   }
 
   LocalDate date(int day) {

@@ -68,6 +68,7 @@ public final class TableCatalog {
         campaignOutcomes(),
         actionEffects(),
         generatedTruth(),
+        generatedEffects(),
         pipelineRuns(),
         pipelineLeases());
   }
@@ -1185,6 +1186,48 @@ public final class TableCatalog {
             "How often each simulated driver is active",
             "SELECT d AS driver, count(*) AS customers FROM generated_truth"
                 + " LATERAL VIEW explode(drivers) x AS d GROUP BY d ORDER BY customers DESC")
+        .build();
+  }
+
+  static TableDoc generatedEffects() {
+    return TableDoc.of(ChurnTable.GENERATED_EFFECTS)
+        .grain(
+            "one row per planned customer (an action other than none), plan date and horizon",
+            "customer_id",
+            "as_of_date",
+            "horizon_days")
+        .writtenBy("`generate` with `generate.campaign.apply-plans = true` (synthetic data only)")
+        .about(
+            "The generator's truth of each planned retention action: the customer's churn"
+                + " probability over the horizon after the plan's date without and with the"
+                + " contact (paired Monte-Carlo continuations), whether or not the plan made it."
+                + " What an uplift model tries to learn; used to judge learned save rates, uplift"
+                + " models and targeting on synthetic data (docs/generator.md).")
+        .schema(TableSchemas.GENERATED_EFFECTS)
+        .col("customer_id", "the simulated customer")
+        .col("as_of_date", "the plan's date; the contact acts from the next day. Partition column")
+        .col("horizon_days", "churn counted in the days after the plan's date, up to this many")
+        .col("action", "the plan's action for the customer's segment")
+        .col("contacted", "true when the plan targeted the customer (the log has the contact)")
+        .col(
+            "response_group",
+            "the planted response: fragile (the action cuts the hazard), steady (no effect) or"
+                + " do-not-disturb (contact raises it)")
+        .col("p_churn_not_contacted", "P(churn within the horizon) without this contact")
+        .col("p_churn_contacted", "P(churn within the horizon) with it")
+        .col(
+            "true_effect",
+            "p_churn_not_contacted - p_churn_contacted: the churn the contact prevents"
+                + " (negative: the contact drives the customer away)")
+        .example(
+            "Planted save rate per action among the targeted",
+            "SELECT action, round(sum(true_effect) / sum(p_churn_not_contacted), 3) AS save_rate,"
+                + " count(*) AS customers FROM generated_effects WHERE contacted"
+                + " GROUP BY action ORDER BY action")
+        .example(
+            "Effect by response group",
+            "SELECT response_group, round(avg(true_effect), 4) AS mean_effect, count(*) AS customers"
+                + " FROM generated_effects GROUP BY response_group")
         .build();
   }
 

@@ -93,4 +93,20 @@ public final class TableSchemas {
           .add("horizon_days", DataTypes.IntegerType, false)
           .add("true_probability", DataTypes.DoubleType, false)
           .add("drivers", DataTypes.createArrayType(DataTypes.StringType, false), false);
+
+  /**
+   * The generator's truth of each planned customer's action: the churn probabilities with and
+   * without the contact, and their difference.
+   */
+  public static final StructType GENERATED_EFFECTS =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("as_of_date", DataTypes.DateType, false)
+          .add("horizon_days", DataTypes.IntegerType, false)
+          .add("action", DataTypes.StringType, false)
+          .add("contacted", DataTypes.BooleanType, false)
+          .add("response_group", DataTypes.StringType, false)
+          .add("p_churn_not_contacted", DataTypes.DoubleType, false)
+          .add("p_churn_contacted", DataTypes.DoubleType, false)
+          .add("true_effect", DataTypes.DoubleType, false);
 }

@@ -32,7 +32,9 @@ class CustomerSimulatorTest {
         7,
         40,
         shiftDay,
-        errorFactor);
+        errorFactor,
+        30,
+        0.08);
   }
 
   // Field positions in SparkifyLog.SCHEMA.
@@ -107,6 +109,110 @@ class CustomerSimulatorTest {
       }
     }
     counts[1] += sessions.size();
+  }
+
+  static final int PLAN_DAY = 80;
+
+  static List<Row> events(SimulationSpec spec, long id, List<CampaignResponse.Contact> contacts) {
+    List<Row> rows = new ArrayList<>();
+    new CustomerSimulator(spec, id, contacts).events(rows::add);
+    return rows;
+  }
+
+  /** The day of the customer's cancellation, or MAX_VALUE when the log has none. */
+  static int churnDay(List<Row> rows) {
+    return rows.stream()
+        .filter(r -> r.getString(PAGE).equals("Cancellation Confirmation"))
+        .mapToInt(CustomerSimulatorTest::day)
+        .findFirst()
+        .orElse(Integer.MAX_VALUE);
+  }
+
+  /**
+   * Invariants of the played campaign: a contact changes nothing up to its plan's day; from the
+   * next day it moves only the churn decision, and in the planted direction (a fragile customer
+   * churns no sooner, a do-not-disturb customer no later, a steady customer's log is unchanged);
+   * a planned but uncontacted (control) customer's log is the log without plans.
+   */
+  @Test
+  void aContactMovesOnlyTheChurnDecisionAfterThePlanAndInThePlantedDirection() {
+    List<CampaignResponse.Contact> call =
+        List.of(new CampaignResponse.Contact(PLAN_DAY, "agent-call", true));
+    List<CampaignResponse.Contact> held =
+        List.of(new CampaignResponse.Contact(PLAN_DAY, "agent-call", false));
+    Map<CampaignResponse.Group, int[]> moved = new HashMap<>();
+    for (long id = 0; id < 300; id++) {
+      List<Row> plain = events(SPEC, id);
+      List<Row> contacted = events(SPEC, id, call);
+      assertThat(events(SPEC, id, held)).isEqualTo(plain);
+      assertThat(contacted.stream().filter(r -> day(r) <= PLAN_DAY).toList())
+          .isEqualTo(plain.stream().filter(r -> day(r) <= PLAN_DAY).toList());
+      CampaignResponse.Group group = new CustomerSimulator(SPEC, id, call).group();
+      int before = churnDay(plain);
+      int after = churnDay(contacted);
+      switch (group) {
+        case FRAGILE -> assertThat(after).isGreaterThanOrEqualTo(before);
+        case DO_NOT_DISTURB -> assertThat(after).isLessThanOrEqualTo(before);
+        case STEADY -> assertThat(contacted).isEqualTo(plain);
+      }
+      if (after != before) {
+        moved.computeIfAbsent(group, g -> new int[1])[0]++;
+      }
+    }
+    assertThat(moved.keySet())
+        .containsExactlyInAnyOrder(
+            CampaignResponse.Group.FRAGILE, CampaignResponse.Group.DO_NOT_DISTURB);
+  }
+
+  /**
+   * Invariants of generated_effects: one row per planned customer alive on the plan's day and
+   * horizon, probabilities in [0, 1], true_effect = not contacted - contacted, and its sign by
+   * group (paired continuations: 0 for steady customers exactly, >= 0 fragile, <= 0
+   * do-not-disturb); the fragile customers' planted save rate for the strongest action is large
+   * but below the hazard's cut of 0.8 (a 30-day probability saturates where the hazard is high).
+   */
+  @Test
+  void trueEffectsHaveThePlantedSignPerGroupAndSizeForFragileCustomers() {
+    double saved = 0;
+    double wouldChurn = 0;
+    int rows = 0;
+    for (long id = 0; id < 300; id++) {
+      List<CampaignResponse.Contact> call =
+          List.of(new CampaignResponse.Contact(PLAN_DAY, "agent-call", id % 2 == 0));
+      List<Row> effects = new ArrayList<>();
+      CustomerSimulator customer = new CustomerSimulator(SPEC, id, call);
+      customer.effects(effects::add);
+      boolean alive = churnDay(events(SPEC, id)) > PLAN_DAY;
+      // Registered by the plan's day: seen in the log by then (or silent since before it).
+      boolean seen = events(SPEC, id).stream().anyMatch(r -> day(r) <= PLAN_DAY);
+      assertThat(effects).hasSizeLessThanOrEqualTo(alive ? 1 : 0);
+      assertThat(effects).hasSizeGreaterThanOrEqualTo(alive && seen ? 1 : 0);
+      for (Row e : effects) {
+        rows++;
+        assertThat(e.getString(0)).isEqualTo(Long.toString(100_000 + id));
+        assertThat(e.getDate(1).toLocalDate()).isEqualTo(SPEC.date(PLAN_DAY));
+        assertThat(e.getInt(2)).isEqualTo(30);
+        assertThat(e.getString(3)).isEqualTo("agent-call");
+        assertThat(e.getBoolean(4)).isEqualTo(id % 2 == 0);
+        assertThat(e.getString(5)).isEqualTo(customer.group().label());
+        double pu = e.getDouble(6);
+        double pt = e.getDouble(7);
+        assertThat(pu).isBetween(0.0, 1.0);
+        assertThat(pt).isBetween(0.0, 1.0);
+        assertThat(e.getDouble(8)).isEqualTo(pu - pt);
+        switch (customer.group()) {
+          case FRAGILE -> {
+            assertThat(pu - pt).isGreaterThanOrEqualTo(0.0);
+            saved += pu - pt;
+            wouldChurn += pu;
+          }
+          case DO_NOT_DISTURB -> assertThat(pu - pt).isLessThanOrEqualTo(0.0);
+          case STEADY -> assertThat(pu - pt).isZero();
+        }
+      }
+    }
+    assertThat(rows).isGreaterThan(150);
+    assertThat(saved / wouldChurn).isBetween(0.3, 0.8);
   }
 
   @Test
