@@ -520,6 +520,16 @@ public record ChurnConfig(
     CONFIGURED
   }
 
+  /**
+   * What the plan's expected net value multiplies the value by: {@code churn-risk}, P(churn) x the
+   * action's save rate; {@code uplift}, the uplift model's predicted churn reduction for the
+   * customer and action ({@code uplift_scores}).
+   */
+  public enum Targeting implements Choice {
+    CHURN_RISK,
+    UPLIFT
+  }
+
   /** How the plan sizes each action's control group: the configured fraction, or by power. */
   public enum ControlSizing implements Choice {
     FIXED,
@@ -594,9 +604,39 @@ public record ChurnConfig(
       String campaignId,
       double saveRatePriorStrength,
       SaveRates saveRates,
-      ControlPower control) {
+      ControlPower control,
+      Targeting targeting) {
     /** The tiers, low to high. */
     public static final List<String> TIERS = List.of("low", "medium", "high");
+
+    /** These settings targeting otherwise. */
+    public SegmentSettings withTargeting(Targeting other) {
+      return withPlanning(other, budget, controlFraction);
+    }
+
+    /** These settings with another targeting, budget and control share. */
+    public SegmentSettings withPlanning(
+        Targeting other, OptionalDouble otherBudget, double otherControlFraction) {
+      return new SegmentSettings(
+          riskTiers,
+          mediumFrom,
+          highFrom,
+          mediumQuantile,
+          highQuantile,
+          valueSource,
+          revenueFeature,
+          valueMediumQuantile,
+          valueHighQuantile,
+          actionsBySegment,
+          actions,
+          otherBudget,
+          otherControlFraction,
+          campaignId,
+          saveRatePriorStrength,
+          saveRates,
+          control,
+          other);
+    }
 
     /** These settings with other actions (the same names with learned save rates). */
     public SegmentSettings withActions(Map<String, RetentionAction> other) {
@@ -617,7 +657,8 @@ public record ChurnConfig(
           campaignId,
           saveRatePriorStrength,
           saveRates,
-          control);
+          control,
+          targeting);
     }
 
     /** The actions-by-segment key of a cell, e.g. {@code high-value-high-risk}. */

@@ -79,7 +79,8 @@ final class PlanSections extends ConfigValues {
         string(p + "control.campaign-id"),
         positive(p + "save-rate-prior-strength"),
         choice(p + "save-rates", ChurnConfig.SaveRates.class),
-        controlPower(p + "control."));
+        controlPower(p + "control."),
+        choice(p + "targeting", ChurnConfig.Targeting.class));
   }
 
   private ChurnConfig.ControlPower controlPower(String p) {

@@ -67,6 +67,10 @@ public enum ChurnTable {
   CAMPAIGN_OUTCOMES("campaign_outcomes", "as_of_date"),
   /** Each retention action's save rate learned from matured waves, as of a date. */
   ACTION_EFFECTS("action_effects", "as_of_date"),
+  /** The uplift model registry's index: each model's waves, features and Qini evaluation. */
+  UPLIFT_MODELS("uplift_models", null),
+  /** Each customer's predicted uplift per retention action, as of a date. */
+  UPLIFT_SCORES("uplift_scores", "as_of_date"),
   /** The generator's true churn probabilities (synthetic data only). */
   GENERATED_TRUTH("generated_truth", "as_of_date"),
   /** The generator's true effect of each planned retention action (synthetic data only). */

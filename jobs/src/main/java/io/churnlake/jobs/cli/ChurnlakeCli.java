@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       Commands.Score.class,
       Commands.Clv.class,
       Commands.Segment.class,
+      Commands.Uplift.class,
       Commands.Kpis.class,
       Commands.Report.class,
       Commands.Export.class,

@@ -546,6 +546,21 @@ final class Commands {
   }
 
   @Command(
+      name = "uplift",
+      mixinStandardHelpOptions = true,
+      description =
+          "Learn whom each retention action keeps from the randomised customers of matured campaign"
+              + " waves (a two-model uplift learner), evaluate it on the latest wave by its Qini"
+              + " coefficient, register it in 'uplift_models' and score the date's customers per"
+              + " action into 'uplift_scores' (read by segment.targeting = uplift).")
+  static final class Uplift extends DatedCommand {
+    @Override
+    void run(JobContext ctx, PrintStream out) {
+      out.print(Summaries.uplift(io.churnlake.jobs.uplift.UpliftJob.run(ctx, asOf)));
+    }
+  }
+
+  @Command(
       name = "report",
       mixinStandardHelpOptions = true,
       description =
@@ -660,6 +675,7 @@ final class Commands {
           .flatMap(ScoreJob.Result::driftLine)
           .ifPresent(line -> out.printf("  drift: %s%n", line));
       r.clv().ifPresent(c -> out.print(Summaries.clv(c)));
+      r.uplift().ifPresent(u -> out.print(Summaries.uplift(u)));
       r.segments().ifPresent(s -> out.print(Summaries.segment(s)));
       r.kpis().ifPresent(k -> out.print(Summaries.kpis(k, ctx.config().kpis().goals())));
       r.report().ifPresent(p -> out.printf("report: %s%n", p.path()));

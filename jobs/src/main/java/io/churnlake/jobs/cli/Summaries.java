@@ -14,6 +14,7 @@ import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.tables.KpiColumns;
 import io.churnlake.jobs.tables.SegmentColumns;
 import io.churnlake.jobs.train.TrainJob;
+import io.churnlake.jobs.uplift.UpliftJob;
 import java.io.PrintStream;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -89,6 +90,7 @@ final class Summaries {
                     "churn_probability (medium from %.2f, high from %.2f)",
                     s.mediumFrom(),
                     s.highFrom())));
+    r.targeting().ifPresent(t -> b.append("  ").append(t).append('\n'));
     assumptions(b, s);
     planTable(b, r);
     double cost = r.total("cost");
@@ -171,6 +173,61 @@ final class Summaries {
               e.getValue().saveRate(),
               e.getValue().description()));
     }
+  }
+
+  /** The uplift model of the night: its waves and Qini evaluation, or why there is none. */
+  static String uplift(UpliftJob.Result r) {
+    if (r.version().isEmpty()) {
+      return String.format(Locale.ROOT, "uplift as of %s: no model: %s%n", r.asOf(), r.status());
+    }
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "uplift as of %s: model %s %s (waves %s; %,d treated, %,d control)%n",
+            r.asOf(),
+            r.version().get(),
+            r.status(),
+            r.trainingWaves(),
+            r.treated(),
+            r.control()));
+    r.evaluationWave()
+        .ifPresent(
+            w ->
+                b.append(
+                    String.format(
+                        Locale.ROOT,
+                        "  Qini coefficient on wave %s: %.4f (random score %.4f%s)%n",
+                        w,
+                        r.qini().orElse(Double.NaN),
+                        r.randomQini().orElse(Double.NaN),
+                        r.oracleQini()
+                            .map(o -> String.format(Locale.ROOT, "; oracle %.4f", o))
+                            .orElse(""))));
+    r.comparison()
+        .ifPresent(
+            c ->
+                b.append(
+                    String.format(
+                        Locale.ROOT,
+                        "  on wave %s with its budget %,.2f, from the generator's truth: the plan's"
+                            + " churn-risk targeting realised %,.2f net (%,d contacted), uplift"
+                            + " targeting would have %,.2f (%,d contacted): %s won%n",
+                        r.evaluationWave().orElseThrow(),
+                        c.budget(),
+                        c.planNetValue(),
+                        c.planTargeted(),
+                        c.upliftNetValue(),
+                        c.upliftTargeted(),
+                        c.winner())));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  uplift_scores: %,d customer-action rows, %,d do-not-disturb (contact predicted to"
+                + " raise churn)%n",
+            r.scored(),
+            r.doNotDisturb()));
+    return b.toString();
   }
 
   static String kpis(KpisJob.Result r, List<ChurnConfig.Goal> goals) {

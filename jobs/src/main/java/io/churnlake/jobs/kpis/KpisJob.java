@@ -140,6 +140,28 @@ public final class KpisJob {
     }
   }
 
+  /**
+   * The randomised customers of every campaign wave matured by the as-of date ({@link
+   * CampaignOutcomes#customers}: wave_date, customer_id, action, segment, treated, churned), when
+   * plans and churn dates exist. What the uplift learner reads.
+   */
+  public static Optional<Dataset<Row>> randomisedCustomers(JobContext ctx, LocalDate asOf) {
+    Optional<Dataset<Row>> plans = plansUpTo(ctx, asOf);
+    Optional<KpiSpells.Spells> spells = KpiSpells.of(ctx, asOf);
+    if (plans.isEmpty() || spells.isEmpty()) {
+      return Optional.empty();
+    }
+    KpiPeriods calendar =
+        KpiPeriods.between(
+            ctx.config().kpis().grain(), KpiSpells.firstDay(spells.get(), asOf), asOf);
+    Map<String, Double> costs = new TreeMap<>();
+    ctx.config().segment().actions().forEach((name, action) -> costs.put(name, action.cost()));
+    return Optional.of(
+        new CampaignOutcomes(ctx.config().labels().horizonDays(), asOf, costs, ctx.runId())
+            .customers(
+                plans.get(), spells.get().rows(), broadcast(calendar.toDataset(ctx.spark()))));
+  }
+
   /** Every retention plan on or before the date, when any was made. */
   private static Optional<Dataset<Row>> plansUpTo(JobContext ctx, LocalDate asOf) {
     return ctx.store().exists(ChurnTable.RISK_SEGMENTS)

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +27,15 @@ public final class ModelRegistry {
   private final Configuration hadoop;
 
   public ModelRegistry(String warehouse, Configuration hadoop) {
-    this.root = new Path(warehouse, "_models/churn");
+    this(warehouse, "churn", hadoop);
+  }
+
+  /**
+   * The registry of one kind of model under {@code <warehouse>/_models/<kind>} ({@code churn},
+   * {@code uplift}).
+   */
+  public ModelRegistry(String warehouse, String kind, Configuration hadoop) {
+    this.root = new Path(warehouse, "_models/" + kind);
     this.hadoop = hadoop;
   }
 
@@ -99,6 +108,35 @@ public final class ModelRegistry {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Saves one version's named pipelines (a model of several, such as the uplift learner's treated
+   * and control pipelines), then {@code metadata} as {@code metadata.json} last: a version without
+   * it is incomplete.
+   */
+  public void save(String version, Map<String, PipelineModel> pipelines, Object metadata) {
+    Path dir = new Path(root, version);
+    try {
+      for (Map.Entry<String, PipelineModel> p : pipelines.entrySet()) {
+        p.getValue().write().overwrite().save(new Path(dir, p.getKey()).toString());
+      }
+      try (OutputStream out = fs().create(new Path(dir, "metadata.json"), true)) {
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out, metadata);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One named pipeline of a version saved by {@link #save(String, Map, Object)}. */
+  public PipelineModel load(String version, String name) {
+    String path = new Path(new Path(root, version), name).toString();
+    try {
+      return PipelineModel.load(path);
+    } catch (RuntimeException e) {
+      throw ChurnErrors.modelUnreadable(path, e);
     }
   }
 

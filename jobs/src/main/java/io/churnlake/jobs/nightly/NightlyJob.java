@@ -25,6 +25,7 @@ import io.churnlake.jobs.score.ScoreJob;
 import io.churnlake.jobs.segment.SegmentJob;
 import io.churnlake.jobs.train.RealisedPerformance;
 import io.churnlake.jobs.train.TrainJob;
+import io.churnlake.jobs.uplift.UpliftJob;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -68,6 +69,7 @@ public final class NightlyJob {
       List<RealisedPerformance.Evaluated> realised,
       Optional<ScoreJob.Result> score,
       Optional<ClvJob.Result> clv,
+      Optional<UpliftJob.Result> uplift,
       Optional<SegmentJob.Result> segments,
       Optional<KpisJob.Result> kpis,
       Optional<ReportJob.Result> report,
@@ -109,6 +111,9 @@ public final class NightlyJob {
         ctx.config().clv().nightly()
             ? after.run("clv", c -> ClvJob.run(c, asOf))
             : Optional.empty();
+    // Uplift before segments: segment.targeting = uplift reads the night's uplift_scores. It
+    // learns from waves matured by D, never from D's own plan.
+    Optional<UpliftJob.Result> uplift = after.run("uplift", c -> UpliftJob.run(c, asOf));
     Optional<SegmentJob.Result> segments = after.run("segment", c -> SegmentJob.run(c, asOf));
     // KPIs last: they read the night's plan and customer values.
     Optional<KpisJob.Result> kpis = after.run("kpis", c -> KpisJob.run(c, asOf));
@@ -123,6 +128,7 @@ public final class NightlyJob {
         realised,
         scored,
         clv,
+        uplift,
         segments,
         kpis,
         report,

@@ -1,7 +1,9 @@
 package io.churnlake.jobs.segment;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
@@ -113,9 +115,23 @@ public final class PlanRetention {
     return out == null ? lit(0.0) : out.otherwise(0.0);
   }
 
-  /** Value expected to be kept by acting: P(churn) x value x save rate. */
+  /**
+   * The column of a plan's input rows holding, with {@code segment.targeting = uplift}, each
+   * customer's predicted uplift per action (a map from action to the churn the contact prevents).
+   */
+  public static final String UPLIFTS = "_uplifts";
+
+  /**
+   * Value expected to be kept by acting: P(churn) x value x save rate, or with {@code
+   * segment.targeting = uplift} the predicted uplift of the row's action x value (0 when the
+   * customer has no prediction for it: no value expected).
+   */
   public static Column savedValue(ChurnConfig.SegmentSettings s) {
-    return col(Columns.CHURN_PROBABILITY).multiply(col(SegmentColumns.VALUE)).multiply(saveRate(s));
+    Column kept =
+        s.targeting() == ChurnConfig.Targeting.UPLIFT
+            ? coalesce(element_at(col(UPLIFTS), col(SegmentColumns.ACTION)), lit(0.0))
+            : col(Columns.CHURN_PROBABILITY).multiply(saveRate(s));
+    return kept.multiply(col(SegmentColumns.VALUE));
   }
 
   /** True for customers in the campaign's control group (before any budget cut). */

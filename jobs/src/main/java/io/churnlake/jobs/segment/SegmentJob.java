@@ -55,7 +55,8 @@ public final class SegmentJob {
       List<Row> summary,
       Optional<String> population,
       List<String> learnedRates,
-      List<String> controls) {
+      List<String> controls,
+      Optional<String> targeting) {
 
     public long targeted() {
       return summary.stream().mapToLong(r -> r.getLong(r.fieldIndex("targeted"))).sum();
@@ -76,9 +77,10 @@ public final class SegmentJob {
 
   private static Result plan(JobContext ctx, LocalDate asOf) {
     LearnedSaveRates.Applied rates = LearnedSaveRates.read(ctx, asOf, ctx.config().segment());
-    ChurnConfig.SegmentSettings s = rates.settings();
+    UpliftTargeting targeting = UpliftTargeting.read(ctx, asOf, rates.settings());
+    ChurnConfig.SegmentSettings s = targeting.settings();
     String onDate = History.asOfPredicate(asOf);
-    Dataset<Row> scores = scores(ctx, asOf);
+    Dataset<Row> scores = targeting.join(scores(ctx, asOf));
     Value value = value(ctx, asOf, s);
     Column v = col(SegmentColumns.VALUE);
     Dataset<Row> valued =
@@ -108,7 +110,8 @@ public final class SegmentJob {
               summary,
               population(ctx, asOf, customers),
               rates.lines(),
-              planned(controls, summary).stream().map(ControlPower.Sized::line).toList());
+              planned(controls, summary).stream().map(ControlPower.Sized::line).toList(),
+              targeting.line());
       LOG.info(
           "segment as of {}: {} customers, value from {}, {} targeted, {} control, cost {},"
               + " expected net value {}",

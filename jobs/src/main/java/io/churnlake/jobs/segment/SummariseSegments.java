@@ -47,7 +47,11 @@ public final class SummariseSegments {
             count(when(targeted, true)).as("targeted"),
             count(when(col(SegmentColumns.TARGETING).equalTo(SegmentColumns.CONTROL), true))
                 .as("control"),
-            sum(when(targeted, PlanRetention.savedValue(settings)).otherwise(0.0))
+            // Net value + cost: the saved value by whichever targeting (churn risk or uplift).
+            sum(when(
+                        targeted,
+                        col(SegmentColumns.EXPECTED_NET_VALUE).plus(PlanRetention.cost(settings)))
+                    .otherwise(0.0))
                 .as("expected_saved_value"),
             sum(when(targeted, PlanRetention.cost(settings)).otherwise(0.0)).as("cost"),
             sum(when(targeted, col(SegmentColumns.EXPECTED_NET_VALUE)).otherwise(0.0))

@@ -1,6 +1,7 @@
 package io.churnlake.jobs.tables;
 
 import io.churnlake.common.table.Columns;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -109,4 +110,50 @@ public final class TableSchemas {
           .add("p_churn_not_contacted", DataTypes.DoubleType, false)
           .add("p_churn_contacted", DataTypes.DoubleType, false)
           .add("true_effect", DataTypes.DoubleType, false);
+
+  /** One Qini curve: the share of customers contacted and the customers kept per treated one. */
+  public static final DataType QINI_CURVE =
+      DataTypes.createArrayType(
+          new StructType()
+              .add("share", DataTypes.DoubleType, false)
+              .add("kept", DataTypes.DoubleType, false),
+          false);
+
+  /** The uplift model registry's index: one row per model trained. */
+  public static final StructType UPLIFT_MODELS =
+      new StructType()
+          .add("model_version", DataTypes.StringType, false)
+          .add("as_of_date", DataTypes.DateType, false)
+          .add("algorithm", DataTypes.StringType, false)
+          .add("training_waves", DataTypes.createArrayType(DataTypes.DateType, false), false)
+          .add("evaluation_wave", DataTypes.DateType, true)
+          .add("treated", DataTypes.LongType, false)
+          .add("control", DataTypes.LongType, false)
+          .add("features", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("qini_coefficient", DataTypes.DoubleType, true)
+          .add("random_qini_coefficient", DataTypes.DoubleType, true)
+          .add("oracle_qini_coefficient", DataTypes.DoubleType, true)
+          .add("average_effect", DataTypes.DoubleType, true)
+          .add("qini_curve", QINI_CURVE, true)
+          .add("oracle_qini_curve", QINI_CURVE, true)
+          .add("compared_budget", DataTypes.DoubleType, true)
+          .add("plan_true_net_value", DataTypes.DoubleType, true)
+          .add("plan_targeted", DataTypes.LongType, true)
+          .add("uplift_true_net_value", DataTypes.DoubleType, true)
+          .add("uplift_targeted", DataTypes.LongType, true)
+          .add("created_at", DataTypes.TimestampType, false)
+          .add("run_id", DataTypes.StringType, false);
+
+  /** Each customer's predicted uplift per retention action on an as-of date. */
+  public static final StructType UPLIFT_SCORES =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("as_of_date", DataTypes.DateType, false)
+          .add("action", DataTypes.StringType, false)
+          .add("p_churn_contacted", DataTypes.DoubleType, false)
+          .add("p_churn_not_contacted", DataTypes.DoubleType, false)
+          .add("uplift", DataTypes.DoubleType, false)
+          .add("do_not_disturb", DataTypes.BooleanType, false)
+          .add("model_version", DataTypes.StringType, false)
+          .add("run_id", DataTypes.StringType, false);
 }

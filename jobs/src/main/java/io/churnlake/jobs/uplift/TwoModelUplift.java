@@ -2,12 +2,17 @@ package io.churnlake.jobs.uplift;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.errors.ChurnErrors;
+import io.churnlake.common.errors.ChurnException;
 import io.churnlake.jobs.model.ChurnPipelines;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Column;
@@ -52,6 +57,38 @@ public final class TwoModelUplift {
     }
   }
 
+  /** A training set's customers and churners per group. */
+  public record Groups(long treated, long treatedChurned, long control, long controlChurned) {
+    /** Why nothing can be learned from these groups (a group without both outcomes), if so. */
+    public Optional<ChurnException> unlearnable() {
+      if (treatedChurned == 0 || treatedChurned == treated) {
+        return Optional.of(ChurnErrors.upliftOneOutcome("treated", treated, treatedChurned == 0));
+      }
+      if (controlChurned == 0 || controlChurned == control) {
+        return Optional.of(ChurnErrors.upliftOneOutcome("control", control, controlChurned == 0));
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** The groups of {@code rows} (one aggregation). */
+  public static Groups groups(Dataset<Row> rows, String treated) {
+    Column t = col(treated);
+    Column y = col(ChurnPipelines.LABEL).equalTo(1.0);
+    Row r =
+        rows.agg(
+                sum(when(t, 1L).otherwise(0L)),
+                sum(when(t.and(y), 1L).otherwise(0L)),
+                sum(when(not(t), 1L).otherwise(0L)),
+                sum(when(not(t).and(y), 1L).otherwise(0L)))
+            .first();
+    return new Groups(
+        r.isNullAt(0) ? 0 : r.getLong(0),
+        r.isNullAt(1) ? 0 : r.getLong(1),
+        r.isNullAt(2) ? 0 : r.getLong(2),
+        r.isNullAt(3) ? 0 : r.getLong(3));
+  }
+
   /**
    * Fits both pipelines.
    *
@@ -62,28 +99,14 @@ public final class TwoModelUplift {
    */
   public static Model fit(
       Dataset<Row> rows, String treated, List<String> features, ChurnConfig.TrainSettings train) {
-    Dataset<Row> weighted = rows.withColumn(ChurnPipelines.WEIGHT, lit(1.0));
-    Dataset<Row> t = weighted.where(col(treated));
-    Dataset<Row> c = weighted.where(col(treated).unary_$bang());
-    requireBothClasses(t, "treated");
-    requireBothClasses(c, "control");
-    return new Model(
-        ChurnPipelines.build(train, features, List.of()).fit(t),
-        ChurnPipelines.build(train, features, List.of()).fit(c),
-        List.copyOf(features));
-  }
-
-  private static void requireBothClasses(Dataset<Row> group, String name) {
-    Row r =
-        group
-            .agg(
-                org.apache.spark.sql.functions.count(lit(1)),
-                org.apache.spark.sql.functions.sum(col(ChurnPipelines.LABEL)))
-            .first();
-    long n = r.getLong(0);
-    double churners = r.isNullAt(1) ? 0 : ((Number) r.get(1)).doubleValue();
-    if (churners == 0 || churners == n) {
-      throw ChurnErrors.upliftOneOutcome(name, n, churners == 0);
+    Optional<ChurnException> unlearnable = groups(rows, treated).unlearnable();
+    if (unlearnable.isPresent()) {
+      throw unlearnable.get();
     }
+    Dataset<Row> weighted = rows.withColumn(ChurnPipelines.WEIGHT, lit(1.0));
+    return new Model(
+        ChurnPipelines.build(train, features, List.of()).fit(weighted.where(col(treated))),
+        ChurnPipelines.build(train, features, List.of()).fit(weighted.where(not(col(treated)))),
+        List.copyOf(features));
   }
 }

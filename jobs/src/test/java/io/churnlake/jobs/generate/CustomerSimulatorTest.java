@@ -131,8 +131,8 @@ class CustomerSimulatorTest {
   /**
    * Invariants of the played campaign: a contact changes nothing up to its plan's day; from the
    * next day it moves only the churn decision, and in the planted direction (a fragile customer
-   * churns no sooner, a do-not-disturb customer no later, a steady customer's log is unchanged);
-   * a planned but uncontacted (control) customer's log is the log without plans.
+   * churns no sooner, a do-not-disturb customer no later, a steady customer's log is unchanged); a
+   * planned but uncontacted (control) customer's log is the log without plans.
    */
   @Test
   void aContactMovesOnlyTheChurnDecisionAfterThePlanAndInThePlantedDirection() {
@@ -168,8 +168,8 @@ class CustomerSimulatorTest {
    * Invariants of generated_effects: one row per planned customer alive on the plan's day and
    * horizon, probabilities in [0, 1], true_effect = not contacted - contacted, and its sign by
    * group (paired continuations: 0 for steady customers exactly, >= 0 fragile, <= 0
-   * do-not-disturb); the fragile customers' planted save rate for the strongest action is large
-   * but below the hazard's cut of 0.8 (a 30-day probability saturates where the hazard is high).
+   * do-not-disturb); the fragile customers' planted save rate for the strongest action is large but
+   * below the hazard's cut of 0.8 (a 30-day probability saturates where the hazard is high).
    */
   @Test
   void trueEffectsHaveThePlantedSignPerGroupAndSizeForFragileCustomers() {

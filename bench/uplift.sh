@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The retention loop on the campaign simulator, and the quality bar of issue 26
+# (docs/benchmarks.md, README): per seed, generate a log to the first wave's date, run nightly (which
+# plans a campaign with a hashed control group), let the generator play the plan (every targeted
+# customer contacted from the next day, with the planted heterogeneous effect of docs/generator.md),
+# extend the log to the next wave's date, and so on for four monthly waves; a last night one horizon
+# after the fourth wave matures it. Then, from the warehouse and the generator's truth
+# (generated_effects):
+#   1. each action's learned save rate (action_effects) is within two posterior standard deviations
+#      of the planted average effect among the customers it was applied to, and its 95% interval
+#      covers it;
+#   2. the uplift model trained on waves 1-3 has, on wave 4, a Qini coefficient at least half the
+#      oracle's (ranking by the true effect) and above a random score's;
+#   3. for the budget the fourth wave's plan spent, targeting by the uplift model's predictions
+#      (uplift x value - cost, the model of that night) realises at least the true net value of the
+#      plan's P(churn) x value x save rate targeting.
+# Exits 1 when a check fails or a step cannot run.
+#
+# usage: bench/uplift.sh [customers] [seed ...]     (default: 20000 customers, seeds 42 and 7)
+# BENCH_DIR=dir keeps the warehouses; CONTROL (default 0.5) is the control share of each wave.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+customers="${1:-20000}"
+shift || true
+seeds=("$@")
+[ "${#seeds[@]}" -gt 0 ] || seeds=(42 7)
+control="${CONTROL:-0.5}"
+start=2026-01-01
+waves=(2026-06-15 2026-07-15 2026-08-15 2026-09-15)
+final=2026-10-15
+if [ -n "${BENCH_DIR:-}" ]; then work="$BENCH_DIR"; mkdir -p "$work"; else
+  work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
+fail() { echo "bench/uplift.sh: $*" >&2; exit 1; }
+"$HERE/churnlake" --version >/dev/null   # builds the project when sources changed
+
+days_to() { echo $(( ( $(date -u -d "$1" +%s) - $(date -u -d "$start" +%s) ) / 86400 + 1 )); }
+
+# Plays the loop for one seed into $work/seed-N.
+play() {
+  local seed="$1" dir="$work/seed-$1" prev="" d from
+  rm -rf "$dir"; mkdir -p "$dir"
+  local -a set=(--set warehouse="\"$dir/warehouse\"" --set generate.output="\"$dir/raw\""
+    --set generate.seed="$seed" --set generate.customers="$customers"
+    --set generate.start-date="\"$start\"" --set generate.truth.paths=100
+    --set generate.truth.every-days=28 --set generate.campaign.apply-plans=true
+    --set segment.control.fraction="$control")
+  for d in "${waves[@]}" "$final"; do
+    from=""
+    [ -z "$prev" ] || from="$(date -u -d "$prev + 1 day" +%F)"
+    "$HERE/churnlake" generate --days "$(days_to "$d")" "${set[@]}" \
+      --set generate.write-from="\"$from\"" > "$dir/generate-$d.txt" 2>&1 \
+      || fail "seed $seed: generate to $d failed (see $dir/generate-$d.txt)"
+    if [ -n "$prev" ]; then
+      # The outcomes matured by D teach the save rates D's plan uses (nightly's kpis run after it).
+      { "$HERE/churnlake" ingest --as-of "$d" "${set[@]}" && "$HERE/churnlake" kpis --as-of "$d" "${set[@]}"; } \
+        > "$dir/kpis-$d.txt" 2>&1 || fail "seed $seed: kpis $d failed (see $dir/kpis-$d.txt)"
+    fi
+    "$HERE/churnlake" nightly --as-of "$d" "${set[@]}" --set segment.control.campaign-id="\"wave-$d\"" \
+      > "$dir/nightly-$d.txt" 2>&1 || fail "seed $seed: nightly $d failed (see $dir/nightly-$d.txt)"
+    grep -E "^(uplift|  Qini|  learned|  [a-z-]+ save rate)" "$dir/nightly-$d.txt" | sed "s/^/  $d /" || true
+    prev="$d"
+  done
+  printf '%s\n' "${set[@]}" > "$dir/set.txt"
+}
+
+sql() { # seed query
+  local -a set; mapfile -t set < "$work/seed-$1/set.txt"
+  "$HERE/churnlake" sql --format csv "$2" "${set[@]}" 2> "$work/seed-$1/sql.log" | tail -n +2
+}
+
+horizon=30
+wave4="${waves[3]}"
+status=0
+for seed in "${seeds[@]}"; do
+  s=$(date +%s)
+  echo "== seed $seed: $customers customers, waves ${waves[*]}, control share $control"
+  play "$seed"
+  echo "   played in $(( $(date +%s) - s )) s"
+  # 1. Learned save rates against the planted average effect of the waves they learned from.
+  rates=$(sql "$seed" "WITH planted AS (SELECT action, sum(true_effect) / sum(p_churn_not_contacted) AS planted
+      FROM generated_effects WHERE contacted AND horizon_days = $horizon
+        AND date_add(as_of_date, $horizon) <= DATE'$final' GROUP BY action)
+    SELECT e.action, e.waves, e.treated, e.control, round(e.save_rate, 4), round(e.save_rate_lower, 4),
+      round(e.save_rate_upper, 4), round(p.planted, 4),
+      round(abs(e.save_rate - p.planted) / ((e.save_rate_upper - e.save_rate_lower) / 3.92), 2) AS sds,
+      abs(e.save_rate - p.planted) <= 2 * (e.save_rate_upper - e.save_rate_lower) / 3.92
+        AND p.planted BETWEEN e.save_rate_lower AND e.save_rate_upper AS ok
+    FROM action_effects e JOIN planted p USING (action)
+    WHERE e.as_of_date = DATE'$final' AND e.waves > 0 ORDER BY e.action") \
+    || fail "seed $seed: reading the save rates failed (see $work/seed-$seed/sql.log)"
+  [ -n "$rates" ] || fail "seed $seed: no action learned a save rate"
+  echo "   learned save rates (action, waves, treated, control, posterior mean, 95% interval, planted, |diff| in sd, ok):"
+  echo "$rates" | sed 's/^/     /'
+  if echo "$rates" | grep -q ',false$'; then status=1; echo "   save rates: NOT met"; else echo "   save rates: met"; fi
+  # 2. The Qini coefficient on wave 4 of the model trained on waves 1-3.
+  qini=$(sql "$seed" "SELECT model_version, round(qini_coefficient, 5), round(random_qini_coefficient, 5),
+      round(oracle_qini_coefficient, 5), round(qini_coefficient / oracle_qini_coefficient, 2),
+      qini_coefficient >= 0.5 * oracle_qini_coefficient AND qini_coefficient > abs(random_qini_coefficient)
+    FROM uplift_models WHERE as_of_date = DATE'$final' AND evaluation_wave = DATE'$wave4'") \
+    || fail "seed $seed: reading uplift_models failed"
+  [ -n "$qini" ] || fail "seed $seed: no uplift model evaluated on wave $wave4"
+  IFS=, read -r version q qr qo ratio ok <<< "$qini"
+  echo "   uplift model $version on wave $wave4: Qini $q, random $qr, oracle $qo (ratio $ratio): $([ "$ok" = true ] && echo met || echo NOT met)"
+  [ "$ok" = true ] || status=1
+  # 3. The true net value of the plan's targeting and of uplift targeting at the same budget on
+  #    wave 4 (uplift_models, from generated_effects: the predictions of wave 4's own night).
+  cmp=$(sql "$seed" "SELECT round(compared_budget, 2), round(plan_true_net_value, 2), plan_targeted,
+      round(uplift_true_net_value, 2), uplift_targeted, uplift_true_net_value >= plan_true_net_value
+    FROM uplift_models WHERE as_of_date = DATE'$final' AND evaluation_wave = DATE'$wave4'") \
+    || fail "seed $seed: reading uplift_models failed"
+  IFS=, read -r budget plan nplan upl nupl won <<< "$cmp"
+  [ -n "$budget" ] || fail "seed $seed: no targeting comparison on wave $wave4 (no uplift_scores that night?)"
+  echo "   wave $wave4, budget $budget: churn-risk plan true net value $plan ($nplan contacted), uplift targeting $upl ($nupl contacted): $([ "$won" = true ] && echo "uplift won, met" || echo "churn-risk won, NOT met")"
+  [ "$won" = true ] || status=1
+done
+[ "$status" = 0 ] && echo "quality bar: met at seeds ${seeds[*]}" || echo "quality bar: NOT met"
+exit $status
