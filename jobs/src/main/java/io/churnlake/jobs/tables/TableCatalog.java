@@ -67,6 +67,8 @@ public final class TableCatalog {
         cohortRetention(),
         campaignOutcomes(),
         actionEffects(),
+        upliftModels(),
+        upliftScores(),
         generatedTruth(),
         generatedEffects(),
         pipelineRuns(),
@@ -1189,6 +1191,107 @@ public final class TableCatalog {
         .build();
   }
 
+  static TableDoc upliftModels() {
+    return TableDoc.of(ChurnTable.UPLIFT_MODELS)
+        .grain("one row per uplift model trained", "model_version")
+        .writtenBy("`uplift`, `nightly` (once a campaign wave with a control group has matured)")
+        .about(
+            "The uplift model registry's index (the pipelines under"
+                + " `<warehouse>/_models/uplift/<model_version>/{treated,control}`): a two-model"
+                + " learner trained on the randomised customers of every matured wave but the"
+                + " latest, evaluated on the latest by its Qini coefficient beside a random"
+                + " score's and, on generated data, the oracle's (ranking by the true effect) and"
+                + " the comparison of that wave's plan with uplift targeting at its budget"
+                + " (docs/models.md, Uplift).")
+        .schema(TableSchemas.UPLIFT_MODELS)
+        .col("model_version", "the model's version (v0001, ...)")
+        .col("as_of_date", "the night it was trained")
+        .col("algorithm", "`two-model` and the classifier of both models (train.algorithm)")
+        .col("training_waves", "the plan dates whose randomised customers it learned from")
+        .col("evaluation_wave", "the later wave it is evaluated on; null with one matured wave")
+        .col("treated", "targeted customers it learned from")
+        .col("control", "control customers it learned from")
+        .col("features", "its inputs: the churn model's features and one indicator per action")
+        .col(
+            "qini_coefficient",
+            "area between its Qini curve and random targeting on the evaluation wave (customers"
+                + " kept per treated customer); higher is better")
+        .col("random_qini_coefficient", "the same for a random score: what noise gives")
+        .col("oracle_qini_coefficient", "the same ranking by the true effect (generated data only)")
+        .col("average_effect", "customers kept per treated customer when everyone is contacted")
+        .col("qini_curve", "the model's Qini curve: (share contacted, customers kept) points")
+        .col("oracle_qini_curve", "the oracle's Qini curve (generated data only)")
+        .col(
+            "compared_budget",
+            "what the evaluation wave's plan spent (generated data only, with that night's"
+                + " uplift_scores)")
+        .col(
+            "plan_true_net_value",
+            "true effect x value - cost over the customers the plan targeted (churn risk)")
+        .col("plan_targeted", "customers the plan targeted")
+        .col(
+            "uplift_true_net_value",
+            "the same over the customers uplift targeting picks at the same budget")
+        .col("uplift_targeted", "customers uplift targeting picks")
+        .col("created_at", "when it was registered")
+        .col("run_id", "the run that trained it")
+        .example(
+            "Each model's Qini against the oracle",
+            "SELECT model_version, as_of_date, evaluation_wave, round(qini_coefficient, 4) AS qini,"
+                + " round(random_qini_coefficient, 4) AS random, round(oracle_qini_coefficient, 4)"
+                + " AS oracle FROM uplift_models ORDER BY model_version")
+        .example(
+            "Which targeting won",
+            "SELECT evaluation_wave, round(plan_true_net_value, 2) AS churn_risk,"
+                + " round(uplift_true_net_value, 2) AS uplift FROM uplift_models"
+                + " WHERE compared_budget IS NOT NULL ORDER BY evaluation_wave")
+        .example(
+            "The latest model's Qini curve",
+            "SELECT p.share, round(p.kept, 4) AS kept FROM (SELECT qini_curve FROM uplift_models"
+                + " ORDER BY model_version DESC LIMIT 1) LATERAL VIEW explode(qini_curve) x AS p")
+        .build();
+  }
+
+  static TableDoc upliftScores() {
+    return TableDoc.of(ChurnTable.UPLIFT_SCORES)
+        .grain(
+            "one row per customer with features, as-of date and acting action",
+            "customer_id",
+            "as_of_date",
+            "action")
+        .writtenBy("`uplift`, `nightly`; read by `segment` with `segment.targeting = uplift`")
+        .about(
+            "Each customer's predicted response to each retention action on the date, from the"
+                + " latest uplift model: churn with and without the contact and their difference."
+                + " A negative uplift marks a customer to leave alone.")
+        .schema(TableSchemas.UPLIFT_SCORES)
+        .col("customer_id", "the customer")
+        .col("as_of_date", "the date scored; the partition column")
+        .col("action", "a configured action that costs or saves something")
+        .col("p_churn_contacted", "predicted P(churn within the horizon) when contacted")
+        .col("p_churn_not_contacted", "predicted P(churn within the horizon) when left alone")
+        .col("uplift", "p_churn_not_contacted - p_churn_contacted: the churn the action prevents")
+        .col("do_not_disturb", "true when the contact is predicted to raise churn (uplift < 0)")
+        .col("model_version", "the uplift model (uplift_models)")
+        .col("run_id", "the run that wrote the row")
+        .example(
+            "Best action per customer",
+            "SELECT customer_id, max_by(action, uplift) AS action, round(max(uplift), 4) AS uplift"
+                + " FROM uplift_scores WHERE as_of_date = (SELECT max(as_of_date) FROM"
+                + " uplift_scores) GROUP BY customer_id ORDER BY uplift DESC LIMIT 20")
+        .example(
+            "Customers to leave alone per action",
+            "SELECT action, count_if(do_not_disturb) AS leave_alone, count(*) AS customers FROM"
+                + " uplift_scores WHERE as_of_date = (SELECT max(as_of_date) FROM uplift_scores)"
+                + " GROUP BY action")
+        .example(
+            "Uplift by risk tier",
+            "SELECT r.risk_tier, u.action, round(avg(u.uplift), 4) AS mean_uplift FROM"
+                + " uplift_scores u JOIN risk_segments r USING (customer_id, as_of_date)"
+                + " GROUP BY 1, 2 ORDER BY 1, 2")
+        .build();
+  }
+
   static TableDoc generatedEffects() {
     return TableDoc.of(ChurnTable.GENERATED_EFFECTS)
         .grain(
@@ -1228,6 +1331,11 @@ public final class TableCatalog {
             "Effect by response group",
             "SELECT response_group, round(avg(true_effect), 4) AS mean_effect, count(*) AS customers"
                 + " FROM generated_effects GROUP BY response_group")
+        .example(
+            "Predicted against true uplift",
+            "SELECT round(u.uplift, 2) AS predicted, round(avg(e.true_effect), 4) AS true_effect,"
+                + " count(*) AS customers FROM uplift_scores u JOIN generated_effects e"
+                + " USING (customer_id, as_of_date, action) GROUP BY 1 ORDER BY 1")
         .build();
   }
 
