@@ -127,11 +127,10 @@ public final class PlanRetention {
    * customer has no prediction for it: no value expected).
    */
   public static Column savedValue(ChurnConfig.SegmentSettings s) {
-    Column kept =
-        s.targeting() == ChurnConfig.Targeting.UPLIFT
-            ? coalesce(element_at(col(UPLIFTS), col(SegmentColumns.ACTION)), lit(0.0))
-            : col(Columns.CHURN_PROBABILITY).multiply(saveRate(s));
-    return kept.multiply(col(SegmentColumns.VALUE));
+    return s.targeting() == ChurnConfig.Targeting.UPLIFT
+        ? coalesce(element_at(col(UPLIFTS), col(SegmentColumns.ACTION)), lit(0.0))
+            .multiply(col(SegmentColumns.VALUE))
+        : col(Columns.CHURN_PROBABILITY).multiply(col(SegmentColumns.VALUE)).multiply(saveRate(s));
   }
 
   /** True for customers in the campaign's control group (before any budget cut). */

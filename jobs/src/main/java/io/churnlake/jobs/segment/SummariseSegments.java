@@ -47,16 +47,21 @@ public final class SummariseSegments {
             count(when(targeted, true)).as("targeted"),
             count(when(col(SegmentColumns.TARGETING).equalTo(SegmentColumns.CONTROL), true))
                 .as("control"),
-            // Net value + cost: the saved value by whichever targeting (churn risk or uplift).
-            sum(when(
-                        targeted,
-                        col(SegmentColumns.EXPECTED_NET_VALUE).plus(PlanRetention.cost(settings)))
-                    .otherwise(0.0))
-                .as("expected_saved_value"),
+            sum(when(targeted, saved()).otherwise(0.0)).as("expected_saved_value"),
             sum(when(targeted, PlanRetention.cost(settings)).otherwise(0.0)).as("cost"),
             sum(when(targeted, col(SegmentColumns.EXPECTED_NET_VALUE)).otherwise(0.0))
                 .as("expected_net_value"))
         .orderBy(displayOrder());
+  }
+
+  /**
+   * The saved value of a planned row: P(churn) x value x save rate; by uplift, net value + cost
+   * (risk_segments keeps the expected net value, not the uplift it came from).
+   */
+  private Column saved() {
+    return settings.targeting() == ChurnConfig.Targeting.UPLIFT
+        ? col(SegmentColumns.EXPECTED_NET_VALUE).plus(PlanRetention.cost(settings))
+        : PlanRetention.savedValue(settings);
   }
 
   /** High value first, then high risk first. */

@@ -177,6 +177,45 @@ class RetentionPlanTest extends SparkTestBase {
   }
 
   /**
+   * Invariant of segment.targeting = uplift: a customer's expected net value is the predicted
+   * uplift of their cell's action x value - cost; a customer predicted to churn more when contacted
+   * (negative uplift) or without a prediction for the action is never a candidate.
+   */
+  @Test
+  void upliftTargetingValuesTheCellsActionByItsPredictedUplift() {
+    ChurnConfig.SegmentSettings s =
+        settings("segment.control.fraction=0", "segment.targeting=uplift");
+    Dataset<Row> tiered =
+        tiered(
+                s,
+                customer("a", 0.5, 1000),
+                customer("b", 0.5, 1000),
+                customer("c", 0.5, 1000),
+                customer("d", 0.5, 200))
+            .withColumn(
+                PlanRetention.UPLIFTS,
+                expr(
+                    "CASE customer_id WHEN 'a' THEN map('agent-call', 0.05, 'discount', 0.9)"
+                        + " WHEN 'b' THEN map('agent-call', -0.02)"
+                        + " WHEN 'd' THEN map('personal-offer', 0.01) END"));
+    Dataset<Row> plan = new PlanRetention(s, "run-1").apply(tiered);
+    StructType expected =
+        new StructType()
+            .add("customer_id", DataTypes.StringType)
+            .add("action", DataTypes.StringType)
+            .add("expected_net_value", DataTypes.DoubleType)
+            .add("targeting", DataTypes.StringType);
+    assertSameRows(
+        rows(
+            expected,
+            new Object[] {"a", "agent-call", 0.05 * 1000 - 8.0, "targeted"},
+            new Object[] {"b", "agent-call", -0.02 * 1000 - 8.0, "none"},
+            new Object[] {"c", "agent-call", 0.0 * 1000 - 8.0, "none"},
+            new Object[] {"d", "personal-offer", 0.01 * 200 - 4.0, "none"}),
+        plan);
+  }
+
+  /**
    * Invariant: segment_summary sums the plan per segment: value at risk over all customers, saved
    * value, cost and net value over the targeted ones; high value first, then high risk first.
    */

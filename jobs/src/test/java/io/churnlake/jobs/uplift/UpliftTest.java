@@ -142,4 +142,74 @@ class UpliftTest extends SparkTestBase {
         .hasMessageStartingWith("cannot train an uplift model: the treated customers of the")
         .hasMessageContaining("have no churner");
   }
+
+  static Object[] planned(String id, String targeting) {
+    return new Object[] {
+      id,
+      java.sql.Date.valueOf("2026-09-15"),
+      0.5,
+      "high",
+      1000.0,
+      "high",
+      "high value, high risk",
+      "agent-call",
+      0.0,
+      targeting,
+      null,
+      "v0001",
+      "run-0"
+    };
+  }
+
+  /**
+   * Invariant of the targeting comparison: both targetings spend at most the plan's budget (what
+   * its targeted customers cost) and each is valued by the truth alone: true effect x value - cost
+   * over the customers it contacts. Hand-worked: the plan contacted a (no true effect) and b
+   * (0.10); uplift targeting ranks c (predicted 0.15, true 0.20) and b (0.08) first, leaves d
+   * (predicted to churn more) and a (0) alone: 84 against 284 at a budget of 16.
+   */
+  @Test
+  void theComparisonValuesBothTargetingsByTheTruthAtThePlansBudget() {
+    Dataset<Row> plan =
+        rows(
+            io.churnlake.jobs.tables.SegmentColumns.RISK_SEGMENTS,
+            planned("a", "targeted"),
+            planned("b", "targeted"),
+            planned("c", "control"),
+            planned("d", "none"));
+    org.apache.spark.sql.types.StructType uplift =
+        new org.apache.spark.sql.types.StructType()
+            .add("customer_id", "string")
+            .add("action", "string")
+            .add("uplift", "double");
+    Dataset<Row> uplifts =
+        rows(
+            uplift,
+            new Object[] {"a", "agent-call", 0.0},
+            new Object[] {"b", "agent-call", 0.08},
+            new Object[] {"c", "agent-call", 0.15},
+            new Object[] {"d", "agent-call", -0.01},
+            new Object[] {"a", "discount", 0.5});
+    org.apache.spark.sql.types.StructType effect =
+        new org.apache.spark.sql.types.StructType()
+            .add("customer_id", "string")
+            .add("action", "string")
+            .add("true_effect", "double");
+    Dataset<Row> truth =
+        rows(
+            effect,
+            new Object[] {"a", "agent-call", 0.0},
+            new Object[] {"b", "agent-call", 0.1},
+            new Object[] {"c", "agent-call", 0.2},
+            new Object[] {"d", "agent-call", -0.05});
+    TargetingComparison.Result r =
+        TargetingComparison.compare(
+            plan, uplifts, truth, ChurnConfigLoader.load(List.of(), List.of()).segment(), "run-1");
+    assertThat(r.budget()).isEqualTo(16.0);
+    assertThat(r.planNetValue()).isCloseTo(-8.0 + 92.0, within(1e-9));
+    assertThat(r.planTargeted()).isEqualTo(2);
+    assertThat(r.upliftNetValue()).isCloseTo(192.0 + 92.0, within(1e-9));
+    assertThat(r.upliftTargeted()).isEqualTo(2);
+    assertThat(r.winner()).isEqualTo("uplift");
+  }
 }
