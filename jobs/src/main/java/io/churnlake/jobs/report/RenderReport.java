@@ -547,7 +547,68 @@ public final class RenderReport {
       }
       b.append("</table>\n");
     }
+    d.campaigns().uplift().ifPresent(u -> uplift(b, d, u));
     b.append("</section>\n");
+  }
+
+  /**
+   * The latest uplift model: what it learned from, its Qini coefficient against random and (on
+   * generated data) the oracle, its Qini curve, and which targeting won on its evaluation wave.
+   */
+  private static void uplift(StringBuilder b, ReportData d, Row u) {
+    b.append("<h3>Uplift: whom contacting changes</h3>\n<p>Model ")
+        .append(escapeHtml4(u.getString(u.fieldIndex("model_version"))))
+        .append(" (")
+        .append(escapeHtml4(u.getString(u.fieldIndex("algorithm"))))
+        .append(") learned from the waves of ")
+        .append(escapeHtml4(String.valueOf(u.getList(u.fieldIndex("training_waves")))))
+        .append(
+            String.format(
+                Locale.ROOT,
+                ": %,d treated and %,d control customers.",
+                u.getLong(u.fieldIndex("treated")),
+                u.getLong(u.fieldIndex("control"))));
+    int wave = u.fieldIndex("evaluation_wave");
+    if (u.isNullAt(wave)) {
+      b.append(" A later matured wave will evaluate it.</p>\n");
+      return;
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            " On the later wave of %s its Qini coefficient is %.4f (a random score's %.4f%s).</p>%n",
+            u.getDate(wave),
+            u.getDouble(u.fieldIndex("qini_coefficient")),
+            u.getDouble(u.fieldIndex("random_qini_coefficient")),
+            u.isNullAt(u.fieldIndex("oracle_qini_coefficient"))
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    "; the oracle's, ranking by the true effect, %.4f",
+                    u.getDouble(u.fieldIndex("oracle_qini_coefficient")))));
+    image(b, ReportCharts.qini(d, u));
+    if (!u.isNullAt(u.fieldIndex("compared_budget"))) {
+      double plan = u.getDouble(u.fieldIndex("plan_true_net_value"));
+      double upl = u.getDouble(u.fieldIndex("uplift_true_net_value"));
+      b.append("<p><strong>")
+          .append(upl >= plan ? "Uplift targeting won" : "Churn-risk targeting won")
+          .append(
+              "</strong> on that wave, valued by the generator's truth at the plan's budget of ")
+          .append(escapeHtml4(money(d, u.getDouble(u.fieldIndex("compared_budget")))))
+          .append(": uplift targeting ")
+          .append(escapeHtml4(money(d, upl)))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  " net (%,d contacted), the plan's churn-risk targeting ",
+                  u.getLong(u.fieldIndex("uplift_targeted"))))
+          .append(escapeHtml4(money(d, plan)))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  " (%,d contacted).</p>%n",
+                  u.getLong(u.fieldIndex("plan_targeted"))));
+    }
   }
 
   /** One wave and action: counts, then rates and effect, or why there are none. */

@@ -407,6 +407,46 @@ final class ReportCharts {
     return first == last ? new double[] {first - 1, last + 1} : new double[] {first, last};
   }
 
+  /**
+   * The uplift model's Qini curve on its evaluation wave (customers kept per treated customer by
+   * the share contacted, best predicted uplift first), random targeting's straight line, and on
+   * generated data the oracle's curve (ranking by the true effect).
+   */
+  static Figure qini(ReportData d, Row model) {
+    String title =
+        "Qini curve of uplift model "
+            + model.getString(model.fieldIndex("model_version"))
+            + " on wave "
+            + model.getDate(model.fieldIndex("evaluation_wave"));
+    XYChart chart =
+        lines(
+            title,
+            "share of customers contacted, highest uplift first",
+            "customers kept per treated customer");
+    chart.getStyler().setYAxisDecimalPattern("0.000").setXAxisDecimalPattern("0.0");
+    List<Row> curve = model.getList(model.fieldIndex("qini_curve"));
+    qiniSeries(chart, "uplift model", curve).setMarker(SeriesMarkers.CIRCLE);
+    Row end = curve.get(curve.size() - 1);
+    XYSeries random =
+        chart.addSeries(
+            "random targeting", new double[] {0, 1}, new double[] {0, end.getDouble(1)});
+    random.setMarker(SeriesMarkers.NONE);
+    random.setLineColor(Color.GRAY);
+    int oracle = model.fieldIndex("oracle_qini_curve");
+    if (!model.isNullAt(oracle)) {
+      qiniSeries(chart, "oracle (true effect, generated data)", model.getList(oracle))
+          .setMarker(SeriesMarkers.NONE);
+    }
+    return new Figure(title + asOf(d.asOf()), chart);
+  }
+
+  private static XYSeries qiniSeries(XYChart chart, String name, List<Row> points) {
+    return chart.addSeries(
+        name,
+        points.stream().mapToDouble(p -> p.getDouble(0)).toArray(),
+        points.stream().mapToDouble(p -> p.getDouble(1)).toArray());
+  }
+
   /** A flat reference line over {@code span}. */
   private static void flat(XYChart chart, String name, double[] span, double y, Color color) {
     XYSeries s = chart.addSeries(name, span, new double[] {y, y});

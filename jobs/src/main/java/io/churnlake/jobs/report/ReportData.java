@@ -56,8 +56,13 @@ public record ReportData(
    * @param outcomes campaign_outcomes rows of the date summed over segments per wave and action
    *     (see ReportJob#outcomes for the columns), by wave and action
    * @param effects action_effects rows of the date, by action
+   * @param uplift the newest uplift_models row trained on or before the date, if any
    */
-  public record Campaigns(List<Row> outcomes, List<Row> effects) {
+  public record Campaigns(List<Row> outcomes, List<Row> effects, java.util.Optional<Row> uplift) {
     public static final Campaigns NONE = new Campaigns(List.of(), List.of());
+
+    public Campaigns(List<Row> outcomes, List<Row> effects) {
+      this(outcomes, effects, java.util.Optional.empty());
+    }
   }
 }

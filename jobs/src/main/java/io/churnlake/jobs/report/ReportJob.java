@@ -199,7 +199,19 @@ public final class ReportJob {
                 .orderBy("action")
                 .collectAsList()
             : List.of();
-    return new ReportData.Campaigns(outcomes, effects);
+    java.util.Optional<Row> uplift =
+        ctx.store().exists(ChurnTable.UPLIFT_MODELS)
+            ? ctx
+                .store()
+                .read(ChurnTable.UPLIFT_MODELS)
+                .where(col(Columns.AS_OF_DATE).leq(lit(Date.valueOf(asOf))))
+                .orderBy(col(Columns.MODEL_VERSION).desc())
+                .limit(1)
+                .collectAsList()
+                .stream()
+                .findFirst()
+            : java.util.Optional.empty();
+    return new ReportData.Campaigns(outcomes, effects, uplift);
   }
 
   /** D's scores and KPIs must exist: the report is about them. */
