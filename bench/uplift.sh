@@ -19,7 +19,7 @@
 # usage: bench/uplift.sh [customers] [seed ...]     (default: 20000 customers, seeds 42 and 7)
 # BENCH_DIR=dir keeps the warehouses; CONTROL (default 0.5) is the control share of each wave.
 # The plans target enough customers to learn from: risk tiers by score quantiles (top half medium,
-# top fifth high) and actions cheaper than the defaults (agent call 2, personal offer 1); with the
+# top fifth high) and actions cheaper than the defaults (agent call 1, personal offer 0.25); with the
 # defaults the generated log's plans contact a handful of customers a wave.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,8 +47,8 @@ play() {
     --set generate.start-date="\"$start\"" --set generate.truth.paths=100
     --set generate.truth.every-days=28 --set generate.campaign.apply-plans=true
     --set segment.control.fraction="$control" --set segment.risk-tiers=quantiles
-    --set segment.actions.agent-call.cost=2 --set segment.actions.personal-offer.cost=1
-    --set segment.actions.discount.cost=0.5 --set segment.actions.education.cost=0.05)
+    --set segment.actions.agent-call.cost=1 --set segment.actions.personal-offer.cost=0.25
+    --set segment.actions.discount.cost=0.1 --set segment.actions.education.cost=0.01)
   for d in "${waves[@]}" "$final"; do
     from=""
     [ -z "$prev" ] || from="$(date -u -d "$prev + 1 day" +%F)"

@@ -143,11 +143,13 @@ public final class ModelPlots {
             bins.stream().mapToDouble(CalibrationBin::observed).toArray());
     model.setMarker(SeriesMarkers.CIRCLE);
     Color band = new Color(0x1F, 0x77, 0xB4, 0x80);
-    for (CalibrationBin bin : bins) {
+    for (int i = 0; i < bins.size(); i++) {
+      CalibrationBin bin = bins.get(i);
       if (bin.lower().isPresent()) {
+        // Named by position: calibrated scores can give two bins the same mean (an isotonic step).
         XYSeries interval =
             chart.addSeries(
-                String.format(Locale.ROOT, "interval at %.2f%%", bin.predicted()),
+                "interval of bin " + (i + 1),
                 new double[] {bin.predicted(), bin.predicted()},
                 new double[] {bin.lower().getAsDouble(), bin.upper().getAsDouble()});
         interval.setMarker(SeriesMarkers.NONE);

@@ -80,6 +80,15 @@ class PoliciesTest {
     assertThat(top.upper().getAsDouble())
         .isCloseTo(36.6791, org.assertj.core.data.Offset.offset(1e-4));
     assertThat(counted.get(0).observed()).isCloseTo(7.0, org.assertj.core.data.Offset.offset(1e-9));
+
+    // Invariant: the chart draws every bin's interval, also of bins whose means print alike
+    // (0.021104 and 0.021149 are both "2.11%"; XChart refuses a series name used twice).
+    metrics.put("mean_probability_decile_08", 0.021149);
+    metrics.put("mean_probability_decile_09", 0.021104);
+    org.knowm.xchart.XYChart chart =
+        ModelPlots.calibration(model("v0001", "2026-06-02", 0.8).withMetrics(metrics));
+    assertThat(chart.getSeriesMap().keySet().stream().filter(n -> n.startsWith("interval")))
+        .hasSize(8);
   }
 
   @Test
