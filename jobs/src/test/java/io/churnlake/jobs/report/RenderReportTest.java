@@ -443,7 +443,8 @@ class RenderReportTest {
                         Map.entry("save_rate_lower", 0.1),
                         Map.entry("save_rate_upper", 0.65),
                         Map.entry("source", "learned"),
-                        Map.entry("note", "learned from 1 wave")))));
+                        Map.entry("note", "learned from 1 wave")))),
+            Optional.of(upliftModel()));
     return new ReportData(
         d.asOf(),
         d.config(),
@@ -513,8 +514,56 @@ class RenderReportTest {
     List<ChurnConfig.Goal> goals = d.config().kpis().goals();
     int trends =
         goals.size() + (goals.stream().anyMatch(g -> g.metric().equals("churn_rate")) ? 0 : 1);
-    assertThat(count(html, "<img ")).isEqualTo(trends + 8);
+    // The uplift model: its waves, Qini against random and the oracle, and which targeting won.
+    assertThat(html)
+        .contains(
+            "On the later wave of 2026-03-01 its Qini coefficient is 0.0123 (a random score's"
+                + " -0.0011; the oracle's, ranking by the true effect, 0.0201).")
+        .contains("<strong>Uplift targeting won</strong>")
+        .contains(
+            "uplift targeting 310.25 USD net (380 contacted), the plan's churn-risk"
+                + " targeting 120.50 USD (400 contacted)");
+    assertThat(count(html, "<img ")).isEqualTo(trends + 9);
   }
+
+  /** An uplift_models row evaluated on a later wave, with the oracle and a comparison. */
+  private static Row upliftModel() {
+    // Arrays as a collected Row holds them: Scala sequences.
+    java.util.function.Function<double[][], Object> curve =
+        points ->
+            seq(
+                java.util.Arrays.stream(points)
+                    .map(p -> (Object) new GenericRowWithSchema(new Object[] {p[0], p[1]}, POINT))
+                    .toList());
+    return row(
+        io.churnlake.jobs.tables.TableSchemas.UPLIFT_MODELS,
+        Map.ofEntries(
+            Map.entry("model_version", "v0002"),
+            Map.entry("as_of_date", Date.valueOf(AS_OF)),
+            Map.entry("algorithm", "two-model logistic"),
+            Map.entry("training_waves", seq(List.of(Date.valueOf("2026-01-31")))),
+            Map.entry("evaluation_wave", Date.valueOf("2026-03-01")),
+            Map.entry("treated", 1200L),
+            Map.entry("control", 1100L),
+            Map.entry("qini_coefficient", 0.0123),
+            Map.entry("random_qini_coefficient", -0.0011),
+            Map.entry("oracle_qini_coefficient", 0.0201),
+            Map.entry("qini_curve", curve.apply(new double[][] {{0, 0}, {0.5, 0.03}, {1, 0.04}})),
+            Map.entry(
+                "oracle_qini_curve", curve.apply(new double[][] {{0, 0}, {0.5, 0.05}, {1, 0.04}})),
+            Map.entry("compared_budget", 500.0),
+            Map.entry("plan_true_net_value", 120.5),
+            Map.entry("plan_targeted", 400L),
+            Map.entry("uplift_true_net_value", 310.25),
+            Map.entry("uplift_targeted", 380L)));
+  }
+
+  private static Object seq(List<Object> values) {
+    return scala.collection.JavaConverters.asScalaBuffer(values).toSeq();
+  }
+
+  private static final StructType POINT =
+      new StructType().add("share", "double").add("kept", "double");
 
   private static int count(String s, String part) {
     int n = 0;
