@@ -18,9 +18,10 @@
 #
 # usage: bench/uplift.sh [customers] [seed ...]     (default: 20000 customers, seeds 42 and 7)
 # BENCH_DIR=dir keeps the warehouses; CONTROL (default 0.5) is the control share of each wave.
-# The plans target enough customers to learn from: risk tiers by score quantiles (top half medium,
-# top fifth high) and actions cheaper than the defaults (agent call 1, personal offer 0.25); with the
-# defaults the generated log's plans contact a handful of customers a wave.
+# The plans target enough customers to learn from: 70% of customers paying (the others have no
+# value to save), risk tiers by score quantiles (the top half high, the next 30% medium) and actions
+# cheaper than the defaults (agent call 1, personal offer 0.25); with the defaults the generated
+# log's plans contact a few dozen customers a wave.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 customers="${1:-20000}"
@@ -46,7 +47,9 @@ play() {
     --set generate.seed="$seed" --set generate.customers="$customers"
     --set generate.start-date="\"$start\"" --set generate.truth.paths=100
     --set generate.truth.every-days=28 --set generate.campaign.apply-plans=true
+    --set generate.paid-share=0.7
     --set segment.control.fraction="$control" --set segment.risk-tiers=quantiles
+    --set segment.medium-quantile=0.2 --set segment.high-quantile=0.5
     --set segment.actions.agent-call.cost=1 --set segment.actions.personal-offer.cost=0.25
     --set segment.actions.discount.cost=0.1 --set segment.actions.education.cost=0.01)
   for d in "${waves[@]}" "$final"; do

@@ -54,7 +54,8 @@ public final class SqlJob {
         Dataset<Row> text =
             result.select(
                 Arrays.stream(result.columns())
-                    .map(c -> col(c).cast("string").as(c))
+                    // Quoted: an unnamed expression's name holds dots and spaces, e.g. "(0.5 * x)".
+                    .map(c -> col("`" + c.replace("`", "``") + "`").cast("string").as(c))
                     .toArray(Column[]::new));
         // The user asked for these rows; the limit bounds what reaches the driver.
         List<Row> rows = text.takeAsList(limit);

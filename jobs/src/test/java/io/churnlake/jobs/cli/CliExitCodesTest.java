@@ -301,5 +301,9 @@ class CliExitCodesTest {
                 "SELECT array('a', 'b') AS drivers, DATE'2026-03-01' AS d, 'x,y' AS s"));
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo("drivers,d,s\n\"[a, b]\",2026-03-01,\"x,y\"\n");
+    // An unnamed expression is named by its text, dots and all: printed, not re-resolved.
+    Run unnamed = run(withWarehouse("sql", "--format", "csv", "SELECT 0.5 * 2 > 0.75"));
+    assertThat(unnamed.code()).isZero();
+    assertThat(unnamed.out()).isEqualTo("((0.5 * 2) > 0.75)\ntrue\n");
   }
 }
