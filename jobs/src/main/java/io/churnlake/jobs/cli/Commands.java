@@ -633,7 +633,7 @@ final class Commands {
       name = "nightly",
       mixinStandardHelpOptions = true,
       description =
-          "Ingest new files dated on or before the date, then features, train if due, score, clv, segment, kpis and the report; safe to re-run.")
+          "Ingest new files dated on or before the date, then features, train if due, score, clv, uplift, segment, kpis and the report; safe to re-run.")
   static final class Nightly extends DatedCommand {
     @Option(
         names = "--force",
