@@ -21,7 +21,8 @@
 # The plans target enough customers to learn from: 70% of customers paying (the others have no
 # value to save), risk tiers by score quantiles (the top half high, the next 30% medium) and actions
 # cheaper than the defaults (agent call 1, personal offer 0.25); with the defaults the generated
-# log's plans contact a few dozen customers a wave.
+# log's plans contact a few dozen customers a wave. The churn model is trained on the first night
+# only (train.retrain-interval-days = 365): what is measured is the uplift loop, not the churn model.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 customers="${1:-20000}"
@@ -47,7 +48,8 @@ play() {
     --set generate.seed="$seed" --set generate.customers="$customers"
     --set generate.start-date="\"$start\"" --set generate.truth.paths=100
     --set generate.truth.every-days=28 --set generate.campaign.apply-plans=true
-    --set generate.paid-share=0.7
+    --set generate.arrival-days="$(days_to "$final")" --set generate.paid-share=0.7
+    --set train.retrain-interval-days=365
     --set segment.control.fraction="$control" --set segment.risk-tiers=quantiles
     --set segment.medium-quantile=0.2 --set segment.high-quantile=0.5
     --set segment.actions.agent-call.cost=1 --set segment.actions.personal-offer.cost=0.25

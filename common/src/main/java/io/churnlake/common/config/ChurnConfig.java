@@ -147,7 +147,8 @@ public record ChurnConfig(
       TruthSettings truth,
       PlantedShift shift,
       CampaignPlay campaign,
-      java.util.Optional<LocalDate> writeFrom) {}
+      java.util.Optional<LocalDate> writeFrom,
+      int arrivalDays) {}
 
   /**
    * The generator playing the retention loop ({@code churnlake.generate.campaign}): with {@code

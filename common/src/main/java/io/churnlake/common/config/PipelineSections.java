@@ -137,7 +137,8 @@ final class PipelineSections extends ConfigValues {
                 "true or false"),
             intAtLeast("generate.campaign.effect-days", 1),
             fraction("generate.campaign.do-not-disturb-share")),
-        optionalDate("generate.write-from"));
+        optionalDate("generate.write-from"),
+        intAtLeast("generate.arrival-days", 0));
   }
 
   /**

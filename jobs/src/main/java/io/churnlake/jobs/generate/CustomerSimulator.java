@@ -81,7 +81,9 @@ final class CustomerSimulator {
     this.detailRng = traits.split();
     this.monteCarloRng = traits.split();
     boolean isNew = traits.nextDouble() < spec.newCustomerShare();
-    int registrationDay = isNew ? traits.nextInt(spec.days()) : -WARM_UP_DAYS - traits.nextInt(400);
+    // Drawn over the arrival days, not the log's: a longer log keeps a shorter one's customers.
+    int registrationDay =
+        isNew ? traits.nextInt(spec.arrivalDays()) : -WARM_UP_DAYS - traits.nextInt(400);
     this.firstDay = isNew ? registrationDay : -WARM_UP_DAYS;
     this.registrationMs =
         (spec.startEpochDay() + registrationDay) * DAY_MS + traits.nextInt(86_400) * 1000L;

@@ -22,7 +22,8 @@ record SimulationSpec(
     int shiftDay,
     double errorFactor,
     int effectDays,
-    double doNotDisturbShare)
+    double doNotDisturbShare,
+    int arrivalDays)
     implements Serializable {
 
   /** {@link #shiftDay} when no shift is planted: a day never reached. */
@@ -48,7 +49,8 @@ record SimulationSpec(
             .orElse(NO_SHIFT),
         g.shift().errorFactor(),
         g.campaign().effectDays(),
-        g.campaign().doNotDisturbShare());
+        g.campaign().doNotDisturbShare(),
+        g.arrivalDays() > 0 ? g.arrivalDays() : g.days());
   }
 
   /** Day index of a date (0 = the start date). */

@@ -34,7 +34,8 @@ class CustomerSimulatorTest {
         shiftDay,
         errorFactor,
         30,
-        0.08);
+        0.08,
+        150);
   }
 
   // Field positions in SparkifyLog.SCHEMA.
@@ -109,6 +110,44 @@ class CustomerSimulatorTest {
       }
     }
     counts[1] += sessions.size();
+  }
+
+  /**
+   * Invariant behind extending a log (generate.write-from, the campaign loop): with the same
+   * arrival days, a log of 100 days is the first 100 days of the 150-day log, event for event, new
+   * customers included.
+   */
+  @Test
+  void aShorterLogWithTheSameArrivalDaysIsThePrefixOfTheLongerOne() {
+    SimulationSpec shorter =
+        new SimulationSpec(
+            300,
+            100,
+            START,
+            42,
+            3.0 / 7,
+            0.4,
+            0.3,
+            9.99,
+            List.of(30),
+            60,
+            7,
+            40,
+            SimulationSpec.NO_SHIFT,
+            1.0,
+            30,
+            0.08,
+            150);
+    int newCustomers = 0;
+    for (long id = 0; id < 300; id++) {
+      List<Row> longer = events(SPEC, id);
+      assertThat(events(shorter, id)).isEqualTo(longer.stream().filter(r -> day(r) < 100).toList());
+      if (!longer.isEmpty() && day(longer.get(0)) >= 100) {
+        newCustomers++;
+      }
+    }
+    // Some customers arrive after day 100: absent from the shorter log, present in the longer.
+    assertThat(newCustomers).isGreaterThan(5);
   }
 
   static final int PLAN_DAY = 80;
