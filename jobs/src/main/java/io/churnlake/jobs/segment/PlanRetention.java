@@ -2,11 +2,14 @@ package io.churnlake.jobs.segment;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -120,6 +123,18 @@ public final class PlanRetention {
    * customer's predicted uplift per action (a map from action to the churn the contact prevents).
    */
   public static final String UPLIFTS = "_uplifts";
+
+  /**
+   * uplift_scores rows (customer_id, action, uplift) as one row per customer with {@link #UPLIFTS}:
+   * what a plan targeting by uplift joins to its input rows.
+   */
+  public static Dataset<Row> upliftsPerCustomer(Dataset<Row> upliftScores) {
+    return upliftScores
+        .groupBy(Columns.CUSTOMER_ID)
+        .agg(
+            map_from_entries(collect_list(struct(col(SegmentColumns.ACTION), col("uplift"))))
+                .as(UPLIFTS));
+  }
 
   /**
    * Value expected to be kept by acting: P(churn) x value x save rate, or with {@code

@@ -1,17 +1,13 @@
 package io.churnlake.jobs.segment;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.map_from_entries;
-import static org.apache.spark.sql.functions.struct;
 
 import io.churnlake.common.config.ChurnConfig;
 import io.churnlake.common.table.ChurnTable;
 import io.churnlake.common.table.Columns;
 import io.churnlake.jobs.History;
 import io.churnlake.jobs.JobContext;
-import io.churnlake.jobs.tables.SegmentColumns;
 import java.time.LocalDate;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
@@ -48,12 +44,7 @@ record UpliftTargeting(
                   + asOf
                   + "')"));
     }
-    Dataset<Row> perCustomer =
-        scores
-            .groupBy(Columns.CUSTOMER_ID)
-            .agg(
-                map_from_entries(collect_list(struct(col(SegmentColumns.ACTION), col("uplift"))))
-                    .as(PlanRetention.UPLIFTS));
+    Dataset<Row> perCustomer = PlanRetention.upliftsPerCustomer(scores);
     return new UpliftTargeting(
         s,
         Optional.of(perCustomer),

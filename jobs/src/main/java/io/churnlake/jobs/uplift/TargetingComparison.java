@@ -2,10 +2,7 @@ package io.churnlake.jobs.uplift;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map_from_entries;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -69,15 +66,7 @@ public final class TargetingComparison {
                 col(SegmentColumns.VALUE_TIER),
                 col(ExplainScores.DRIVERS),
                 col(Columns.MODEL_VERSION))
-            .join(
-                uplifts
-                    .groupBy(Columns.CUSTOMER_ID)
-                    .agg(
-                        map_from_entries(
-                                collect_list(struct(col(SegmentColumns.ACTION), col("uplift"))))
-                            .as(PlanRetention.UPLIFTS)),
-                Columns.CUSTOMER_ID,
-                "left")
+            .join(PlanRetention.upliftsPerCustomer(uplifts), Columns.CUSTOMER_ID, "left")
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> byUplift =

@@ -99,7 +99,17 @@ public final class TwoModelUplift {
    */
   public static Model fit(
       Dataset<Row> rows, String treated, List<String> features, ChurnConfig.TrainSettings train) {
-    Optional<ChurnException> unlearnable = groups(rows, treated).unlearnable();
+    return fit(rows, treated, features, train, groups(rows, treated));
+  }
+
+  /** As {@link #fit(Dataset, String, List, ChurnConfig.TrainSettings)}, the groups counted. */
+  public static Model fit(
+      Dataset<Row> rows,
+      String treated,
+      List<String> features,
+      ChurnConfig.TrainSettings train,
+      Groups groups) {
+    Optional<ChurnException> unlearnable = groups.unlearnable();
     if (unlearnable.isPresent()) {
       throw unlearnable.get();
     }

@@ -177,7 +177,7 @@ public final class UpliftJob {
       return Result.none(asOf, groups.unlearnable().get().getMessage());
     }
     TwoModelUplift.Model model =
-        TwoModelUplift.fit(train, UpliftExamples.TREATED, inputs, ctx.config().train());
+        TwoModelUplift.fit(train, UpliftExamples.TREATED, inputs, ctx.config().train(), groups);
     Evaluation e =
         evaluation.isPresent() ? evaluate(ctx, model, examples, evaluation.get()) : Evaluation.NONE;
     String version = register(ctx, asOf, model, training, evaluation, groups, e);

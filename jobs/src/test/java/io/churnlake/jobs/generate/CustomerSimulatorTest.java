@@ -18,9 +18,14 @@ class CustomerSimulatorTest {
 
   /** 300 customers over 150 days with the default rates, {@code seed}, and a planted shift. */
   static SimulationSpec spec(long seed, int shiftDay, double errorFactor) {
+    return spec(seed, shiftDay, errorFactor, 150);
+  }
+
+  /** The same over {@code days} days; new customers arrive over 150 days whatever the length. */
+  static SimulationSpec spec(long seed, int shiftDay, double errorFactor, int days) {
     return new SimulationSpec(
         300,
-        150,
+        days,
         START,
         seed,
         3.0 / 7,
@@ -119,25 +124,7 @@ class CustomerSimulatorTest {
    */
   @Test
   void aShorterLogWithTheSameArrivalDaysIsThePrefixOfTheLongerOne() {
-    SimulationSpec shorter =
-        new SimulationSpec(
-            300,
-            100,
-            START,
-            42,
-            3.0 / 7,
-            0.4,
-            0.3,
-            9.99,
-            List.of(30),
-            60,
-            7,
-            40,
-            SimulationSpec.NO_SHIFT,
-            1.0,
-            30,
-            0.08,
-            150);
+    SimulationSpec shorter = spec(42, SimulationSpec.NO_SHIFT, 1.0, 100);
     int newCustomers = 0;
     for (long id = 0; id < 300; id++) {
       List<Row> longer = events(SPEC, id);
