@@ -531,6 +531,16 @@ public record ChurnConfig(
     UPLIFT
   }
 
+  /**
+   * How the uplift stage learns each action's effect from randomised customers: {@code isotonic},
+   * the transformed outcome regressed on the churn model's score by isotonic regression, per
+   * action; {@code two-model}, the churn pipeline fitted on treated and on control customers.
+   */
+  public enum UpliftLearner implements Choice {
+    ISOTONIC,
+    TWO_MODEL
+  }
+
   /** How the plan sizes each action's control group: the configured fraction, or by power. */
   public enum ControlSizing implements Choice {
     FIXED,
@@ -606,7 +616,8 @@ public record ChurnConfig(
       double saveRatePriorStrength,
       SaveRates saveRates,
       ControlPower control,
-      Targeting targeting) {
+      Targeting targeting,
+      UpliftLearner upliftLearner) {
     /** The tiers, low to high. */
     public static final List<String> TIERS = List.of("low", "medium", "high");
 
@@ -636,7 +647,8 @@ public record ChurnConfig(
           saveRatePriorStrength,
           saveRates,
           control,
-          other);
+          other,
+          upliftLearner);
     }
 
     /** These settings with other actions (the same names with learned save rates). */
@@ -659,7 +671,8 @@ public record ChurnConfig(
           saveRatePriorStrength,
           saveRates,
           control,
-          targeting);
+          targeting,
+          upliftLearner);
     }
 
     /** The actions-by-segment key of a cell, e.g. {@code high-value-high-risk}. */

@@ -80,7 +80,8 @@ final class PlanSections extends ConfigValues {
         positive(p + "save-rate-prior-strength"),
         choice(p + "save-rates", ChurnConfig.SaveRates.class),
         controlPower(p + "control."),
-        choice(p + "targeting", ChurnConfig.Targeting.class));
+        choice(p + "targeting", ChurnConfig.Targeting.class),
+        choice(p + "uplift-learner", ChurnConfig.UpliftLearner.class));
   }
 
   private ChurnConfig.ControlPower controlPower(String p) {

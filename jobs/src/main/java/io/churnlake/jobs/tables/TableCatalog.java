@@ -1197,8 +1197,9 @@ public final class TableCatalog {
         .writtenBy("`uplift`, `nightly` (once a campaign wave with a control group has matured)")
         .about(
             "The uplift model registry's index (the pipelines under"
-                + " `<warehouse>/_models/uplift/<model_version>/{treated,control}`): a two-model"
-                + " learner trained on the randomised customers of every matured wave but the"
+                + " `<warehouse>/_models/uplift/<model_version>/`, one per action or"
+                + " `{treated,control}`): the `segment.uplift-learner` trained on the randomised"
+                + " customers of every matured wave but the"
                 + " latest, evaluated on the latest by its Qini coefficient beside a random"
                 + " score's and, on generated data, the oracle's (ranking by the true effect) and"
                 + " the comparison of that wave's plan with uplift targeting at its budget"
@@ -1206,12 +1207,18 @@ public final class TableCatalog {
         .schema(TableSchemas.UPLIFT_MODELS)
         .col("model_version", "the model's version (v0001, ...)")
         .col("as_of_date", "the night it was trained")
-        .col("algorithm", "`two-model` and the classifier of both models (train.algorithm)")
+        .col(
+            "algorithm",
+            "`isotonic transformed outcome`, or `two-model` and the classifier of both models"
+                + " (train.algorithm)")
         .col("training_waves", "the plan dates whose randomised customers it learned from")
         .col("evaluation_wave", "the later wave it is evaluated on; null with one matured wave")
         .col("treated", "targeted customers it learned from")
         .col("control", "control customers it learned from")
-        .col("features", "its inputs: the churn model's features and one indicator per action")
+        .col(
+            "features",
+            "its inputs: the churn model's raw score (isotonic), or the churn model's features and"
+                + " one indicator per action (two-model)")
         .col(
             "qini_coefficient",
             "area between its Qini curve and random targeting on the evaluation wave (customers"
@@ -1268,9 +1275,18 @@ public final class TableCatalog {
         .col("customer_id", "the customer")
         .col("as_of_date", "the date scored; the partition column")
         .col("action", "a configured action that costs or saves something")
-        .col("p_churn_contacted", "predicted P(churn within the horizon) when contacted")
-        .col("p_churn_not_contacted", "predicted P(churn within the horizon) when left alone")
-        .col("uplift", "p_churn_not_contacted - p_churn_contacted: the churn the action prevents")
+        .col(
+            "p_churn_contacted",
+            "predicted P(churn within the horizon) when contacted (isotonic: p_churn_not_contacted"
+                + " - uplift, within 0..1)")
+        .col(
+            "p_churn_not_contacted",
+            "predicted P(churn within the horizon) when left alone (isotonic: the churn model's"
+                + " calibrated probability)")
+        .col(
+            "uplift",
+            "the churn the action prevents: p_churn_not_contacted - p_churn_contacted (before the"
+                + " isotonic learner's clipping); null where the action has no model")
         .col("do_not_disturb", "true when the contact is predicted to raise churn (uplift < 0)")
         .col("model_version", "the uplift model (uplift_models)")
         .col("run_id", "the run that wrote the row")

@@ -30,17 +30,13 @@ import org.apache.spark.sql.Row;
  * models' errors add up in the difference) is what the Qini evaluation on a later wave measures.
  */
 public final class TwoModelUplift {
-  /** Columns {@link Model#apply} adds. */
-  public static final String P_TREATED = "p_churn_treated";
-
-  public static final String P_CONTROL = "p_churn_control";
-  public static final String UPLIFT = "uplift";
-
   private TwoModelUplift() {}
 
   /** The two fitted pipelines and the features they read. */
-  public record Model(PipelineModel treated, PipelineModel control, List<String> features) {
-    /** {@code rows} with {@link #P_TREATED}, {@link #P_CONTROL} and {@link #UPLIFT} added. */
+  public record Model(
+      PipelineModel treated, PipelineModel control, List<String> features, String classifier)
+      implements UpliftModel {
+    @Override
     public Dataset<Row> apply(Dataset<Row> rows) {
       Dataset<Row> withTreated = probability(treated, rows, P_TREATED);
       Dataset<Row> both = probability(control, withTreated, P_CONTROL);
@@ -54,6 +50,16 @@ public final class TwoModelUplift {
       }
       keep.add(functions.vector_to_array(col("probability"), "float64").getItem(1).as(name));
       return m.transform(rows).select(keep.toArray(new Column[0]));
+    }
+
+    @Override
+    public java.util.Map<String, PipelineModel> pipelines() {
+      return java.util.Map.of("treated", treated, "control", control);
+    }
+
+    @Override
+    public String algorithm() {
+      return "two-model " + classifier;
     }
   }
 
@@ -117,6 +123,7 @@ public final class TwoModelUplift {
     return new Model(
         ChurnPipelines.build(train, features, List.of()).fit(weighted.where(col(treated))),
         ChurnPipelines.build(train, features, List.of()).fit(weighted.where(not(col(treated)))),
-        List.copyOf(features));
+        List.copyOf(features),
+        train.algorithm().id());
   }
 }

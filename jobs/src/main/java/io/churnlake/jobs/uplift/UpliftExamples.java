@@ -28,7 +28,29 @@ public final class UpliftExamples {
   /** The column of randomised rows: 1.0 when the customer churned within the horizon. */
   public static final String CHURNED = "churned";
 
+  /** The churn model's margin (log-odds) for the customer on the row's date, from churn_scores. */
+  public static final String CHURN_SCORE = "churn_raw_score";
+
+  /** The churn model's calibrated probability on the row's date, from churn_scores. */
+  public static final String CHURN_PROBABILITY = "churn_model_probability";
+
   private UpliftExamples() {}
+
+  /**
+   * {@code rows} with {@link #CHURN_SCORE}: the churn model's raw score of the customer on the
+   * row's {@code dateColumn} (null where none was scored; the pipeline reads null as 0).
+   */
+  public static Dataset<Row> withChurnScore(
+      Dataset<Row> rows, Dataset<Row> scores, String dateColumn) {
+    return rows.join(
+        scores.select(
+            col(Columns.CUSTOMER_ID),
+            col(Columns.AS_OF_DATE).as(dateColumn),
+            col("raw_score").as(CHURN_SCORE),
+            col("churn_probability").as(CHURN_PROBABILITY)),
+        scala.collection.JavaConverters.asScalaBuffer(List.of(Columns.CUSTOMER_ID, dateColumn)),
+        "left");
+  }
 
   /** The indicator column of an action: {@code action_is_} and the name, letters and digits. */
   public static String indicator(String action) {

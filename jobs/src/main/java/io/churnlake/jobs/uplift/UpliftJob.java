@@ -120,8 +120,11 @@ public final class UpliftJob {
     List<String> actions = actions(ctx);
     List<String> features = champion.get().featureColumns();
     Dataset<Row> examples =
-        UpliftExamples.examples(
-                randomised.get(), ctx.store().read(ChurnTable.CUSTOMER_FEATURES), actions)
+        UpliftExamples.withChurnScore(
+                UpliftExamples.examples(
+                    randomised.get(), ctx.store().read(ChurnTable.CUSTOMER_FEATURES), actions),
+                ctx.store().read(ChurnTable.CHURN_SCORES),
+                "wave_date")
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       return learnFrom(ctx, asOf, examples, UpliftExamples.inputs(features, actions), actions);
@@ -176,8 +179,7 @@ public final class UpliftJob {
     if (groups.unlearnable().isPresent()) {
       return Result.none(asOf, groups.unlearnable().get().getMessage());
     }
-    TwoModelUplift.Model model =
-        TwoModelUplift.fit(train, UpliftExamples.TREATED, inputs, ctx.config().train(), groups);
+    UpliftModel model = fit(ctx, train, inputs, actions, groups);
     Evaluation e =
         evaluation.isPresent() ? evaluate(ctx, model, examples, evaluation.get()) : Evaluation.NONE;
     String version = register(ctx, asOf, model, training, evaluation, groups, e);
@@ -203,6 +205,28 @@ public final class UpliftJob {
     return r;
   }
 
+  /** The configured learner fitted on the training waves' randomised customers. */
+  private static UpliftModel fit(
+      JobContext ctx,
+      Dataset<Row> train,
+      List<String> inputs,
+      List<String> actions,
+      TwoModelUplift.Groups groups) {
+    return switch (ctx.config().segment().upliftLearner()) {
+      case ISOTONIC ->
+          IsotonicUplift.fit(
+              train,
+              UpliftExamples.TREATED,
+              UpliftExamples.CHURNED,
+              UpliftExamples.CHURN_SCORE,
+              UpliftExamples.CHURN_PROBABILITY,
+              actions,
+              groups);
+      case TWO_MODEL ->
+          TwoModelUplift.fit(train, UpliftExamples.TREATED, inputs, ctx.config().train(), groups);
+    };
+  }
+
   /** The Qini curves of one evaluation wave: the model's, a random score's, the oracle's. */
   record Evaluation(
       Optional<QiniCurve.Result> model,
@@ -218,7 +242,7 @@ public final class UpliftJob {
    * oracle's and the comparison of targetings on that wave ({@link TargetingComparison}).
    */
   private static Evaluation evaluate(
-      JobContext ctx, TwoModelUplift.Model model, Dataset<Row> examples, LocalDate wave) {
+      JobContext ctx, UpliftModel model, Dataset<Row> examples, LocalDate wave) {
     Dataset<Row> scored =
         model
             .apply(examples.where(col("wave_date").equalTo(lit(Date.valueOf(wave)))))
@@ -226,7 +250,7 @@ public final class UpliftJob {
                 "_random", xxhash64(col(Columns.CUSTOMER_ID), lit(RANDOM_SEED)).cast("double"))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      QiniCurve.Result m = qini(scored, TwoModelUplift.UPLIFT);
+      QiniCurve.Result m = qini(scored, UpliftModel.UPLIFT);
       QiniCurve.Result r = qini(scored, "_random");
       if (!ctx.store().exists(ChurnTable.GENERATED_EFFECTS)) {
         return new Evaluation(Optional.of(m), Optional.of(r), Optional.empty(), Optional.empty());
@@ -279,7 +303,7 @@ public final class UpliftJob {
   private static String register(
       JobContext ctx,
       LocalDate asOf,
-      TwoModelUplift.Model model,
+      UpliftModel model,
       List<LocalDate> training,
       Optional<LocalDate> evaluation,
       TwoModelUplift.Groups groups,
@@ -289,16 +313,15 @@ public final class UpliftJob {
     Map<String, Object> metadata = new java.util.LinkedHashMap<>();
     metadata.put("version", version);
     metadata.put("as_of_date", asOf.toString());
-    metadata.put("algorithm", "two-model " + ctx.config().train().algorithm().id());
+    metadata.put("algorithm", model.algorithm());
     metadata.put("features", model.features());
     metadata.put("training_waves", training.stream().map(LocalDate::toString).toList());
-    registry.save(
-        version, Map.of("treated", model.treated(), "control", model.control()), metadata);
+    registry.save(version, model.pipelines(), metadata);
     Row row =
         RowFactory.create(
             version,
             Date.valueOf(asOf),
-            "two-model " + ctx.config().train().algorithm().id(),
+            model.algorithm(),
             training.stream().map(Date::valueOf).toArray(Date[]::new),
             evaluation.map(Date::valueOf).orElse(null),
             groups.treated(),
@@ -333,13 +356,13 @@ public final class UpliftJob {
    * the rows written and how many are do-not-disturb (predicted to churn more when contacted).
    */
   private static long[] score(
-      JobContext ctx,
-      LocalDate asOf,
-      TwoModelUplift.Model model,
-      List<String> actions,
-      String version) {
+      JobContext ctx, LocalDate asOf, UpliftModel model, List<String> actions, String version) {
     String onDate = History.asOfPredicate(asOf);
-    Dataset<Row> features = ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(onDate);
+    Dataset<Row> features =
+        UpliftExamples.withChurnScore(
+            ctx.store().read(ChurnTable.CUSTOMER_FEATURES).where(onDate),
+            ctx.store().read(ChurnTable.CHURN_SCORES).where(onDate),
+            Columns.AS_OF_DATE);
     Dataset<Row> rows =
         model
             .apply(UpliftExamples.perAction(features, actions))
@@ -347,10 +370,10 @@ public final class UpliftJob {
                 col(Columns.CUSTOMER_ID),
                 col(Columns.AS_OF_DATE),
                 col(SegmentColumns.ACTION),
-                col(TwoModelUplift.P_TREATED).as("p_churn_contacted"),
-                col(TwoModelUplift.P_CONTROL).as("p_churn_not_contacted"),
-                col(TwoModelUplift.UPLIFT),
-                col(TwoModelUplift.UPLIFT).lt(0).as("do_not_disturb"),
+                col(UpliftModel.P_TREATED).as("p_churn_contacted"),
+                col(UpliftModel.P_CONTROL).as("p_churn_not_contacted"),
+                col(UpliftModel.UPLIFT),
+                col(UpliftModel.UPLIFT).lt(0).as("do_not_disturb"),
                 lit(version).as(Columns.MODEL_VERSION),
                 lit(ctx.runId()).as("run_id"));
     ctx.store().replaceWhere(ChurnTable.UPLIFT_SCORES, rows, onDate);

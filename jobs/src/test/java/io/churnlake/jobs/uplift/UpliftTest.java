@@ -1,8 +1,13 @@
 package io.churnlake.jobs.uplift;
 
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -109,7 +114,7 @@ class UpliftTest extends SparkTestBase {
             List.of("x1", "x2", "x3"),
             ChurnConfigLoader.load(List.of(), List.of()).train());
     Dataset<Row> later = m.apply(randomised(1_000_000, 20_000)).cache();
-    double model = QiniCurve.of(later, TwoModelUplift.UPLIFT, "treated", "label", 20).coefficient();
+    double model = QiniCurve.of(later, UpliftModel.UPLIFT, "treated", "label", 20).coefficient();
     double oracle = QiniCurve.of(later, "effect", "treated", "label", 20).coefficient();
     double random = QiniCurve.of(later, "x3", "treated", "label", 20).coefficient();
     assertThat(oracle).isPositive();
@@ -119,12 +124,104 @@ class UpliftTest extends SparkTestBase {
         later
             .agg(
                 org.apache.spark.sql.functions.avg(
-                    when(col("x2").gt(0.6), col(TwoModelUplift.UPLIFT))),
+                    when(col("x2").gt(0.6), col(UpliftModel.UPLIFT))),
                 org.apache.spark.sql.functions.avg(
-                    when(col("x2").leq(0.3), col(TwoModelUplift.UPLIFT))))
+                    when(col("x2").leq(0.3), col(UpliftModel.UPLIFT))))
             .first();
     assertThat(byGroup.getDouble(1)).isLessThan(byGroup.getDouble(0));
     later.unpersist();
+  }
+
+  /**
+   * Randomised customers of two actions with the churn model's score x1 (P = sigmoid(-1.5 + 2 x1)):
+   * action "call" keeps half of the would-be churners with x1 > 0.5 and raises churn by 0.03 below
+   * (contact drives low-risk customers away); action "mail" does nothing.
+   */
+  private Dataset<Row> twoActions(long from, long n) {
+    Column p0 = lit(1).divide(lit(1).plus(exp(lit(1.5).minus(col("x1").multiply(2)))));
+    Column call = col("action").equalTo("call");
+    Column effect =
+        when(call.and(col("x1").gt(0.5)), p0.multiply(0.5)).when(call, -0.03).otherwise(0.0);
+    return spark()
+        .range(from, from + n)
+        .select(
+            col("id"),
+            when(uniform(6).lt(0.5), "call").otherwise("mail").as("action"),
+            uniform(1).as("x1"),
+            uniform(4).lt(0.3).as("treated"),
+            uniform(5).as("u"))
+        .withColumn("p0", p0)
+        .withColumn("effect", effect)
+        .withColumn("churned", col("u").lt(when(col("treated"), p0.minus(effect)).otherwise(p0)));
+  }
+
+  /**
+   * Invariants of the isotonic learner: each action's uplift is a non-decreasing function of the
+   * score; it recovers a planted effect (half the churn above x1 = 0.5, -0.03 below; none for the
+   * other action) to within sampling error at a contacted share of 0.3, whose transformed outcome
+   * it weights; the not-contacted probability is the churn model's and the contacted one that minus
+   * the uplift; a later sample's Qini is at least half the oracle's; a customer without a score and
+   * an action without a model get no uplift.
+   */
+  @Test
+  void theIsotonicLearnerRecoversAnEffectThatGrowsWithRisk() {
+    Dataset<Row> train = twoActions(0, 40_000);
+    IsotonicUplift.Model m =
+        IsotonicUplift.fit(
+            train,
+            "treated",
+            "churned",
+            "x1",
+            "p0",
+            List.of("call", "mail", "visit"),
+            TwoModelUplift.groups(
+                train.withColumn(ChurnPipelines.LABEL, col("churned").cast("double")), "treated"));
+    assertThat(m.pipelines().keySet()).containsExactlyInAnyOrder("call", "mail");
+    Dataset<Row> later = m.apply(twoActions(1_000_000, 40_000)).cache();
+    Row fit =
+        later
+            .agg(
+                avg(
+                    when(
+                        col("action").equalTo("call").and(col("x1").gt(0.6)),
+                        col("uplift").minus(col("effect")))),
+                avg(when(col("action").equalTo("call").and(col("x1").lt(0.4)), col("uplift"))),
+                avg(when(col("action").equalTo("mail"), col("uplift"))),
+                max(abs(col(UpliftModel.P_CONTROL).minus(col("p0")))),
+                max(
+                    abs(
+                        col(UpliftModel.P_TREATED)
+                            .minus(
+                                greatest(
+                                    lit(0.0), least(lit(1.0), col("p0").minus(col("uplift"))))))))
+            .first();
+    assertThat(fit.getDouble(0)).isCloseTo(0.0, within(0.03));
+    assertThat(fit.getDouble(1)).isCloseTo(-0.03, within(0.025));
+    assertThat(fit.getDouble(2)).isCloseTo(0.0, within(0.02));
+    assertThat(fit.getDouble(3)).isZero();
+    assertThat(fit.getDouble(4)).isLessThan(1e-12);
+    // Non-decreasing in the score, per action: no row's uplift exceeds a higher-scored row's.
+    Dataset<Row> steps =
+        later.withColumn(
+            "next",
+            org.apache
+                .spark
+                .sql
+                .functions
+                .lead(col("uplift"), 1)
+                .over(org.apache.spark.sql.expressions.Window.partitionBy("action").orderBy("x1")));
+    assertThat(steps.where(col("next").lt(col("uplift").minus(1e-12))).isEmpty()).isTrue();
+    double model = QiniCurve.of(later, UpliftModel.UPLIFT, "treated", "churned", 20).coefficient();
+    double oracle = QiniCurve.of(later, "effect", "treated", "churned", 20).coefficient();
+    assertThat(oracle).isPositive();
+    assertThat(model).isGreaterThanOrEqualTo(0.5 * oracle);
+    later.unpersist();
+    Dataset<Row> odd =
+        spark()
+            .sql(
+                "SELECT 'call' AS action, CAST(NULL AS DOUBLE) AS x1, 0.2 AS p0"
+                    + " UNION ALL SELECT 'visit', 0.9, 0.2");
+    assertThat(m.apply(odd).where(col("uplift").isNotNull()).isEmpty()).isTrue();
   }
 
   /** Bad input: a group with one outcome only is refused, naming the group and its size. */
