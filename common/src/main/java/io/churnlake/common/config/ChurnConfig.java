@@ -155,7 +155,8 @@ public record ChurnConfig(
    * applyPlans}, every customer the warehouse's {@code risk_segments} targeted on a date D is
    * contacted on D + 1, and the contact multiplies their churn hazard for {@code effectDays} days
    * by a planted, customer-dependent factor (docs/generator.md); {@code doNotDisturbShare} of
-   * customers are driven away by any contact.
+   * customers (the content ones: not fragile, fewest thumbs down; at most 0.75) are driven away by
+   * any contact.
    */
   public record CampaignPlay(boolean applyPlans, int effectDays, double doNotDisturbShare) {}
 

@@ -136,7 +136,7 @@ final class PipelineSections extends ConfigValues {
                 () -> c.getBoolean("generate.campaign.apply-plans"),
                 "true or false"),
             intAtLeast("generate.campaign.effect-days", 1),
-            fraction("generate.campaign.do-not-disturb-share")),
+            doNotDisturbShare("generate.campaign.do-not-disturb-share")),
         optionalDate("generate.write-from"),
         intAtLeast("generate.arrival-days", 0));
   }
@@ -211,5 +211,15 @@ final class PipelineSections extends ConfigValues {
         mode,
         string("ingest.hash-key-env"),
         intAtLeast("ingest.quarantine-retention-days", 1));
+  }
+
+  /** The do-not-disturb share: drawn from the steady three quarters, so at most 0.75. */
+  private double doNotDisturbShare(String key) {
+    double share = fraction(key);
+    if (share > 0.75) {
+      throw ChurnErrors.badConfigValue(
+          ROOT + "." + key, share, "a share in [0, 0.75] (of the steady three quarters)");
+    }
+    return share;
   }
 }

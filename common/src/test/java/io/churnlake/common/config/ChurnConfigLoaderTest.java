@@ -358,6 +358,12 @@ class ChurnConfigLoaderTest {
         List.of("segment.control.power=0.3"),
         "key 'churnlake.segment.control.power' has value '0.3'; allowed: a number in [0.5, 1), e.g. 0.8");
     assertUsageError(List.of("segment.control.sizing=big"), "churnlake.segment.control.sizing");
+    assertUsageError(List.of("segment.uplift-learner=forest"), "churnlake.segment.uplift-learner");
+    assertThat(ChurnConfigLoader.load(List.of(), List.of()).segment().upliftLearner())
+        .isEqualTo(ChurnConfig.UpliftLearner.ISOTONIC);
+    assertUsageError(
+        List.of("generate.campaign.do-not-disturb-share=0.8"),
+        "key 'churnlake.generate.campaign.do-not-disturb-share' has value '0.8'; allowed: a share in [0, 0.75] (of the steady three quarters)");
   }
 
   @Test

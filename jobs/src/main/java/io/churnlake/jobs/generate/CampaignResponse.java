@@ -15,8 +15,9 @@ import java.util.Map;
  *       them away;
  *   <li>{@link Group#STEADY} customers: {@code 1} — no effect; they leave for reasons a contact
  *       does not change, or would stay anyway;
- *   <li>{@link Group#DO_NOT_DISTURB} customers (a hashed share, whatever their fragility): {@code 1
- *       + 1.0 x strength} — being contacted drives them away.
+ *   <li>{@link Group#DO_NOT_DISTURB} customers (the content ones: not fragile, the fewest thumbs
+ *       down; {@code generate.campaign.do-not-disturb-share} of all): {@code 1 + 1.0 x strength} —
+ *       being contacted drives them away.
  * </ul>
  *
  * Strengths per action: {@link #STRENGTHS}; an action not listed has {@link #OTHER_STRENGTH}, and

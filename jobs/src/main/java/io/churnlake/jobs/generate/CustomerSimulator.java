@@ -21,7 +21,9 @@ final class CustomerSimulator {
   /** A customer's userId is this plus its index. */
   static final long USER_ID_BASE = 100_000L;
 
-  private static final long DO_NOT_DISTURB_SALT = 0x5EEDL;
+  /** The share of customers whose frustrating experiences are frequent (the fragile group). */
+  static final double FRAGILE_SHARE = 0.25;
+
   private static final long EFFECT_SALT = 0xEFFEC7L;
   private static final int WARM_UP_DAYS = 120;
   private static final String[] FIRST = {
@@ -89,11 +91,12 @@ final class CustomerSimulator {
         (spec.startEpochDay() + registrationDay) * DAY_MS + traits.nextInt(86_400) * 1000L;
     double activity = spec.sessionsPerDay() * Math.exp(0.5 * Behaviour.gaussian(traits) - 0.125);
     double friction = traits.nextDouble();
+    double contentment = traits.nextDouble();
     this.behaviour =
         new Behaviour(
             activity,
-            friction < 0.25 ? 0.08 : 0.004,
-            0.02 + 0.08 * traits.nextDouble(),
+            friction < FRAGILE_SHARE ? 0.08 : 0.004,
+            0.02 + 0.08 * contentment,
             0.3 + 2.2 * traits.nextDouble() * traits.nextDouble(),
             traits.nextDouble() < spec.paidShare(),
             firstDay,
@@ -104,15 +107,18 @@ final class CustomerSimulator {
     this.agent = AGENTS[traits.nextInt(AGENTS.length)];
     this.firstName = FIRST[traits.nextInt(FIRST.length)];
     this.lastName = LAST[traits.nextInt(LAST.length)];
-    // From its own stream, so that the traits above are those of a log without campaigns.
+    // The steady customers who give the fewest thumbs down (their base rate in the lowest
+    // do-not-disturb-share / 0.75 of its range): content customers whom a contact annoys. Read
+    // from the traits above, so a log without campaigns is unchanged.
     boolean doNotDisturb =
-        new SplittableRandom(mix(spec.seed() ^ DO_NOT_DISTURB_SALT, customerId)).nextDouble()
-            < spec.doNotDisturbShare();
+        friction >= FRAGILE_SHARE && contentment < spec.doNotDisturbShare() / (1 - FRAGILE_SHARE);
     this.response =
         new CampaignResponse(
             doNotDisturb
                 ? CampaignResponse.Group.DO_NOT_DISTURB
-                : friction < 0.25 ? CampaignResponse.Group.FRAGILE : CampaignResponse.Group.STEADY,
+                : friction < FRAGILE_SHARE
+                    ? CampaignResponse.Group.FRAGILE
+                    : CampaignResponse.Group.STEADY,
             contacts,
             spec.effectDays());
   }
@@ -120,6 +126,11 @@ final class CustomerSimulator {
   /** Who the customer is to a retention contact. */
   CampaignResponse.Group group() {
     return response.group();
+  }
+
+  /** The customer's latent traits (what the groups are drawn from). */
+  Behaviour behaviour() {
+    return behaviour;
   }
 
   /** Emits the customer's raw events (rows of {@link SparkifyLog.SCHEMA}). */

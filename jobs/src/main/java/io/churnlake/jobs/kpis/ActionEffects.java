@@ -12,11 +12,11 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * {@code action_effects}: each configured action's save rate learned from the matured waves of
- * {@code campaign_outcomes} ({@link SaveRatePosterior}: the configured rate as a Beta prior of
- * {@code segment.save-rate-prior-strength} would-be churners, each wave and segment with treated
- * and control customers as a stratum), one row per action, in {@link KpiColumns#ACTION_EFFECTS}'
- * order. An action without such a stratum keeps its configured rate (with the prior's interval),
- * and says so. Pure; a row per action.
+ * {@code campaign_outcomes} ({@link SaveRatePosterior}: the configured rate as the mean of a prior
+ * on [-1, 1] of {@code segment.save-rate-prior-strength} pseudo-customers, each wave and segment
+ * with treated and control customers as a stratum), one row per action, in {@link
+ * KpiColumns#ACTION_EFFECTS}' order. An action without such a stratum keeps its configured rate
+ * (with the prior's interval), and says so. Pure; a row per action.
  */
 public final class ActionEffects {
   private ActionEffects() {}

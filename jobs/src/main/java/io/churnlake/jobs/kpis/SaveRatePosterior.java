@@ -14,14 +14,16 @@ import java.util.List;
  *          p^cc (1-p)^(nc-cc) x (p(1-s))^ct (1-p(1-s))^(nt-ct) dp
  * </pre>
  *
- * <p>The prior is Beta(s0 x k, (1 - s0) x k) for the configured rate s0 and prior strength k
- * (would-be churners' worth of evidence), each parameter at least 0.5 so that a configured 0 or 1
- * stays a proper prior. s is on [0, 1]: an action that raises churn shows as a posterior piled at
- * 0. The posterior is evaluated exactly on a grid of s (and of p for the integral): no sampling,
- * the same figures on every run. A handful of strata per action: driver work.
+ * <p>s lives on [-1, 1]: a negative rate is an action that raises churn (a treated customer churns
+ * with p x (1 - s) > p; a (p, s) pair with p x (1 - s) >= 1 is impossible and weighs nothing). The
+ * prior is a Beta on (1 + s) / 2, Beta(u0 x k, (1 - u0) x k) with u0 = (1 + s0) / 2 for the
+ * configured rate s0 (in [0, 1]: nobody types in a rate that harms) and the prior strength k
+ * (pseudo-customers' worth of evidence), each parameter at least 0.5 so that the prior stays
+ * proper. The posterior is evaluated exactly on a grid of s (and of p for the integral): no
+ * sampling, the same figures on every run. A handful of strata per action: driver work.
  */
 public final class SaveRatePosterior {
-  static final int S_POINTS = 1000;
+  static final int S_POINTS = 2000;
   static final int P_POINTS = 400;
 
   /** One wave and segment's randomised groups. */
@@ -39,7 +41,7 @@ public final class SaveRatePosterior {
 
   /**
    * @param priorRate the configured save rate, in [0, 1]
-   * @param strength the prior's weight in would-be churners, > 0
+   * @param strength the prior's weight in pseudo-customers, > 0
    */
   public static Posterior of(double priorRate, double strength, List<Stratum> strata) {
     if (!(priorRate >= 0 && priorRate <= 1) || !(strength > 0)) {
@@ -49,14 +51,16 @@ public final class SaveRatePosterior {
               + " and "
               + strength);
     }
-    double a = Math.max(0.5, priorRate * strength);
-    double b = Math.max(0.5, (1 - priorRate) * strength);
+    double u0 = (1 + priorRate) / 2;
+    double a = Math.max(0.5, u0 * strength);
+    double b = Math.max(0.5, (1 - u0) * strength);
     List<Stratum> used = strata.stream().filter(Stratum::informative).toList();
     double[] logPost = new double[S_POINTS];
     double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < S_POINTS; i++) {
-      double s = (i + 0.5) / S_POINTS;
-      double lp = (a - 1) * Math.log(s) + (b - 1) * Math.log1p(-s);
+      double s = rate(i + 0.5);
+      double u = (1 + s) / 2;
+      double lp = (a - 1) * Math.log(u) + (b - 1) * Math.log1p(-u);
       for (Stratum st : used) {
         lp += logLikelihood(s, st);
       }
@@ -74,7 +78,7 @@ public final class SaveRatePosterior {
     double lower = Double.NaN;
     double upper = Double.NaN;
     for (int i = 0; i < S_POINTS; i++) {
-      double s = (i + 0.5) / S_POINTS;
+      double s = rate(i + 0.5);
       double share = w[i] / total;
       mean += s * share;
       double before = cumulative;
@@ -92,7 +96,12 @@ public final class SaveRatePosterior {
   /** The s at which the cumulative share reaches {@code target} within grid cell i. */
   private static double interpolate(int i, double before, double after, double target) {
     double within = after > before ? (target - before) / (after - before) : 0.5;
-    return (i + within) / S_POINTS;
+    return rate(i + within);
+  }
+
+  /** The save rate at grid position {@code x} (0 .. S_POINTS spans -1 .. 1). */
+  private static double rate(double x) {
+    return -1 + 2 * x / S_POINTS;
   }
 
   /** log of the stratum's likelihood at s, its control churn probability p integrated out. */
@@ -106,6 +115,10 @@ public final class SaveRatePosterior {
     for (int j = 0; j < P_POINTS; j++) {
       double p = (j + 0.5) / P_POINTS;
       double q = p * (1 - s);
+      if (q >= 1) {
+        terms[j] = Double.NEGATIVE_INFINITY;
+        continue;
+      }
       double t =
           cc * Math.log(p)
               + (nc - cc) * Math.log1p(-p)
@@ -116,7 +129,7 @@ public final class SaveRatePosterior {
     }
     double sum = 0;
     for (double t : terms) {
-      sum += Math.exp(t - max);
+      sum += t == Double.NEGATIVE_INFINITY ? 0 : Math.exp(t - max);
     }
     return max + Math.log(sum / P_POINTS);
   }

@@ -78,8 +78,9 @@ public final class LearnedSaveRates {
       lines.add(
           String.format(
               Locale.ROOT,
-              "%s save rate %.2f (%s)",
+              "%s %ssave rate %.2f (%s)",
               action,
+              rate < 0 ? "raises churn: " : "",
               rate,
               e.getString(t.fieldIndex("note"))));
     }

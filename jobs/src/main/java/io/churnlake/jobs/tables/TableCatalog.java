@@ -1126,9 +1126,11 @@ public final class TableCatalog {
         .col("prior_save_rate", "the configured save-rate (segment.actions.<action>.save-rate)")
         .col(
             "prior_strength",
-            "the prior's weight in would-be churners (segment.save-rate-prior-strength)")
+            "the prior's weight in pseudo-customers (segment.save-rate-prior-strength)")
         .col(
-            "save_rate", "posterior mean of the share of would-be churners the action keeps (0..1)")
+            "save_rate",
+            "posterior mean of the share of would-be churners the action keeps (-1..1; negative:"
+                + " the action raises churn)")
         .col("save_rate_lower", "95% credible interval, lower bound")
         .col("save_rate_upper", "95% credible interval, upper bound")
         .col("source", "`learned` (at least one matured group) or `prior` (the configured rate)")

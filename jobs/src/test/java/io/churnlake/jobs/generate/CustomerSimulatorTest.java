@@ -1,6 +1,7 @@
 package io.churnlake.jobs.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -167,7 +168,7 @@ class CustomerSimulatorTest {
     List<CampaignResponse.Contact> held =
         List.of(new CampaignResponse.Contact(PLAN_DAY, "agent-call", false));
     Map<CampaignResponse.Group, int[]> moved = new HashMap<>();
-    for (long id = 0; id < 300; id++) {
+    for (long id = 0; id < 2000; id++) {
       List<Row> plain = events(SPEC, id);
       List<Row> contacted = events(SPEC, id, call);
       assertThat(events(SPEC, id, held)).isEqualTo(plain);
@@ -188,6 +189,35 @@ class CustomerSimulatorTest {
     assertThat(moved.keySet())
         .containsExactlyInAnyOrder(
             CampaignResponse.Group.FRAGILE, CampaignResponse.Group.DO_NOT_DISTURB);
+  }
+
+  /**
+   * Invariant: the response groups are read from traits the log shows through behaviour, so a model
+   * can find them: fragile customers are exactly those with the frequent frustrating experiences
+   * (error-prone sessions), do-not-disturb customers exactly the other customers whose base
+   * thumbs-down rate lies in the lowest do-not-disturb-share / 0.75 of its range (0.02-0.10), and
+   * they are about that share of all customers.
+   */
+  @Test
+  void theResponseGroupsFollowTraitsTheLogShows() {
+    double cut = 0.02 + 0.08 * SPEC.doNotDisturbShare() / 0.75;
+    int doNotDisturb = 0;
+    int n = 4000;
+    for (long id = 0; id < n; id++) {
+      CustomerSimulator c = new CustomerSimulator(SPEC, id, List.of());
+      Behaviour b = c.behaviour();
+      CampaignResponse.Group expected =
+          b.shockRate > 0.01
+              ? CampaignResponse.Group.FRAGILE
+              : b.thumbsDownBase < cut
+                  ? CampaignResponse.Group.DO_NOT_DISTURB
+                  : CampaignResponse.Group.STEADY;
+      assertThat(c.group()).as("customer %d", id).isEqualTo(expected);
+      if (expected == CampaignResponse.Group.DO_NOT_DISTURB) {
+        doNotDisturb++;
+      }
+    }
+    assertThat(doNotDisturb / (double) n).isCloseTo(SPEC.doNotDisturbShare(), within(0.015));
   }
 
   /**
