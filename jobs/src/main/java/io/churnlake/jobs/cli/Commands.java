@@ -550,7 +550,8 @@ final class Commands {
       mixinStandardHelpOptions = true,
       description =
           "Learn whom each retention action keeps from the randomised customers of matured campaign"
-              + " waves (a two-model uplift learner), evaluate it on the latest wave by its Qini"
+              + " waves (segment.uplift-learner: isotonic in churn risk per action, or two-model),"
+              + " evaluate it on the latest wave by its Qini"
               + " coefficient, register it in 'uplift_models' and score the date's customers per"
               + " action into 'uplift_scores' (read by segment.targeting = uplift).")
   static final class Uplift extends DatedCommand {

@@ -108,7 +108,7 @@ public final class IsotonicUplift {
       String score,
       String probability,
       List<String> actions,
-      TwoModelUplift.Groups groups) {
+      UpliftModel.Groups groups) {
     Optional<ChurnException> unlearnable = groups.unlearnable();
     if (unlearnable.isPresent()) {
       throw unlearnable.get();

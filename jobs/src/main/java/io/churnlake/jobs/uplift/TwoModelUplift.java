@@ -3,11 +3,8 @@ package io.churnlake.jobs.uplift;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.config.ChurnConfig;
-import io.churnlake.common.errors.ChurnErrors;
 import io.churnlake.common.errors.ChurnException;
 import io.churnlake.jobs.model.ChurnPipelines;
 import java.util.ArrayList;
@@ -63,38 +60,6 @@ public final class TwoModelUplift {
     }
   }
 
-  /** A training set's customers and churners per group. */
-  public record Groups(long treated, long treatedChurned, long control, long controlChurned) {
-    /** Why nothing can be learned from these groups (a group without both outcomes), if so. */
-    public Optional<ChurnException> unlearnable() {
-      if (treatedChurned == 0 || treatedChurned == treated) {
-        return Optional.of(ChurnErrors.upliftOneOutcome("treated", treated, treatedChurned == 0));
-      }
-      if (controlChurned == 0 || controlChurned == control) {
-        return Optional.of(ChurnErrors.upliftOneOutcome("control", control, controlChurned == 0));
-      }
-      return Optional.empty();
-    }
-  }
-
-  /** The groups of {@code rows} (one aggregation). */
-  public static Groups groups(Dataset<Row> rows, String treated) {
-    Column t = col(treated);
-    Column y = col(ChurnPipelines.LABEL).equalTo(1.0);
-    Row r =
-        rows.agg(
-                sum(when(t, 1L).otherwise(0L)),
-                sum(when(t.and(y), 1L).otherwise(0L)),
-                sum(when(not(t), 1L).otherwise(0L)),
-                sum(when(not(t).and(y), 1L).otherwise(0L)))
-            .first();
-    return new Groups(
-        r.isNullAt(0) ? 0 : r.getLong(0),
-        r.isNullAt(1) ? 0 : r.getLong(1),
-        r.isNullAt(2) ? 0 : r.getLong(2),
-        r.isNullAt(3) ? 0 : r.getLong(3));
-  }
-
   /**
    * Fits both pipelines.
    *
@@ -105,7 +70,7 @@ public final class TwoModelUplift {
    */
   public static Model fit(
       Dataset<Row> rows, String treated, List<String> features, ChurnConfig.TrainSettings train) {
-    return fit(rows, treated, features, train, groups(rows, treated));
+    return fit(rows, treated, features, train, UpliftModel.groups(rows, treated));
   }
 
   /** As {@link #fit(Dataset, String, List, ChurnConfig.TrainSettings)}, the groups counted. */
@@ -114,7 +79,7 @@ public final class TwoModelUplift {
       String treated,
       List<String> features,
       ChurnConfig.TrainSettings train,
-      Groups groups) {
+      UpliftModel.Groups groups) {
     Optional<ChurnException> unlearnable = groups.unlearnable();
     if (unlearnable.isPresent()) {
       throw unlearnable.get();

@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code churnlake uplift --as-of D}: learns whom each retention action keeps from the randomised
  * customers of the campaign waves matured by D ({@link KpisJob#randomisedCustomers}) with their
- * features as of each wave's date; {@link TwoModelUplift} on every matured wave but the latest,
+ * features and churn score as of each wave's date; the configured learner ({@link IsotonicUplift}
+ * or {@link TwoModelUplift}, {@code segment.uplift-learner}) on every matured wave but the latest,
  * evaluated on the latest by its Qini coefficient ({@link QiniCurve}) beside a random score's and,
- * on generated data, the oracle's (the true effects of {@code generated_effects}); registers both
+ * on generated data, the oracle's (the true effects of {@code generated_effects}); registers its
  * pipelines under {@code _models/uplift/vNNNN} with a row in {@code uplift_models}; and scores D's
  * customers for every acting action into {@code uplift_scores}, which {@code segment.targeting =
  * uplift} reads. With one matured wave it trains on it and has nothing later to evaluate on; with
@@ -175,7 +176,7 @@ public final class UpliftJob {
         evaluation.isPresent() ? waves.subList(0, waves.size() - 1) : List.copyOf(waves);
     Dataset<Row> train =
         examples.where(col("wave_date").lt(lit(Date.valueOf(evaluation.orElse(asOf.plusDays(1))))));
-    TwoModelUplift.Groups groups = TwoModelUplift.groups(train, UpliftExamples.TREATED);
+    UpliftModel.Groups groups = UpliftModel.groups(train, UpliftExamples.TREATED);
     if (groups.unlearnable().isPresent()) {
       return Result.none(asOf, groups.unlearnable().get().getMessage());
     }
@@ -211,7 +212,7 @@ public final class UpliftJob {
       Dataset<Row> train,
       List<String> inputs,
       List<String> actions,
-      TwoModelUplift.Groups groups) {
+      UpliftModel.Groups groups) {
     return switch (ctx.config().segment().upliftLearner()) {
       case ISOTONIC ->
           IsotonicUplift.fit(
@@ -306,7 +307,7 @@ public final class UpliftJob {
       UpliftModel model,
       List<LocalDate> training,
       Optional<LocalDate> evaluation,
-      TwoModelUplift.Groups groups,
+      UpliftModel.Groups groups,
       Evaluation e) {
     ModelRegistry registry = registry(ctx, "uplift");
     String version = registry.nextVersion();

@@ -156,6 +156,23 @@ class SaveRatePosteriorTest {
                 java.util.Locale.ROOT,
                 "agent-call save rate %.2f (learned from 1 wave (4000 treated, 1000 control",
                 learned));
+    // An action whose treated churn more than its control learns a negative rate, and says so.
+    List<Row> harmful =
+        ActionEffects.rows(
+            asOf,
+            priors,
+            20,
+            List.of(
+                new ActionEffects.Outcome(
+                    LocalDate.parse("2026-02-01"), "discount", "mature", 3000, 900, 3000, 600)),
+            "run");
+    io.churnlake.jobs.segment.LearnedSaveRates.Applied raised =
+        io.churnlake.jobs.segment.LearnedSaveRates.applied(s, harmful);
+    assertThat(raised.settings().actions().get("discount").saveRate()).isNegative();
+    assertThat(raised.lines())
+        .singleElement()
+        .asString()
+        .startsWith("discount raises churn: save rate -0.");
     // Nothing learned: the configured settings themselves.
     List<Row> priorOnly = ActionEffects.rows(asOf, priors, 20, List.of(), "run");
     assertThat(io.churnlake.jobs.segment.LearnedSaveRates.applied(s, priorOnly).settings())

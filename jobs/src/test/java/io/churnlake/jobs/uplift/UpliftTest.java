@@ -174,7 +174,7 @@ class UpliftTest extends SparkTestBase {
             "x1",
             "p0",
             List.of("call", "mail", "visit"),
-            TwoModelUplift.groups(
+            UpliftModel.groups(
                 train.withColumn(ChurnPipelines.LABEL, col("churned").cast("double")), "treated"));
     assertThat(m.pipelines().keySet()).containsExactlyInAnyOrder("call", "mail");
     Dataset<Row> later = m.apply(twoActions(1_000_000, 40_000)).cache();
