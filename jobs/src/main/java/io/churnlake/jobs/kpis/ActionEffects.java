@@ -97,11 +97,19 @@ public final class ActionEffects {
       double prior) {
     return learned
         ? String.format(
+            java.util.Locale.ROOT,
             "learned from %d wave%s (%d treated, %d control customers), 95%% interval"
-                + " %.2f-%.2f; prior %.2f",
-            waves, waves == 1 ? "" : "s", treated, control, p.lower(), p.upper(), prior)
+                + " %.2f to %.2f; prior %.2f",
+            waves,
+            waves == 1 ? "" : "s",
+            treated,
+            control,
+            p.lower(),
+            p.upper(),
+            prior)
         : String.format(
-            "prior only: no matured wave with treated and control customers; configured" + " %.2f",
+            java.util.Locale.ROOT,
+            "prior only: no matured wave with treated and control customers; configured %.2f",
             prior);
   }
 }

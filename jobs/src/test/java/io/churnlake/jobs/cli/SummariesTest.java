@@ -89,7 +89,7 @@ class SummariesTest {
                 new io.churnlake.jobs.kpis.KpisJob.Campaigns(learned, java.util.Optional.empty())))
         .matches(
             "  call save rate 0\\.\\d\\d \\(learned from 1 wave \\(400 treated, 100 control"
-                + " customers\\), 95% interval 0\\.\\d\\d-0\\.\\d\\d; prior 0\\.30\\)\\n");
+                + " customers\\), 95% interval -?0\\.\\d\\d to 0\\.\\d\\d; prior 0\\.30\\)\\n");
     List<org.apache.spark.sql.Row> priorOnly =
         io.churnlake.jobs.kpis.ActionEffects.rows(asOf, Map.of("call", 0.3), 20, List.of(), "run");
     assertThat(
