@@ -221,6 +221,50 @@ class CustomerSimulatorTest {
   }
 
   /**
+   * Invariant: the truth is calibrated against the log it describes: over the customers alive on
+   * the plan's day, the churners within 30 days in the log with the contact, and in the log without
+   * it, match the sums of p_churn_contacted and p_churn_not_contacted in generated_effects per
+   * response group, within 3.5 standard deviations (the sum of p(1 - p)).
+   */
+  @Test
+  void theLogsChurnMatchesTheTrueProbabilitiesWithAndWithoutTheContact() {
+    int groups = CampaignResponse.Group.values().length;
+    double[] expected = new double[2 * groups];
+    double[] variance = new double[2 * groups];
+    double[] observed = new double[2 * groups];
+    List<CampaignResponse.Contact> call =
+        List.of(new CampaignResponse.Contact(PLAN_DAY, "agent-call", true));
+    for (long id = 0; id < 4000; id++) {
+      List<Row> effects = new ArrayList<>();
+      CustomerSimulator customer = new CustomerSimulator(SPEC, id, call);
+      customer.effects(effects::add);
+      if (effects.isEmpty()) {
+        continue;
+      }
+      int g = customer.group().ordinal();
+      double[] p = {effects.get(0).getDouble(7), effects.get(0).getDouble(6)};
+      int[] churned = {churnDay(events(SPEC, id, call)), churnDay(events(SPEC, id))};
+      for (int k = 0; k < 2; k++) {
+        int i = k * groups + g;
+        expected[i] += p[k];
+        variance[i] += p[k] * (1 - p[k]);
+        observed[i] += churned[k] > PLAN_DAY && churned[k] <= PLAN_DAY + 30 ? 1 : 0;
+      }
+    }
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(expected[i]).as("group %d", i).isPositive();
+      assertThat(Math.abs(observed[i] - expected[i]) / Math.sqrt(variance[i]))
+          .as(
+              "log %s, group %s: %s churners against %s expected",
+              i < groups ? "contacted" : "plain",
+              CampaignResponse.Group.values()[i % groups],
+              observed[i],
+              expected[i])
+          .isLessThan(3.5);
+    }
+  }
+
+  /**
    * Invariants of generated_effects: one row per planned customer alive on the plan's day and
    * horizon, probabilities in [0, 1], true_effect = not contacted - contacted, and its sign by
    * group (paired continuations: 0 for steady customers exactly, >= 0 fragile, <= 0
