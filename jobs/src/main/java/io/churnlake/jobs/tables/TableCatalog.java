@@ -1207,7 +1207,7 @@ public final class TableCatalog {
                 + " the comparison of that wave's plan with uplift targeting at its budget"
                 + " (docs/models.md, Uplift).")
         .schema(TableSchemas.UPLIFT_MODELS)
-        .col("model_version", "the model's version (v0001, ...)")
+        .col("model_version", "the model's version (v0000, v0001, ...)")
         .col("as_of_date", "the night it was trained")
         .col(
             "algorithm",
