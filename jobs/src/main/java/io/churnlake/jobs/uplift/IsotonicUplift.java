@@ -1,11 +1,11 @@
 package io.churnlake.jobs.uplift;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.churnlake.common.errors.ChurnException;
@@ -23,19 +23,21 @@ import org.apache.spark.ml.regression.IsotonicRegressionModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The transformed-outcome uplift learner with a monotone regressor in churn risk: for each action,
  * the randomised customers' transformed outcome {@code Z = churned x ((1 - T) / (1 - e) - T / e)}
- * (T contacted, e the action's contacted share), whose expectation given the customer is exactly
- * P(churn | not contacted) - P(churn | contacted), regressed on the churn model's raw score by
- * MLlib's isotonic regression (non-decreasing). So the action's uplift is learned as a step
- * function of the customer's churn risk: one number per risk step, fitted on every randomised
- * customer of the action and monotone, which keeps its variance low at a few thousand customers
- * (the two-model and interaction learners fit dozens of coefficients on the same customers and
- * their noise swamps the effect; docs/models.md). A step can be negative: contacting customers at
- * that risk raises churn ("do not disturb"). What it cannot see is an effect that varies at equal
- * risk.
+ * (T contacted, e the contacted share of the customer's wave and action), whose expectation given
+ * the customer is exactly P(churn | not contacted) - P(churn | contacted), regressed on the churn
+ * model's raw score by MLlib's isotonic regression (non-decreasing). So the action's uplift is
+ * learned as a step function of the customer's churn risk: one number per risk step, fitted on
+ * every randomised customer of the action and monotone, which keeps its variance low at a few
+ * thousand customers (the two-model and interaction learners fit dozens of coefficients on the same
+ * customers and their noise swamps the effect; docs/models.md). A step can be negative: contacting
+ * customers at that risk raises churn ("do not disturb"). What it cannot see is an effect that
+ * varies at equal risk.
  */
 public final class IsotonicUplift {
   private IsotonicUplift() {}
@@ -96,13 +98,18 @@ public final class IsotonicUplift {
   }
 
   /**
-   * Fits one step function per action with both groups among {@code rows}.
+   * Fits one step function per action with both groups among {@code rows}. The contacted share e is
+   * each wave's and action's own (a window over the rows, not a pooled share: control shares differ
+   * between waves and actions under {@code segment.control = power}, and a pooled share would bias
+   * the transformed outcome wherever churn differs between waves); rows of a wave and action with
+   * only one group carry no information and are left out.
    *
-   * @param rows randomised customers with the action, a boolean {@code treated}, {@code churned}
-   *     and the {@code score} column
+   * @param rows randomised customers with the action, the {@code wave} they belong to, a boolean
+   *     {@code treated}, {@code churned} and the {@code score} column
    */
   public static Model fit(
       Dataset<Row> rows,
+      String wave,
       String treated,
       String churned,
       String score,
@@ -113,35 +120,39 @@ public final class IsotonicUplift {
     if (unlearnable.isPresent()) {
       throw unlearnable.get();
     }
-    Dataset<Row> scored = rows.where(col(score).isNotNull());
-    // One row per action: its customers and contacted share.
-    Map<String, double[]> shares = new LinkedHashMap<>();
-    for (Row r :
-        scored
-            .groupBy(SegmentColumns.ACTION)
-            .agg(
-                sum(when(col(treated), 1L).otherwise(0L)),
-                org.apache.spark.sql.functions.count(lit(1)))
-            .collectAsList()) {
-      shares.put(r.getString(0), new double[] {r.getLong(1), r.getLong(2)});
-    }
-    Map<String, PipelineModel> perAction = new LinkedHashMap<>();
-    for (String a : actions) {
-      double[] n = shares.get(a);
-      if (n == null || n[0] == 0 || n[0] == n[1]) {
-        continue;
+    Column e = col("_iso_e");
+    Column y = col(churned).cast("double");
+    Dataset<Row> examples =
+        rows.where(col(score).isNotNull())
+            .withColumn(
+                "_iso_e",
+                avg(col(treated).cast("double"))
+                    .over(Window.partitionBy(col(SegmentColumns.ACTION), col(wave))))
+            .where(e.gt(0).and(e.lt(1)))
+            .select(
+                col(SegmentColumns.ACTION),
+                col(score).as("_iso_x"),
+                when(col(treated), y.divide(e).multiply(-1))
+                    .otherwise(y.divide(lit(1).minus(e)))
+                    .as("_iso_z"))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, PipelineModel> perAction = new LinkedHashMap<>();
+      for (String a : actions) {
+        Dataset<Row> one = examples.where(col(SegmentColumns.ACTION).equalTo(a));
+        if (one.isEmpty()) {
+          continue;
+        }
+        IsotonicRegression iso =
+            new IsotonicRegression()
+                .setIsotonic(true)
+                .setFeaturesCol("_iso_x")
+                .setLabelCol("_iso_z");
+        perAction.put(a, new Pipeline().setStages(new PipelineStage[] {iso}).fit(one));
       }
-      double e = n[0] / n[1];
-      Column y = col(churned).cast("double");
-      Column z = when(col(treated), y.multiply(-1.0 / e)).otherwise(y.multiply(1.0 / (1 - e)));
-      Dataset<Row> one =
-          scored
-              .where(col(SegmentColumns.ACTION).equalTo(a))
-              .select(col(score).as("_iso_x"), z.as("_iso_z"));
-      IsotonicRegression iso =
-          new IsotonicRegression().setIsotonic(true).setFeaturesCol("_iso_x").setLabelCol("_iso_z");
-      perAction.put(a, new Pipeline().setStages(new PipelineStage[] {iso}).fit(one));
+      return new Model(perAction, score, probability);
+    } finally {
+      examples.unpersist();
     }
-    return new Model(perAction, score, probability);
   }
 }

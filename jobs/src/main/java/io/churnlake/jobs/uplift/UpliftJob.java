@@ -217,6 +217,7 @@ public final class UpliftJob {
       case ISOTONIC ->
           IsotonicUplift.fit(
               train,
+              "wave_date",
               UpliftExamples.TREATED,
               UpliftExamples.CHURNED,
               UpliftExamples.CHURN_SCORE,

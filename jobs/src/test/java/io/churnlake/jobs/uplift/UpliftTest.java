@@ -133,12 +133,17 @@ class UpliftTest extends SparkTestBase {
   }
 
   /**
-   * Randomised customers of two actions with the churn model's score x1 (P = sigmoid(-1.5 + 2 x1)):
-   * action "call" keeps half of the would-be churners with x1 > 0.5 and raises churn by 0.03 below
-   * (contact drives low-risk customers away); action "mail" does nothing.
+   * Randomised customers of two actions and two waves with the churn model's score x1 (P =
+   * sigmoid(-1.5 + 2 x1), x 1.5 in wave 1): action "call" keeps half of the would-be churners with
+   * x1 > 0.5 and raises churn by 0.03 below (contact drives low-risk customers away); action "mail"
+   * does nothing. Wave 0 contacts 20% of its customers, wave 1 60%.
    */
   private Dataset<Row> twoActions(long from, long n) {
-    Column p0 = lit(1).divide(lit(1).plus(exp(lit(1.5).minus(col("x1").multiply(2)))));
+    Column wave1 = col("wave").equalTo(1);
+    Column p0 =
+        lit(1)
+            .divide(lit(1).plus(exp(lit(1.5).minus(col("x1").multiply(2)))))
+            .multiply(when(wave1, 1.5).otherwise(1.0));
     Column call = col("action").equalTo("call");
     Column effect =
         when(call.and(col("x1").gt(0.5)), p0.multiply(0.5)).when(call, -0.03).otherwise(0.0);
@@ -148,8 +153,10 @@ class UpliftTest extends SparkTestBase {
             col("id"),
             when(uniform(6).lt(0.5), "call").otherwise("mail").as("action"),
             uniform(1).as("x1"),
-            uniform(4).lt(0.3).as("treated"),
+            when(uniform(7).lt(0.5), 0).otherwise(1).as("wave"),
+            uniform(4).as("t"),
             uniform(5).as("u"))
+        .withColumn("treated", col("t").lt(when(col("wave").equalTo(1), 0.6).otherwise(0.2)))
         .withColumn("p0", p0)
         .withColumn("effect", effect)
         .withColumn("churned", col("u").lt(when(col("treated"), p0.minus(effect)).otherwise(p0)));
@@ -158,10 +165,11 @@ class UpliftTest extends SparkTestBase {
   /**
    * Invariants of the isotonic learner: each action's uplift is a non-decreasing function of the
    * score; it recovers a planted effect (half the churn above x1 = 0.5, -0.03 below; none for the
-   * other action) to within sampling error at a contacted share of 0.3, whose transformed outcome
-   * it weights; the not-contacted probability is the churn model's and the contacted one that minus
-   * the uplift; a later sample's Qini is at least half the oracle's; a customer without a score and
-   * an action without a model get no uplift.
+   * other action) to within sampling error with contacted shares of 0.2 and 0.6 in waves of
+   * different churn, each weighted by its own wave's share (a pooled share would give the action
+   * that does nothing an effect); the not-contacted probability is the churn model's and the
+   * contacted one that minus the uplift; a later sample's Qini is at least half the oracle's; a
+   * customer without a score and an action without a model get no uplift.
    */
   @Test
   void theIsotonicLearnerRecoversAnEffectThatGrowsWithRisk() {
@@ -169,6 +177,7 @@ class UpliftTest extends SparkTestBase {
     IsotonicUplift.Model m =
         IsotonicUplift.fit(
             train,
+            "wave",
             "treated",
             "churned",
             "x1",
