@@ -116,6 +116,8 @@ public final class SaveRatePosterior {
       double p = (j + 0.5) / P_POINTS;
       double q = p * (1 - s);
       if (q >= 1) {
+        // Impossible: weighs exp(-inf) = 0. The smallest p is possible for every s >= -1, so the
+        // maximum below stays finite.
         terms[j] = Double.NEGATIVE_INFINITY;
         continue;
       }
@@ -129,7 +131,7 @@ public final class SaveRatePosterior {
     }
     double sum = 0;
     for (double t : terms) {
-      sum += t == Double.NEGATIVE_INFINITY ? 0 : Math.exp(t - max);
+      sum += Math.exp(t - max);
     }
     return max + Math.log(sum / P_POINTS);
   }

@@ -34,7 +34,7 @@ import org.apache.spark.storage.StorageLevel;
  * model's raw score by MLlib's isotonic regression (non-decreasing). So the action's uplift is
  * learned as a step function of the customer's churn risk: one number per risk step, fitted on
  * every randomised customer of the action and monotone, which keeps its variance low at a few
- * thousand customers (the two-model and interaction learners fit dozens of coefficients on the same
+ * thousand customers (the two-model learner fits dozens of coefficients per model on the same
  * customers and their noise swamps the effect; docs/models.md). A step can be negative: contacting
  * customers at that risk raises churn ("do not disturb"). What it cannot see is an effect that
  * varies at equal risk.
@@ -60,11 +60,8 @@ public final class IsotonicUplift {
       for (Map.Entry<String, PipelineModel> e : perAction.entrySet()) {
         String name = "_iso_" + i++;
         IsotonicRegressionModel m = (IsotonicRegressionModel) e.getValue().stages()[0];
-        out =
-            m.copy(m.extractParamMap())
-                .setFeaturesCol("_iso_x")
-                .setPredictionCol(name)
-                .transform(out);
+        // Fitted on _iso_x; only the prediction column differs per action.
+        out = m.copy(m.extractParamMap()).setPredictionCol(name).transform(out);
         pick.add(when(col(SegmentColumns.ACTION).equalTo(e.getKey()), col(name)));
       }
       Column uplift =

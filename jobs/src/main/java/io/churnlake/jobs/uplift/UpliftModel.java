@@ -33,13 +33,13 @@ public interface UpliftModel {
   /** {@code rows} with {@link #P_TREATED}, {@link #P_CONTROL} and {@link #UPLIFT} added. */
   Dataset<Row> apply(Dataset<Row> rows);
 
-  /** The columns the model reads (features and action indicators). */
+  /** The columns the model reads: the churn score, or features and action indicators. */
   List<String> features();
 
   /** The fitted MLlib pipelines by name, for the registry. */
   Map<String, PipelineModel> pipelines();
 
-  /** What {@code uplift_models.algorithm} says, e.g. {@code interaction logistic-regression}. */
+  /** What {@code uplift_models.algorithm} says, e.g. {@code isotonic transformed outcome}. */
   String algorithm();
 
   /** A training set's customers and churners per group. */

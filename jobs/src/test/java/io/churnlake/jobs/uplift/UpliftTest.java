@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -23,6 +24,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -156,7 +158,7 @@ class UpliftTest extends SparkTestBase {
             when(uniform(7).lt(0.5), 0).otherwise(1).as("wave"),
             uniform(4).as("t"),
             uniform(5).as("u"))
-        .withColumn("treated", col("t").lt(when(col("wave").equalTo(1), 0.6).otherwise(0.2)))
+        .withColumn("treated", col("t").lt(when(wave1, 0.6).otherwise(0.2)))
         .withColumn("p0", p0)
         .withColumn("effect", effect)
         .withColumn("churned", col("u").lt(when(col("treated"), p0.minus(effect)).otherwise(p0)));
@@ -212,13 +214,7 @@ class UpliftTest extends SparkTestBase {
     // Non-decreasing in the score, per action: no row's uplift exceeds a higher-scored row's.
     Dataset<Row> steps =
         later.withColumn(
-            "next",
-            org.apache
-                .spark
-                .sql
-                .functions
-                .lead(col("uplift"), 1)
-                .over(org.apache.spark.sql.expressions.Window.partitionBy("action").orderBy("x1")));
+            "next", lead(col("uplift"), 1).over(Window.partitionBy("action").orderBy("x1")));
     assertThat(steps.where(col("next").lt(col("uplift").minus(1e-12))).isEmpty()).isTrue();
     double model = QiniCurve.of(later, UpliftModel.UPLIFT, "treated", "churned", 20).coefficient();
     double oracle = QiniCurve.of(later, "effect", "treated", "churned", 20).coefficient();
