@@ -1219,8 +1219,9 @@ public final class TableCatalog {
         .col("control", "control customers it learned from")
         .col(
             "features",
-            "its inputs: the churn model's raw score (isotonic), or the churn model's features and"
-                + " one indicator per action (two-model)")
+            "its inputs: the churn model's raw score and any feature an action's effect was split"
+                + " on (isotonic), or the churn model's features and one indicator per action"
+                + " (two-model)")
         .col(
             "qini_coefficient",
             "area between its Qini curve and random targeting on the evaluation wave (customers"
@@ -1280,15 +1281,15 @@ public final class TableCatalog {
         .col(
             "p_churn_contacted",
             "predicted P(churn within the horizon) when contacted (isotonic: p_churn_not_contacted"
-                + " - uplift, within 0..1)")
+                + " - the learned uplift, within 0..1); null where the action has no model")
         .col(
             "p_churn_not_contacted",
             "predicted P(churn within the horizon) when left alone (isotonic: the churn model's"
                 + " calibrated probability)")
         .col(
             "uplift",
-            "the churn the action prevents: p_churn_not_contacted - p_churn_contacted (before the"
-                + " isotonic learner's clipping); null where the action has no model")
+            "the churn the action prevents: p_churn_not_contacted - p_churn_contacted; null where"
+                + " the action has no model")
         .col("do_not_disturb", "true when the contact is predicted to raise churn (uplift < 0)")
         .col("model_version", "the uplift model (uplift_models)")
         .col("run_id", "the run that wrote the row")

@@ -64,6 +64,19 @@ public final class UpliftExamples {
     return out;
   }
 
+  /** The numeric (or boolean) columns of {@code rows} among {@code features}, in their order. */
+  public static List<String> numeric(Dataset<Row> rows, List<String> features) {
+    List<String> out = new ArrayList<>();
+    for (String f : features) {
+      org.apache.spark.sql.types.DataType t = rows.schema().apply(f).dataType();
+      if (t instanceof org.apache.spark.sql.types.NumericType
+          || t instanceof org.apache.spark.sql.types.BooleanType) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
   /** {@code rows} with each action's indicator from their {@code action} column. */
   public static Dataset<Row> withIndicators(Dataset<Row> rows, List<String> actions) {
     Dataset<Row> out = rows;

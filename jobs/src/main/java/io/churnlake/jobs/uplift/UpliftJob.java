@@ -128,7 +128,7 @@ public final class UpliftJob {
                 "wave_date")
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return learnFrom(ctx, asOf, examples, UpliftExamples.inputs(features, actions), actions);
+      return learnFrom(ctx, asOf, examples, features, actions);
     } finally {
       examples.unpersist();
     }
@@ -160,7 +160,7 @@ public final class UpliftJob {
       JobContext ctx,
       LocalDate asOf,
       Dataset<Row> examples,
-      List<String> inputs,
+      List<String> features,
       List<String> actions) {
     List<LocalDate> waves = new ArrayList<>();
     // One row per matured wave: a handful.
@@ -180,7 +180,7 @@ public final class UpliftJob {
     if (groups.unlearnable().isPresent()) {
       return Result.none(asOf, groups.unlearnable().get().getMessage());
     }
-    UpliftModel model = fit(ctx, train, inputs, actions, groups);
+    UpliftModel model = fit(ctx, train, features, actions, groups);
     Evaluation e =
         evaluation.isPresent() ? evaluate(ctx, model, examples, evaluation.get()) : Evaluation.NONE;
     String version = register(ctx, asOf, model, training, evaluation, groups, e);
@@ -206,11 +206,14 @@ public final class UpliftJob {
     return r;
   }
 
-  /** The configured learner fitted on the training waves' randomised customers. */
+  /**
+   * The configured learner fitted on the training waves' randomised customers; the isotonic learner
+   * may split on the churn model's numeric features.
+   */
   private static UpliftModel fit(
       JobContext ctx,
       Dataset<Row> train,
-      List<String> inputs,
+      List<String> features,
       List<String> actions,
       UpliftModel.Groups groups) {
     return switch (ctx.config().segment().upliftLearner()) {
@@ -222,10 +225,16 @@ public final class UpliftJob {
               UpliftExamples.CHURNED,
               UpliftExamples.CHURN_SCORE,
               UpliftExamples.CHURN_PROBABILITY,
+              UpliftExamples.numeric(train, features),
               actions,
               groups);
       case TWO_MODEL ->
-          TwoModelUplift.fit(train, UpliftExamples.TREATED, inputs, ctx.config().train(), groups);
+          TwoModelUplift.fit(
+              train,
+              UpliftExamples.TREATED,
+              UpliftExamples.inputs(features, actions),
+              ctx.config().train(),
+              groups);
     };
   }
 
@@ -318,6 +327,7 @@ public final class UpliftJob {
     metadata.put("algorithm", model.algorithm());
     metadata.put("features", model.features());
     metadata.put("training_waves", training.stream().map(LocalDate::toString).toList());
+    metadata.putAll(model.metadata());
     registry.save(version, model.pipelines(), metadata);
     Row row =
         RowFactory.create(

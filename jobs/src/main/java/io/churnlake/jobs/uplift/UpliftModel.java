@@ -39,6 +39,11 @@ public interface UpliftModel {
   /** The fitted MLlib pipelines by name, for the registry. */
   Map<String, PipelineModel> pipelines();
 
+  /** What the learner chose beyond its pipelines, for the registry's metadata.json. */
+  default Map<String, Object> metadata() {
+    return Map.of();
+  }
+
   /** What {@code uplift_models.algorithm} says, e.g. {@code isotonic transformed outcome}. */
   String algorithm();
 

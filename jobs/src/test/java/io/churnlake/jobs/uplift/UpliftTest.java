@@ -184,6 +184,7 @@ class UpliftTest extends SparkTestBase {
             "churned",
             "x1",
             "p0",
+            List.of(),
             List.of("call", "mail", "visit"),
             UpliftModel.groups(
                 train.withColumn(ChurnPipelines.LABEL, col("churned").cast("double")), "treated"));
@@ -226,7 +227,110 @@ class UpliftTest extends SparkTestBase {
             .sql(
                 "SELECT 'call' AS action, CAST(NULL AS DOUBLE) AS x1, 0.2 AS p0"
                     + " UNION ALL SELECT 'visit', 0.9, 0.2");
-    assertThat(m.apply(odd).where(col("uplift").isNotNull()).isEmpty()).isTrue();
+    Dataset<Row> none = m.apply(odd);
+    assertThat(
+            none.where(col("uplift").isNotNull().or(col(UpliftModel.P_TREATED).isNotNull()))
+                .isEmpty())
+        .isTrue();
+  }
+
+  /**
+   * Invariants of the isotonic learner's split: where an action's effect varies at equal risk with
+   * a feature (action "call" keeps 60% of the would-be churners whose x2 is above 0.5, none below;
+   * "mail" does nothing), it splits that action at x2's median and no other (x3 and x4 are noise,
+   * and "mail" has nothing to find), recovers the effect in each half within sampling error, and
+   * ranks a later sample nearly as well as the oracle and better than without the split; a customer
+   * without x2 gets the lower half's uplift; the registry's metadata names the split.
+   */
+  @Test
+  void theIsotonicLearnerSplitsWhereTheEffectVariesAtEqualRisk() {
+    Dataset<Row> train = twoKinds(0, 40_000);
+    UpliftModel.Groups groups =
+        UpliftModel.groups(
+            train.withColumn(ChurnPipelines.LABEL, col("churned").cast("double")), "treated");
+    List<String> actions = List.of("call", "mail");
+    IsotonicUplift.Model m =
+        IsotonicUplift.fit(
+            train,
+            "wave",
+            "treated",
+            "churned",
+            "x1",
+            "p0",
+            List.of("x3", "x2", "x4"),
+            actions,
+            groups);
+    IsotonicUplift.Model risk =
+        IsotonicUplift.fit(
+            train, "wave", "treated", "churned", "x1", "p0", List.of(), actions, groups);
+    assertThat(m.perAction().get("mail").split()).isEmpty();
+    IsotonicUplift.Split s = m.perAction().get("call").split().orElseThrow();
+    assertThat(s.feature()).isEqualTo("x2");
+    assertThat(s.threshold()).isCloseTo(0.5, within(0.02));
+    assertThat(m.pipelines().keySet())
+        .containsExactly("call", "call" + IsotonicUplift.ABOVE, "mail");
+    assertThat(m.features()).containsExactly("x1", "x2");
+    assertThat(m.metadata().toString()).contains("feature=x2");
+    Dataset<Row> later = m.apply(twoKinds(1_000_000, 40_000)).cache();
+    Column call = col("action").equalTo("call");
+    Row fit =
+        later
+            .agg(
+                avg(when(call.and(col("x2").gt(0.55)), col("uplift").minus(col("effect")))),
+                avg(when(call.and(col("x2").lt(0.45)), col("uplift"))),
+                avg(when(col("action").equalTo("mail"), col("uplift"))))
+            .first();
+    assertThat(fit.getDouble(0)).isCloseTo(0.0, within(0.03));
+    assertThat(fit.getDouble(1)).isCloseTo(0.0, within(0.02));
+    assertThat(fit.getDouble(2)).isCloseTo(0.0, within(0.02));
+    Dataset<Row> calls = later.where(call);
+    double model = QiniCurve.of(calls, UpliftModel.UPLIFT, "treated", "churned", 20).coefficient();
+    double oracle = QiniCurve.of(calls, "effect", "treated", "churned", 20).coefficient();
+    double riskOnly =
+        QiniCurve.of(
+                risk.apply(calls.drop("uplift", UpliftModel.P_CONTROL, UpliftModel.P_TREATED)),
+                UpliftModel.UPLIFT,
+                "treated",
+                "churned",
+                20)
+            .coefficient();
+    assertThat(oracle).isPositive();
+    assertThat(model).isGreaterThanOrEqualTo(0.8 * oracle).isGreaterThan(riskOnly);
+    later.unpersist();
+    Dataset<Row> odd =
+        spark()
+            .sql(
+                "SELECT 'call' AS action, 0.9 AS x1, CAST(NULL AS DOUBLE) AS x2, 0.2 AS p0"
+                    + " UNION ALL SELECT 'call', 0.9, 0.2, 0.2");
+    List<Row> got = m.apply(odd).select("uplift").collectAsList();
+    assertThat(got.get(0).getDouble(0)).isEqualTo(got.get(1).getDouble(0));
+  }
+
+  /**
+   * Randomised customers of two actions in two waves (contacted shares 0.3 and 0.5) with the churn
+   * model's score x1 (P = sigmoid(-1.5 + 2 x1)) and features x2, x3, x4 independent of it: "call"
+   * keeps 60% of the would-be churners with x2 > 0.5 and none below; "mail" does nothing.
+   */
+  private Dataset<Row> twoKinds(long from, long n) {
+    Column p0 = lit(1).divide(lit(1).plus(exp(lit(1.5).minus(col("x1").multiply(2)))));
+    Column effect =
+        when(col("action").equalTo("call").and(col("x2").gt(0.5)), p0.multiply(0.6)).otherwise(0.0);
+    return spark()
+        .range(from, from + n)
+        .select(
+            col("id"),
+            when(uniform(6).lt(0.5), "call").otherwise("mail").as("action"),
+            uniform(1).as("x1"),
+            uniform(2).as("x2"),
+            uniform(3).as("x3"),
+            uniform(8).as("x4"),
+            when(uniform(7).lt(0.5), 0).otherwise(1).as("wave"),
+            uniform(4).as("t"),
+            uniform(5).as("u"))
+        .withColumn("treated", col("t").lt(when(col("wave").equalTo(1), 0.5).otherwise(0.3)))
+        .withColumn("p0", p0)
+        .withColumn("effect", effect)
+        .withColumn("churned", col("u").lt(when(col("treated"), p0.minus(effect)).otherwise(p0)));
   }
 
   /** Bad input: a group with one outcome only is refused, naming the group and its size. */
