@@ -104,6 +104,23 @@ for seed in "${seeds[@]}"; do
   echo "   learned save rates (action, waves, treated, control, posterior mean, 95% interval, planted, |diff| in sd, ok):"
   echo "$rates" | sed 's/^/     /'
   if echo "$rates" | grep -q ',false$'; then status=1; echo "   save rates: NOT met"; else echo "   save rates: met"; fi
+  # Not a check: how far each arm's realised churn fell from the generator's own probabilities
+  # (a save rate learned from outcomes can only be as close as the outcomes are to their truth).
+  noise=$(sql "$seed" "WITH c AS (SELECT DISTINCT customer_id, event_date FROM events
+        WHERE event_type = 'cancellation_confirmation'),
+      r AS (SELECT s.action, s.targeting = 'targeted' AS treated,
+          CASE WHEN s.targeting = 'targeted' THEN g.p_churn_contacted ELSE g.p_churn_not_contacted END AS p,
+          EXISTS (SELECT 1 FROM c WHERE c.customer_id = s.customer_id AND c.event_date > s.as_of_date
+            AND c.event_date <= date_add(s.as_of_date, $horizon)) AS churned
+        FROM risk_segments s JOIN generated_effects g ON g.customer_id = s.customer_id
+          AND g.as_of_date = s.as_of_date AND g.action = s.action AND g.horizon_days = $horizon
+        WHERE s.targeting IN ('targeted', 'control') AND date_add(s.as_of_date, $horizon) <= DATE'$final')
+    SELECT action, IF(treated, 'treated', 'control'), count(*), sum(CAST(churned AS INT)), round(sum(p), 1),
+      round((sum(CAST(churned AS INT)) - sum(p)) / sqrt(sum(p * (1 - p))), 2)
+    FROM r GROUP BY 1, 2 ORDER BY 1, 2") \
+    || fail "seed $seed: reading the arms' outcomes failed (see $work/seed-$seed/sql.log)"
+  echo "   each arm's churners against the truth's expectation (action, arm, customers, churned, expected, z):"
+  echo "$noise" | sed 's/^/     /'
   # 2. The Qini coefficient on wave 4 of the model trained on waves 1-3.
   qini=$(sql "$seed" "SELECT model_version, round(qini_coefficient, 5), round(random_qini_coefficient, 5),
       round(oracle_qini_coefficient, 5), round(qini_coefficient / oracle_qini_coefficient, 2),

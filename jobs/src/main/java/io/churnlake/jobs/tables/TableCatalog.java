@@ -1285,12 +1285,14 @@ public final class TableCatalog {
         .col(
             "p_churn_not_contacted",
             "predicted P(churn within the horizon) when left alone (isotonic: the churn model's"
-                + " calibrated probability)")
+                + " calibrated probability; null for a customer it did not score)")
         .col(
             "uplift",
             "the churn the action prevents: p_churn_not_contacted - p_churn_contacted; null where"
                 + " the action has no model")
-        .col("do_not_disturb", "true when the contact is predicted to raise churn (uplift < 0)")
+        .col(
+            "do_not_disturb",
+            "true when the contact is predicted to raise churn (uplift < 0); false without an uplift")
         .col("model_version", "the uplift model (uplift_models)")
         .col("run_id", "the run that wrote the row")
         .example(

@@ -150,9 +150,9 @@ public final class TableSchemas {
           .add("customer_id", DataTypes.StringType, false)
           .add("as_of_date", DataTypes.DateType, false)
           .add("action", DataTypes.StringType, false)
-          .add("p_churn_contacted", DataTypes.DoubleType, false)
-          .add("p_churn_not_contacted", DataTypes.DoubleType, false)
-          .add("uplift", DataTypes.DoubleType, false)
+          .add("p_churn_contacted", DataTypes.DoubleType, true)
+          .add("p_churn_not_contacted", DataTypes.DoubleType, true)
+          .add("uplift", DataTypes.DoubleType, true)
           .add("do_not_disturb", DataTypes.BooleanType, false)
           .add("model_version", DataTypes.StringType, false)
           .add("run_id", DataTypes.StringType, false);

@@ -1,5 +1,6 @@
 package io.churnlake.jobs.uplift;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -385,7 +386,7 @@ public final class UpliftJob {
                 col(UpliftModel.P_TREATED).as("p_churn_contacted"),
                 col(UpliftModel.P_CONTROL).as("p_churn_not_contacted"),
                 col(UpliftModel.UPLIFT),
-                col(UpliftModel.UPLIFT).lt(0).as("do_not_disturb"),
+                coalesce(col(UpliftModel.UPLIFT).lt(0), lit(false)).as("do_not_disturb"),
                 lit(version).as(Columns.MODEL_VERSION),
                 lit(ctx.runId()).as("run_id"));
     ctx.store().replaceWhere(ChurnTable.UPLIFT_SCORES, rows, onDate);
