@@ -204,6 +204,18 @@ final class Summaries {
                         r.oracleQini()
                             .map(o -> String.format(Locale.ROOT, "; oracle %.4f", o))
                             .orElse(""))));
+    r.expected()
+        .ifPresent(
+            x ->
+                b.append(
+                    String.format(
+                        Locale.ROOT,
+                        "  from the truth's effects instead of outcomes: %.4f (random score %.4f;"
+                            + " oracle %.4f): %.2f of the oracle's%n",
+                        x.model(),
+                        x.random(),
+                        x.oracle(),
+                        x.model() / x.oracle())));
     r.comparison()
         .ifPresent(
             c ->

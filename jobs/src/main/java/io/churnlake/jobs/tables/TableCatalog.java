@@ -1228,6 +1228,16 @@ public final class TableCatalog {
                 + " kept per treated customer); higher is better")
         .col("random_qini_coefficient", "the same for a random score: what noise gives")
         .col("oracle_qini_coefficient", "the same ranking by the true effect (generated data only)")
+        .col(
+            "expected_qini_coefficient",
+            "the model's Qini coefficient from the evaluation wave's true effects instead of its"
+                + " outcomes: the same ranking without the outcomes' noise (generated data only)")
+        .col(
+            "random_expected_qini_coefficient",
+            "a random score's, from the true effects (generated data only; about 0)")
+        .col(
+            "oracle_expected_qini_coefficient",
+            "the oracle's, from the true effects: the most any ranking reaches (generated data only)")
         .col("average_effect", "customers kept per treated customer when everyone is contacted")
         .col("qini_curve", "the model's Qini curve: (share contacted, customers kept) points")
         .col("oracle_qini_curve", "the oracle's Qini curve (generated data only)")

@@ -52,19 +52,9 @@ public final class QiniCurve {
             col(score).cast("double").as("s"),
             col(treated).cast("boolean").as("t"),
             col(churned).cast("double").as("y"));
-    double[] levels = new double[bins - 1];
-    for (int i = 0; i < levels.length; i++) {
-      levels[i] = (i + 1.0) / bins;
-    }
-    double[] cuts = s.stat().approxQuantile("s", levels, 0.0001);
-    // Bin 0 holds the highest scores: count the cut points a score is not above.
-    Column bin = lit(0);
-    for (double c : cuts) {
-      bin = bin.plus(when(col("s").gt(c), 0).otherwise(1));
-    }
     long[][] counts = new long[bins][4];
     for (Row r :
-        s.groupBy(bin.as("bin"))
+        s.groupBy(bin(s, bins).as("bin"))
             .agg(
                 sum(when(col("t"), 1L).otherwise(0L)),
                 sum(when(col("t"), col("y")).otherwise(0.0)),
@@ -78,6 +68,66 @@ public final class QiniCurve {
           };
     }
     return fromCounts(counts);
+  }
+
+  /**
+   * The expected Qini curve where each customer's true effect is known (generated data): after the
+   * top share φ by {@code score}, {@code Q(φ)} = the true effects (P(churn | not contacted) -
+   * P(churn | contacted)) summed over the customers in it, per customer of the set; the coefficient
+   * as for {@link #of}. It is what {@link #of}'s curve estimates from outcomes, without their
+   * noise: on a wave of a couple of thousand randomised customers the realised curve of one and the
+   * same ranking moves by as much as its own size with which tied customers fall in which bin.
+   *
+   * @param effect the true effect column
+   */
+  public static Result expected(Dataset<Row> rows, String score, String effect, int bins) {
+    Dataset<Row> s =
+        rows.select(col(score).cast("double").as("s"), col(effect).cast("double").as("e"));
+    long[] counts = new long[bins];
+    double[] effects = new double[bins];
+    for (Row r :
+        s.groupBy(bin(s, bins).as("bin")).agg(count(lit(1)), sum(col("e"))).collectAsList()) {
+      counts[r.getInt(0)] = r.getLong(1);
+      effects[r.getInt(0)] = r.isNullAt(2) ? 0 : r.getDouble(2);
+    }
+    return fromEffects(counts, effects);
+  }
+
+  /**
+   * Bin 0 holds the highest scores of {@code s}: the cut points (approximate quantiles) a score is
+   * not above.
+   */
+  private static Column bin(Dataset<Row> s, int bins) {
+    double[] levels = new double[bins - 1];
+    for (int i = 0; i < levels.length; i++) {
+      levels[i] = (i + 1.0) / bins;
+    }
+    double[] cuts = s.stat().approxQuantile("s", levels, 0.0001);
+    Column bin = lit(0);
+    for (double c : cuts) {
+      bin = bin.plus(when(col("s").gt(c), 0).otherwise(1));
+    }
+    return bin;
+  }
+
+  /** The expected curve from per-bin customers and summed true effects, highest scores first. */
+  static Result fromEffects(long[] counts, double[] effects) {
+    double total = 0;
+    for (long n : counts) {
+      total += n;
+    }
+    List<Point> points = new ArrayList<>(List.of(new Point(0, 0)));
+    double n = 0;
+    double kept = 0;
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] == 0) {
+        continue;
+      }
+      n += counts[i];
+      kept += effects[i];
+      points.add(new Point(n / total, kept / total));
+    }
+    return new Result(points, area(points));
   }
 
   /**
@@ -109,6 +159,11 @@ public final class QiniCurve {
       double kept = nc == 0 || treatedTotal == 0 ? 0 : (cc * nt / nc - ct) / treatedTotal;
       points.add(new Point((nt + nc) / total, kept));
     }
+    return new Result(points, area(points));
+  }
+
+  /** The trapezoid area between the curve and the straight line from (0, 0) to its last point. */
+  private static double area(List<Point> points) {
     double overall = points.get(points.size() - 1).kept();
     double area = 0;
     for (int i = 1; i < points.size(); i++) {
@@ -117,6 +172,6 @@ public final class QiniCurve {
       double above = (a.kept() - overall * a.share() + b.kept() - overall * b.share()) / 2;
       area += above * (b.share() - a.share());
     }
-    return new Result(points, area);
+    return area;
   }
 }

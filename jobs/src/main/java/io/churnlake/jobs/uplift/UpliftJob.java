@@ -65,6 +65,7 @@ public final class UpliftJob {
       Optional<Double> randomQini,
       Optional<Double> oracleQini,
       Optional<TargetingComparison.Result> comparison,
+      Optional<ExpectedQini> expected,
       long scored,
       long doNotDisturb) {
     static Result none(LocalDate asOf, String why) {
@@ -80,10 +81,17 @@ public final class UpliftJob {
           Optional.empty(),
           Optional.empty(),
           Optional.empty(),
+          Optional.empty(),
           0,
           0);
     }
   }
+
+  /**
+   * On generated data, the Qini coefficients of the model, a random score and the oracle computed
+   * from the evaluation wave's true effects instead of its outcomes ({@link QiniCurve#expected}).
+   */
+  public record ExpectedQini(double model, double random, double oracle) {}
 
   public static Result run(JobContext ctx, LocalDate asOf) {
     return ctx.stage("uplift", () -> learn(ctx, asOf));
@@ -201,6 +209,7 @@ public final class UpliftJob {
             e.random().map(QiniCurve.Result::coefficient),
             e.oracle().map(QiniCurve.Result::coefficient),
             e.comparison(),
+            e.expected(),
             scored[0],
             scored[1]);
     LOG.info("uplift as of {}: {} ({}), Qini {}", asOf, version, r.status(), r.qini());
@@ -244,9 +253,15 @@ public final class UpliftJob {
       Optional<QiniCurve.Result> model,
       Optional<QiniCurve.Result> random,
       Optional<QiniCurve.Result> oracle,
-      Optional<TargetingComparison.Result> comparison) {
+      Optional<TargetingComparison.Result> comparison,
+      Optional<ExpectedQini> expected) {
     static final Evaluation NONE =
-        new Evaluation(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        new Evaluation(
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
   }
 
   /**
@@ -265,7 +280,8 @@ public final class UpliftJob {
       QiniCurve.Result m = qini(scored, UpliftModel.UPLIFT);
       QiniCurve.Result r = qini(scored, "_random");
       if (!ctx.store().exists(ChurnTable.GENERATED_EFFECTS)) {
-        return new Evaluation(Optional.of(m), Optional.of(r), Optional.empty(), Optional.empty());
+        return new Evaluation(
+            Optional.of(m), Optional.of(r), Optional.empty(), Optional.empty(), Optional.empty());
       }
       Dataset<Row> truth =
           ctx.store()
@@ -277,9 +293,21 @@ public final class UpliftJob {
               truth.select(col(Columns.CUSTOMER_ID), col("true_effect")),
               Columns.CUSTOMER_ID,
               "inner");
-      Optional<QiniCurve.Result> oracle =
-          known.isEmpty() ? Optional.empty() : Optional.of(qini(known, "true_effect"));
-      return new Evaluation(Optional.of(m), Optional.of(r), oracle, compare(ctx, wave, truth));
+      if (known.isEmpty()) {
+        return new Evaluation(
+            Optional.of(m), Optional.of(r), Optional.empty(), Optional.empty(), Optional.empty());
+      }
+      ExpectedQini expected =
+          new ExpectedQini(
+              QiniCurve.expected(known, UpliftModel.UPLIFT, "true_effect", QINI_BINS).coefficient(),
+              QiniCurve.expected(known, "_random", "true_effect", QINI_BINS).coefficient(),
+              QiniCurve.expected(known, "true_effect", "true_effect", QINI_BINS).coefficient());
+      return new Evaluation(
+          Optional.of(m),
+          Optional.of(r),
+          Optional.of(qini(known, "true_effect")),
+          compare(ctx, wave, truth),
+          Optional.of(expected));
     } finally {
       scored.unpersist();
     }
@@ -343,6 +371,9 @@ public final class UpliftJob {
             e.model().map(QiniCurve.Result::coefficient).orElse(null),
             e.random().map(QiniCurve.Result::coefficient).orElse(null),
             e.oracle().map(QiniCurve.Result::coefficient).orElse(null),
+            e.expected().map(ExpectedQini::model).orElse(null),
+            e.expected().map(ExpectedQini::random).orElse(null),
+            e.expected().map(ExpectedQini::oracle).orElse(null),
             e.model().map(QiniCurve.Result::overall).orElse(null),
             e.model().map(UpliftJob::curve).orElse(null),
             e.oracle().map(UpliftJob::curve).orElse(null),

@@ -76,6 +76,37 @@ class UpliftTest extends SparkTestBase {
   }
 
   /**
+   * Invariant of the expected Qini curve (true effects known): Q(φ) = the true effects summed over
+   * the top share φ, per customer of the set, and the coefficient the area above the random line;
+   * worked by hand: three bins of 10 customers whose effects sum to 3, 1 and 0 give Q = 3/30, 4/30,
+   * 4/30 and an area of 1/30; ranking by the effect itself (the oracle) gives the same here, the
+   * reverse ranking the opposite area.
+   */
+  @Test
+  void theExpectedQiniCurveMatchesAHandWorkedExample() {
+    QiniCurve.Result r = QiniCurve.fromEffects(new long[] {10, 10, 10}, new double[] {3, 1, 0});
+    assertThat(r.points()).hasSize(4);
+    assertThat(r.points().get(1).kept()).isCloseTo(3 / 30.0, within(1e-12));
+    assertThat(r.points().get(2).kept()).isCloseTo(4 / 30.0, within(1e-12));
+    assertThat(r.overall()).isCloseTo(4 / 30.0, within(1e-12));
+    assertThat(r.coefficient()).isCloseTo(1 / 30.0, within(1e-12));
+    Dataset<Row> rows =
+        spark()
+            .range(30)
+            .select(
+                // ids 0-9 score 3 and effect 0.3, 10-19 score 2 and 0.1, 20-29 score 1 and 0
+                lit(3).minus(col("id").divide(10).cast("int")).as("score"),
+                when(col("id").lt(10), 0.3).when(col("id").lt(20), 0.1).otherwise(0.0).as("effect"))
+            .withColumn("reverse", col("score").multiply(-1));
+    assertThat(QiniCurve.expected(rows, "score", "effect", 3).coefficient())
+        .isCloseTo(1 / 30.0, within(1e-12));
+    assertThat(QiniCurve.expected(rows, "effect", "effect", 3).coefficient())
+        .isCloseTo(1 / 30.0, within(1e-12));
+    assertThat(QiniCurve.expected(rows, "reverse", "effect", 3).coefficient())
+        .isCloseTo(-1 / 30.0, within(1e-12));
+  }
+
+  /**
    * Randomised customers: x1 drives churn (P = sigmoid(-1.5 + 2 x1)), x2 the action's effect
    * (planted: -0.20 churn when x2 > 0.6, none in between, +0.08 when x2 <= 0.3: contact drives
    * those away), x3 is noise; half are treated at random.
