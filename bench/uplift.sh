@@ -71,7 +71,7 @@ play() {
     "$HERE/churnlake" nightly --as-of "$d" "${set[@]}" --set segment.control.campaign-id="\"wave-$d\"" \
       > "$dir/nightly-$d.txt" 2>&1 || fail "seed $seed: nightly $d failed (see $dir/nightly-$d.txt)"
     # The plan and the KPIs both print the learned rates: each line once.
-    grep -E "^(uplift|  Qini|  on wave|  learned|  [a-z-]+ save rate)" "$dir/nightly-$d.txt" \
+    grep -E "^(uplift|  Qini|  from the truth|  on wave|  learned|  [a-z-]+ save rate)" "$dir/nightly-$d.txt" \
       | awk '!seen[$0]++' | sed "s/^/  $d /" || true
     prev="$d"
   done
