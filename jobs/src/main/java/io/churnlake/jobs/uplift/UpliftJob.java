@@ -289,28 +289,40 @@ public final class UpliftJob {
               .where(col("horizon_days").equalTo(ctx.config().labels().horizonDays()))
               .where(col(Columns.AS_OF_DATE).equalTo(lit(Date.valueOf(wave))));
       Dataset<Row> known =
-          scored.join(
-              truth.select(col(Columns.CUSTOMER_ID), col("true_effect")),
-              Columns.CUSTOMER_ID,
-              "inner");
-      if (known.isEmpty()) {
-        return new Evaluation(
-            Optional.of(m), Optional.of(r), Optional.empty(), Optional.empty(), Optional.empty());
+          scored
+              .join(
+                  truth.select(col(Columns.CUSTOMER_ID), col("true_effect")),
+                  Columns.CUSTOMER_ID,
+                  "inner")
+              .persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        return known.isEmpty()
+            ? new Evaluation(
+                Optional.of(m),
+                Optional.of(r),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty())
+            : new Evaluation(
+                Optional.of(m),
+                Optional.of(r),
+                Optional.of(qini(known, "true_effect")),
+                compare(ctx, wave, truth),
+                Optional.of(expected(known)));
+      } finally {
+        known.unpersist();
       }
-      ExpectedQini expected =
-          new ExpectedQini(
-              QiniCurve.expected(known, UpliftModel.UPLIFT, "true_effect", QINI_BINS).coefficient(),
-              QiniCurve.expected(known, "_random", "true_effect", QINI_BINS).coefficient(),
-              QiniCurve.expected(known, "true_effect", "true_effect", QINI_BINS).coefficient());
-      return new Evaluation(
-          Optional.of(m),
-          Optional.of(r),
-          Optional.of(qini(known, "true_effect")),
-          compare(ctx, wave, truth),
-          Optional.of(expected));
     } finally {
       scored.unpersist();
     }
+  }
+
+  /** The three expected Qini coefficients of rows with their true effect (read once, cached). */
+  private static ExpectedQini expected(Dataset<Row> known) {
+    return new ExpectedQini(
+        QiniCurve.expected(known, UpliftModel.UPLIFT, "true_effect", QINI_BINS).coefficient(),
+        QiniCurve.expected(known, "_random", "true_effect", QINI_BINS).coefficient(),
+        QiniCurve.expected(known, "true_effect", "true_effect", QINI_BINS).coefficient());
   }
 
   private static QiniCurve.Result qini(Dataset<Row> scored, String score) {

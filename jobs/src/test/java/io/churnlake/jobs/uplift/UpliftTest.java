@@ -166,6 +166,19 @@ class UpliftTest extends SparkTestBase {
   }
 
   /**
+   * The isotonic learner on rows of {@link #twoActions} or {@link #twoKinds}: score x1, the churn
+   * model's probability p0, waves in {@code wave}.
+   */
+  private static IsotonicUplift.Model isotonic(
+      Dataset<Row> train, List<String> candidates, List<String> actions) {
+    UpliftModel.Groups groups =
+        UpliftModel.groups(
+            train.withColumn(ChurnPipelines.LABEL, col("churned").cast("double")), "treated");
+    return IsotonicUplift.fit(
+        train, "wave", "treated", "churned", "x1", "p0", candidates, actions, groups);
+  }
+
+  /**
    * Randomised customers of two actions and two waves with the churn model's score x1 (P =
    * sigmoid(-1.5 + 2 x1), x 1.5 in wave 1): action "call" keeps half of the would-be churners with
    * x1 > 0.5 and raises churn by 0.03 below (contact drives low-risk customers away); action "mail"
@@ -206,19 +219,8 @@ class UpliftTest extends SparkTestBase {
    */
   @Test
   void theIsotonicLearnerRecoversAnEffectThatGrowsWithRisk() {
-    Dataset<Row> train = twoActions(0, 40_000);
     IsotonicUplift.Model m =
-        IsotonicUplift.fit(
-            train,
-            "wave",
-            "treated",
-            "churned",
-            "x1",
-            "p0",
-            List.of(),
-            List.of("call", "mail", "visit"),
-            UpliftModel.groups(
-                train.withColumn(ChurnPipelines.LABEL, col("churned").cast("double")), "treated"));
+        isotonic(twoActions(0, 40_000), List.of(), List.of("call", "mail", "visit"));
     assertThat(m.pipelines().keySet()).containsExactlyInAnyOrder("call", "mail");
     Dataset<Row> later = m.apply(twoActions(1_000_000, 40_000)).cache();
     Row fit =
@@ -276,24 +278,9 @@ class UpliftTest extends SparkTestBase {
   @Test
   void theIsotonicLearnerSplitsWhereTheEffectVariesAtEqualRisk() {
     Dataset<Row> train = twoKinds(0, 40_000);
-    UpliftModel.Groups groups =
-        UpliftModel.groups(
-            train.withColumn(ChurnPipelines.LABEL, col("churned").cast("double")), "treated");
     List<String> actions = List.of("call", "mail");
-    IsotonicUplift.Model m =
-        IsotonicUplift.fit(
-            train,
-            "wave",
-            "treated",
-            "churned",
-            "x1",
-            "p0",
-            List.of("x3", "x2", "x4"),
-            actions,
-            groups);
-    IsotonicUplift.Model risk =
-        IsotonicUplift.fit(
-            train, "wave", "treated", "churned", "x1", "p0", List.of(), actions, groups);
+    IsotonicUplift.Model m = isotonic(train, List.of("x3", "x2", "x4"), actions);
+    IsotonicUplift.Model risk = isotonic(train, List.of(), actions);
     assertThat(m.perAction().get("mail").split()).isEmpty();
     IsotonicUplift.Split s = m.perAction().get("call").split().orElseThrow();
     assertThat(s.feature()).isEqualTo("x2");
