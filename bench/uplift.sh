@@ -20,7 +20,9 @@
 # Exits 1 when a check fails or a step cannot run.
 #
 # usage: bench/uplift.sh [customers] [seed ...]     (default: 20000 customers, seeds 42 and 7)
-# BENCH_DIR=dir keeps the warehouses; CONTROL (default 0.5) is the control share of each wave.
+# BENCH_DIR=dir keeps the warehouses; CONTROL (default 0.5) is the control share of each wave;
+# CAMPAIGN (default "wave-") prefixes each wave's campaign id, which the control group hashes: another
+# prefix replays a seed with other customers in control (the same log until the first wave).
 # The plans target enough customers to learn from: 70% of customers paying (the others have no
 # value to save), risk tiers by score quantiles (the top half high, the next 30% medium) and actions
 # cheaper than the defaults (agent call 1, personal offer 0.25); with the defaults the generated
@@ -33,6 +35,7 @@ shift || true
 seeds=("$@")
 [ "${#seeds[@]}" -gt 0 ] || seeds=(42 7)
 control="${CONTROL:-0.5}"
+campaign="${CAMPAIGN:-wave-}"
 start=2026-01-01
 waves=(2026-06-15 2026-07-15 2026-08-15 2026-09-15)
 final=2026-10-15
@@ -68,7 +71,7 @@ play() {
       { "$HERE/churnlake" ingest --as-of "$d" "${set[@]}" && "$HERE/churnlake" kpis --as-of "$d" "${set[@]}"; } \
         > "$dir/kpis-$d.txt" 2>&1 || fail "seed $seed: kpis $d failed (see $dir/kpis-$d.txt)"
     fi
-    "$HERE/churnlake" nightly --as-of "$d" "${set[@]}" --set segment.control.campaign-id="\"wave-$d\"" \
+    "$HERE/churnlake" nightly --as-of "$d" "${set[@]}" --set segment.control.campaign-id="\"$campaign$d\"" \
       > "$dir/nightly-$d.txt" 2>&1 || fail "seed $seed: nightly $d failed (see $dir/nightly-$d.txt)"
     # The plan and the KPIs both print the learned rates: each line once.
     grep -E "^(uplift|  Qini|  from the truth|  on wave|  learned|  [a-z-]+ save rate)" "$dir/nightly-$d.txt" \
