@@ -586,6 +586,7 @@ public final class RenderReport {
                     Locale.ROOT,
                     "; the oracle's, ranking by the true effect, %.4f",
                     u.getDouble(u.fieldIndex("oracle_qini_coefficient")))));
+    expectedQini(b, u);
     image(b, ReportCharts.qini(d, u));
     if (!u.isNullAt(u.fieldIndex("compared_budget"))) {
       double plan = u.getDouble(u.fieldIndex("plan_true_net_value"));
@@ -609,6 +610,33 @@ public final class RenderReport {
                   " (%,d contacted).</p>%n",
                   u.getLong(u.fieldIndex("plan_targeted"))));
     }
+  }
+
+  /**
+   * On generated data, the same Qini coefficients from the evaluation wave's true effects: on a
+   * couple of thousand randomised customers the curve from outcomes is mostly noise.
+   */
+  private static void expectedQini(StringBuilder b, Row u) {
+    int expected = u.fieldIndex("expected_qini_coefficient");
+    int oracle = u.fieldIndex("oracle_expected_qini_coefficient");
+    if (u.isNullAt(expected) || u.isNullAt(oracle)) {
+      return;
+    }
+    double model = u.getDouble(expected);
+    double best = u.getDouble(oracle);
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<p>From the wave's true effects instead of its outcomes (the same rankings without the"
+                + " outcomes' noise): the model's %.4f, a random score's %.4f, the oracle's %.4f%s."
+                + "</p>%n",
+            model,
+            u.getDouble(u.fieldIndex("random_expected_qini_coefficient")),
+            best,
+            best > 0
+                ? String.format(
+                    Locale.ROOT, " (the model reaches %.0f%% of the oracle's)", 100 * model / best)
+                : ""));
   }
 
   /** One wave and action: counts, then rates and effect, or why there are none. */

@@ -1259,7 +1259,9 @@ public final class TableCatalog {
             "Each model's Qini against the oracle",
             "SELECT model_version, as_of_date, evaluation_wave, round(qini_coefficient, 4) AS qini,"
                 + " round(random_qini_coefficient, 4) AS random, round(oracle_qini_coefficient, 4)"
-                + " AS oracle FROM uplift_models ORDER BY model_version")
+                + " AS oracle, round(expected_qini_coefficient, 4) AS expected,"
+                + " round(oracle_expected_qini_coefficient, 4) AS oracle_expected FROM uplift_models"
+                + " ORDER BY model_version")
         .example(
             "Which targeting won",
             "SELECT evaluation_wave, round(plan_true_net_value, 2) AS churn_risk,"

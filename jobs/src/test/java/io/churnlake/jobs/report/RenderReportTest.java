@@ -519,6 +519,10 @@ class RenderReportTest {
         .contains(
             "On the later wave of 2026-03-01 its Qini coefficient is 0.0123 (a random score's"
                 + " -0.0011; the oracle's, ranking by the true effect, 0.0201).")
+        .contains(
+            "From the wave's true effects instead of its outcomes (the same rankings without the"
+                + " outcomes' noise): the model's 0.0150, a random score's 0.0004, the oracle's"
+                + " 0.0250 (the model reaches 60% of the oracle's).")
         .contains("<strong>Uplift targeting won</strong>")
         .contains(
             "uplift targeting 310.25 USD net (380 contacted), the plan's churn-risk"
@@ -548,6 +552,9 @@ class RenderReportTest {
             Map.entry("qini_coefficient", 0.0123),
             Map.entry("random_qini_coefficient", -0.0011),
             Map.entry("oracle_qini_coefficient", 0.0201),
+            Map.entry("expected_qini_coefficient", 0.015),
+            Map.entry("random_expected_qini_coefficient", 0.0004),
+            Map.entry("oracle_expected_qini_coefficient", 0.025),
             Map.entry("qini_curve", curve.apply(new double[][] {{0, 0}, {0.5, 0.03}, {1, 0.04}})),
             Map.entry(
                 "oracle_qini_curve", curve.apply(new double[][] {{0, 0}, {0.5, 0.05}, {1, 0.04}})),
