@@ -314,6 +314,10 @@ class RenderReportTest {
 
   /** {@code data()} scored by a model, with its monitoring and three campaign waves. */
   private static ReportData withModelMonitoringAndCampaigns() {
+    return withModelMonitoringAndCampaigns(upliftModel());
+  }
+
+  private static ReportData withModelMonitoringAndCampaigns(Row uplift) {
     ReportData d = data();
     // The columns ReportJob gathers (ReportData.Monitoring documents them).
     StructType realised = StructType.fromDDL("model_version STRING, as_of_date DATE, value DOUBLE");
@@ -444,7 +448,7 @@ class RenderReportTest {
                         Map.entry("save_rate_upper", 0.65),
                         Map.entry("source", "learned"),
                         Map.entry("note", "learned from 1 wave")))),
-            Optional.of(upliftModel()));
+            Optional.of(uplift));
     return new ReportData(
         d.asOf(),
         d.config(),
@@ -528,6 +532,44 @@ class RenderReportTest {
             "uplift targeting 310.25 USD net (380 contacted), the plan's churn-risk"
                 + " targeting 120.50 USD (400 contacted)");
     assertThat(count(html, "<img ")).isEqualTo(trends + 9);
+  }
+
+  /**
+   * Invariant: the oracle's Qini, the expected Qini and the comparison of targetings come from the
+   * generator's truth; on a real log (those columns null) the uplift section reports the Qini from
+   * outcomes against random only and claims none of them.
+   */
+  @Test
+  void onARealLogTheUpliftSectionClaimsNothingFromATruthItDoesNotHave() {
+    Row generated = upliftModel();
+    Object[] values = new Object[generated.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = generated.get(i);
+    }
+    for (String truth :
+        List.of(
+            "oracle_qini_coefficient",
+            "expected_qini_coefficient",
+            "random_expected_qini_coefficient",
+            "oracle_expected_qini_coefficient",
+            "oracle_qini_curve",
+            "compared_budget",
+            "plan_true_net_value",
+            "plan_targeted",
+            "uplift_true_net_value",
+            "uplift_targeted")) {
+      values[generated.fieldIndex(truth)] = null;
+    }
+    String html =
+        RenderReport.html(
+            withModelMonitoringAndCampaigns(new GenericRowWithSchema(values, generated.schema())));
+    assertThat(html)
+        .contains(
+            "On the later wave of 2026-03-01 its Qini coefficient is 0.0123 (a random score's"
+                + " -0.0011).</p>")
+        .doesNotContain("oracle")
+        .doesNotContain("From the wave's true effects")
+        .doesNotContain("targeting won");
   }
 
   /** An uplift_models row evaluated on a later wave, with the oracle and a comparison. */
