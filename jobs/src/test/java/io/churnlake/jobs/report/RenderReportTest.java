@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
@@ -541,28 +542,21 @@ class RenderReportTest {
    */
   @Test
   void onARealLogTheUpliftSectionClaimsNothingFromATruthItDoesNotHave() {
-    Row generated = upliftModel();
-    Object[] values = new Object[generated.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = generated.get(i);
-    }
-    for (String truth :
-        List.of(
-            "oracle_qini_coefficient",
-            "expected_qini_coefficient",
-            "random_expected_qini_coefficient",
-            "oracle_expected_qini_coefficient",
-            "oracle_qini_curve",
-            "compared_budget",
-            "plan_true_net_value",
-            "plan_targeted",
-            "uplift_true_net_value",
-            "uplift_targeted")) {
-      values[generated.fieldIndex(truth)] = null;
-    }
     String html =
         RenderReport.html(
-            withModelMonitoringAndCampaigns(new GenericRowWithSchema(values, generated.schema())));
+            withModelMonitoringAndCampaigns(
+                upliftModel(
+                    Set.of(
+                        "oracle_qini_coefficient",
+                        "expected_qini_coefficient",
+                        "random_expected_qini_coefficient",
+                        "oracle_expected_qini_coefficient",
+                        "oracle_qini_curve",
+                        "compared_budget",
+                        "plan_true_net_value",
+                        "plan_targeted",
+                        "uplift_true_net_value",
+                        "uplift_targeted"))));
     assertThat(html)
         .contains(
             "On the later wave of 2026-03-01 its Qini coefficient is 0.0123 (a random score's"
@@ -574,6 +568,11 @@ class RenderReportTest {
 
   /** An uplift_models row evaluated on a later wave, with the oracle and a comparison. */
   private static Row upliftModel() {
+    return upliftModel(Set.of());
+  }
+
+  /** The same row with the {@code absent} columns null (a real log has no truth). */
+  private static Row upliftModel(Set<String> absent) {
     // Arrays as a collected Row holds them: Scala sequences.
     java.util.function.Function<double[][], Object> curve =
         points ->
@@ -581,8 +580,7 @@ class RenderReportTest {
                 java.util.Arrays.stream(points)
                     .map(p -> (Object) new GenericRowWithSchema(new Object[] {p[0], p[1]}, POINT))
                     .toList());
-    return row(
-        io.churnlake.jobs.tables.TableSchemas.UPLIFT_MODELS,
+    Map<String, Object> values =
         Map.ofEntries(
             Map.entry("model_version", "v0002"),
             Map.entry("as_of_date", Date.valueOf(AS_OF)),
@@ -604,7 +602,12 @@ class RenderReportTest {
             Map.entry("plan_true_net_value", 120.5),
             Map.entry("plan_targeted", 400L),
             Map.entry("uplift_true_net_value", 310.25),
-            Map.entry("uplift_targeted", 380L)));
+            Map.entry("uplift_targeted", 380L));
+    return row(
+        io.churnlake.jobs.tables.TableSchemas.UPLIFT_MODELS,
+        values.entrySet().stream()
+            .filter(e -> !absent.contains(e.getKey()))
+            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
   }
 
   private static Object seq(List<Object> values) {
